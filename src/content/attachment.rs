@@ -1,0 +1,115 @@
+//! Attachments are accepted by what they contain, not by what they are called: the bytes must
+//! be one of the whitelisted document or image types, agree with the file extension, and stay
+//! under the size limit. They are stored content-addressed (SHA-256).
+
+use sha2::{Digest, Sha256};
+
+pub const MAX_BYTES: usize = 50 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The name shown to readers (the original file name).
+    pub name: String,
+    pub mime: &'static str,
+    pub sha256: String,
+    pub data: Vec<u8>,
+}
+
+impl Attachment {
+    /// Checks `data` and builds the attachment; the error says what is wrong in Chinese-free
+    /// operator language, for import reports.
+    pub fn new(name: &str, data: Vec<u8>) -> Result<Attachment, String> {
+        if data.len() > MAX_BYTES {
+            return Err(format!("attachment `{name}` is {} MiB; the limit is {} MiB", data.len() >> 20, MAX_BYTES >> 20));
+        }
+        if data.is_empty() {
+            return Err(format!("attachment `{name}` is empty"));
+        }
+        let mime = sniff(name, &data)?;
+        let sha256 = hex(&Sha256::digest(&data));
+        Ok(Attachment { name: name.to_string(), mime, sha256, data })
+    }
+
+    pub fn is_image(&self) -> bool {
+        self.mime.starts_with("image/")
+    }
+}
+
+/// The file extension that a stored blob of this type is published under.
+pub fn extension(mime: &str) -> &'static str {
+    KINDS.iter().find(|k| k.mime == mime).map(|k| k.exts[0]).unwrap_or("bin")
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+struct Kind {
+    mime: &'static str,
+    exts: &'static [&'static str],
+    matches: fn(&[u8]) -> bool,
+}
+
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+fn zip_with(data: &[u8], marker: &[u8]) -> bool {
+    data.starts_with(b"PK\x03\x04") && data.windows(marker.len()).any(|w| w == marker)
+}
+
+const KINDS: &[Kind] = &[
+    Kind { mime: "application/pdf", exts: &["pdf"], matches: |d| d.starts_with(b"%PDF-") },
+    Kind { mime: "image/png", exts: &["png"], matches: |d| d.starts_with(b"\x89PNG\r\n\x1a\n") },
+    Kind { mime: "image/jpeg", exts: &["jpg", "jpeg"], matches: |d| d.starts_with(&[0xFF, 0xD8, 0xFF]) },
+    Kind { mime: "image/gif", exts: &["gif"], matches: |d| d.starts_with(b"GIF87a") || d.starts_with(b"GIF89a") },
+    Kind { mime: "application/msword", exts: &["doc", "wps"], matches: |d| d.starts_with(OLE) },
+    Kind { mime: "application/vnd.ms-excel", exts: &["xls", "et"], matches: |d| d.starts_with(OLE) },
+    Kind {
+        mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        exts: &["docx"],
+        matches: |d| zip_with(d, b"word/"),
+    },
+    Kind {
+        mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exts: &["xlsx"],
+        matches: |d| zip_with(d, b"xl/"),
+    },
+    Kind { mime: "application/ofd", exts: &["ofd"], matches: |d| zip_with(d, b"OFD.xml") },
+];
+
+fn sniff(name: &str, data: &[u8]) -> Result<&'static str, String> {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let Some(kind) = KINDS.iter().find(|k| k.exts.contains(&ext.as_str())) else {
+        let allowed: Vec<&str> = KINDS.iter().flat_map(|k| k.exts.iter().copied()).collect();
+        return Err(format!("attachment `{name}` has type `.{ext}`, which is not accepted; allowed: {}", allowed.join(", ")));
+    };
+    if (kind.matches)(data) {
+        Ok(kind.mime)
+    } else {
+        Err(format!("attachment `{name}` does not contain a .{ext} file (its content is of another type); re-export it or fix the extension"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_by_content() {
+        let a = Attachment::new("通知.pdf", b"%PDF-1.7 ...".to_vec()).unwrap();
+        assert_eq!(a.mime, "application/pdf");
+        assert_eq!(a.sha256.len(), 64);
+        assert!(Attachment::new("图.PNG", b"\x89PNG\r\n\x1a\nxxxx".to_vec()).unwrap().is_image());
+    }
+
+    #[test]
+    fn rejects_mismatch_and_unknown() {
+        assert!(Attachment::new("evil.pdf", b"<html><script>".to_vec()).unwrap_err().contains("does not contain"));
+        assert!(Attachment::new("run.exe", b"MZ".to_vec()).unwrap_err().contains("not accepted"));
+        assert!(Attachment::new("empty.pdf", Vec::new()).is_err());
+        assert!(Attachment::new("fake.docx", b"PK\x03\x04nothing".to_vec()).is_err());
+    }
+}

@@ -1,0 +1,200 @@
+//! `zhanqun import DIR --site CODE`: loads a folder of Markdown files (legacy content) as
+//! published articles. A file with any problem is reported at `FILE:LINE` and skipped whole;
+//! re-importing the same folder updates articles by their path, never duplicates them.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::attachment::Attachment;
+use super::frontmatter::{self, parse_datetime, Parsed};
+use super::markdown;
+use super::metadata::GovMeta;
+use crate::group::Site;
+use crate::store::articles::{ImportItem, ImportStats};
+use crate::store::Store;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub stats: ImportStats,
+    pub problems: Vec<FileProblem>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read import folder {0}: {1}")]
+    Folder(PathBuf, String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Imports every `*.md` under `dir` into `site`, recorded in the audit log under `actor`.
+pub async fn import_dir(store: &Store, site: &Site, dir: &Path, actor: &str) -> Result<ImportReport, ImportError> {
+    let (items, mut problems) = read_dir(site, dir)?;
+    let row = store.site_row(site.code()).await?;
+    // Interpretation links may point at articles imported earlier from the same folder.
+    let known: HashSet<String> = store.source_keys(row.id).await?.into_iter().chain(items.iter().map(|(i, _)| i.source_key.clone())).collect();
+    let (items, unlinked): (Vec<_>, Vec<_>) =
+        items.into_iter().partition(|(i, _)| i.interprets.as_ref().is_none_or(|k| known.contains(k)));
+    for (item, line) in unlinked {
+        let target = item.interprets.unwrap_or_default();
+        problems.push(FileProblem {
+            file: dir.join(&item.source_key),
+            line,
+            message: format!("`interprets` names {target}, which is neither in this folder nor imported before"),
+        });
+    }
+    let items: Vec<ImportItem> = items.into_iter().map(|(i, _)| i).collect();
+    let stats = store.import_articles(&row, &items, actor).await?;
+    problems.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(ImportReport { stats, problems })
+}
+
+/// Reads and checks every file; returns the good items (with the line of `interprets`, for a
+/// later link check) and one problem per bad file.
+#[allow(clippy::type_complexity)]
+fn read_dir(site: &Site, dir: &Path) -> Result<(Vec<(ImportItem, usize)>, Vec<FileProblem>), ImportError> {
+    if !dir.is_dir() {
+        return Err(ImportError::Folder(dir.to_path_buf(), "not a folder".into()));
+    }
+    let root = dir.canonicalize().map_err(|e| ImportError::Folder(dir.to_path_buf(), e.to_string()))?;
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| ImportError::Folder(dir.to_path_buf(), e.to_string()))?;
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let key = source_key(dir, path);
+        match read_file(site, &root, path, &key) {
+            Ok(item) => items.push(item),
+            Err(e) => problems.push(FileProblem { file: path.to_path_buf(), line: e.line, message: e.message }),
+        }
+    }
+    Ok((items, problems))
+}
+
+fn source_key(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(ImportItem, usize), frontmatter::LineError> {
+    let err = |line, message: String| frontmatter::LineError { line, message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(1, format!("cannot read as UTF-8 text: {e}")))?;
+    let parsed = frontmatter::parse(&text)?;
+    let f = &parsed.front;
+    if f.title.trim().is_empty() {
+        return Err(err(parsed.line_of("title"), "title is empty".into()));
+    }
+    if f.title.chars().count() > 200 {
+        return Err(err(parsed.line_of("title"), "title is longer than 200 characters".into()));
+    }
+    if !site.def.columns.iter().any(|c| c.slug == f.column) {
+        let known: Vec<&str> = site.def.columns.iter().map(|c| c.slug.as_str()).collect();
+        return Err(err(parsed.line_of("column"), format!("site {} has no column `{}` (columns: {})", site.code(), f.column, known.join(", "))));
+    }
+    let publish_at = parse_datetime(&f.date)
+        .ok_or_else(|| err(parsed.line_of("date"), format!("date `{}` is not YYYY-MM-DD or YYYY-MM-DD HH:MM", f.date)))?;
+    if let Some(w) = &f.written_date {
+        if chrono::NaiveDate::parse_from_str(w, "%Y-%m-%d").is_err() {
+            return Err(err(parsed.line_of("written_date"), format!("written_date `{w}` is not YYYY-MM-DD")));
+        }
+    }
+    let dir = path.parent().unwrap_or(root);
+    let mut attachments = Vec::new();
+    for (i, name) in f.attachments.iter().enumerate() {
+        let line = parsed.line_of(&format!("attachments[{i}]"));
+        attachments.push(load_beside(root, dir, name).map_err(|m| err(line, m))?);
+    }
+    let cover = match &f.cover {
+        Some(name) => {
+            let a = load_beside(root, dir, name).map_err(|m| err(parsed.line_of("cover"), m))?;
+            if !a.is_image() {
+                return Err(err(parsed.line_of("cover"), format!("cover `{name}` is not an image (PNG, JPEG or GIF)")));
+            }
+            Some(a)
+        }
+        None => None,
+    };
+    let interprets = f.interprets.as_ref().map(|target| resolve_key(key, target));
+    let summary = f.summary.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| markdown::plain_text(&parsed.body, 120));
+    let interprets_line = parsed.line_of("interprets");
+    let Parsed { front, body, .. } = parsed;
+    let meta = GovMeta {
+        doc_number: front.doc_number.filter(|s| !s.trim().is_empty()),
+        issuer: front.issuer.filter(|s| !s.trim().is_empty()),
+        written_date: front.written_date,
+        topic: front.topic.filter(|s| !s.trim().is_empty()),
+        disclosure: front.disclosure,
+        validity: front.validity,
+    };
+    let item = ImportItem {
+        source_key: key.to_string(),
+        column: front.column,
+        pinned: front.pinned,
+        title: front.title.trim().to_string(),
+        summary,
+        body_md: body,
+        publish_at,
+        meta,
+        attachments,
+        cover,
+        interprets,
+    };
+    Ok((item, interprets_line))
+}
+
+/// Loads a file named in the front matter, refusing paths that leave the import folder.
+fn load_beside(root: &Path, dir: &Path, name: &str) -> Result<Attachment, String> {
+    let path = dir.join(name);
+    let real = path.canonicalize().map_err(|e| format!("attachment `{name}` cannot be opened: {e}"))?;
+    if !real.starts_with(root) {
+        return Err(format!("attachment `{name}` lies outside the import folder"));
+    }
+    let data = std::fs::read(&real).map_err(|e| format!("attachment `{name}` cannot be read: {e}"))?;
+    let display = Path::new(name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| name.to_string());
+    Attachment::new(&display, data)
+}
+
+/// The source key of `target`, a path relative to the file whose key is `from`.
+fn resolve_key(from: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn resolves_relative_keys() {
+        assert_eq!(super::resolve_key("zcjd/a.md", "../zcwj/b.md"), "zcwj/b.md");
+        assert_eq!(super::resolve_key("a.md", "b.md"), "b.md");
+        assert_eq!(super::resolve_key("x/a.md", "./b.md"), "x/b.md");
+    }
+}

@@ -1,0 +1,242 @@
+//! The shape of `sites/group.yaml` and `sites/<code>.yaml`, exactly as operators write them.
+//! Unknown fields are rejected so that a misspelled key is an error, not a silent default.
+
+use serde::{Deserialize, Serialize};
+
+/// `sites/group.yaml`: what every site of the group shares and cannot override.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupFile {
+    /// Display name of the whole group, e.g. 示例市人民政府网站群.
+    pub name: String,
+    /// Name of the city or government the group belongs to, e.g. 示例市.
+    pub city: String,
+    /// Every host is `<label>.<root_domain>`.
+    pub root_domain: String,
+    /// Site code of the portal; its host label must be `www`.
+    pub portal: String,
+    /// Province abbreviation that every ICP and public-security number must start with, e.g. 湘.
+    pub province: String,
+    /// Group logo shown at the top left of every page (path relative to `sites/`).
+    pub logo: String,
+    /// The 党政机关网站 mark shown in every footer (path relative to `sites/`).
+    pub party_mark: String,
+    /// Official mailboxes must be `…@<mail_domain>`.
+    pub mail_domain: String,
+    /// Scheme used for absolute URLs (feeds, sitemaps, links between sites).
+    #[serde(default = "default_scheme")]
+    pub scheme: String,
+    /// Columns every site must carry, unrenamed (统一基本栏目).
+    pub base_columns: Vec<ColumnDef>,
+    #[serde(default = "default_theme")]
+    pub default_theme: String,
+    #[serde(default)]
+    pub counter: CounterSettings,
+    #[serde(default)]
+    pub search: SearchSettings,
+}
+
+fn default_scheme() -> String {
+    "https".into()
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterSettings {
+    /// Path on every host that the beacon reports to (nginx proxies it to zhanqun).
+    #[serde(default = "default_hit_path")]
+    pub path: String,
+    /// Whether a site's total page views (访问量) may be shown in its footer.
+    #[serde(default)]
+    pub show_total: bool,
+}
+
+impl Default for CounterSettings {
+    fn default() -> Self {
+        Self { path: default_hit_path(), show_total: false }
+    }
+}
+
+fn default_hit_path() -> String {
+    "/hit".into()
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Path on every host that the search box submits to.
+    #[serde(default = "default_search_path")]
+    pub path: String,
+    /// The portal searches the whole group by default; subsites search themselves.
+    #[serde(default = "default_true")]
+    pub portal_searches_group: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self { path: default_search_path(), portal_searches_group: true }
+    }
+}
+
+fn default_search_path() -> String {
+    "/search".into()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// `sites/<code>.yaml`: one site of the group.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteFile {
+    /// Short ASCII id, unique in the group; also the default host label and the file name.
+    pub code: String,
+    /// Site name shown in the header, e.g. 示例市教育局.
+    pub name: String,
+    /// What kind of unit runs the site; groups the portal's site directory.
+    pub kind: SiteKind,
+    /// Host label under the root domain (defaults to `code`); a full host name is accepted
+    /// when it ends with the root domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// 主办单位: the organiser named in the footer.
+    pub organizer: String,
+    /// Organisation code used as the prefix of every 索引号 of the site.
+    pub org_code: String,
+    /// 网站标识码 issued by the State Council office.
+    pub site_id: String,
+    /// ICP filing number, e.g. 湘ICP备12345678号.
+    pub icp: String,
+    /// Public-security filing number, e.g. 湘公网安备 43040002000123号.
+    pub psb: String,
+    /// Date the site went online (YYYY-MM-DD).
+    pub opened: String,
+    /// Date the public-security filing was completed (YYYY-MM-DD), if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psb_filed: Option<String>,
+    pub contact: Contact,
+    /// The site's column tree, base columns included.
+    pub columns: Vec<ColumnDef>,
+    #[serde(default)]
+    pub theme: ThemeChoice,
+    /// Number of review levels before publication (1 to 3).
+    #[serde(default = "default_review_levels")]
+    pub review_levels: u8,
+}
+
+fn default_review_levels() -> u8 {
+    2
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SiteKind {
+    Portal,
+    Department,
+    District,
+    Town,
+}
+
+impl SiteKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            SiteKind::Portal => "门户网站",
+            SiteKind::Department => "部门网站",
+            SiteKind::District => "区县网站",
+            SiteKind::Town => "乡镇街道网站",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub address: String,
+    pub phone: String,
+    /// The site's main official mailbox, shown in the footer.
+    pub email: String,
+    /// Further official mailboxes published on the contact page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mailboxes: Vec<Mailbox>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mailbox {
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnDef {
+    /// ASCII path segment of the column, unique within the site.
+    pub slug: String,
+    pub name: String,
+    /// What the column holds; decides freshness rules in the audit.
+    #[serde(default)]
+    pub kind: ColumnKind,
+    /// Slug of the parent column, for sub-columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// 动态/新闻: stale after two weeks.
+    #[default]
+    News,
+    /// 通知公告.
+    Notice,
+    /// 政策法规/文件: stale after six months.
+    Policy,
+    /// 办事指南.
+    Guide,
+    /// 单位概况 and other rarely changing pages.
+    Overview,
+    /// 政民互动.
+    Interaction,
+}
+
+impl ColumnKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnKind::News => "news",
+            ColumnKind::Notice => "notice",
+            ColumnKind::Policy => "policy",
+            ColumnKind::Guide => "guide",
+            ColumnKind::Overview => "overview",
+            ColumnKind::Interaction => "interaction",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeChoice {
+    /// Theme directory under `themes/`; the group's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Colour variant declared in the theme's `theme.yaml`.
+    #[serde(default = "default_variant")]
+    pub variant: String,
+    /// Optional banner image (path relative to `sites/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
+}
+
+impl Default for ThemeChoice {
+    fn default() -> Self {
+        Self { name: None, variant: default_variant(), banner: None }
+    }
+}
+
+fn default_variant() -> String {
+    "blue".into()
+}

@@ -1,0 +1,16 @@
+//! zhanqun (站群): one service that holds a government site group's content in one database,
+//! enforces the group's rules, and publishes every site as static HTML for nginx.
+//!
+//! Data flows one way: `group` (sites/*.yaml) + `store` (database) → `publish::plan` →
+//! `publish::render` (rayon) → `publish::output` (atomic swap into publish/).
+
+pub mod bench;
+pub mod content;
+pub mod demo;
+pub mod group;
+pub mod project;
+pub mod publish;
+pub mod seed;
+pub mod store;
+pub mod theme;
+pub mod web;

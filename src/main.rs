@@ -1,0 +1,272 @@
+//! The `zhanqun` command line: parses arguments, calls the library, prints, exits.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use zhanqun::content::import::import_dir;
+use zhanqun::group::Group;
+use zhanqun::project::{Paths, Project, ProjectError};
+use zhanqun::publish::NginxOptions;
+use zhanqun::store::audit;
+
+#[derive(Parser)]
+#[command(name = "zhanqun", version, about = "站群: a government site group's CMS and static publisher")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the project's parts are; every path is relative to the current folder by default.
+#[derive(Args)]
+struct ProjectArgs {
+    /// Folder with group.yaml and one <code>.yaml per site.
+    #[arg(long, default_value = "sites")]
+    sites: PathBuf,
+    /// Folder with the themes and the locked parts.
+    #[arg(long, default_value = "themes")]
+    themes: PathBuf,
+    /// Database URL: a SQLite file path or sqlite:… URL, or postgres://….
+    #[arg(long, env = "ZHANQUN_DATABASE_URL", default_value = zhanqun::project::DEFAULT_DATABASE)]
+    database: String,
+    /// Folder the static sites are published to.
+    #[arg(long, default_value = "publish")]
+    out: PathBuf,
+}
+
+impl ProjectArgs {
+    fn paths(self) -> Paths {
+        Paths { sites: self.sites, themes: self.themes, database: self.database, out: self.out }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the site group against the eight unifications; one line per problem.
+    Check {
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Render every site (or the named ones) into the publish folder and swap them live.
+    Build {
+        /// Build only this site (repeatable).
+        #[arg(long = "site", value_name = "CODE")]
+        only: Vec<String>,
+        /// Keep running and rebuild the affected sites when a YAML file or template changes.
+        #[arg(long)]
+        watch: bool,
+        #[command(flatten)]
+        nginx: NginxArgs,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Import a folder of Markdown files with YAML front matter as published articles.
+    Import {
+        /// Folder to import (walked recursively; attachments sit beside the Markdown files).
+        dir: PathBuf,
+        /// Code of the site the articles belong to.
+        #[arg(long = "site", value_name = "CODE")]
+        site: String,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Write a synthetic site group and articles (for benchmarks and load tests).
+    DemoData {
+        /// Number of subsites besides the portal.
+        #[arg(long = "sites", default_value_t = 150)]
+        count: usize,
+        /// Articles per site.
+        #[arg(long, default_value_t = 100)]
+        articles: usize,
+        /// Output folder; gets sites/ and content/<code>/.
+        #[arg(long = "out", value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Run the HTTP service; on first run with an empty database it loads the demo content.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Articles per site loaded into an empty database on first run (0 for none).
+        #[arg(long, default_value_t = 40)]
+        demo_articles: usize,
+        #[command(flatten)]
+        nginx: NginxArgs,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Benchmarks that print figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Args, Clone)]
+struct NginxArgs {
+    /// Port the generated nginx configuration listens on.
+    #[arg(long, default_value_t = 80)]
+    nginx_port: u16,
+    /// Address nginx proxies /search and /hit to.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    upstream: String,
+}
+
+impl NginxArgs {
+    fn options(&self) -> NginxOptions {
+        NginxOptions { port: self.nginx_port, upstream: self.upstream.clone() }
+    }
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Generate, import and build a large group; print pages/s and peak memory.
+    Build {
+        #[arg(long = "sites", default_value_t = 150)]
+        count: usize,
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        /// Where the generated group and database are kept between runs.
+        #[arg(long, default_value = "target/bench-build")]
+        work: PathBuf,
+        /// A tmpfs folder to build into.
+        #[arg(long, default_value = "/dev/shm/zhanqun-bench")]
+        tmpfs: PathBuf,
+        /// A disk folder to build into.
+        #[arg(long, default_value = "target/bench-build/publish")]
+        disk: PathBuf,
+        /// Folder with the themes.
+        #[arg(long, default_value = "themes")]
+        themes: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ZHANQUN_LOG").unwrap_or_else(|_| "zhanqun=info,warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check { project } => Ok(check(&project.paths())),
+        Command::DemoData { count, articles, dir } => {
+            let s = zhanqun::demo::generate(&dir, count, articles).with_context(|| format!("cannot write demo data to {}", dir.display()))?;
+            println!("wrote {} sites to {} and {} articles to {}", s.sites, s.sites_dir.display(), s.articles, s.content_dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { dir, site, project } => {
+            let project = open(project.paths()).await?;
+            let Some(site) = project.group.site(&site) else {
+                anyhow::bail!("no site `{site}` in the group; codes are the file names in {}", project.paths.sites.display());
+            };
+            let report = import_dir(&project.store, site, &dir, &audit::operator()).await?;
+            for p in &report.problems {
+                eprintln!("{p}");
+            }
+            let s = report.stats;
+            println!("imported into {}: {} created, {} updated, {} unchanged, {} failed", site.code(), s.created, s.updated, s.unchanged, report.problems.len());
+            Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Build { only, watch, nginx, project } => {
+            let project = open(project.paths()).await?;
+            let opts = project.build_options(only, true, nginx.options());
+            let summary = project.build(&opts).await?;
+            println!("{summary} → {}", project.paths.out.display());
+            if watch {
+                zhanqun::publish::watch::watch(project, opts, |line| println!("{line}")).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { listen, demo_articles, nginx, project } => serve(project.paths(), &listen, demo_articles, nginx).await,
+        Command::Bench(BenchCommand::Build { count, articles, work, tmpfs, disk, themes }) => {
+            let b = zhanqun::bench::BuildBench { sites: count, articles, work, tmpfs, disk, themes };
+            zhanqun::bench::build_bench(&b, |line| println!("{line}")).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check(paths: &Paths) -> ExitCode {
+    match Group::load(&paths.sites, Some(&paths.themes)) {
+        Ok(group) => match zhanqun::theme::Themes::load(&paths.themes, group.sites.iter().map(|s| s.theme.as_str())) {
+            Ok(_) => {
+                println!("{}: {} sites, all checks passed", group.def.name, group.sites.len());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                println!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(problems) => {
+            for p in problems.iter() {
+                println!("{p}");
+            }
+            eprintln!("{} problem(s) found", problems.len());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens the project; an invalid group is printed one problem per line.
+async fn open(paths: Paths) -> anyhow::Result<Project> {
+    match Project::open(paths).await {
+        Ok(p) => Ok(p),
+        Err(ProjectError::Group(problems)) => {
+            for p in problems.iter() {
+                eprintln!("{p}");
+            }
+            anyhow::bail!("{} problem(s) in the site group; nothing was published (run `zhanqun check`)", problems.len())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn serve(paths: Paths, listen: &str, demo_articles: usize, nginx: NginxArgs) -> anyhow::Result<ExitCode> {
+    let addr = zhanqun::web::socket_addr(listen).map_err(anyhow::Error::msg)?;
+    let project = open(paths).await?;
+    let empty = project.store.published_count().await? == 0;
+    if empty && demo_articles > 0 && zhanqun::seed::group_fits_demo(&project) {
+        println!("首次运行：数据库为空，正在导入示例内容（每站 {demo_articles} 篇）……");
+        let work = PathBuf::from("data/demo-content");
+        let stats = zhanqun::seed::seed_demo_content(&project, &work, demo_articles, &audit::operator()).await?;
+        println!("已导入 {} 篇示例文章", stats.created);
+    }
+    let published = project.paths.out.join(&project.group.portal().host).exists();
+    if empty || !published {
+        let opts = project.build_options(Vec::new(), true, nginx.options());
+        let summary = project.build(&opts).await?;
+        println!("{summary} → {}", project.paths.out.display());
+    }
+    let port = addr.port();
+    println!("zhanqun 已启动: http://{addr}/ （站点列表）");
+    println!("门户网站预览: http://{}.localhost:{port}/", project.group.portal().host);
+    println!("健康检查: http://{addr}/healthz ; nginx 配置: {}", project.paths.out.join("nginx/zhanqun.conf").display());
+    zhanqun::web::serve(project, addr).await.with_context(|| format!("cannot serve on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,296 @@
+//! What templates see. Everything shared by the pages of a site is built once per site into
+//! minijinja values (cheap to clone); page-specific values are built per page.
+
+use serde::Serialize;
+
+use super::plan::{column_page_path, public_url, PAGE_SIZE};
+use crate::group::{Group, Site, SiteKind};
+use crate::store::published::{PublishedArticle, Related, SiteContent};
+use crate::theme::Palette;
+
+#[derive(Serialize)]
+pub struct SiteCtx<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub host: &'a str,
+    pub url: String,
+    pub kind: &'static str,
+    pub is_portal: bool,
+    pub organizer: &'a str,
+    pub site_id: &'a str,
+    pub group_name: &'a str,
+    pub city: &'a str,
+    pub portal_url: String,
+    pub portal_name: &'a str,
+    pub palette: &'a Palette,
+    pub banner: Option<String>,
+    pub nav: Vec<ColumnCtx>,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub mailboxes: Vec<(&'a str, &'a str)>,
+    /// The portal's directory of every subsite, grouped by kind (empty on subsites).
+    pub directory: Vec<DirectoryGroup>,
+    pub feed: &'static str,
+    pub year: i32,
+}
+
+#[derive(Serialize, Clone)]
+pub struct ColumnCtx {
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+    pub kind: &'static str,
+    pub feed: String,
+    pub children: Vec<ColumnCtx>,
+}
+
+#[derive(Serialize)]
+pub struct DirectoryGroup {
+    pub label: &'static str,
+    pub sites: Vec<DirectoryEntry>,
+}
+
+#[derive(Serialize)]
+pub struct DirectoryEntry {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct ItemCtx<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub date: &'a str,
+    pub pinned: bool,
+    pub doc_number: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct Section<'a> {
+    pub column: ColumnCtx,
+    pub items: Vec<ItemCtx<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Pagination {
+    pub current: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub first: String,
+    pub last: String,
+    pub pages: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+pub struct PageLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+#[derive(Serialize)]
+pub struct ArticleCtx<'a> {
+    pub title: &'a str,
+    pub date: &'a str,
+    pub datetime: &'a str,
+    pub summary: &'a str,
+    pub index_no: &'a str,
+    pub doc_number: Option<&'a str>,
+    pub issuer: &'a str,
+    pub written_date: Option<&'a str>,
+    pub topic: Option<&'a str>,
+    pub disclosure: &'static str,
+    pub validity: &'static str,
+    pub cover: Option<String>,
+    pub attachments: Vec<AttachmentCtx<'a>>,
+    pub related: Vec<RelatedCtx<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct AttachmentCtx<'a> {
+    pub name: &'a str,
+    pub url: String,
+    pub size: String,
+    pub kind: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct RelatedCtx<'a> {
+    pub label: &'static str,
+    pub title: &'a str,
+    pub url: String,
+}
+
+pub fn site_ctx<'a>(group: &'a Group, site: &'a Site, palette: &'a Palette) -> SiteCtx<'a> {
+    let d = &site.def;
+    let portal = group.portal();
+    let is_portal = d.kind == SiteKind::Portal;
+    let directory = if is_portal {
+        [SiteKind::Department, SiteKind::District, SiteKind::Town]
+            .into_iter()
+            .map(|kind| DirectoryGroup {
+                label: kind.label(),
+                sites: group
+                    .sites
+                    .iter()
+                    .filter(|s| s.def.kind == kind)
+                    .map(|s| DirectoryEntry { name: s.def.name.clone(), url: group.url(s, "/") })
+                    .collect(),
+            })
+            .filter(|g| !g.sites.is_empty())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    SiteCtx {
+        code: &d.code,
+        name: &d.name,
+        host: &site.host,
+        url: group.url(site, "/"),
+        kind: d.kind.label(),
+        is_portal,
+        organizer: &d.organizer,
+        site_id: &d.site_id,
+        group_name: &group.def.name,
+        city: &group.def.city,
+        portal_url: group.url(portal, "/"),
+        portal_name: &portal.def.name,
+        palette,
+        banner: d.theme.banner.as_deref().map(|b| crate::theme::locked::group_asset_url("banner", b).replace("/_group/", "/static/")),
+        nav: nav(site),
+        address: &d.contact.address,
+        phone: &d.contact.phone,
+        email: &d.contact.email,
+        mailboxes: d.contact.mailboxes.iter().map(|m| (m.name.as_str(), m.address.as_str())).collect(),
+        directory,
+        feed: "/rss.xml",
+        year: chrono::Datelike::year(&chrono::Utc::now()),
+    }
+}
+
+pub fn column_ctx(site: &Site, ci: usize) -> ColumnCtx {
+    let c = &site.def.columns[ci];
+    ColumnCtx {
+        slug: c.slug.clone(),
+        name: c.name.clone(),
+        url: format!("/{}/", c.slug),
+        kind: c.kind.as_str(),
+        feed: format!("/{}/rss.xml", c.slug),
+        children: Vec::new(),
+    }
+}
+
+/// Top-level columns with their direct children, in YAML order.
+fn nav(site: &Site) -> Vec<ColumnCtx> {
+    let cols = &site.def.columns;
+    cols.iter()
+        .enumerate()
+        .filter(|(_, c)| c.parent.is_none())
+        .map(|(i, c)| {
+            let mut top = column_ctx(site, i);
+            top.children = cols
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.parent.as_deref() == Some(c.slug.as_str()))
+                .map(|(j, _)| column_ctx(site, j))
+                .collect();
+            top
+        })
+        .collect()
+}
+
+pub fn item(a: &PublishedArticle) -> ItemCtx<'_> {
+    ItemCtx {
+        title: &a.title,
+        url: crate::content::article_path(&a.column, &a.publish_at, a.id),
+        date: a.publish_at.get(..10).unwrap_or(&a.publish_at),
+        pinned: a.pinned,
+        doc_number: a.meta.doc_number.as_deref(),
+    }
+}
+
+pub fn pagination(slug: &str, current: usize, total: usize) -> Pagination {
+    let url = |n: usize| public_url(&column_page_path(slug, n)).to_string();
+    // A window of page numbers around the current one keeps long columns navigable.
+    let start = current.saturating_sub(4).max(1);
+    let end = (start + 8).min(total);
+    Pagination {
+        current,
+        total,
+        prev: (current > 1).then(|| url(current - 1)),
+        next: (current < total).then(|| url(current + 1)),
+        first: url(1),
+        last: url(total),
+        pages: (start..=end).map(|n| PageLink { number: n, url: url(n), current: n == current }).collect(),
+    }
+}
+
+/// The slice of a column's article list shown on `page`.
+pub fn page_slice(list: &[usize], page: usize) -> &[usize] {
+    let start = ((page - 1) * PAGE_SIZE).min(list.len());
+    let end = (start + PAGE_SIZE).min(list.len());
+    &list[start..end]
+}
+
+pub fn article_ctx<'a>(group: &Group, site: &'a Site, a: &'a PublishedArticle, content: &'a SiteContent) -> ArticleCtx<'a> {
+    let related = content
+        .related
+        .iter()
+        .filter(|r: &&Related| r.from == a.id)
+        .map(|r| RelatedCtx {
+            label: r.label,
+            title: &r.title,
+            url: if r.site_code == site.def.code {
+                r.path.clone()
+            } else {
+                group.site(&r.site_code).map(|s| group.url(s, &r.path)).unwrap_or_else(|| r.path.clone())
+            },
+        })
+        .collect();
+    ArticleCtx {
+        title: &a.title,
+        date: a.publish_at.get(..10).unwrap_or(&a.publish_at),
+        datetime: a.publish_at.get(..16).unwrap_or(&a.publish_at),
+        summary: &a.summary,
+        index_no: &a.index_no,
+        doc_number: a.meta.doc_number.as_deref(),
+        issuer: a.meta.issuer.as_deref().unwrap_or(&site.def.organizer),
+        written_date: a.meta.written_date.as_deref(),
+        topic: a.meta.topic.as_deref(),
+        disclosure: a.meta.disclosure.as_str(),
+        validity: a.meta.validity.as_str(),
+        cover: a.cover.as_deref().map(|sha| blob_path(sha, "image/png", content)),
+        attachments: a
+            .attachments
+            .iter()
+            .map(|f| AttachmentCtx { name: &f.name, url: blob_path(&f.sha256, &f.mime, content), size: human_size(f.size), kind: kind_label(&f.mime) })
+            .collect(),
+        related,
+    }
+}
+
+/// Where a stored file is published: `/files/<2 hex>/<sha256>.<ext>`.
+pub fn blob_path(sha: &str, mime: &str, content: &SiteContent) -> String {
+    let mime = content.blobs.iter().find(|b| b.sha256 == sha).map(|b| b.mime.as_str()).unwrap_or(mime);
+    format!("/files/{}/{sha}.{}", sha.get(..2).unwrap_or("00"), crate::content::attachment::extension(mime))
+}
+
+fn kind_label(mime: &str) -> &'static str {
+    match crate::content::attachment::extension(mime) {
+        "pdf" => "PDF",
+        "doc" | "docx" => "Word",
+        "xls" | "xlsx" => "Excel",
+        "ofd" => "OFD",
+        _ => "图片",
+    }
+}
+
+fn human_size(bytes: i64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}

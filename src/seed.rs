@@ -1,0 +1,47 @@
+//! First run: an empty database gets the demo articles for the shipped group, so that a
+//! newcomer's `zhanqun serve` shows a living site group at once.
+
+use std::path::Path;
+
+use crate::content::import::import_dir;
+use crate::demo::{self, DemoSite};
+use crate::project::Project;
+use crate::store::articles::ImportStats;
+
+/// Whether the group has the columns the demo articles are written for.
+pub fn group_fits_demo(project: &Project) -> bool {
+    project.group.sites.iter().all(|s| ["gk", "gzdt", "tzgg", "zcfg", "zcjd", "bszn"].iter().all(|c| s.def.columns.iter().any(|x| x.slug == *c)))
+}
+
+/// Writes `per_site` demo articles per site under `work` and imports them.
+pub async fn seed_demo_content(project: &Project, work: &Path, per_site: usize, actor: &str) -> anyhow::Result<ImportStats> {
+    let sites: Vec<DemoSite> = project
+        .group
+        .sites
+        .iter()
+        .map(|s| DemoSite { code: s.code().to_string(), name: s.def.name.clone(), short: short_name(&s.def.name, &project.group.def.city), kind: s.def.kind })
+        .collect();
+    if work.exists() {
+        std::fs::remove_dir_all(work)?;
+    }
+    demo::write_content(work, &sites, per_site, chrono::Utc::now().date_naive())?;
+    let mut total = ImportStats::default();
+    for site in &project.group.sites {
+        let report = import_dir(&project.store, site, &work.join(site.code()), actor).await?;
+        if let Some(p) = report.problems.first() {
+            anyhow::bail!("demo content did not import cleanly: {p}");
+        }
+        total += report.stats;
+    }
+    Ok(total)
+}
+
+fn short_name(name: &str, city: &str) -> String {
+    let s = name.strip_prefix(city).unwrap_or(name);
+    let s = s.strip_suffix("人民政府").or_else(|| s.strip_suffix("办事处")).unwrap_or(s);
+    if s.is_empty() {
+        name.to_string()
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,181 @@
+//! Reading what is live: the published revision of every published article of a site, with its
+//! attachments and policy links. This is the only content the publisher ever sees, so an
+//! unreviewed or withdrawn revision cannot reach a page.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::{Result, Store};
+use crate::content::{Disclosure, GovMeta, Validity};
+
+#[derive(Debug, Clone)]
+pub struct PublishedArticle {
+    pub id: i64,
+    pub column: String,
+    pub index_no: String,
+    pub pinned: bool,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub publish_at: String,
+    pub meta: GovMeta,
+    pub cover: Option<String>,
+    pub attachments: Vec<AttachmentRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttachmentRef {
+    pub name: String,
+    pub sha256: String,
+    pub mime: String,
+    pub size: i64,
+}
+
+/// A link from an article of this site to a related article (maybe on another site).
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub from: i64,
+    /// 政策解读 on a policy page, 政策文件 on an interpretation page.
+    pub label: &'static str,
+    pub title: String,
+    pub site_code: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Blob {
+    pub sha256: String,
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
+/// Everything one site publishes, newest first with pinned articles ahead.
+#[derive(Debug, Default)]
+pub struct SiteContent {
+    pub articles: Vec<PublishedArticle>,
+    pub related: Vec<Related>,
+    pub blobs: Vec<Blob>,
+}
+
+impl Store {
+    /// The live content of a site as of `now` (`YYYY-MM-DD HH:MM:SS`): scheduled articles
+    /// whose time has not come are left out.
+    pub async fn site_content(&self, site_id: i64, now: &str) -> Result<SiteContent> {
+        let mut articles: Vec<PublishedArticle> = sqlx::query(
+            "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, r.body_md, r.publish_at,
+                    r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256
+             FROM articles a
+             JOIN revisions r ON r.id = a.published_revision_id
+             JOIN site_columns c ON c.id = a.column_id
+             WHERE a.site_id = $1 AND a.status = 'published' AND r.publish_at <= $2
+             ORDER BY a.pinned DESC, r.publish_at DESC, a.id DESC",
+        )
+        .bind(site_id)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| PublishedArticle {
+            id: r.get(0),
+            column: r.get(1),
+            index_no: r.get(2),
+            pinned: r.get::<i64, _>(3) != 0,
+            title: r.get(4),
+            summary: r.get(5),
+            body_md: r.get(6),
+            publish_at: r.get(7),
+            meta: GovMeta {
+                doc_number: r.get(8),
+                issuer: r.get(9),
+                written_date: r.get(10),
+                topic: r.get(11),
+                disclosure: Disclosure::parse(&r.get::<String, _>(12)).unwrap_or_default(),
+                validity: Validity::parse(&r.get::<String, _>(13)).unwrap_or_default(),
+            },
+            cover: r.get(14),
+            attachments: Vec::new(),
+        })
+        .collect();
+
+        let mut atts: HashMap<i64, Vec<AttachmentRef>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT a.id, ra.name, ra.sha256, b.mime, b.size
+             FROM articles a
+             JOIN revision_attachments ra ON ra.revision_id = a.published_revision_id
+             JOIN blobs b ON b.sha256 = ra.sha256
+             WHERE a.site_id = $1 AND a.status = 'published'
+             ORDER BY a.id, ra.position",
+        )
+        .bind(site_id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            atts.entry(r.get(0)).or_default().push(AttachmentRef { name: r.get(1), sha256: r.get(2), mime: r.get(3), size: r.get(4) });
+        }
+        if !atts.is_empty() {
+            for a in &mut articles {
+                if let Some(list) = atts.remove(&a.id) {
+                    a.attachments = list;
+                }
+            }
+        }
+
+        let blobs = sqlx::query(
+            "SELECT b.sha256, b.mime, b.data FROM blobs b WHERE b.sha256 IN (
+                 SELECT ra.sha256 FROM articles a JOIN revision_attachments ra ON ra.revision_id = a.published_revision_id
+                 WHERE a.site_id = $1 AND a.status = 'published'
+                 UNION
+                 SELECT r.cover_sha256 FROM articles a JOIN revisions r ON r.id = a.published_revision_id
+                 WHERE a.site_id = $1 AND a.status = 'published' AND r.cover_sha256 IS NOT NULL)",
+        )
+        .bind(site_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Blob { sha256: r.get(0), mime: r.get(1), data: r.get(2) })
+        .collect();
+
+        let related = self.related(site_id, now).await?;
+        Ok(SiteContent { articles, related, blobs })
+    }
+
+    async fn related(&self, site_id: i64, now: &str) -> Result<Vec<Related>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.site_id, ps.code, pc.slug, pr.publish_at, pr.title,
+                    i.id, i.site_id, isite.code, ic.slug, ir.publish_at, ir.title
+             FROM article_links l
+             JOIN articles p ON p.id = l.policy_id
+             JOIN revisions pr ON pr.id = p.published_revision_id
+             JOIN site_columns pc ON pc.id = p.column_id
+             JOIN sites ps ON ps.id = p.site_id
+             JOIN articles i ON i.id = l.interpretation_id
+             JOIN revisions ir ON ir.id = i.published_revision_id
+             JOIN site_columns ic ON ic.id = i.column_id
+             JOIN sites isite ON isite.id = i.site_id
+             WHERE (p.site_id = $1 OR i.site_id = $1)
+               AND p.status = 'published' AND i.status = 'published'
+               AND pr.publish_at <= $2 AND ir.publish_at <= $2",
+        )
+        .bind(site_id)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (pid, psite, pcode, pcol, pat, ptitle): (i64, i64, String, String, String, String) =
+                (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+            let (iid, isite, icode, icol, iat, ititle): (i64, i64, String, String, String, String) =
+                (r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11));
+            if psite == site_id {
+                let path = crate::content::article_path(&icol, &iat, iid);
+                out.push(Related { from: pid, label: "政策解读", title: ititle, site_code: icode, path });
+            }
+            if isite == site_id {
+                let path = crate::content::article_path(&pcol, &pat, pid);
+                out.push(Related { from: iid, label: "政策文件", title: ptitle, site_code: pcode, path });
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,88 @@
+//! The HTTP service (`zhanqun serve`). For now it previews the published sites by host and
+//! reports health; the admin, search and counter mount here as they arrive.
+
+mod preview;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::project::Project;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub project: Project,
+    /// Port the service listens on, for preview links.
+    pub port: u16,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .fallback(preview::serve)
+        .layer(middleware::from_fn(request_log))
+        .with_state(state)
+}
+
+/// Serves until ctrl-c or SIGTERM.
+pub async fn serve(project: Project, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let port = listener.local_addr()?.port();
+    axum::serve(listener, router(AppState { project, port })).with_graceful_shutdown(shutdown_signal()).await
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.project.store.published_count().await {
+        Ok(n) => Json(serde_json::json!({
+            "status": "ok",
+            "database": "ok",
+            "sites": state.project.group.sites.len(),
+            "published_articles": n,
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unavailable");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "error", "database": "unavailable" }))).into_response()
+        }
+    }
+}
+
+/// Gives every request an id and logs it with its status and duration.
+async fn request_log(req: Request, next: Next) -> Response {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = Instant::now();
+    let span = tracing::info_span!("request", id, %method, %path);
+    let _enter = span.enter();
+    drop(_enter);
+    let response = next.run(req).await;
+    tracing::info!(parent: &span, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "served");
+    response
+}
+
+pub fn socket_addr(s: &str) -> Result<SocketAddr, String> {
+    s.parse().map_err(|_| format!("`{s}` is not an address like 127.0.0.1:8080"))
+}

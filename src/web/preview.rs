@@ -1,0 +1,131 @@
+//! Preview of the published sites, chosen by the `Host` header. Browsers resolve every
+//! `*.localhost` name to this machine, so `http://fgw.shili.gov.cn.localhost:8080/` shows the
+//! 发改委 site without touching DNS; links between sites are rewritten to stay in preview.
+//! In production nginx serves `publish/` directly and this handler is never reached.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use crate::group::Site;
+
+pub async fn serve(State(state): State<AppState>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, "只支持 GET 请求").into_response();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+    let name = name.strip_suffix(".localhost").unwrap_or(name);
+    let group = &state.project.group;
+    match group.sites.iter().find(|s| s.host == name) {
+        Some(site) => file(&state, site, uri.path()).await,
+        None => Html(index(&state)).into_response(),
+    }
+}
+
+async fn file(state: &AppState, site: &Site, path: &str) -> Response {
+    let Some(rel) = safe_path(path) else {
+        return (StatusCode::BAD_REQUEST, "路径无效").into_response();
+    };
+    let root = state.project.paths.out.join(&site.host);
+    let mut target = root.join(&rel);
+    if target.is_dir() {
+        if !path.ends_with('/') {
+            return Response::builder()
+                .status(StatusCode::MOVED_PERMANENTLY)
+                .header(header::LOCATION, format!("{path}/"))
+                .body(Body::empty())
+                .unwrap_or_default();
+        }
+        target = target.join("index.html");
+    }
+    let (status, target) = if target.is_file() { (StatusCode::OK, target) } else { (StatusCode::NOT_FOUND, root.join("404.html")) };
+    let Ok(bytes) = tokio::fs::read(&target).await else {
+        return (StatusCode::NOT_FOUND, "站点尚未发布：请先运行 zhanqun build").into_response();
+    };
+    let mime = mime_guess::from_path(&target).first_or_octet_stream();
+    let body = if mime.essence_str() == "text/html" { rewrite_links(state, bytes) } else { bytes };
+    let content_type = if mime.type_() == "text" { format!("{}; charset=utf-8", mime.essence_str()) } else { mime.essence_str().to_string() };
+    let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    *response.status_mut() = status;
+    response
+}
+
+/// The request path as a relative file path, or None when it tries to leave the site.
+fn safe_path(path: &str) -> Option<String> {
+    let decoded = percent_decode(path)?;
+    let mut parts = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return None,
+            s if s.contains('\\') || s.contains('\0') => return None,
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Points absolute links between the group's sites at their preview hosts.
+fn rewrite_links(state: &AppState, bytes: Vec<u8>) -> Vec<u8> {
+    let g = &state.project.group.def;
+    let Ok(text) = String::from_utf8(bytes) else { return Vec::new() };
+    let from = format!(".{}/", g.root_domain);
+    let to = format!(".{}.localhost:{}/", g.root_domain, state.port);
+    text.replace(&format!("{}://", g.scheme), "http://").replace(&from, &to).into_bytes()
+}
+
+fn index(state: &AppState) -> String {
+    let group = &state.project.group;
+    let mut rows = String::new();
+    for s in &group.sites {
+        rows.push_str(&format!(
+            "<li><a href=\"http://{host}.localhost:{port}/\">{name}</a> <code>{host}</code></li>\n",
+            host = html_escape(&s.host),
+            port = state.port,
+            name = html_escape(&s.def.name)
+        ));
+    }
+    format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{name} · 预览</title>\
+<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}h1{{color:#a61b1b}}ul{{columns:3;}}li{{margin:.3rem 0}}code{{color:#666;font-size:.8em}}</style></head>\
+<body><h1>{name}</h1><p>本地预览：共 {n} 个网站。点击名称打开对应站点（浏览器会将 <code>*.localhost</code> 解析到本机）。健康检查见 <a href=\"/healthz\">/healthz</a>。</p><ul>{rows}</ul></body></html>",
+        name = html_escape(&group.def.name),
+        n = group.sites.len(),
+    )
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_cannot_escape() {
+        assert_eq!(super::safe_path("/gzdt/index.html").as_deref(), Some("gzdt/index.html"));
+        assert_eq!(super::safe_path("/a/../../etc/passwd"), None);
+        assert_eq!(super::safe_path("/%2e%2e/etc/passwd"), None);
+        assert_eq!(super::safe_path("/%E6%96%87").as_deref(), Some("文"));
+        assert_eq!(super::safe_path("/%zz"), None);
+    }
+}
