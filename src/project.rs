@@ -21,7 +21,12 @@ pub struct Paths {
 
 impl Default for Paths {
     fn default() -> Self {
-        Paths { sites: "sites".into(), themes: "themes".into(), database: DEFAULT_DATABASE.into(), out: "publish".into() }
+        Paths {
+            sites: "sites".into(),
+            themes: "themes".into(),
+            database: DEFAULT_DATABASE.into(),
+            out: "publish".into(),
+        }
     }
 }
 
@@ -58,11 +63,26 @@ impl Project {
         let (group, themes) = load_group(&paths)?;
         let store = Store::open(&paths.database).await?;
         store.sync_group(&group).await?;
-        Ok(Project { paths, group: Arc::new(group), themes: Arc::new(themes), store })
+        Ok(Project {
+            paths,
+            group: Arc::new(group),
+            themes: Arc::new(themes),
+            store,
+        })
     }
 
-    pub fn build_options(&self, only: Vec<String>, progress: bool, nginx: NginxOptions) -> BuildOptions {
-        BuildOptions { out: self.paths.out.clone(), only, progress, nginx }
+    pub fn build_options(
+        &self,
+        only: Vec<String>,
+        progress: bool,
+        nginx: NginxOptions,
+    ) -> BuildOptions {
+        BuildOptions {
+            out: self.paths.out.clone(),
+            only,
+            progress,
+            nginx,
+        }
     }
 
     pub async fn build(&self, opts: &BuildOptions) -> Result<BuildSummary, PublishError> {

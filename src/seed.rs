@@ -10,16 +10,30 @@ use crate::store::articles::ImportStats;
 
 /// Whether the group has the columns the demo articles are written for.
 pub fn group_fits_demo(project: &Project) -> bool {
-    project.group.sites.iter().all(|s| ["gk", "gzdt", "tzgg", "zcfg", "zcjd", "bszn"].iter().all(|c| s.def.columns.iter().any(|x| x.slug == *c)))
+    project.group.sites.iter().all(|s| {
+        ["gk", "gzdt", "tzgg", "zcfg", "zcjd", "bszn"]
+            .iter()
+            .all(|c| s.def.columns.iter().any(|x| x.slug == *c))
+    })
 }
 
 /// Writes `per_site` demo articles per site under `work` and imports them.
-pub async fn seed_demo_content(project: &Project, work: &Path, per_site: usize, actor: &str) -> anyhow::Result<ImportStats> {
+pub async fn seed_demo_content(
+    project: &Project,
+    work: &Path,
+    per_site: usize,
+    actor: &str,
+) -> anyhow::Result<ImportStats> {
     let sites: Vec<DemoSite> = project
         .group
         .sites
         .iter()
-        .map(|s| DemoSite { code: s.code().to_string(), name: s.def.name.clone(), short: short_name(&s.def.name, &project.group.def.city), kind: s.def.kind })
+        .map(|s| DemoSite {
+            code: s.code().to_string(),
+            name: s.def.name.clone(),
+            short: short_name(&s.def.name, &project.group.def.city),
+            kind: s.def.kind,
+        })
         .collect();
     if work.exists() {
         std::fs::remove_dir_all(work)?;
@@ -38,7 +52,10 @@ pub async fn seed_demo_content(project: &Project, work: &Path, per_site: usize, 
 
 fn short_name(name: &str, city: &str) -> String {
     let s = name.strip_prefix(city).unwrap_or(name);
-    let s = s.strip_suffix("人民政府").or_else(|| s.strip_suffix("办事处")).unwrap_or(s);
+    let s = s
+        .strip_suffix("人民政府")
+        .or_else(|| s.strip_suffix("办事处"))
+        .unwrap_or(s);
     if s.is_empty() {
         name.to_string()
     } else {

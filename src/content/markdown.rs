@@ -2,7 +2,7 @@
 //! (ammonia) only runs on bodies that contain raw HTML; link and image URLs are filtered in the
 //! event stream so that a `javascript:` link never survives either path.
 
-use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_FOOTNOTES)
@@ -18,12 +18,28 @@ pub fn render(markdown: &str) -> String {
                 has_raw_html = true;
                 ev
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id })
-            }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id })
-            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            }),
             other => other,
         });
         html::push_html(&mut out, events);
@@ -41,7 +57,11 @@ pub fn plain_text(markdown: &str, max_chars: usize) -> String {
     for ev in Parser::new_ext(markdown, OPTIONS) {
         match ev {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) if !text.ends_with(' ') && !text.is_empty() => text.push(' '),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) if !text.ends_with(' ') && !text.is_empty() => text.push(' '),
             _ => {}
         }
         if text.chars().count() > max_chars {
@@ -63,7 +83,9 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
     let scheme_end = lower.find(':');
     let path_start = lower.find(['/', '?', '#']).unwrap_or(usize::MAX);
     let allowed = match scheme_end {
-        Some(end) if end < path_start => matches!(&lower[..end], "http" | "https" | "mailto" | "tel" | "ftp"),
+        Some(end) if end < path_start => {
+            matches!(&lower[..end], "http" | "https" | "mailto" | "tel" | "ftp")
+        }
         _ => true, // relative URL
     };
     if allowed {
@@ -102,7 +124,10 @@ mod tests {
 
     #[test]
     fn plain_text_summary() {
-        assert_eq!(plain_text("# 标题\n\n第一段**加粗**。", 100), "标题 第一段加粗。");
+        assert_eq!(
+            plain_text("# 标题\n\n第一段**加粗**。", 100),
+            "标题 第一段加粗。"
+        );
         assert_eq!(plain_text("一二三四五六", 3), "一二三…");
     }
 }

@@ -28,7 +28,10 @@ impl Positions {
     /// Indexes `text`; a syntax error leaves the index partial, which only costs precision
     /// (serde reports the syntax error itself).
     pub fn index(text: &str) -> Positions {
-        let mut sink = Sink { out: Positions::default(), stack: Vec::new() };
+        let mut sink = Sink {
+            out: Positions::default(),
+            stack: Vec::new(),
+        };
         let mut parser = Parser::new_from_str(text);
         let _ = parser.load(&mut sink, false);
         sink.out
@@ -36,12 +39,19 @@ impl Positions {
 
     /// Position of the value at `path`, falling back to its key, then to its nearest parent.
     pub fn value(&self, path: &str) -> Pos {
-        self.values.get(path).or_else(|| self.keys.get(path)).copied().unwrap_or_else(|| self.parent(path))
+        self.values
+            .get(path)
+            .or_else(|| self.keys.get(path))
+            .copied()
+            .unwrap_or_else(|| self.parent(path))
     }
 
     /// Position of the key at `path` (for "this field should not be here" problems).
     pub fn key(&self, path: &str) -> Pos {
-        self.keys.get(path).copied().unwrap_or_else(|| self.value(path))
+        self.keys
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| self.value(path))
     }
 
     fn parent(&self, path: &str) -> Pos {
@@ -53,8 +63,15 @@ impl Positions {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, next: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+        keys_seen: usize,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
 }
 
 struct Sink {
@@ -63,7 +80,10 @@ struct Sink {
 }
 
 fn pos(mark: Marker) -> Pos {
-    Pos { line: mark.line(), col: mark.col() + 1 }
+    Pos {
+        line: mark.line(),
+        col: mark.col() + 1,
+    }
 }
 
 impl Sink {
@@ -71,7 +91,7 @@ impl Sink {
     fn value_path(&mut self, mark: Marker) -> Option<String> {
         let path = match self.stack.last_mut() {
             None => String::new(),
-            Some(Frame::Map { path, key }) => {
+            Some(Frame::Map { path, key, .. }) => {
                 let key = key.take()?;
                 if path.is_empty() {
                     key
@@ -99,8 +119,23 @@ impl MarkedEventReceiver for Sink {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(text, ..) if self.expecting_key() => {
-                if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
-                    let full = if path.is_empty() { text.clone() } else { format!("{path}.{text}") };
+                if let Some(Frame::Map {
+                    path,
+                    key,
+                    keys_seen,
+                }) = self.stack.last_mut()
+                {
+                    // The parser marks a block mapping's start imprecisely; its first key is
+                    // where a reader sees the mapping begin.
+                    if *keys_seen == 0 && !path.is_empty() {
+                        self.out.values.insert(path.clone(), pos(mark));
+                    }
+                    *keys_seen += 1;
+                    let full = if path.is_empty() {
+                        text.clone()
+                    } else {
+                        format!("{path}.{text}")
+                    };
                     self.out.keys.entry(full).or_insert(pos(mark));
                     *key = Some(text);
                 }
@@ -116,7 +151,11 @@ impl MarkedEventReceiver for Sink {
                     }
                 }
                 let path = self.value_path(mark).unwrap_or_default();
-                self.stack.push(Frame::Map { path, key: None });
+                self.stack.push(Frame::Map {
+                    path,
+                    key: None,
+                    keys_seen: 0,
+                });
             }
             Event::SequenceStart(..) => {
                 let path = self.value_path(mark).unwrap_or_default();

@@ -12,7 +12,9 @@ use super::positions::{Pos, Positions};
 use super::problem::Problems;
 
 /// Path segments that the publisher or the shared services use on every host.
-pub const RESERVED_SLUGS: &[&str] = &["static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz"];
+pub const RESERVED_SLUGS: &[&str] = &[
+    "static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz",
+];
 
 /// A site file as read from disk, with where its values sit.
 pub struct SiteSource<'a> {
@@ -21,85 +23,215 @@ pub struct SiteSource<'a> {
     pub positions: &'a Positions,
 }
 
-pub fn check_group(g: &GroupFile, path: &Path, pos: &Positions, sites_dir: &Path, out: &mut Problems) {
+pub fn check_group(
+    g: &GroupFile,
+    path: &Path,
+    pos: &Positions,
+    sites_dir: &Path,
+    out: &mut Problems,
+) {
     if !is_domain(&g.root_domain) {
-        out.push(path, pos.value("root_domain"), format!("root domain `{}` is not a valid domain name", g.root_domain), "write it in lower case without scheme, e.g. shili.gov.cn");
+        out.push(
+            path,
+            pos.value("root_domain"),
+            format!("root domain `{}` is not a valid domain name", g.root_domain),
+            "write it in lower case without scheme, e.g. shili.gov.cn",
+        );
     }
     if !is_domain(&g.mail_domain) {
-        out.push(path, pos.value("mail_domain"), format!("mail domain `{}` is not a valid domain name", g.mail_domain), "e.g. shili.gov.cn");
+        out.push(
+            path,
+            pos.value("mail_domain"),
+            format!("mail domain `{}` is not a valid domain name", g.mail_domain),
+            "e.g. shili.gov.cn",
+        );
     }
     if g.province.chars().count() != 1 {
-        out.push(path, pos.value("province"), format!("province `{}` must be the one-character abbreviation", g.province), "e.g. 湘 for Hunan");
+        out.push(
+            path,
+            pos.value("province"),
+            format!(
+                "province `{}` must be the one-character abbreviation",
+                g.province
+            ),
+            "e.g. 湘 for Hunan",
+        );
     }
     if g.scheme != "https" && g.scheme != "http" {
-        out.push(path, pos.value("scheme"), format!("scheme `{}` is neither https nor http", g.scheme), "use https");
+        out.push(
+            path,
+            pos.value("scheme"),
+            format!("scheme `{}` is neither https nor http", g.scheme),
+            "use https",
+        );
     }
     for (field, file) in [("logo", &g.logo), ("party_mark", &g.party_mark)] {
         if !sites_dir.join(file).is_file() {
-            out.push(path, pos.value(field), format!("{field} file `{file}` does not exist"), format!("put the image at {}", sites_dir.join(file).display()));
+            out.push(
+                path,
+                pos.value(field),
+                format!("{field} file `{file}` does not exist"),
+                format!("put the image at {}", sites_dir.join(file).display()),
+            );
         }
     }
     if g.base_columns.is_empty() {
-        out.push(path, pos.value("base_columns"), "no base columns are defined", "the group needs at least 单位概况, 政策法规, 办事指南 and 工作动态");
+        out.push(
+            path,
+            pos.value("base_columns"),
+            "no base columns are defined",
+            "the group needs at least 单位概况, 政策法规, 办事指南 and 工作动态",
+        );
     }
     let mut seen = HashMap::new();
     for (i, c) in g.base_columns.iter().enumerate() {
         if !is_slug(&c.slug) {
-            out.push(path, pos.value(&format!("base_columns[{i}].slug")), format!("column slug `{}` is not a lower-case ASCII path segment", c.slug), "use letters, digits, - and _, e.g. gzdt");
+            out.push(
+                path,
+                pos.value(&format!("base_columns[{i}].slug")),
+                format!(
+                    "column slug `{}` is not a lower-case ASCII path segment",
+                    c.slug
+                ),
+                "use letters, digits, - and _, e.g. gzdt",
+            );
         }
         if let Some(first) = seen.insert(c.slug.as_str(), i) {
-            out.push(path, pos.value(&format!("base_columns[{i}].slug")), format!("base column slug `{}` is defined twice", c.slug), format!("first defined as base_columns[{first}]"));
+            out.push(
+                path,
+                pos.value(&format!("base_columns[{i}].slug")),
+                format!("base column slug `{}` is defined twice", c.slug),
+                format!("first defined as base_columns[{first}]"),
+            );
         }
         if c.parent.is_some() {
-            out.push(path, pos.key(&format!("base_columns[{i}].parent")), "base columns are top-level columns", "remove `parent`");
+            out.push(
+                path,
+                pos.key(&format!("base_columns[{i}].parent")),
+                "base columns are top-level columns",
+                "remove `parent`",
+            );
         }
     }
 }
 
-pub fn check_site(g: &GroupFile, s: &SiteSource, sites_dir: &Path, themes_dir: Option<&Path>, out: &mut Problems) {
+pub fn check_site(
+    g: &GroupFile,
+    s: &SiteSource,
+    sites_dir: &Path,
+    themes_dir: Option<&Path>,
+    out: &mut Problems,
+) {
     let (d, p, path) = (s.def, s.positions, s.path);
     if !is_label(&d.code) || d.code.len() > 32 {
-        out.push(path, p.value("code"), format!("code `{}` must be a short lower-case ASCII id", d.code), "letters, digits and -, at most 32 characters, e.g. fgw");
+        out.push(
+            path,
+            p.value("code"),
+            format!("code `{}` must be a short lower-case ASCII id", d.code),
+            "letters, digits and -, at most 32 characters, e.g. fgw",
+        );
     }
     if d.code == "group" || d.code == "nginx" {
-        out.push(path, p.value("code"), format!("code `{}` is reserved", d.code), "choose another code");
+        out.push(
+            path,
+            p.value("code"),
+            format!("code `{}` is reserved", d.code),
+            "choose another code",
+        );
     }
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     if stem != d.code {
-        out.push(path, p.value("code"), format!("code `{}` does not match the file name `{stem}.yaml`", d.code), format!("rename the file to {}.yaml or fix the code", d.code));
+        out.push(
+            path,
+            p.value("code"),
+            format!(
+                "code `{}` does not match the file name `{stem}.yaml`",
+                d.code
+            ),
+            format!("rename the file to {}.yaml or fix the code", d.code),
+        );
     }
     match host_label(g, d) {
         Ok(label) => {
             if d.kind == SiteKind::Portal && label != "www" {
-                out.push(path, p.value("host"), format!("the portal's host is `{label}.{}`", g.root_domain), format!("the portal must be www.{}", g.root_domain));
+                out.push(
+                    path,
+                    p.value("host"),
+                    format!("the portal's host is `{label}.{}`", g.root_domain),
+                    format!("the portal must be www.{}", g.root_domain),
+                );
             }
             if d.kind != SiteKind::Portal && label == "www" {
-                out.push(path, p.value("host"), "only the portal may use the host label www", "choose another label");
+                out.push(
+                    path,
+                    p.value("host"),
+                    "only the portal may use the host label www",
+                    "choose another label",
+                );
             }
         }
-        Err(msg) => out.push(path, p.value("host"), msg, format!("use a label such as `{}`, which becomes {}.{}", d.code, d.code, g.root_domain)),
+        Err(msg) => out.push(
+            path,
+            p.value("host"),
+            msg,
+            format!(
+                "use a label such as `{}`, which becomes {}.{}",
+                d.code, d.code, g.root_domain
+            ),
+        ),
     }
     if (d.code == g.portal) != (d.kind == SiteKind::Portal) {
-        out.push(path, p.value("kind"), format!("site `{}` has kind {:?} but the group's portal is `{}`", d.code, d.kind, g.portal), "exactly the site named by `portal` in group.yaml has kind portal");
+        out.push(
+            path,
+            p.value("kind"),
+            format!(
+                "site `{}` has kind {:?} but the group's portal is `{}`",
+                d.code, d.kind, g.portal
+            ),
+            "exactly the site named by `portal` in group.yaml has kind portal",
+        );
     }
     check_filing(g, d, p, path, out);
     check_contact(g, d, p, path, out);
     check_columns(g, d, p, path, out);
     if !(1..=3).contains(&d.review_levels) {
-        out.push(path, p.value("review_levels"), format!("review_levels is {}", d.review_levels), "use 1, 2 or 3 (三审 is common)");
+        out.push(
+            path,
+            p.value("review_levels"),
+            format!("review_levels is {}", d.review_levels),
+            "use 1, 2 or 3 (三审 is common)",
+        );
     }
     if let Some(banner) = &d.theme.banner {
         if !sites_dir.join(banner).is_file() {
-            out.push(path, p.value("theme.banner"), format!("banner file `{banner}` does not exist"), format!("put the image at {}", sites_dir.join(banner).display()));
+            out.push(
+                path,
+                p.value("theme.banner"),
+                format!("banner file `{banner}` does not exist"),
+                format!("put the image at {}", sites_dir.join(banner).display()),
+            );
         }
     }
     if let Some(themes) = themes_dir {
         let name = d.theme.name.as_deref().unwrap_or(&g.default_theme);
         match crate::theme::ThemeManifest::load(&themes.join(name)) {
-            Err(_) => out.push(path, p.value("theme.name"), format!("theme `{name}` does not exist in {}", themes.display()), "choose a directory of themes/, e.g. default"),
+            Err(_) => out.push(
+                path,
+                p.value("theme.name"),
+                format!("theme `{name}` does not exist in {}", themes.display()),
+                "choose a directory of themes/, e.g. default",
+            ),
             Ok(m) if !m.variants.contains_key(&d.theme.variant) => {
                 let known: Vec<_> = m.variants.keys().cloned().collect();
-                out.push(path, p.value("theme.variant"), format!("theme `{name}` has no variant `{}`", d.theme.variant), format!("choose one of {}", known.join(", ")));
+                out.push(
+                    path,
+                    p.value("theme.variant"),
+                    format!("theme `{name}` has no variant `{}`", d.theme.variant),
+                    format!("choose one of {}", known.join(", ")),
+                );
             }
             Ok(_) => {}
         }
@@ -108,25 +240,64 @@ pub fn check_site(g: &GroupFile, s: &SiteSource, sites_dir: &Path, themes_dir: O
 
 fn check_filing(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &mut Problems) {
     if !is_icp(&d.icp, &g.province) {
-        out.push(path, p.value("icp"), format!("ICP number `{}` is malformed", d.icp), format!("write it as {}ICP备12345678号, optionally with -N", g.province));
+        out.push(
+            path,
+            p.value("icp"),
+            format!("ICP number `{}` is malformed", d.icp),
+            format!(
+                "write it as {}ICP备12345678号, optionally with -N",
+                g.province
+            ),
+        );
     }
     if !is_psb(&d.psb, &g.province) {
-        out.push(path, p.value("psb"), format!("public-security filing number `{}` is malformed", d.psb), format!("write it as {}公网安备 43040002000123号 (14 digits)", g.province));
+        out.push(
+            path,
+            p.value("psb"),
+            format!("public-security filing number `{}` is malformed", d.psb),
+            format!(
+                "write it as {}公网安备 43040002000123号 (14 digits)",
+                g.province
+            ),
+        );
     }
     if !is_site_id(&d.site_id) {
-        out.push(path, p.value("site_id"), format!("网站标识码 `{}` is malformed", d.site_id), "10 digits (6-digit region code + 4-digit serial), or bm followed by 8 digits");
+        out.push(
+            path,
+            p.value("site_id"),
+            format!("网站标识码 `{}` is malformed", d.site_id),
+            "10 digits (6-digit region code + 4-digit serial), or bm followed by 8 digits",
+        );
     }
-    let org_ok = (9..=18).contains(&d.org_code.len()) && d.org_code.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+    let org_ok = (9..=18).contains(&d.org_code.len())
+        && d.org_code
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
     if !org_ok {
-        out.push(path, p.value("org_code"), format!("organisation code `{}` is malformed", d.org_code), "9 to 18 upper-case letters and digits, e.g. the unified social credit code");
+        out.push(
+            path,
+            p.value("org_code"),
+            format!("organisation code `{}` is malformed", d.org_code),
+            "9 to 18 upper-case letters and digits, e.g. the unified social credit code",
+        );
     }
     let opened = NaiveDate::parse_from_str(&d.opened, "%Y-%m-%d");
     if opened.is_err() {
-        out.push(path, p.value("opened"), format!("opening date `{}` is not a date", d.opened), "write YYYY-MM-DD");
+        out.push(
+            path,
+            p.value("opened"),
+            format!("opening date `{}` is not a date", d.opened),
+            "write YYYY-MM-DD",
+        );
     }
     if let Some(filed) = &d.psb_filed {
         match NaiveDate::parse_from_str(filed, "%Y-%m-%d") {
-            Err(_) => out.push(path, p.value("psb_filed"), format!("filing date `{filed}` is not a date"), "write YYYY-MM-DD"),
+            Err(_) => out.push(
+                path,
+                p.value("psb_filed"),
+                format!("filing date `{filed}` is not a date"),
+                "write YYYY-MM-DD",
+            ),
             Ok(f) => {
                 if let Ok(o) = opened {
                     if f < o - chrono::Days::new(365) {
@@ -140,15 +311,37 @@ fn check_filing(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &m
 
 fn check_contact(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &mut Problems) {
     if d.contact.address.trim().is_empty() {
-        out.push(path, p.value("contact.address"), "contact address is empty", "give the postal address of the organiser");
+        out.push(
+            path,
+            p.value("contact.address"),
+            "contact address is empty",
+            "give the postal address of the organiser",
+        );
     }
-    let phone_ok = !d.contact.phone.is_empty() && d.contact.phone.chars().all(|c| c.is_ascii_digit() || " -()+、,".contains(c));
+    let phone_ok = !d.contact.phone.is_empty()
+        && d.contact
+            .phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -()+、,".contains(c));
     if !phone_ok {
-        out.push(path, p.value("contact.phone"), format!("contact phone `{}` is malformed", d.contact.phone), "digits with - between area code and number, e.g. 0734-8888888");
+        out.push(
+            path,
+            p.value("contact.phone"),
+            format!("contact phone `{}` is malformed", d.contact.phone),
+            "digits with - between area code and number, e.g. 0734-8888888",
+        );
     }
     let mut check_mail = |addr: &str, at: &str| {
         if !is_official_mail(addr, &g.mail_domain) {
-            out.push(path, p.value(at), format!("mailbox `{addr}` is not an official mailbox"), format!("use an address @{} issued by the central office", g.mail_domain));
+            out.push(
+                path,
+                p.value(at),
+                format!("mailbox `{addr}` is not an official mailbox"),
+                format!(
+                    "use an address @{} issued by the central office",
+                    g.mail_domain
+                ),
+            );
         }
     };
     check_mail(&d.contact.email, "contact.email");
@@ -162,20 +355,48 @@ fn check_columns(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
     for (i, c) in d.columns.iter().enumerate() {
         let at = format!("columns[{i}].slug");
         if !is_slug(&c.slug) {
-            out.push(path, p.value(&at), format!("column slug `{}` is not a lower-case ASCII path segment", c.slug), "use letters, digits, - and _, e.g. tzgg");
+            out.push(
+                path,
+                p.value(&at),
+                format!(
+                    "column slug `{}` is not a lower-case ASCII path segment",
+                    c.slug
+                ),
+                "use letters, digits, - and _, e.g. tzgg",
+            );
         } else if RESERVED_SLUGS.contains(&c.slug.as_str()) {
-            out.push(path, p.value(&at), format!("column slug `{}` is reserved", c.slug), "the shared services use it on every host; choose another");
+            out.push(
+                path,
+                p.value(&at),
+                format!("column slug `{}` is reserved", c.slug),
+                "the shared services use it on every host; choose another",
+            );
         }
         if let Some(first) = by_slug.insert(c.slug.as_str(), i) {
-            out.push(path, p.value(&at), format!("column slug `{}` is used twice", c.slug), format!("first used by columns[{first}]"));
+            out.push(
+                path,
+                p.value(&at),
+                format!("column slug `{}` is used twice", c.slug),
+                format!("first used by columns[{first}]"),
+            );
         }
         if c.name.trim().is_empty() {
-            out.push(path, p.value(&format!("columns[{i}].name")), "column name is empty", "give the Chinese column name");
+            out.push(
+                path,
+                p.value(&format!("columns[{i}].name")),
+                "column name is empty",
+                "give the Chinese column name",
+            );
         }
         if let Some(parent) = &c.parent {
             // Parents must come first, which also rules out cycles.
             if !d.columns[..i].iter().any(|x| &x.slug == parent) {
-                out.push(path, p.value(&format!("columns[{i}].parent")), format!("parent column `{parent}` is not defined above this column"), "list the parent column before its children");
+                out.push(
+                    path,
+                    p.value(&format!("columns[{i}].parent")),
+                    format!("parent column `{parent}` is not defined above this column"),
+                    "list the parent column before its children",
+                );
             }
         }
     }
@@ -183,9 +404,14 @@ fn check_columns(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
         match d.columns.iter().position(|c| c.slug == base.slug) {
             None => {
                 let renamed_slug = d.columns.iter().position(|c| c.name == base.name);
-                let at = renamed_slug.map(|i| format!("columns[{i}].slug")).unwrap_or_else(|| "columns".into());
+                let at = renamed_slug
+                    .map(|i| format!("columns[{i}].slug"))
+                    .unwrap_or_else(|| "columns".into());
                 let msg = match renamed_slug {
-                    Some(i) => format!("base column {} has slug `{}` instead of `{}`", base.name, d.columns[i].slug, base.slug),
+                    Some(i) => format!(
+                        "base column {} has slug `{}` instead of `{}`",
+                        base.name, d.columns[i].slug, base.slug
+                    ),
                     None => format!("base column {} (`{}`) is missing", base.name, base.slug),
                 };
                 out.push(path, p.value(&at), msg, format!("every site carries `- {{ slug: {}, name: {} }}`; base columns cannot be removed", base.slug, base.name));
@@ -193,10 +419,20 @@ fn check_columns(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
             Some(i) => {
                 let c = &d.columns[i];
                 if c.name != base.name {
-                    out.push(path, p.value(&format!("columns[{i}].name")), format!("base column `{}` is renamed to {}", base.slug, c.name), format!("base columns keep the group's name {}", base.name));
+                    out.push(
+                        path,
+                        p.value(&format!("columns[{i}].name")),
+                        format!("base column `{}` is renamed to {}", base.slug, c.name),
+                        format!("base columns keep the group's name {}", base.name),
+                    );
                 }
                 if c.parent.is_some() {
-                    out.push(path, p.key(&format!("columns[{i}].parent")), format!("base column {} is nested under another column", base.name), "base columns stay at the top level");
+                    out.push(
+                        path,
+                        p.key(&format!("columns[{i}].parent")),
+                        format!("base column {} is nested under another column", base.name),
+                        "base columns stay at the top level",
+                    );
                 }
             }
         }
@@ -212,23 +448,51 @@ pub fn check_unique(g: &GroupFile, sites: &[SiteSource], out: &mut Problems) {
     for s in sites {
         let d = s.def;
         if let Some(first) = codes.insert(&d.code, s.path) {
-            out.push(s.path, s.positions.value("code"), format!("duplicate code `{}`", d.code), format!("already used by {}", first.display()));
+            out.push(
+                s.path,
+                s.positions.value("code"),
+                format!("duplicate code `{}`", d.code),
+                format!("already used by {}", first.display()),
+            );
         }
         if let Ok(label) = host_label(g, d) {
             if let Some(first) = hosts.insert(label.clone(), s.path) {
-                out.push(s.path, s.positions.value("host"), format!("duplicate host {label}.{}", g.root_domain), format!("already used by {}", first.display()));
+                out.push(
+                    s.path,
+                    s.positions.value("host"),
+                    format!("duplicate host {label}.{}", g.root_domain),
+                    format!("already used by {}", first.display()),
+                );
             }
         }
         if let Some(first) = ids.insert(&d.site_id, s.path) {
-            out.push(s.path, s.positions.value("site_id"), format!("duplicate 网站标识码 `{}`", d.site_id), format!("already used by {}", first.display()));
+            out.push(
+                s.path,
+                s.positions.value("site_id"),
+                format!("duplicate 网站标识码 `{}`", d.site_id),
+                format!("already used by {}", first.display()),
+            );
         }
         if let Some(first) = orgs.insert(&d.org_code, s.path) {
-            out.push(s.path, s.positions.value("org_code"), format!("duplicate organisation code `{}`", d.org_code), format!("already used by {}; 索引号 would collide", first.display()));
+            out.push(
+                s.path,
+                s.positions.value("org_code"),
+                format!("duplicate organisation code `{}`", d.org_code),
+                format!("already used by {}; 索引号 would collide", first.display()),
+            );
         }
     }
     if !codes.contains_key(g.portal.as_str()) {
-        let hint = format!("add sites/{}.yaml with kind: portal or fix `portal` in group.yaml", g.portal);
-        out.push(Path::new("group.yaml"), Pos::START, format!("the portal site `{}` is not defined", g.portal), hint);
+        let hint = format!(
+            "add sites/{}.yaml with kind: portal or fix `portal` in group.yaml",
+            g.portal
+        );
+        out.push(
+            Path::new("group.yaml"),
+            Pos::START,
+            format!("the portal site `{}` is not defined", g.portal),
+            hint,
+        );
     }
 }
 
@@ -238,13 +502,21 @@ pub fn host_label(g: &GroupFile, d: &SiteFile) -> Result<String, String> {
     let label = if host.contains('.') {
         match host.strip_suffix(&format!(".{}", g.root_domain)) {
             Some(label) => label.to_string(),
-            None => return Err(format!("host `{host}` is not under the root domain {}", g.root_domain)),
+            None => {
+                return Err(format!(
+                    "host `{host}` is not under the root domain {}",
+                    g.root_domain
+                ))
+            }
         }
     } else {
         host
     };
     if !is_label(&label) {
-        return Err(format!("host label `{label}` is not a single DNS label under {}", g.root_domain));
+        return Err(format!(
+            "host label `{label}` is not a single DNS label under {}",
+            g.root_domain
+        ));
     }
     Ok(label)
 }
@@ -253,7 +525,8 @@ fn is_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
 }
@@ -263,27 +536,49 @@ fn is_domain(s: &str) -> bool {
 }
 
 fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 40 && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
 }
 
 fn is_icp(s: &str, province: &str) -> bool {
-    let Some(rest) = s.strip_prefix(province).and_then(|r| r.strip_prefix("ICP备")) else { return false };
-    let Some((digits, tail)) = rest.split_once('号') else { return false };
+    let Some(rest) = s
+        .strip_prefix(province)
+        .and_then(|r| r.strip_prefix("ICP备"))
+    else {
+        return false;
+    };
+    let Some((digits, tail)) = rest.split_once('号') else {
+        return false;
+    };
     let digits_ok = (6..=10).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    let tail_ok = tail.is_empty() || tail.strip_prefix('-').is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()));
+    let tail_ok = tail.is_empty()
+        || tail
+            .strip_prefix('-')
+            .is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()));
     digits_ok && tail_ok
 }
 
 fn is_psb(s: &str, province: &str) -> bool {
-    let Some(rest) = s.strip_prefix(province).and_then(|r| r.strip_prefix("公网安备")) else { return false };
+    let Some(rest) = s
+        .strip_prefix(province)
+        .and_then(|r| r.strip_prefix("公网安备"))
+    else {
+        return false;
+    };
     let rest = rest.trim_start();
-    let Some(digits) = rest.strip_suffix('号') else { return false };
+    let Some(digits) = rest.strip_suffix('号') else {
+        return false;
+    };
     digits.len() == 14 && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_site_id(s: &str) -> bool {
     let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    (s.len() == 10 && all_digits(s)) || s.strip_prefix("bm").is_some_and(|t| t.len() == 8 && all_digits(t))
+    (s.len() == 10 && all_digits(s))
+        || s.strip_prefix("bm")
+            .is_some_and(|t| t.len() == 8 && all_digits(t))
 }
 
 fn is_official_mail(addr: &str, domain: &str) -> bool {
@@ -291,7 +586,9 @@ fn is_official_mail(addr: &str, domain: &str) -> bool {
         Some((local, d)) => {
             d.eq_ignore_ascii_case(domain)
                 && !local.is_empty()
-                && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-+".contains(&b))
+                && local
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-+".contains(&b))
         }
         None => false,
     }
@@ -320,7 +617,10 @@ mod tests {
     fn mail_and_labels() {
         assert!(is_official_mail("fgw@shili.gov.cn", "shili.gov.cn"));
         assert!(!is_official_mail("fgw@qq.com", "shili.gov.cn"));
-        assert!(!is_official_mail("fgw@mail.shili.gov.cn.evil.com", "shili.gov.cn"));
+        assert!(!is_official_mail(
+            "fgw@mail.shili.gov.cn.evil.com",
+            "shili.gov.cn"
+        ));
         assert!(!is_official_mail("@shili.gov.cn", "shili.gov.cn"));
         assert!(is_label("fgw"));
         assert!(!is_label("-fgw"));

@@ -14,7 +14,10 @@ pub const PAGE_SIZE: usize = 20;
 pub enum Page {
     Home,
     /// Page `page` (1-based) of column number `column` (index into the site's columns).
-    ColumnList { column: usize, page: usize },
+    ColumnList {
+        column: usize,
+        page: usize,
+    },
     /// Article number `article` (index into the site content).
     Article(usize),
     NotFound,
@@ -32,7 +35,11 @@ pub struct Plan {
 
 pub fn plan(site: &Site, content: &SiteContent) -> Plan {
     let columns = &site.def.columns;
-    let index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.slug.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.slug.as_str(), i))
+        .collect();
     let mut column_articles = vec![Vec::new(); columns.len()];
     for (ai, a) in content.articles.iter().enumerate() {
         // Walk up the column tree so that a channel lists its sub-columns' articles too.
@@ -40,7 +47,10 @@ pub fn plan(site: &Site, content: &SiteContent) -> Plan {
         let mut depth = 0;
         while let Some(ci) = cur {
             column_articles[ci].push(ai);
-            cur = columns[ci].parent.as_deref().and_then(|p| index.get(p).copied());
+            cur = columns[ci]
+                .parent
+                .as_deref()
+                .and_then(|p| index.get(p).copied());
             depth += 1;
             if depth > columns.len() {
                 break;
@@ -62,7 +72,11 @@ pub fn plan(site: &Site, content: &SiteContent) -> Plan {
         }
         pages.push(Page::Article(ai));
     }
-    Plan { pages, column_articles, dirs }
+    Plan {
+        pages,
+        column_articles,
+        dirs,
+    }
 }
 
 /// Number of list pages for `n` items; an empty column still has its first page.

@@ -33,7 +33,9 @@ where
 
 /// Who runs a command-line operation, for the audit log.
 pub fn operator() -> String {
-    let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into());
     format!("operator:{user}")
 }
 

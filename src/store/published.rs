@@ -111,7 +111,12 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         {
-            atts.entry(r.get(0)).or_default().push(AttachmentRef { name: r.get(1), sha256: r.get(2), mime: r.get(3), size: r.get(4) });
+            atts.entry(r.get(0)).or_default().push(AttachmentRef {
+                name: r.get(1),
+                sha256: r.get(2),
+                mime: r.get(3),
+                size: r.get(4),
+            });
         }
         if !atts.is_empty() {
             for a in &mut articles {
@@ -137,7 +142,11 @@ impl Store {
         .collect();
 
         let related = self.related(site_id, now).await?;
-        Ok(SiteContent { articles, related, blobs })
+        Ok(SiteContent {
+            articles,
+            related,
+            blobs,
+        })
     }
 
     async fn related(&self, site_id: i64, now: &str) -> Result<Vec<Related>> {
@@ -169,11 +178,23 @@ impl Store {
                 (r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11));
             if psite == site_id {
                 let path = crate::content::article_path(&icol, &iat, iid);
-                out.push(Related { from: pid, label: "政策解读", title: ititle, site_code: icode, path });
+                out.push(Related {
+                    from: pid,
+                    label: "政策解读",
+                    title: ititle,
+                    site_code: icode,
+                    path,
+                });
             }
             if isite == site_id {
                 let path = crate::content::article_path(&pcol, &pat, pid);
-                out.push(Related { from: iid, label: "政策文件", title: ptitle, site_code: pcode, path });
+                out.push(Related {
+                    from: iid,
+                    label: "政策文件",
+                    title: ptitle,
+                    site_code: pcode,
+                    path,
+                });
             }
         }
         Ok(out)

@@ -34,6 +34,7 @@ impl LockedTemplates {
         let mut env = Environment::new();
         env.set_loader(minijinja::path_loader(&dir));
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_formatter(super::html_formatter);
         for t in ["header.html", "search.html", "footer.html"] {
             env.get_template(t).map_err(|e| template_error(&dir, e))?;
         }
@@ -44,7 +45,11 @@ impl LockedTemplates {
         let g = &group.def;
         let d = &site.def;
         let portal = group.portal();
-        let scope = if d.kind == SiteKind::Portal && g.search.portal_searches_group { "all" } else { d.code.as_str() };
+        let scope = if d.kind == SiteKind::Portal && g.search.portal_searches_group {
+            "all"
+        } else {
+            d.code.as_str()
+        };
         let psb_code: String = d.psb.chars().filter(|c| c.is_ascii_digit()).collect();
         let ctx = context! {
             group => context! { name => &g.name, city => &g.city, portal_url => group.url(portal, "/"), logo => group_asset_url("logo", &g.logo), party_mark => group_asset_url("party-mark", &g.party_mark) },
@@ -56,7 +61,10 @@ impl LockedTemplates {
             search => context! { path => &g.search.path, scope => scope, whole_group => scope == "all" },
         };
         let render = |name: &str| -> Result<String, ThemeError> {
-            let t = self.env.get_template(name).map_err(|e| template_error(&self.dir, e))?;
+            let t = self
+                .env
+                .get_template(name)
+                .map_err(|e| template_error(&self.dir, e))?;
             let html = t.render(&ctx).map_err(|e| template_error(&self.dir, e))?;
             Ok(html.trim().to_string())
         };
@@ -72,7 +80,10 @@ impl LockedTemplates {
 
 /// Where a group asset is published on every host: `/_group/<name>.<ext of the source>`.
 pub fn group_asset_url(name: &str, source: &str) -> String {
-    let ext = Path::new(source).extension().and_then(|e| e.to_str()).unwrap_or("png");
+    let ext = Path::new(source)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("png");
     format!("/_group/{name}.{ext}")
 }
 
@@ -137,7 +148,13 @@ mod tests {
         assert!(b.contains("/hit?s=fgw&amp;p=/a%20b/%22x%22.html"));
         let page = format!("{}{}{}{}", p.header, p.search, p.footer, b);
         assert_eq!(p.verify(&page), Ok(()));
-        assert_eq!(p.verify(&page.replace("data-zq-locked=\"footer\"", "")), Err("footer"));
-        assert_eq!(p.verify(&page.replace("<script data-zq-locked", "<script x")), Err("counter beacon"));
+        assert_eq!(
+            p.verify(&page.replace("data-zq-locked=\"footer\"", "")),
+            Err("footer")
+        );
+        assert_eq!(
+            p.verify(&page.replace("<script data-zq-locked", "<script x")),
+            Err("counter beacon")
+        );
     }
 }

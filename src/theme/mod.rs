@@ -17,7 +17,11 @@ pub enum ThemeError {
     #[error("{path}: cannot read theme manifest: {reason} (each theme has a theme.yaml with its variants)")]
     Manifest { path: PathBuf, reason: String },
     #[error("{path}:{line}: template error: {reason}")]
-    Template { path: PathBuf, line: usize, reason: String },
+    Template {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
 }
 
 /// `themes/<name>/theme.yaml`.
@@ -44,7 +48,10 @@ pub struct Palette {
 impl ThemeManifest {
     pub fn load(dir: &Path) -> Result<ThemeManifest, ThemeError> {
         let path = dir.join("theme.yaml");
-        let err = |reason: String| ThemeError::Manifest { path: path.clone(), reason };
+        let err = |reason: String| ThemeError::Manifest {
+            path: path.clone(),
+            reason,
+        };
         let text = std::fs::read_to_string(&path).map_err(|e| err(e.to_string()))?;
         serde_norway::from_str(&text).map_err(|e| err(e.to_string()))
     }
@@ -66,11 +73,18 @@ impl Theme {
         let mut env = Environment::new();
         env.set_loader(minijinja::path_loader(&templates));
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_formatter(html_formatter);
         // Compile everything now, so a broken template stops the build before any page is written.
         for t in TEMPLATES {
-            env.get_template(t).map_err(|e| template_error(&templates, e))?;
+            env.get_template(t)
+                .map_err(|e| template_error(&templates, e))?;
         }
-        Ok(Theme { name: name.to_string(), dir, manifest, env })
+        Ok(Theme {
+            name: name.to_string(),
+            dir,
+            manifest,
+            env,
+        })
     }
 
     pub fn static_dir(&self) -> PathBuf {
@@ -91,7 +105,42 @@ pub fn template_error(templates: &Path, e: minijinja::Error) -> ThemeError {
         reason.push_str(&format!(": {s}"));
         source = s.source();
     }
-    ThemeError::Template { path: templates.join(name), line: e.line().unwrap_or(1), reason }
+    ThemeError::Template {
+        path: templates.join(name),
+        line: e.line().unwrap_or(1),
+        reason,
+    }
+}
+
+/// HTML-escapes strings like minijinja's default formatter, but leaves `/` alone: escaping it
+/// buys no safety inside text or quoted attributes and would mangle every 索引号 and URL.
+pub fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
+        if let Some(s) = value.as_str() {
+            use std::fmt::Write;
+            let mut start = 0;
+            for (i, b) in s.bytes().enumerate() {
+                let rep = match b {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    b'\'' => "&#39;",
+                    _ => continue,
+                };
+                out.write_str(&s[start..i])
+                    .map_err(minijinja::Error::from)?;
+                out.write_str(rep).map_err(minijinja::Error::from)?;
+                start = i + 1;
+            }
+            return out.write_str(&s[start..]).map_err(minijinja::Error::from);
+        }
+    }
+    minijinja::escape_formatter(out, state, value)
 }
 
 /// Every theme the group uses, plus the locked parts.
@@ -102,14 +151,21 @@ pub struct Themes {
 }
 
 impl Themes {
-    pub fn load<'a>(dir: &Path, names: impl IntoIterator<Item = &'a str>) -> Result<Themes, ThemeError> {
+    pub fn load<'a>(
+        dir: &Path,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Themes, ThemeError> {
         let mut themes = HashMap::new();
         for name in names {
             if !themes.contains_key(name) {
                 themes.insert(name.to_string(), Theme::load(dir, name)?);
             }
         }
-        Ok(Themes { dir: dir.to_path_buf(), themes, locked: locked::LockedTemplates::load(dir)? })
+        Ok(Themes {
+            dir: dir.to_path_buf(),
+            themes,
+            locked: locked::LockedTemplates::load(dir)?,
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&Theme> {

@@ -1,0 +1,184 @@
+//! Shared fixtures: the repository's own group and themes, temporary projects, and one fresh
+//! database per test for each backend (SQLite always; PostgreSQL when ZHANQUN_TEST_POSTGRES
+//! names a server).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use zhanqun::project::{Paths, Project};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_zhanqun"))
+}
+
+/// Copies a folder tree (the shipped sites/ into a temp project, say).
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A temp folder holding a copy of the shipped `sites/` and `themes/`.
+pub fn temp_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("sites"), &dir.path().join("sites"));
+    copy_dir(&repo().join("themes"), &dir.path().join("themes"));
+    dir
+}
+
+/// The backends every database test runs against, as a label and a fresh database URL.
+pub fn databases(dir: &Path) -> Vec<(&'static str, String)> {
+    let mut out = vec![("sqlite", dir.join("test.db").display().to_string())];
+    if let Ok(server) = std::env::var("ZHANQUN_TEST_POSTGRES") {
+        if !server.trim().is_empty() {
+            out.push(("postgres", fresh_postgres(&server)));
+        }
+    }
+    out
+}
+
+/// Creates an empty database on the server named by `server` and returns its URL.
+fn fresh_postgres(server: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "zqt_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    // Its own thread and runtime, so that async tests can call it too.
+    let server_url = server.to_string();
+    let db = name.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (server, name) = (server_url.as_str(), db);
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(server)
+                .await
+                .expect("ZHANQUN_TEST_POSTGRES must name a reachable PostgreSQL server");
+            // Databases left by earlier runs of the suite (other processes) are dropped first.
+            let old: Vec<(String,)> =
+                sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'zqt_%'")
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            let mine = format!("zqt_{}_", std::process::id());
+            for (db,) in old.into_iter().filter(|(d,)| !d.starts_with(&mine)) {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        })
+    })
+    .join()
+    .unwrap();
+    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
+    format!("{base}/{name}")
+}
+
+pub fn paths(dir: &Path, database: &str) -> Paths {
+    Paths {
+        sites: dir.join("sites"),
+        themes: dir.join("themes"),
+        database: database.to_string(),
+        out: dir.join("publish"),
+    }
+}
+
+pub async fn open(dir: &Path, database: &str) -> Project {
+    Project::open(paths(dir, database))
+        .await
+        .unwrap_or_else(|e| panic!("cannot open project: {e}"))
+}
+
+/// Writes a Markdown file with front matter into `dir`.
+pub fn write_md(dir: &Path, rel: &str, front: &str, body: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, format!("---\n{front}---\n{body}")).unwrap();
+}
+
+/// A minimal HTTP/1.1 GET with a chosen Host header; returns (status, headers, body).
+pub fn http_get(port: u16, host: &str, path: &str, extra_headers: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra_headers}\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("HTTP response has headers");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut body = raw[split + 4..].to_vec();
+    let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, head, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+        b = &b[eol + 2 + size + 2..];
+    }
+    out
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Every `.html` file under a folder (following the host symlink).
+pub fn html_files(root: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.path().to_path_buf())
+        .collect()
+}
