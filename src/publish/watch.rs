@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use notify::RecursiveMode;
-use notify_debouncer_mini::new_debouncer;
+use notify::{EventKind, RecursiveMode, Watcher};
 
 use super::BuildOptions;
 use crate::group::{Group, GROUP_FILE};
@@ -93,41 +92,49 @@ fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
+/// Quiet time after the last change before rebuilding: an editor's save is several events.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
 /// Watches `sites/` and `themes/` until ctrl-c; `report` receives one line per event.
 pub async fn watch(
     mut project: Project,
     mut opts: BuildOptions,
     report: impl Fn(String),
 ) -> anyhow::Result<()> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut debouncer = new_debouncer(Duration::from_millis(300), move |res| {
-        let _ = tx.send(res);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(move |ev| {
+        let _ = tx.send(ev);
     })?;
-    debouncer
-        .watcher()
-        .watch(&project.paths.sites, RecursiveMode::Recursive)?;
-    debouncer
-        .watcher()
-        .watch(&project.paths.themes, RecursiveMode::Recursive)?;
+    // With `--site`, only those sites are ever rebuilt.
+    let selected = opts.only.clone();
+    watcher.watch(&project.paths.sites, RecursiveMode::Recursive)?;
+    watcher.watch(&project.paths.themes, RecursiveMode::Recursive)?;
     report(format!(
         "watching {} and {} (ctrl-c to stop)",
         project.paths.sites.display(),
         project.paths.themes.display()
     ));
     loop {
-        let events = tokio::select! {
+        let first = tokio::select! {
             ev = rx.recv() => match ev { Some(ev) => ev, None => break },
             _ = tokio::signal::ctrl_c() => break,
         };
-        let changed: Vec<PathBuf> = match events {
-            Ok(evs) => evs.into_iter().map(|e| e.path).collect(),
-            Err(e) => {
-                report(format!("watch error: {e}"));
-                continue;
-            }
+        let mut changed: Vec<PathBuf> = Vec::new();
+        let mut note = |ev: notify::Result<notify::Event>| match ev {
+            // Reads (every build opens the templates) are not changes.
+            Ok(ev) if !matches!(ev.kind, EventKind::Access(_)) => changed.extend(ev.paths),
+            Ok(_) => {}
+            Err(e) => report(format!("watch error: {e}")),
         };
+        note(first);
+        while let Ok(Some(ev)) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {
+            note(ev);
+        }
+        changed.sort();
+        changed.dedup();
         // Decide with the group as it was, so removed sites are noticed too.
         let affected = affected(&project, &changed);
+        tracing::debug!(?changed, ?affected, "files changed");
         if affected == Affected::Sites(BTreeSet::new()) {
             continue;
         }
@@ -138,12 +145,17 @@ pub async fn watch(
             continue;
         }
         opts.only = match affected {
-            Affected::All => Vec::new(),
+            Affected::All => selected.clone(),
             Affected::Sites(codes) => codes
                 .into_iter()
-                .filter(|c| project.group.site(c).is_some())
+                .filter(|c| {
+                    project.group.site(c).is_some() && (selected.is_empty() || selected.contains(c))
+                })
                 .collect(),
         };
+        if opts.only.is_empty() && !selected.is_empty() {
+            continue;
+        }
         match project.build(&opts).await {
             Ok(summary) => report(format!(
                 "{summary} [{}]",

@@ -121,7 +121,6 @@ pub fn html_formatter(
 ) -> Result<(), minijinja::Error> {
     if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
         if let Some(s) = value.as_str() {
-            use std::fmt::Write;
             let mut start = 0;
             for (i, b) in s.bytes().enumerate() {
                 let rep = match b {
