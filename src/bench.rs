@@ -30,17 +30,9 @@ pub async fn build_bench(b: &BuildBench, report: impl Fn(String)) -> anyhow::Res
         }
         let t = Instant::now();
         let s = crate::demo::generate(&b.work, b.sites, b.articles)?;
-        report(format!(
-            "demo-data: {} sites, {} articles in {:.1} s",
-            s.sites,
-            s.articles,
-            t.elapsed().as_secs_f64()
-        ));
+        report(format!("demo-data: {} sites, {} articles in {:.1} s", s.sites, s.articles, t.elapsed().as_secs_f64()));
     } else {
-        report(format!(
-            "reusing the group and database in {}",
-            b.work.display()
-        ));
+        report(format!("reusing the group and database in {}", b.work.display()));
     }
     let paths = Paths {
         sites: b.work.join("sites"),
@@ -53,13 +45,8 @@ pub async fn build_bench(b: &BuildBench, report: impl Fn(String)) -> anyhow::Res
         let t = Instant::now();
         let mut stats = ImportStats::default();
         for site in &project.group.sites {
-            let r = import_dir(
-                &project.store,
-                site,
-                &b.work.join("content").join(site.code()),
-                "operator:bench",
-            )
-            .await?;
+            let r =
+                import_dir(&project.store, site, &b.work.join("content").join(site.code()), "operator:bench").await?;
             if let Some(p) = r.problems.first() {
                 anyhow::bail!("import failed: {p}");
             }

@@ -13,11 +13,7 @@ use zhanqun::publish::NginxOptions;
 use zhanqun::store::audit;
 
 #[derive(Parser)]
-#[command(
-    name = "zhanqun",
-    version,
-    about = "站群: a government site group's CMS and static publisher"
-)]
+#[command(name = "zhanqun", version, about = "站群: a government site group's CMS and static publisher")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -42,12 +38,7 @@ struct ProjectArgs {
 
 impl ProjectArgs {
     fn paths(self) -> Paths {
-        Paths {
-            sites: self.sites,
-            themes: self.themes,
-            database: self.database,
-            out: self.out,
-        }
+        Paths { sites: self.sites, themes: self.themes, database: self.database, out: self.out }
     }
 }
 
@@ -122,10 +113,7 @@ struct NginxArgs {
 
 impl NginxArgs {
     fn options(&self) -> NginxOptions {
-        NginxOptions {
-            port: self.nginx_port,
-            upstream: self.upstream.clone(),
-        }
+        NginxOptions { port: self.nginx_port, upstream: self.upstream.clone() }
     }
 }
 
@@ -155,16 +143,12 @@ enum BenchCommand {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ZHANQUN_LOG")
-                .unwrap_or_else(|_| "zhanqun=info,warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("ZHANQUN_LOG").unwrap_or_else(|_| "zhanqun=info,warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -183,11 +167,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { project } => Ok(check(&project.paths())),
-        Command::DemoData {
-            count,
-            articles,
-            dir,
-        } => {
+        Command::DemoData { count, articles, dir } => {
             let s = zhanqun::demo::generate(&dir, count, articles)
                 .with_context(|| format!("cannot write demo data to {}", dir.display()))?;
             println!(
@@ -220,18 +200,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 s.unchanged,
                 report.problems.len()
             );
-            Ok(if report.problems.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Build {
-            only,
-            watch,
-            nginx,
-            project,
-        } => {
+        Command::Build { only, watch, nginx, project } => {
             let project = open(project.paths()).await?;
             let opts = project.build_options(only, true, nginx.options());
             let summary = project.build(&opts).await?;
@@ -241,28 +212,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve {
-            listen,
-            demo_articles,
-            nginx,
-            project,
-        } => serve(project.paths(), &listen, demo_articles, nginx).await,
-        Command::Bench(BenchCommand::Build {
-            count,
-            articles,
-            work,
-            tmpfs,
-            disk,
-            themes,
-        }) => {
-            let b = zhanqun::bench::BuildBench {
-                sites: count,
-                articles,
-                work,
-                tmpfs,
-                disk,
-                themes,
-            };
+        Command::Serve { listen, demo_articles, nginx, project } => {
+            serve(project.paths(), &listen, demo_articles, nginx).await
+        }
+        Command::Bench(BenchCommand::Build { count, articles, work, tmpfs, disk, themes }) => {
+            let b = zhanqun::bench::BuildBench { sites: count, articles, work, tmpfs, disk, themes };
             zhanqun::bench::build_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -271,16 +225,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn check(paths: &Paths) -> ExitCode {
     match Group::load(&paths.sites, Some(&paths.themes)) {
-        Ok(group) => match zhanqun::theme::Themes::load(
-            &paths.themes,
-            group.sites.iter().map(|s| s.theme.as_str()),
-        ) {
+        Ok(group) => match zhanqun::theme::Themes::load(&paths.themes, group.sites.iter().map(|s| s.theme.as_str())) {
             Ok(_) => {
-                println!(
-                    "{}: {} sites, all checks passed",
-                    group.def.name,
-                    group.sites.len()
-                );
+                println!("{}: {} sites, all checks passed", group.def.name, group.sites.len());
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -315,28 +262,17 @@ async fn open(paths: Paths) -> anyhow::Result<Project> {
     }
 }
 
-async fn serve(
-    paths: Paths,
-    listen: &str,
-    demo_articles: usize,
-    nginx: NginxArgs,
-) -> anyhow::Result<ExitCode> {
+async fn serve(paths: Paths, listen: &str, demo_articles: usize, nginx: NginxArgs) -> anyhow::Result<ExitCode> {
     let addr = zhanqun::web::socket_addr(listen).map_err(anyhow::Error::msg)?;
     let project = open(paths).await?;
     let empty = project.store.published_count().await? == 0;
     if empty && demo_articles > 0 && zhanqun::seed::group_fits_demo(&project) {
         println!("首次运行：数据库为空，正在导入示例内容（每站 {demo_articles} 篇）……");
         let work = PathBuf::from("data/demo-content");
-        let stats =
-            zhanqun::seed::seed_demo_content(&project, &work, demo_articles, &audit::operator())
-                .await?;
+        let stats = zhanqun::seed::seed_demo_content(&project, &work, demo_articles, &audit::operator()).await?;
         println!("已导入 {} 篇示例文章", stats.created);
     }
-    let published = project
-        .paths
-        .out
-        .join(&project.group.portal().host)
-        .exists();
+    let published = project.paths.out.join(&project.group.portal().host).exists();
     if empty || !published {
         let opts = project.build_options(Vec::new(), true, nginx.options());
         let summary = project.build(&opts).await?;
@@ -344,17 +280,12 @@ async fn serve(
     }
     let port = addr.port();
     println!("zhanqun 已启动: http://{addr}/ （站点列表）");
-    println!(
-        "门户网站预览: http://{}.localhost:{port}/",
-        project.group.portal().host
-    );
+    println!("门户网站预览: http://{}.localhost:{port}/", project.group.portal().host);
     println!(
         "健康检查: http://{addr}/healthz ; nginx 配置: {}",
         project.paths.out.join("nginx/zhanqun.conf").display()
     );
-    zhanqun::web::serve(project, addr)
-        .await
-        .with_context(|| format!("cannot serve on {addr}"))?;
+    zhanqun::web::serve(project, addr).await.with_context(|| format!("cannot serve on {addr}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

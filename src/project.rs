@@ -63,26 +63,11 @@ impl Project {
         let (group, themes) = load_group(&paths)?;
         let store = Store::open(&paths.database).await?;
         store.sync_group(&group).await?;
-        Ok(Project {
-            paths,
-            group: Arc::new(group),
-            themes: Arc::new(themes),
-            store,
-        })
+        Ok(Project { paths, group: Arc::new(group), themes: Arc::new(themes), store })
     }
 
-    pub fn build_options(
-        &self,
-        only: Vec<String>,
-        progress: bool,
-        nginx: NginxOptions,
-    ) -> BuildOptions {
-        BuildOptions {
-            out: self.paths.out.clone(),
-            only,
-            progress,
-            nginx,
-        }
+    pub fn build_options(&self, only: Vec<String>, progress: bool, nginx: NginxOptions) -> BuildOptions {
+        BuildOptions { out: self.paths.out.clone(), only, progress, nginx }
     }
 
     pub async fn build(&self, opts: &BuildOptions) -> Result<BuildSummary, PublishError> {

@@ -11,9 +11,7 @@ use crate::store::articles::ImportStats;
 /// Whether the group has the columns the demo articles are written for.
 pub fn group_fits_demo(project: &Project) -> bool {
     project.group.sites.iter().all(|s| {
-        ["gk", "gzdt", "tzgg", "zcfg", "zcjd", "bszn"]
-            .iter()
-            .all(|c| s.def.columns.iter().any(|x| x.slug == *c))
+        ["gk", "gzdt", "tzgg", "zcfg", "zcjd", "bszn"].iter().all(|c| s.def.columns.iter().any(|x| x.slug == *c))
     })
 }
 
@@ -52,10 +50,7 @@ pub async fn seed_demo_content(
 
 fn short_name(name: &str, city: &str) -> String {
     let s = name.strip_prefix(city).unwrap_or(name);
-    let s = s
-        .strip_suffix("人民政府")
-        .or_else(|| s.strip_suffix("办事处"))
-        .unwrap_or(s);
+    let s = s.strip_suffix("人民政府").or_else(|| s.strip_suffix("办事处")).unwrap_or(s);
     if s.is_empty() {
         name.to_string()
     } else {

@@ -31,12 +31,7 @@ impl Attachment {
         }
         let mime = sniff(name, &data)?;
         let sha256 = hex(&Sha256::digest(&data));
-        Ok(Attachment {
-            name: name.to_string(),
-            mime,
-            sha256,
-            data,
-        })
+        Ok(Attachment { name: name.to_string(), mime, sha256, data })
     }
 
     pub fn is_image(&self) -> bool {
@@ -46,21 +41,15 @@ impl Attachment {
 
 /// The file extension that a stored blob of this type is published under.
 pub fn extension(mime: &str) -> &'static str {
-    KINDS
-        .iter()
-        .find(|k| k.mime == mime)
-        .map(|k| k.exts[0])
-        .unwrap_or("bin")
+    KINDS.iter().find(|k| k.mime == mime).map(|k| k.exts[0]).unwrap_or("bin")
 }
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 struct Kind {
@@ -76,36 +65,12 @@ fn zip_with(data: &[u8], marker: &[u8]) -> bool {
 }
 
 const KINDS: &[Kind] = &[
-    Kind {
-        mime: "application/pdf",
-        exts: &["pdf"],
-        matches: |d| d.starts_with(b"%PDF-"),
-    },
-    Kind {
-        mime: "image/png",
-        exts: &["png"],
-        matches: |d| d.starts_with(b"\x89PNG\r\n\x1a\n"),
-    },
-    Kind {
-        mime: "image/jpeg",
-        exts: &["jpg", "jpeg"],
-        matches: |d| d.starts_with(&[0xFF, 0xD8, 0xFF]),
-    },
-    Kind {
-        mime: "image/gif",
-        exts: &["gif"],
-        matches: |d| d.starts_with(b"GIF87a") || d.starts_with(b"GIF89a"),
-    },
-    Kind {
-        mime: "application/msword",
-        exts: &["doc", "wps"],
-        matches: |d| d.starts_with(OLE),
-    },
-    Kind {
-        mime: "application/vnd.ms-excel",
-        exts: &["xls", "et"],
-        matches: |d| d.starts_with(OLE),
-    },
+    Kind { mime: "application/pdf", exts: &["pdf"], matches: |d| d.starts_with(b"%PDF-") },
+    Kind { mime: "image/png", exts: &["png"], matches: |d| d.starts_with(b"\x89PNG\r\n\x1a\n") },
+    Kind { mime: "image/jpeg", exts: &["jpg", "jpeg"], matches: |d| d.starts_with(&[0xFF, 0xD8, 0xFF]) },
+    Kind { mime: "image/gif", exts: &["gif"], matches: |d| d.starts_with(b"GIF87a") || d.starts_with(b"GIF89a") },
+    Kind { mime: "application/msword", exts: &["doc", "wps"], matches: |d| d.starts_with(OLE) },
+    Kind { mime: "application/vnd.ms-excel", exts: &["xls", "et"], matches: |d| d.starts_with(OLE) },
     Kind {
         mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         exts: &["docx"],
@@ -116,18 +81,11 @@ const KINDS: &[Kind] = &[
         exts: &["xlsx"],
         matches: |d| zip_with(d, b"xl/"),
     },
-    Kind {
-        mime: "application/ofd",
-        exts: &["ofd"],
-        matches: |d| zip_with(d, b"OFD.xml"),
-    },
+    Kind { mime: "application/ofd", exts: &["ofd"], matches: |d| zip_with(d, b"OFD.xml") },
 ];
 
 fn sniff(name: &str, data: &[u8]) -> Result<&'static str, String> {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let Some(kind) = KINDS.iter().find(|k| k.exts.contains(&ext.as_str())) else {
         let allowed: Vec<&str> = KINDS.iter().flat_map(|k| k.exts.iter().copied()).collect();
         return Err(format!(
@@ -151,19 +109,13 @@ mod tests {
         let a = Attachment::new("通知.pdf", b"%PDF-1.7 ...".to_vec()).unwrap();
         assert_eq!(a.mime, "application/pdf");
         assert_eq!(a.sha256.len(), 64);
-        assert!(Attachment::new("图.PNG", b"\x89PNG\r\n\x1a\nxxxx".to_vec())
-            .unwrap()
-            .is_image());
+        assert!(Attachment::new("图.PNG", b"\x89PNG\r\n\x1a\nxxxx".to_vec()).unwrap().is_image());
     }
 
     #[test]
     fn rejects_mismatch_and_unknown() {
-        assert!(Attachment::new("evil.pdf", b"<html><script>".to_vec())
-            .unwrap_err()
-            .contains("does not contain"));
-        assert!(Attachment::new("run.exe", b"MZ".to_vec())
-            .unwrap_err()
-            .contains("not accepted"));
+        assert!(Attachment::new("evil.pdf", b"<html><script>".to_vec()).unwrap_err().contains("does not contain"));
+        assert!(Attachment::new("run.exe", b"MZ".to_vec()).unwrap_err().contains("not accepted"));
         assert!(Attachment::new("empty.pdf", Vec::new()).is_err());
         assert!(Attachment::new("fake.docx", b"PK\x03\x04nothing".to_vec()).is_err());
     }

@@ -78,49 +78,23 @@ pub struct LineError {
 
 pub fn parse(text: &str) -> Result<Parsed, LineError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))
-    else {
+    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
         return Err(LineError {
             line: 1,
-            message: "the file does not start with a `---` front matter (title, column, date)"
-                .into(),
+            message: "the file does not start with a `---` front matter (title, column, date)".into(),
         });
     };
     let (yaml, body) = match find_closing(rest) {
         Some((end, body_start)) => (&rest[..end], &rest[body_start..]),
-        None => {
-            return Err(LineError {
-                line: 1,
-                message: "the front matter is not closed by a `---` line".into(),
-            })
-        }
+        None => return Err(LineError { line: 1, message: "the front matter is not closed by a `---` line".into() }),
     };
     match serde_norway::from_str::<FrontMatter>(yaml) {
-        Ok(front) => Ok(Parsed {
-            front,
-            body: body.to_string(),
-            positions: Positions::index(yaml),
-        }),
+        Ok(front) => Ok(Parsed { front, body: body.to_string(), positions: Positions::index(yaml) }),
         Err(e) => {
-            let pos = e
-                .location()
-                .map(|l| Pos {
-                    line: l.line(),
-                    col: l.column(),
-                })
-                .unwrap_or(Pos::START);
+            let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos::START);
             let p = crate::group::serde_problem(std::path::Path::new(""), &e);
-            let message = if p.hint.is_empty() {
-                p.message
-            } else {
-                format!("{} ({})", p.message, p.hint)
-            };
-            Err(LineError {
-                line: pos.line + 1,
-                message,
-            })
+            let message = if p.hint.is_empty() { p.message } else { format!("{} ({})", p.message, p.hint) };
+            Err(LineError { line: pos.line + 1, message })
         }
     }
 }
@@ -141,19 +115,12 @@ fn find_closing(rest: &str) -> Option<(usize, usize)> {
 pub fn parse_datetime(s: &str) -> Option<String> {
     use chrono::{NaiveDate, NaiveDateTime};
     let s = s.trim();
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-    ] {
+    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(t.format("%Y-%m-%d %H:%M:%S").to_string());
         }
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .map(|d| format!("{} 00:00:00", d.format("%Y-%m-%d")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| format!("{} 00:00:00", d.format("%Y-%m-%d")))
 }
 
 #[cfg(test)]
@@ -171,30 +138,19 @@ mod tests {
 
     #[test]
     fn reports_the_line() {
-        let e =
-            parse("---\ntitle: 标题\ncolumn: gzdt\ndate: 2024-05-01\ntitel: x\n---\n").unwrap_err();
+        let e = parse("---\ntitle: 标题\ncolumn: gzdt\ndate: 2024-05-01\ntitel: x\n---\n").unwrap_err();
         assert_eq!(e.line, 5);
         assert!(e.message.contains("unknown field `titel`"), "{}", e.message);
-        let e = parse("---\ntitle: 标题\ncolumn: gzdt\ndate: 2024-05-01\nvalidity: 永久\n---\n")
-            .unwrap_err();
+        let e = parse("---\ntitle: 标题\ncolumn: gzdt\ndate: 2024-05-01\nvalidity: 永久\n---\n").unwrap_err();
         assert_eq!(e.line, 5);
         assert!(parse("no front matter").is_err());
-        assert!(parse("---\ntitle: x\n")
-            .unwrap_err()
-            .message
-            .contains("not closed"));
+        assert!(parse("---\ntitle: x\n").unwrap_err().message.contains("not closed"));
     }
 
     #[test]
     fn dates() {
-        assert_eq!(
-            parse_datetime("2024-05-01").as_deref(),
-            Some("2024-05-01 00:00:00")
-        );
-        assert_eq!(
-            parse_datetime("2024-05-01 09:30").as_deref(),
-            Some("2024-05-01 09:30:00")
-        );
+        assert_eq!(parse_datetime("2024-05-01").as_deref(), Some("2024-05-01 00:00:00"));
+        assert_eq!(parse_datetime("2024-05-01 09:30").as_deref(), Some("2024-05-01 09:30:00"));
         assert_eq!(parse_datetime("2024-13-01"), None);
     }
 }

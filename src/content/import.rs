@@ -44,32 +44,20 @@ pub enum ImportError {
 }
 
 /// Imports every `*.md` under `dir` into `site`, recorded in the audit log under `actor`.
-pub async fn import_dir(
-    store: &Store,
-    site: &Site,
-    dir: &Path,
-    actor: &str,
-) -> Result<ImportReport, ImportError> {
+pub async fn import_dir(store: &Store, site: &Site, dir: &Path, actor: &str) -> Result<ImportReport, ImportError> {
     let (items, mut problems) = read_dir(site, dir)?;
     let row = store.site_row(site.code()).await?;
     // Interpretation links may point at articles imported earlier from the same folder.
-    let known: HashSet<String> = store
-        .source_keys(row.id)
-        .await?
-        .into_iter()
-        .chain(items.iter().map(|(i, _)| i.source_key.clone()))
-        .collect();
-    let (items, unlinked): (Vec<_>, Vec<_>) = items
-        .into_iter()
-        .partition(|(i, _)| i.interprets.as_ref().is_none_or(|k| known.contains(k)));
+    let known: HashSet<String> =
+        store.source_keys(row.id).await?.into_iter().chain(items.iter().map(|(i, _)| i.source_key.clone())).collect();
+    let (items, unlinked): (Vec<_>, Vec<_>) =
+        items.into_iter().partition(|(i, _)| i.interprets.as_ref().is_none_or(|k| known.contains(k)));
     for (item, line) in unlinked {
         let target = item.interprets.unwrap_or_default();
         problems.push(FileProblem {
             file: dir.join(&item.source_key),
             line,
-            message: format!(
-                "`interprets` names {target}, which is neither in this folder nor imported before"
-            ),
+            message: format!("`interprets` names {target}, which is neither in this folder nor imported before"),
         });
     }
     let items: Vec<ImportItem> = items.into_iter().map(|(i, _)| i).collect();
@@ -81,19 +69,11 @@ pub async fn import_dir(
 /// Reads and checks every file; returns the good items (with the line of `interprets`, for a
 /// later link check) and one problem per bad file.
 #[allow(clippy::type_complexity)]
-fn read_dir(
-    site: &Site,
-    dir: &Path,
-) -> Result<(Vec<(ImportItem, usize)>, Vec<FileProblem>), ImportError> {
+fn read_dir(site: &Site, dir: &Path) -> Result<(Vec<(ImportItem, usize)>, Vec<FileProblem>), ImportError> {
     if !dir.is_dir() {
-        return Err(ImportError::Folder(
-            dir.to_path_buf(),
-            "not a folder".into(),
-        ));
+        return Err(ImportError::Folder(dir.to_path_buf(), "not a folder".into()));
     }
-    let root = dir
-        .canonicalize()
-        .map_err(|e| ImportError::Folder(dir.to_path_buf(), e.to_string()))?;
+    let root = dir.canonicalize().map_err(|e| ImportError::Folder(dir.to_path_buf(), e.to_string()))?;
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for entry in WalkDir::new(dir).sort_by_file_name() {
@@ -105,11 +85,7 @@ fn read_dir(
         let key = source_key(dir, path);
         match read_file(site, &root, path, &key) {
             Ok(item) => items.push(item),
-            Err(e) => problems.push(FileProblem {
-                file: path.to_path_buf(),
-                line: e.line,
-                message: e.message,
-            }),
+            Err(e) => problems.push(FileProblem { file: path.to_path_buf(), line: e.line, message: e.message }),
         }
     }
     Ok((items, problems))
@@ -117,56 +93,33 @@ fn read_dir(
 
 fn source_key(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-fn read_file(
-    site: &Site,
-    root: &Path,
-    path: &Path,
-    key: &str,
-) -> Result<(ImportItem, usize), frontmatter::LineError> {
+fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(ImportItem, usize), frontmatter::LineError> {
     let err = |line, message: String| frontmatter::LineError { line, message };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| err(1, format!("cannot read as UTF-8 text: {e}")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| err(1, format!("cannot read as UTF-8 text: {e}")))?;
     let parsed = frontmatter::parse(&text)?;
     let f = &parsed.front;
     if f.title.trim().is_empty() {
         return Err(err(parsed.line_of("title"), "title is empty".into()));
     }
     if f.title.chars().count() > 200 {
-        return Err(err(
-            parsed.line_of("title"),
-            "title is longer than 200 characters".into(),
-        ));
+        return Err(err(parsed.line_of("title"), "title is longer than 200 characters".into()));
     }
     if !site.def.columns.iter().any(|c| c.slug == f.column) {
         let known: Vec<&str> = site.def.columns.iter().map(|c| c.slug.as_str()).collect();
         return Err(err(
             parsed.line_of("column"),
-            format!(
-                "site {} has no column `{}` (columns: {})",
-                site.code(),
-                f.column,
-                known.join(", ")
-            ),
+            format!("site {} has no column `{}` (columns: {})", site.code(), f.column, known.join(", ")),
         ));
     }
     let publish_at = parse_datetime(&f.date).ok_or_else(|| {
-        err(
-            parsed.line_of("date"),
-            format!("date `{}` is not YYYY-MM-DD or YYYY-MM-DD HH:MM", f.date),
-        )
+        err(parsed.line_of("date"), format!("date `{}` is not YYYY-MM-DD or YYYY-MM-DD HH:MM", f.date))
     })?;
     if let Some(w) = &f.written_date {
         if chrono::NaiveDate::parse_from_str(w, "%Y-%m-%d").is_err() {
-            return Err(err(
-                parsed.line_of("written_date"),
-                format!("written_date `{w}` is not YYYY-MM-DD"),
-            ));
+            return Err(err(parsed.line_of("written_date"), format!("written_date `{w}` is not YYYY-MM-DD")));
         }
     }
     let dir = path.parent().unwrap_or(root);
@@ -179,21 +132,15 @@ fn read_file(
         Some(name) => {
             let a = load_beside(root, dir, name).map_err(|m| err(parsed.line_of("cover"), m))?;
             if !a.is_image() {
-                return Err(err(
-                    parsed.line_of("cover"),
-                    format!("cover `{name}` is not an image (PNG, JPEG or GIF)"),
-                ));
+                return Err(err(parsed.line_of("cover"), format!("cover `{name}` is not an image (PNG, JPEG or GIF)")));
             }
             Some(a)
         }
         None => None,
     };
     let interprets = f.interprets.as_ref().map(|target| resolve_key(key, target));
-    let summary = f
-        .summary
-        .clone()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| markdown::plain_text(&parsed.body, 120));
+    let summary =
+        f.summary.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| markdown::plain_text(&parsed.body, 120));
     let interprets_line = parsed.line_of("interprets");
     let Parsed { front, body, .. } = parsed;
     let meta = GovMeta {
@@ -223,20 +170,13 @@ fn read_file(
 /// Loads a file named in the front matter, refusing paths that leave the import folder.
 fn load_beside(root: &Path, dir: &Path, name: &str) -> Result<Attachment, String> {
     let path = dir.join(name);
-    let real = path
-        .canonicalize()
-        .map_err(|e| format!("attachment `{name}` cannot be opened: {e}"))?;
+    let real = path.canonicalize().map_err(|e| format!("attachment `{name}` cannot be opened: {e}"))?;
     if !real.starts_with(root) {
-        return Err(format!(
-            "attachment `{name}` lies outside the import folder"
-        ));
+        return Err(format!("attachment `{name}` lies outside the import folder"));
     }
-    let data =
-        std::fs::read(&real).map_err(|e| format!("attachment `{name}` cannot be read: {e}"))?;
-    let display = Path::new(name)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| name.to_string());
+    let data = std::fs::read(&real).map_err(|e| format!("attachment `{name}` cannot be read: {e}"))?;
+    let display =
+        Path::new(name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| name.to_string());
     Attachment::new(&display, data)
 }
 

@@ -4,9 +4,7 @@
 
 use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
-const OPTIONS: Options = Options::ENABLE_TABLES
-    .union(Options::ENABLE_FOOTNOTES)
-    .union(Options::ENABLE_STRIKETHROUGH);
+const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_FOOTNOTES).union(Options::ENABLE_STRIKETHROUGH);
 
 /// Renders a Markdown body to HTML that is safe to embed in a page.
 pub fn render(markdown: &str) -> String {
@@ -18,28 +16,12 @@ pub fn render(markdown: &str) -> String {
                 has_raw_html = true;
                 ev
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: safe_url(dest_url),
-                title,
-                id,
-            }),
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Image {
-                link_type,
-                dest_url: safe_url(dest_url),
-                title,
-                id,
-            }),
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id })
+            }
             other => other,
         });
         html::push_html(&mut out, events);
@@ -59,9 +41,11 @@ pub fn plain_text(markdown: &str, max_chars: usize) -> String {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak
             | Event::HardBreak
-            | Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
-            ) if !text.ends_with(' ') && !text.is_empty() => text.push(' '),
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell)
+                if !text.ends_with(' ') && !text.is_empty() =>
+            {
+                text.push(' ')
+            }
             _ => {}
         }
         if text.chars().count() > max_chars {
@@ -124,10 +108,7 @@ mod tests {
 
     #[test]
     fn plain_text_summary() {
-        assert_eq!(
-            plain_text("# 标题\n\n第一段**加粗**。", 100),
-            "标题 第一段加粗。"
-        );
+        assert_eq!(plain_text("# 标题\n\n第一段**加粗**。", 100), "标题 第一段加粗。");
         assert_eq!(plain_text("一二三四五六", 3), "一二三…");
     }
 }

@@ -47,15 +47,9 @@ fn build() -> Corpus {
         }
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let n = line.chars().count();
-            let numbered = ["一、", "二、", "三、", "四、", "五、", "六、"]
-                .iter()
-                .any(|p| line.starts_with(p));
+            let numbered = ["一、", "二、", "三、", "四、", "五、", "六、"].iter().any(|p| line.starts_with(p));
             if numbered && n <= 30 {
-                let h = line
-                    .trim_end_matches(['。', '：', ':'])
-                    .split_once('、')
-                    .map(|(_, t)| t)
-                    .unwrap_or(line);
+                let h = line.trim_end_matches(['。', '：', ':']).split_once('、').map(|(_, t)| t).unwrap_or(line);
                 headings.push(h.trim_end_matches('。').to_string());
                 continue;
             }
@@ -73,28 +67,14 @@ fn build() -> Corpus {
     if headings.is_empty() {
         headings.push("总体要求".into());
     }
-    Corpus {
-        sentences,
-        headings,
-    }
+    Corpus { sentences, headings }
 }
 
 fn push_sentence(out: &mut Vec<String>, s: &str) {
     let s = s.trim();
     let n = s.chars().count();
     // Fragments and run-ons read badly; the replacement character marks a cut-off seed.
-    let junk = [
-        "\u{fffd}",
-        "您现在所在的位置",
-        "发布时间",
-        "浏览:",
-        "XX",
-        "**",
-        "•",
-        " 。",
-        "公司",
-        "MSISA",
-    ];
+    let junk = ["\u{fffd}", "您现在所在的位置", "发布时间", "浏览:", "XX", "**", "•", " 。", "公司", "MSISA"];
     if (16..=160).contains(&n) && !junk.iter().any(|j| s.contains(j)) {
         let mut s = s.to_string();
         if !s.ends_with(['。', '！', '？', '；']) {

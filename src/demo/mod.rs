@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Days, NaiveDate};
 
 use crate::group::model::{
-    ColumnDef, ColumnKind, Contact, CounterSettings, GroupFile, SearchSettings, SiteFile, SiteKind,
-    ThemeChoice,
+    ColumnDef, ColumnKind, Contact, CounterSettings, GroupFile, SearchSettings, SiteFile, SiteKind, ThemeChoice,
 };
 use names::{DEPARTMENTS, DISTRICTS, EVENTS, SERVICES, TOPICS, TOWNS};
 
@@ -59,11 +58,7 @@ pub fn sites(n: usize) -> Vec<DemoSite> {
     for (d, (dcode, dname)) in DISTRICTS.iter().enumerate() {
         for k in 0..9 {
             let (tcode, tname) = TOWNS[(d * 3 + k) % TOWNS.len()];
-            let suffix = if tname.ends_with("街道") {
-                "办事处"
-            } else {
-                "人民政府"
-            };
+            let suffix = if tname.ends_with("街道") { "办事处" } else { "人民政府" };
             subs.push(DemoSite {
                 code: format!("{dcode}-{tcode}"),
                 name: format!("{dname}{tname}{suffix}"),
@@ -87,12 +82,7 @@ pub fn sites(n: usize) -> Vec<DemoSite> {
 }
 
 pub fn base_columns() -> Vec<ColumnDef> {
-    let col = |slug: &str, name: &str, kind| ColumnDef {
-        slug: slug.into(),
-        name: name.into(),
-        kind,
-        parent: None,
-    };
+    let col = |slug: &str, name: &str, kind| ColumnDef { slug: slug.into(), name: name.into(), kind, parent: None };
     vec![
         col("gk", "单位概况", ColumnKind::Overview),
         col("zcfg", "政策法规", ColumnKind::Policy),
@@ -135,14 +125,8 @@ pub fn group_file() -> GroupFile {
         scheme: "https".into(),
         base_columns: base_columns(),
         default_theme: "default".into(),
-        counter: CounterSettings {
-            path: "/hit".into(),
-            show_total: true,
-        },
-        search: SearchSettings {
-            path: "/search".into(),
-            portal_searches_group: true,
-        },
+        counter: CounterSettings { path: "/hit".into(), show_total: true },
+        search: SearchSettings { path: "/search".into(), portal_searches_group: true },
     }
 }
 
@@ -156,27 +140,15 @@ pub fn site_file(i: usize, s: &DemoSite) -> SiteFile {
         _ => Some(opened + Days::new(5 + (i as u64 % 20))),
     };
     let district = match s.kind {
-        SiteKind::Town => s
-            .code
-            .split('-')
-            .next()
-            .and_then(|d| DISTRICTS.iter().find(|x| x.0 == d))
-            .map(|x| x.1)
-            .unwrap_or("青山区"),
-        SiteKind::District => DISTRICTS
-            .iter()
-            .find(|x| x.0 == s.code)
-            .map(|x| x.1)
-            .unwrap_or("青山区"),
+        SiteKind::Town => {
+            s.code.split('-').next().and_then(|d| DISTRICTS.iter().find(|x| x.0 == d)).map(|x| x.1).unwrap_or("青山区")
+        }
+        SiteKind::District => DISTRICTS.iter().find(|x| x.0 == s.code).map(|x| x.1).unwrap_or("青山区"),
         _ => "",
     };
     let address = match s.kind {
         SiteKind::Portal | SiteKind::Department => format!("{CITY}政务中心{}号楼", 1 + i % 12),
-        _ => format!(
-            "{CITY}{district}{}路{}号",
-            ["人民", "解放", "建设", "迎宾", "滨江"][i % 5],
-            10 + i % 90
-        ),
+        _ => format!("{CITY}{district}{}路{}号", ["人民", "解放", "建设", "迎宾", "滨江"][i % 5], 10 + i % 90),
     };
     SiteFile {
         code: s.code.clone(),
@@ -220,23 +192,14 @@ pub fn write_sites(dir: &Path, n: usize) -> io::Result<Vec<DemoSite>> {
     std::fs::create_dir_all(dir.join("assets"))?;
     let group = group_file();
     let header = "# The site group: what every site shares and cannot override (the eight unifications).\n# See docs/defining-a-site.md. Validate with `zhanqun check`.\n";
-    std::fs::write(
-        dir.join("group.yaml"),
-        format!("{header}{}", to_yaml(&group)?),
-    )?;
+    std::fs::write(dir.join("group.yaml"), format!("{header}{}", to_yaml(&group)?))?;
     std::fs::write(dir.join("assets/logo.svg"), LOGO_SVG)?;
     std::fs::write(dir.join("assets/party-mark.svg"), PARTY_MARK_SVG)?;
     let list = sites(n);
     for (i, s) in list.iter().enumerate() {
         let def = site_file(i, s);
-        let header = format!(
-            "# {} — site definition (see docs/defining-a-site.md)\n",
-            s.name
-        );
-        std::fs::write(
-            dir.join(format!("{}.yaml", s.code)),
-            format!("{header}{}", to_yaml(&def)?),
-        )?;
+        let header = format!("# {} — site definition (see docs/defining-a-site.md)\n", s.name);
+        std::fs::write(dir.join(format!("{}.yaml", s.code)), format!("{header}{}", to_yaml(&def)?))?;
     }
     Ok(list)
 }
@@ -250,9 +213,7 @@ struct Rng(u64);
 
 impl Rng {
     fn new(seed: &str) -> Rng {
-        Rng(seed.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
-        }))
+        Rng(seed.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)))
     }
 
     fn next(&mut self) -> u64 {
@@ -291,12 +252,7 @@ fn column_for(kind: SiteKind, k: usize, rng: &mut Rng) -> &'static str {
 }
 
 /// Writes `per_site` articles for each site into `dir/<code>/<column>/<n>.md`.
-pub fn write_content(
-    dir: &Path,
-    sites: &[DemoSite],
-    per_site: usize,
-    today: NaiveDate,
-) -> io::Result<usize> {
+pub fn write_content(dir: &Path, sites: &[DemoSite], per_site: usize, today: NaiveDate) -> io::Result<usize> {
     let c = corpus::corpus();
     let mut written = 0;
     for (si, site) in sites.iter().enumerate() {
@@ -334,10 +290,7 @@ pub fn write_content(
                         let _ = writeln!(front, "interprets: \"../{pfile}\"");
                         format!(
                             "图解：{}",
-                            ptitle
-                                .split_once('《')
-                                .map(|(_, t)| t.trim_end_matches("》的通知"))
-                                .unwrap_or(&ptitle)
+                            ptitle.split_once('《').map(|(_, t)| t.trim_end_matches("》的通知")).unwrap_or(&ptitle)
                         )
                     }
                     None => format!("一图读懂{topic}政策要点"),
@@ -356,14 +309,7 @@ pub fn write_content(
                 let _ = writeln!(
                     front,
                     "topic: \"{}\"",
-                    [
-                        "综合政务",
-                        "城乡建设",
-                        "民政",
-                        "国民经济管理",
-                        "卫生",
-                        "教育"
-                    ][rng.below(6)]
+                    ["综合政务", "城乡建设", "民政", "国民经济管理", "卫生", "教育"][rng.below(6)]
                 );
             }
             if column == "tzgg" && rng.below(25) == 0 {
@@ -386,11 +332,7 @@ pub fn write_content(
                 let _ = writeln!(
                     text,
                     "attachments: [{}]",
-                    attachments
-                        .iter()
-                        .map(|a| yaml_str(a))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    attachments.iter().map(|a| yaml_str(a)).collect::<Vec<_>>().join(", ")
                 );
             }
             text.push_str("---\n");
@@ -433,24 +375,15 @@ fn body(column: &str, title: &str, site: &DemoSite, rng: &mut Rng, c: &corpus::C
             let _ = write!(
                 out,
                 "各有关单位：\n\n现将《{}》印发给你们，请结合实际认真贯彻落实。\n\n",
-                title
-                    .split_once('《')
-                    .and_then(|(_, t)| t.split_once('》'))
-                    .map(|(t, _)| t)
-                    .unwrap_or(title)
+                title.split_once('《').and_then(|(_, t)| t.split_once('》')).map(|(t, _)| t).unwrap_or(title)
             );
             for (i, num) in ["一", "二", "三"].iter().enumerate().take(2 + rng.below(2)) {
-                let _ = write!(
-                    out,
-                    "## {num}、{}\n\n{}\n\n",
-                    rng.pick(&c.headings),
-                    paragraph(rng, c)
-                );
+                let _ = write!(out, "## {num}、{}\n\n{}\n\n", rng.pick(&c.headings), paragraph(rng, c));
                 if i == 0 {
                     let _ = write!(out, "{}\n\n", paragraph(rng, c));
                 }
             }
-            let _ = write!(out, "{}\n", site.name);
+            let _ = writeln!(out, "{}", site.name);
         }
         _ => {
             for _ in 0..(2 + rng.below(4)) {
@@ -489,11 +422,7 @@ fn tiny_pdf(title: &str) -> Vec<u8> {
     for off in offsets {
         let _ = writeln!(pdf, "{off:010} 00000 n ");
     }
-    let _ = write!(
-        pdf,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    );
+    let _ = write!(pdf, "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
     pdf.into_bytes()
 }
 
@@ -511,12 +440,7 @@ pub fn generate(out: &Path, subsites: usize, per_site: usize) -> io::Result<Demo
     let list = write_sites(&sites_dir, subsites)?;
     let today = chrono::Utc::now().date_naive();
     let articles = write_content(&content_dir, &list, per_site, today)?;
-    Ok(DemoSummary {
-        sites_dir,
-        content_dir,
-        sites: list.len(),
-        articles,
-    })
+    Ok(DemoSummary { sites_dir, content_dir, sites: list.len(), articles })
 }
 
 /// The group logo: a seal-red emblem with the city's initial, drawn for the demo.

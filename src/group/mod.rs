@@ -74,25 +74,14 @@ impl Group {
             return Err(problems);
         };
         validate::check_group(&group, &group_path, &group_pos, sites_dir, &mut problems);
-        let sources: Vec<validate::SiteSource> = parsed
-            .iter()
-            .map(|(path, def, positions)| validate::SiteSource {
-                path,
-                def,
-                positions,
-            })
-            .collect();
+        let sources: Vec<validate::SiteSource> =
+            parsed.iter().map(|(path, def, positions)| validate::SiteSource { path, def, positions }).collect();
         for s in &sources {
             validate::check_site(&group, s, sites_dir, themes_dir, &mut problems);
         }
         validate::check_unique(&group, &sources, &mut problems);
         if parsed.is_empty() {
-            problems.push(
-                sites_dir,
-                Pos::START,
-                "the group has no sites",
-                "add sites/<code>.yaml files",
-            );
+            problems.push(sites_dir, Pos::START, "the group has no sites", "add sites/<code>.yaml files");
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -101,27 +90,12 @@ impl Group {
             .into_iter()
             .map(|(file, def, _)| {
                 let label = validate::host_label(&group, &def).unwrap_or_else(|_| def.code.clone());
-                let theme = def
-                    .theme
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| group.default_theme.clone());
-                Site {
-                    host: format!("{label}.{}", group.root_domain),
-                    file,
-                    theme,
-                    def,
-                }
+                let theme = def.theme.name.clone().unwrap_or_else(|| group.default_theme.clone());
+                Site { host: format!("{label}.{}", group.root_domain), file, theme, def }
             })
             .collect();
-        sites.sort_by(|a, b| {
-            (kind_rank(a.def.kind), a.code()).cmp(&(kind_rank(b.def.kind), b.code()))
-        });
-        Ok(Group {
-            dir: sites_dir.to_path_buf(),
-            def: group,
-            sites,
-        })
+        sites.sort_by(|a, b| (kind_rank(a.def.kind), a.code()).cmp(&(kind_rank(b.def.kind), b.code())));
+        Ok(Group { dir: sites_dir.to_path_buf(), def: group, sites })
     }
 
     pub fn site(&self, code: &str) -> Option<&Site> {
@@ -140,11 +114,7 @@ impl Group {
 
     /// The files whose change affects every site (group file, logo, mark).
     pub fn shared_files(&self) -> Vec<PathBuf> {
-        vec![
-            self.dir.join(GROUP_FILE),
-            self.dir.join(&self.def.logo),
-            self.dir.join(&self.def.party_mark),
-        ]
+        vec![self.dir.join(GROUP_FILE), self.dir.join(&self.def.logo), self.dir.join(&self.def.party_mark)]
     }
 }
 
@@ -170,27 +140,16 @@ fn site_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read_yaml<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    problems: &mut Problems,
-) -> Option<(T, Positions)> {
+fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path, problems: &mut Problems) -> Option<(T, Positions)> {
     let (value, text) = read_yaml_with_text(path, problems)?;
     Some((value, Positions::index(&text)))
 }
 
-fn read_yaml_with_text<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    problems: &mut Problems,
-) -> Option<(T, String)> {
+fn read_yaml_with_text<T: serde::de::DeserializeOwned>(path: &Path, problems: &mut Problems) -> Option<(T, String)> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            problems.push(
-                path,
-                Pos::START,
-                format!("cannot read: {e}"),
-                "check the file exists and is UTF-8 text",
-            );
+            problems.push(path, Pos::START, format!("cannot read: {e}"), "check the file exists and is UTF-8 text");
             return None;
         }
     };
@@ -205,34 +164,21 @@ fn read_yaml_with_text<T: serde::de::DeserializeOwned>(
 
 /// Turns a serde error into a located problem with a hint that names the likely fix.
 pub fn serde_problem(path: &Path, e: &serde_norway::Error) -> Problem {
-    let pos = e
-        .location()
-        .map(|l| Pos {
-            line: l.line(),
-            col: l.column(),
-        })
-        .unwrap_or(Pos::START);
+    let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos::START);
     let full = e.to_string();
     let message = match full.rfind(" at line ") {
         Some(cut) => full[..cut].to_string(),
         None => full,
     };
     let hint = hint_for(&message);
-    Problem {
-        file: path.to_path_buf(),
-        pos,
-        message,
-        hint,
-    }
+    Problem { file: path.to_path_buf(), pos, message, hint }
 }
 
 fn hint_for(message: &str) -> String {
     let ticked: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
     if message.contains("unknown field") {
         if let Some((bad, allowed)) = ticked.split_first() {
-            let best = allowed
-                .iter()
-                .min_by_key(|a| problem::edit_distance(bad, a));
+            let best = allowed.iter().min_by_key(|a| problem::edit_distance(bad, a));
             return match best {
                 Some(b) if problem::edit_distance(bad, b) <= 3 => format!("did you mean `{b}`?"),
                 _ => format!("allowed fields: {}", allowed.join(", ")),
@@ -244,11 +190,7 @@ fn hint_for(message: &str) -> String {
             return format!("use one of {}", allowed.join(", "));
         }
     }
-    if let Some(field) = message
-        .contains("missing field")
-        .then(|| ticked.first())
-        .flatten()
-    {
+    if let Some(field) = message.contains("missing field").then(|| ticked.first()).flatten() {
         return format!("add `{field}: …` to this mapping");
     }
     "see docs/defining-a-site.md for the file format".into()

@@ -57,10 +57,7 @@ pub struct CounterSettings {
 
 impl Default for CounterSettings {
     fn default() -> Self {
-        Self {
-            path: default_hit_path(),
-            show_total: false,
-        }
+        Self { path: default_hit_path(), show_total: false }
     }
 }
 
@@ -81,10 +78,7 @@ pub struct SearchSettings {
 
 impl Default for SearchSettings {
     fn default() -> Self {
-        Self {
-            path: default_search_path(),
-            portal_searches_group: true,
-        }
+        Self { path: default_search_path(), portal_searches_group: true }
     }
 }
 
@@ -239,11 +233,7 @@ pub struct ThemeChoice {
 
 impl Default for ThemeChoice {
     fn default() -> Self {
-        Self {
-            name: None,
-            variant: default_variant(),
-            banner: None,
-        }
+        Self { name: None, variant: default_variant(), banner: None }
     }
 }
 

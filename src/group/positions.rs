@@ -28,10 +28,7 @@ impl Positions {
     /// Indexes `text`; a syntax error leaves the index partial, which only costs precision
     /// (serde reports the syntax error itself).
     pub fn index(text: &str) -> Positions {
-        let mut sink = Sink {
-            out: Positions::default(),
-            stack: Vec::new(),
-        };
+        let mut sink = Sink { out: Positions::default(), stack: Vec::new() };
         let mut parser = Parser::new_from_str(text);
         let _ = parser.load(&mut sink, false);
         sink.out
@@ -39,19 +36,12 @@ impl Positions {
 
     /// Position of the value at `path`, falling back to its key, then to its nearest parent.
     pub fn value(&self, path: &str) -> Pos {
-        self.values
-            .get(path)
-            .or_else(|| self.keys.get(path))
-            .copied()
-            .unwrap_or_else(|| self.parent(path))
+        self.values.get(path).or_else(|| self.keys.get(path)).copied().unwrap_or_else(|| self.parent(path))
     }
 
     /// Position of the key at `path` (for "this field should not be here" problems).
     pub fn key(&self, path: &str) -> Pos {
-        self.keys
-            .get(path)
-            .copied()
-            .unwrap_or_else(|| self.value(path))
+        self.keys.get(path).copied().unwrap_or_else(|| self.value(path))
     }
 
     fn parent(&self, path: &str) -> Pos {
@@ -63,15 +53,8 @@ impl Positions {
 }
 
 enum Frame {
-    Map {
-        path: String,
-        key: Option<String>,
-        keys_seen: usize,
-    },
-    Seq {
-        path: String,
-        next: usize,
-    },
+    Map { path: String, key: Option<String>, keys_seen: usize },
+    Seq { path: String, next: usize },
 }
 
 struct Sink {
@@ -80,10 +63,7 @@ struct Sink {
 }
 
 fn pos(mark: Marker) -> Pos {
-    Pos {
-        line: mark.line(),
-        col: mark.col() + 1,
-    }
+    Pos { line: mark.line(), col: mark.col() + 1 }
 }
 
 impl Sink {
@@ -119,23 +99,14 @@ impl MarkedEventReceiver for Sink {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(text, ..) if self.expecting_key() => {
-                if let Some(Frame::Map {
-                    path,
-                    key,
-                    keys_seen,
-                }) = self.stack.last_mut()
-                {
+                if let Some(Frame::Map { path, key, keys_seen }) = self.stack.last_mut() {
                     // The parser marks a block mapping's start imprecisely; its first key is
                     // where a reader sees the mapping begin.
                     if *keys_seen == 0 && !path.is_empty() {
                         self.out.values.insert(path.clone(), pos(mark));
                     }
                     *keys_seen += 1;
-                    let full = if path.is_empty() {
-                        text.clone()
-                    } else {
-                        format!("{path}.{text}")
-                    };
+                    let full = if path.is_empty() { text.clone() } else { format!("{path}.{text}") };
                     self.out.keys.entry(full).or_insert(pos(mark));
                     *key = Some(text);
                 }
@@ -151,11 +122,7 @@ impl MarkedEventReceiver for Sink {
                     }
                 }
                 let path = self.value_path(mark).unwrap_or_default();
-                self.stack.push(Frame::Map {
-                    path,
-                    key: None,
-                    keys_seen: 0,
-                });
+                self.stack.push(Frame::Map { path, key: None, keys_seen: 0 });
             }
             Event::SequenceStart(..) => {
                 let path = self.value_path(mark).unwrap_or_default();

@@ -16,14 +16,7 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file.display(),
-            self.pos.line,
-            self.pos.col,
-            self.message
-        )?;
+        write!(f, "{}:{}:{}: {}", self.file.display(), self.pos.line, self.pos.col, self.message)?;
         if !self.hint.is_empty() {
             write!(f, " ({})", self.hint)?;
         }
@@ -36,19 +29,8 @@ impl fmt::Display for Problem {
 pub struct Problems(pub Vec<Problem>);
 
 impl Problems {
-    pub fn push(
-        &mut self,
-        file: &std::path::Path,
-        pos: Pos,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) {
-        self.0.push(Problem {
-            file: file.to_path_buf(),
-            pos,
-            message: message.into(),
-            hint: hint.into(),
-        });
+    pub fn push(&mut self, file: &std::path::Path, pos: Pos, message: impl Into<String>, hint: impl Into<String>) {
+        self.0.push(Problem { file: file.to_path_buf(), pos, message: message.into(), hint: hint.into() });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -69,11 +51,7 @@ impl fmt::Display for Problems {
         for p in &self.0 {
             writeln!(f, "{p}")?;
         }
-        write!(
-            f,
-            "{} problem(s) in the site group; nothing was published",
-            self.0.len()
-        )
+        write!(f, "{} problem(s) in the site group; nothing was published", self.0.len())
     }
 }
 
@@ -88,11 +66,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
             prev = cur;
         }
     }

@@ -12,9 +12,8 @@ use super::positions::{Pos, Positions};
 use super::problem::Problems;
 
 /// Path segments that the publisher or the shared services use on every host.
-pub const RESERVED_SLUGS: &[&str] = &[
-    "static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz",
-];
+pub const RESERVED_SLUGS: &[&str] =
+    &["static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz"];
 
 /// A site file as read from disk, with where its values sit.
 pub struct SiteSource<'a> {
@@ -23,13 +22,7 @@ pub struct SiteSource<'a> {
     pub positions: &'a Positions,
 }
 
-pub fn check_group(
-    g: &GroupFile,
-    path: &Path,
-    pos: &Positions,
-    sites_dir: &Path,
-    out: &mut Problems,
-) {
+pub fn check_group(g: &GroupFile, path: &Path, pos: &Positions, sites_dir: &Path, out: &mut Problems) {
     if !is_domain(&g.root_domain) {
         out.push(
             path,
@@ -50,20 +43,12 @@ pub fn check_group(
         out.push(
             path,
             pos.value("province"),
-            format!(
-                "province `{}` must be the one-character abbreviation",
-                g.province
-            ),
+            format!("province `{}` must be the one-character abbreviation", g.province),
             "e.g. 湘 for Hunan",
         );
     }
     if g.scheme != "https" && g.scheme != "http" {
-        out.push(
-            path,
-            pos.value("scheme"),
-            format!("scheme `{}` is neither https nor http", g.scheme),
-            "use https",
-        );
+        out.push(path, pos.value("scheme"), format!("scheme `{}` is neither https nor http", g.scheme), "use https");
     }
     for (field, file) in [("logo", &g.logo), ("party_mark", &g.party_mark)] {
         if !sites_dir.join(file).is_file() {
@@ -89,10 +74,7 @@ pub fn check_group(
             out.push(
                 path,
                 pos.value(&format!("base_columns[{i}].slug")),
-                format!(
-                    "column slug `{}` is not a lower-case ASCII path segment",
-                    c.slug
-                ),
+                format!("column slug `{}` is not a lower-case ASCII path segment", c.slug),
                 "use letters, digits, - and _, e.g. gzdt",
             );
         }
@@ -115,13 +97,7 @@ pub fn check_group(
     }
 }
 
-pub fn check_site(
-    g: &GroupFile,
-    s: &SiteSource,
-    sites_dir: &Path,
-    themes_dir: Option<&Path>,
-    out: &mut Problems,
-) {
+pub fn check_site(g: &GroupFile, s: &SiteSource, sites_dir: &Path, themes_dir: Option<&Path>, out: &mut Problems) {
     let (d, p, path) = (s.def, s.positions, s.path);
     if !is_label(&d.code) || d.code.len() > 32 {
         out.push(
@@ -132,25 +108,14 @@ pub fn check_site(
         );
     }
     if d.code == "group" || d.code == "nginx" {
-        out.push(
-            path,
-            p.value("code"),
-            format!("code `{}` is reserved", d.code),
-            "choose another code",
-        );
+        out.push(path, p.value("code"), format!("code `{}` is reserved", d.code), "choose another code");
     }
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     if stem != d.code {
         out.push(
             path,
             p.value("code"),
-            format!(
-                "code `{}` does not match the file name `{stem}.yaml`",
-                d.code
-            ),
+            format!("code `{}` does not match the file name `{stem}.yaml`", d.code),
             format!("rename the file to {}.yaml or fix the code", d.code),
         );
     }
@@ -165,32 +130,21 @@ pub fn check_site(
                 );
             }
             if d.kind != SiteKind::Portal && label == "www" {
-                out.push(
-                    path,
-                    p.value("host"),
-                    "only the portal may use the host label www",
-                    "choose another label",
-                );
+                out.push(path, p.value("host"), "only the portal may use the host label www", "choose another label");
             }
         }
         Err(msg) => out.push(
             path,
             p.value("host"),
             msg,
-            format!(
-                "use a label such as `{}`, which becomes {}.{}",
-                d.code, d.code, g.root_domain
-            ),
+            format!("use a label such as `{}`, which becomes {}.{}", d.code, d.code, g.root_domain),
         ),
     }
     if (d.code == g.portal) != (d.kind == SiteKind::Portal) {
         out.push(
             path,
             p.value("kind"),
-            format!(
-                "site `{}` has kind {:?} but the group's portal is `{}`",
-                d.code, d.kind, g.portal
-            ),
+            format!("site `{}` has kind {:?} but the group's portal is `{}`", d.code, d.kind, g.portal),
             "exactly the site named by `portal` in group.yaml has kind portal",
         );
     }
@@ -244,10 +198,7 @@ fn check_filing(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &m
             path,
             p.value("icp"),
             format!("ICP number `{}` is malformed", d.icp),
-            format!(
-                "write it as {}ICP备12345678号, optionally with -N",
-                g.province
-            ),
+            format!("write it as {}ICP备12345678号, optionally with -N", g.province),
         );
     }
     if !is_psb(&d.psb, &g.province) {
@@ -255,10 +206,7 @@ fn check_filing(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &m
             path,
             p.value("psb"),
             format!("public-security filing number `{}` is malformed", d.psb),
-            format!(
-                "write it as {}公网安备 43040002000123号 (14 digits)",
-                g.province
-            ),
+            format!("write it as {}公网安备 43040002000123号 (14 digits)", g.province),
         );
     }
     if !is_site_id(&d.site_id) {
@@ -270,9 +218,7 @@ fn check_filing(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &m
         );
     }
     let org_ok = (9..=18).contains(&d.org_code.len())
-        && d.org_code
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+        && d.org_code.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
     if !org_ok {
         out.push(
             path,
@@ -283,25 +229,22 @@ fn check_filing(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &m
     }
     let opened = NaiveDate::parse_from_str(&d.opened, "%Y-%m-%d");
     if opened.is_err() {
-        out.push(
-            path,
-            p.value("opened"),
-            format!("opening date `{}` is not a date", d.opened),
-            "write YYYY-MM-DD",
-        );
+        out.push(path, p.value("opened"), format!("opening date `{}` is not a date", d.opened), "write YYYY-MM-DD");
     }
     if let Some(filed) = &d.psb_filed {
         match NaiveDate::parse_from_str(filed, "%Y-%m-%d") {
-            Err(_) => out.push(
-                path,
-                p.value("psb_filed"),
-                format!("filing date `{filed}` is not a date"),
-                "write YYYY-MM-DD",
-            ),
+            Err(_) => {
+                out.push(path, p.value("psb_filed"), format!("filing date `{filed}` is not a date"), "write YYYY-MM-DD")
+            }
             Ok(f) => {
                 if let Ok(o) = opened {
                     if f < o - chrono::Days::new(365) {
-                        out.push(path, p.value("psb_filed"), format!("filing date {filed} is more than a year before the site opened ({})", d.opened), "check both dates");
+                        out.push(
+                            path,
+                            p.value("psb_filed"),
+                            format!("filing date {filed} is more than a year before the site opened ({})", d.opened),
+                            "check both dates",
+                        );
                     }
                 }
             }
@@ -318,11 +261,8 @@ fn check_contact(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
             "give the postal address of the organiser",
         );
     }
-    let phone_ok = !d.contact.phone.is_empty()
-        && d.contact
-            .phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " -()+、,".contains(c));
+    let phone_ok =
+        !d.contact.phone.is_empty() && d.contact.phone.chars().all(|c| c.is_ascii_digit() || " -()+、,".contains(c));
     if !phone_ok {
         out.push(
             path,
@@ -337,10 +277,7 @@ fn check_contact(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
                 path,
                 p.value(at),
                 format!("mailbox `{addr}` is not an official mailbox"),
-                format!(
-                    "use an address @{} issued by the central office",
-                    g.mail_domain
-                ),
+                format!("use an address @{} issued by the central office", g.mail_domain),
             );
         }
     };
@@ -358,10 +295,7 @@ fn check_columns(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
             out.push(
                 path,
                 p.value(&at),
-                format!(
-                    "column slug `{}` is not a lower-case ASCII path segment",
-                    c.slug
-                ),
+                format!("column slug `{}` is not a lower-case ASCII path segment", c.slug),
                 "use letters, digits, - and _, e.g. tzgg",
             );
         } else if RESERVED_SLUGS.contains(&c.slug.as_str()) {
@@ -404,17 +338,22 @@ fn check_columns(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
         match d.columns.iter().position(|c| c.slug == base.slug) {
             None => {
                 let renamed_slug = d.columns.iter().position(|c| c.name == base.name);
-                let at = renamed_slug
-                    .map(|i| format!("columns[{i}].slug"))
-                    .unwrap_or_else(|| "columns".into());
+                let at = renamed_slug.map(|i| format!("columns[{i}].slug")).unwrap_or_else(|| "columns".into());
                 let msg = match renamed_slug {
-                    Some(i) => format!(
-                        "base column {} has slug `{}` instead of `{}`",
-                        base.name, d.columns[i].slug, base.slug
-                    ),
+                    Some(i) => {
+                        format!("base column {} has slug `{}` instead of `{}`", base.name, d.columns[i].slug, base.slug)
+                    }
                     None => format!("base column {} (`{}`) is missing", base.name, base.slug),
                 };
-                out.push(path, p.value(&at), msg, format!("every site carries `- {{ slug: {}, name: {} }}`; base columns cannot be removed", base.slug, base.name));
+                out.push(
+                    path,
+                    p.value(&at),
+                    msg,
+                    format!(
+                        "every site carries `- {{ slug: {}, name: {} }}`; base columns cannot be removed",
+                        base.slug, base.name
+                    ),
+                );
             }
             Some(i) => {
                 let c = &d.columns[i];
@@ -483,16 +422,8 @@ pub fn check_unique(g: &GroupFile, sites: &[SiteSource], out: &mut Problems) {
         }
     }
     if !codes.contains_key(g.portal.as_str()) {
-        let hint = format!(
-            "add sites/{}.yaml with kind: portal or fix `portal` in group.yaml",
-            g.portal
-        );
-        out.push(
-            Path::new("group.yaml"),
-            Pos::START,
-            format!("the portal site `{}` is not defined", g.portal),
-            hint,
-        );
+        let hint = format!("add sites/{}.yaml with kind: portal or fix `portal` in group.yaml", g.portal);
+        out.push(Path::new("group.yaml"), Pos::START, format!("the portal site `{}` is not defined", g.portal), hint);
     }
 }
 
@@ -502,21 +433,13 @@ pub fn host_label(g: &GroupFile, d: &SiteFile) -> Result<String, String> {
     let label = if host.contains('.') {
         match host.strip_suffix(&format!(".{}", g.root_domain)) {
             Some(label) => label.to_string(),
-            None => {
-                return Err(format!(
-                    "host `{host}` is not under the root domain {}",
-                    g.root_domain
-                ))
-            }
+            None => return Err(format!("host `{host}` is not under the root domain {}", g.root_domain)),
         }
     } else {
         host
     };
     if !is_label(&label) {
-        return Err(format!(
-            "host label `{label}` is not a single DNS label under {}",
-            g.root_domain
-        ));
+        return Err(format!("host label `{label}` is not a single DNS label under {}", g.root_domain));
     }
     Ok(label)
 }
@@ -525,8 +448,7 @@ fn is_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
 }
@@ -538,15 +460,11 @@ fn is_domain(s: &str) -> bool {
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 40
-        && s.bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
 }
 
 fn is_icp(s: &str, province: &str) -> bool {
-    let Some(rest) = s
-        .strip_prefix(province)
-        .and_then(|r| r.strip_prefix("ICP备"))
-    else {
+    let Some(rest) = s.strip_prefix(province).and_then(|r| r.strip_prefix("ICP备")) else {
         return false;
     };
     let Some((digits, tail)) = rest.split_once('号') else {
@@ -554,17 +472,12 @@ fn is_icp(s: &str, province: &str) -> bool {
     };
     let digits_ok = (6..=10).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
     let tail_ok = tail.is_empty()
-        || tail
-            .strip_prefix('-')
-            .is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()));
+        || tail.strip_prefix('-').is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()));
     digits_ok && tail_ok
 }
 
 fn is_psb(s: &str, province: &str) -> bool {
-    let Some(rest) = s
-        .strip_prefix(province)
-        .and_then(|r| r.strip_prefix("公网安备"))
-    else {
+    let Some(rest) = s.strip_prefix(province).and_then(|r| r.strip_prefix("公网安备")) else {
         return false;
     };
     let rest = rest.trim_start();
@@ -576,9 +489,7 @@ fn is_psb(s: &str, province: &str) -> bool {
 
 fn is_site_id(s: &str) -> bool {
     let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    (s.len() == 10 && all_digits(s))
-        || s.strip_prefix("bm")
-            .is_some_and(|t| t.len() == 8 && all_digits(t))
+    (s.len() == 10 && all_digits(s)) || s.strip_prefix("bm").is_some_and(|t| t.len() == 8 && all_digits(t))
 }
 
 fn is_official_mail(addr: &str, domain: &str) -> bool {
@@ -586,9 +497,7 @@ fn is_official_mail(addr: &str, domain: &str) -> bool {
         Some((local, d)) => {
             d.eq_ignore_ascii_case(domain)
                 && !local.is_empty()
-                && local
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._-+".contains(&b))
+                && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-+".contains(&b))
         }
         None => false,
     }
@@ -617,10 +526,7 @@ mod tests {
     fn mail_and_labels() {
         assert!(is_official_mail("fgw@shili.gov.cn", "shili.gov.cn"));
         assert!(!is_official_mail("fgw@qq.com", "shili.gov.cn"));
-        assert!(!is_official_mail(
-            "fgw@mail.shili.gov.cn.evil.com",
-            "shili.gov.cn"
-        ));
+        assert!(!is_official_mail("fgw@mail.shili.gov.cn.evil.com", "shili.gov.cn"));
         assert!(!is_official_mail("@shili.gov.cn", "shili.gov.cn"));
         assert!(is_label("fgw"));
         assert!(!is_label("-fgw"));

@@ -136,10 +136,7 @@ pub fn site_ctx<'a>(group: &'a Group, site: &'a Site, palette: &'a Palette) -> S
                     .sites
                     .iter()
                     .filter(|s| s.def.kind == kind)
-                    .map(|s| DirectoryEntry {
-                        name: s.def.name.clone(),
-                        url: group.url(s, "/"),
-                    })
+                    .map(|s| DirectoryEntry { name: s.def.name.clone(), url: group.url(s, "/") })
                     .collect(),
             })
             .filter(|g| !g.sites.is_empty())
@@ -161,19 +158,16 @@ pub fn site_ctx<'a>(group: &'a Group, site: &'a Site, palette: &'a Palette) -> S
         portal_url: group.url(portal, "/"),
         portal_name: &portal.def.name,
         palette,
-        banner: d.theme.banner.as_deref().map(|b| {
-            crate::theme::locked::group_asset_url("banner", b).replace("/_group/", "/static/")
-        }),
+        banner: d
+            .theme
+            .banner
+            .as_deref()
+            .map(|b| crate::theme::locked::group_asset_url("banner", b).replace("/_group/", "/static/")),
         nav: nav(site),
         address: &d.contact.address,
         phone: &d.contact.phone,
         email: &d.contact.email,
-        mailboxes: d
-            .contact
-            .mailboxes
-            .iter()
-            .map(|m| (m.name.as_str(), m.address.as_str()))
-            .collect(),
+        mailboxes: d.contact.mailboxes.iter().map(|m| (m.name.as_str(), m.address.as_str())).collect(),
         directory,
         feed: "/rss.xml",
         year: chrono::Datelike::year(&chrono::Utc::now()),
@@ -233,13 +227,7 @@ pub fn pagination(slug: &str, current: usize, total: usize) -> Pagination {
         next: (current < total).then(|| url(current + 1)),
         first: url(1),
         last: url(total),
-        pages: (start..=end)
-            .map(|n| PageLink {
-                number: n,
-                url: url(n),
-                current: n == current,
-            })
-            .collect(),
+        pages: (start..=end).map(|n| PageLink { number: n, url: url(n), current: n == current }).collect(),
     }
 }
 
@@ -266,10 +254,7 @@ pub fn article_ctx<'a>(
             url: if r.site_code == site.def.code {
                 r.path.clone()
             } else {
-                group
-                    .site(&r.site_code)
-                    .map(|s| group.url(s, &r.path))
-                    .unwrap_or_else(|| r.path.clone())
+                group.site(&r.site_code).map(|s| group.url(s, &r.path)).unwrap_or_else(|| r.path.clone())
             },
         })
         .collect();
@@ -285,10 +270,7 @@ pub fn article_ctx<'a>(
         topic: a.meta.topic.as_deref(),
         disclosure: a.meta.disclosure.as_str(),
         validity: a.meta.validity.as_str(),
-        cover: a
-            .cover
-            .as_deref()
-            .map(|sha| blob_path(sha, "image/png", content)),
+        cover: a.cover.as_deref().map(|sha| blob_path(sha, "image/png", content)),
         attachments: a
             .attachments
             .iter()
@@ -305,17 +287,8 @@ pub fn article_ctx<'a>(
 
 /// Where a stored file is published: `/files/<2 hex>/<sha256>.<ext>`.
 pub fn blob_path(sha: &str, mime: &str, content: &SiteContent) -> String {
-    let mime = content
-        .blobs
-        .iter()
-        .find(|b| b.sha256 == sha)
-        .map(|b| b.mime.as_str())
-        .unwrap_or(mime);
-    format!(
-        "/files/{}/{sha}.{}",
-        sha.get(..2).unwrap_or("00"),
-        crate::content::attachment::extension(mime)
-    )
+    let mime = content.blobs.iter().find(|b| b.sha256 == sha).map(|b| b.mime.as_str()).unwrap_or(mime);
+    format!("/files/{}/{sha}.{}", sha.get(..2).unwrap_or("00"), crate::content::attachment::extension(mime))
 }
 
 fn kind_label(mime: &str) -> &'static str {

@@ -11,14 +11,7 @@ use crate::store::published::PublishedArticle;
 const FEED_ITEMS: usize = 20;
 const SITEMAP_LIMIT: usize = 50_000;
 
-pub fn rss(
-    group: &Group,
-    site: &Site,
-    title: &str,
-    link: &str,
-    list: &[usize],
-    arts: &[PublishedArticle],
-) -> String {
+pub fn rss(group: &Group, site: &Site, title: &str, link: &str, list: &[usize], arts: &[PublishedArticle]) -> String {
     let mut out = String::with_capacity(8 * 1024);
     let _ = write!(
         out,
@@ -47,30 +40,19 @@ pub fn rss(
 }
 
 /// `(path, body)` of the sitemap files of a site.
-pub fn sitemaps(
-    group: &Group,
-    site: &Site,
-    plan: &Plan,
-    arts: &[PublishedArticle],
-) -> Vec<(String, String)> {
+pub fn sitemaps(group: &Group, site: &Site, plan: &Plan, arts: &[PublishedArticle]) -> Vec<(String, String)> {
     let urls: Vec<(String, Option<&str>)> = plan
         .pages
         .iter()
         .filter_map(|p| match *p {
-            Page::Home => Some((
-                "/".to_string(),
-                arts.iter().map(|a| a.publish_at.as_str()).max(),
-            )),
+            Page::Home => Some(("/".to_string(), arts.iter().map(|a| a.publish_at.as_str()).max())),
             Page::ColumnList { column, page } => {
                 let path = column_page_path(&site.def.columns[column].slug, page);
                 Some((public_url(&path).to_string(), None))
             }
             Page::Article(i) => {
                 let a = &arts[i];
-                Some((
-                    article_path(&a.column, &a.publish_at, a.id),
-                    Some(a.publish_at.as_str()),
-                ))
+                Some((article_path(&a.column, &a.publish_at, a.id), Some(a.publish_at.as_str())))
             }
             Page::NotFound => None,
         })
@@ -94,11 +76,7 @@ pub fn sitemaps(
     let mut index = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (n, part) in urls.chunks(SITEMAP_LIMIT).enumerate() {
         let name = format!("/sitemap-{}.xml", n + 1);
-        let _ = writeln!(
-            index,
-            "<sitemap><loc>{}</loc></sitemap>",
-            xml(&group.url(site, &name))
-        );
+        let _ = writeln!(index, "<sitemap><loc>{}</loc></sitemap>", xml(&group.url(site, &name)));
         files.push((name, chunk(part)));
     }
     index.push_str("</sitemapindex>\n");
@@ -134,10 +112,7 @@ pub fn xml(s: &str) -> String {
 fn rfc2822(local: &str) -> String {
     chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S")
         .ok()
-        .and_then(|t| {
-            t.and_local_timezone(chrono::FixedOffset::east_opt(8 * 3600)?)
-                .single()
-        })
+        .and_then(|t| t.and_local_timezone(chrono::FixedOffset::east_opt(8 * 3600)?).single())
         .map(|t| t.to_rfc2822())
         .unwrap_or_default()
 }
@@ -147,9 +122,6 @@ mod tests {
     #[test]
     fn escapes_xml() {
         assert_eq!(super::xml("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
-        assert_eq!(
-            super::rfc2822("2024-05-01 09:30:00"),
-            "Wed, 1 May 2024 09:30:00 +0800"
-        );
+        assert_eq!(super::rfc2822("2024-05-01 09:30:00"), "Wed, 1 May 2024 09:30:00 +0800");
     }
 }

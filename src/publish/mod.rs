@@ -28,30 +28,15 @@ use render::SiteRenderer;
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
     #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "no site `{0}` in the group (see `zhanqun check`; codes are the file names in sites/)"
-    )]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("no site `{0}` in the group (see `zhanqun check`; codes are the file names in sites/)")]
     UnknownSite(String),
     #[error("site {site}: theme `{theme}` is not loaded (check the theme name and variant in sites/{site}.yaml)")]
     UnknownTheme { site: String, theme: String },
     #[error("site {site}: page {page} rendered by {template} lacks the locked {part}; templates must output {{{{ locked.header }}}}, {{{{ locked.search }}}}, {{{{ locked.footer }}}} and {{{{ locked.beacon }}}} unchanged", template = template.display())]
-    LockedPartMissing {
-        site: String,
-        template: PathBuf,
-        part: &'static str,
-        page: String,
-    },
+    LockedPartMissing { site: String, template: PathBuf, part: &'static str, page: String },
     #[error("site {site}: cannot render {page} with {template}: {reason}")]
-    Render {
-        site: String,
-        page: String,
-        template: String,
-        reason: String,
-    },
+    Render { site: String, page: String, template: String, reason: String },
     #[error(transparent)]
     Theme(#[from] crate::theme::ThemeError),
     #[error(transparent)]
@@ -62,10 +47,7 @@ pub enum PublishError {
 
 impl PublishError {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        PublishError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        PublishError::Io { path: path.to_path_buf(), source }
     }
 }
 
@@ -121,11 +103,7 @@ pub async fn build(
         opts.only
             .iter()
             .map(|code| {
-                group
-                    .sites
-                    .iter()
-                    .position(|s| s.code() == code)
-                    .ok_or_else(|| PublishError::UnknownSite(code.clone()))
+                group.sites.iter().position(|s| s.code() == code).ok_or_else(|| PublishError::UnknownSite(code.clone()))
             })
             .collect::<Result<_, _>>()?
     };
@@ -136,11 +114,9 @@ pub async fn build(
     let bar = if opts.progress && std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(selected.len() as u64);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} 发布中 [{bar:32}] {pos}/{len} 站点 {msg} ({elapsed})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{spinner} 发布中 [{bar:32}] {pos}/{len} 站点 {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
         bar
     } else {
@@ -152,19 +128,12 @@ pub async fn build(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, SiteContent)>(2);
     let renderer = {
         let (group, themes, bar) = (group.clone(), themes.clone(), bar.clone());
-        let dirs: Vec<(usize, PathBuf)> = selected
-            .iter()
-            .map(|&i| (i, out.site_dir(&group.sites[i].host)))
-            .collect();
+        let dirs: Vec<(usize, PathBuf)> = selected.iter().map(|&i| (i, out.site_dir(&group.sites[i].host))).collect();
         tokio::task::spawn_blocking(move || -> Result<(usize, usize), PublishError> {
             let (mut pages, mut files) = (0, 0);
             while let Some((i, content)) = rx.blocking_recv() {
                 let site = &group.sites[i];
-                let dir = dirs
-                    .iter()
-                    .find(|(j, _)| *j == i)
-                    .map(|(_, d)| d.clone())
-                    .unwrap_or_default();
+                let dir = dirs.iter().find(|(j, _)| *j == i).map(|(_, d)| d.clone()).unwrap_or_default();
                 let r = SiteRenderer::new(&group, &themes, site, &content, dir)?;
                 pages += r.page_count();
                 files += r.render()?;
@@ -194,25 +163,14 @@ pub async fn build(
         }
     }
     drop(tx);
-    let rendered = renderer
-        .await
-        .map_err(|e| PublishError::Renderer(e.to_string()))?;
+    let rendered = renderer.await.map_err(|e| PublishError::Renderer(e.to_string()))?;
     bar.finish_and_clear();
     if let Some(e) = fetch_error {
         return Err(e);
     }
     let (pages, files) = rendered?;
-    let hosts: Vec<String> = selected
-        .iter()
-        .map(|&i| group.sites[i].host.clone())
-        .collect();
+    let hosts: Vec<String> = selected.iter().map(|&i| group.sites[i].host.clone()).collect();
     out.commit(&hosts)?;
-    nginx::write(&group, &opts.out, &opts.nginx)
-        .map_err(|e| PublishError::io(&opts.out.join("nginx"), e))?;
-    Ok(BuildSummary {
-        sites: selected.len(),
-        pages,
-        files,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    nginx::write(&group, &opts.out, &opts.nginx).map_err(|e| PublishError::io(&opts.out.join("nginx"), e))?;
+    Ok(BuildSummary { sites: selected.len(), pages, files, seconds: started.elapsed().as_secs_f64() })
 }

@@ -16,10 +16,7 @@ pub struct NginxOptions {
 
 impl Default for NginxOptions {
     fn default() -> Self {
-        Self {
-            port: 80,
-            upstream: "127.0.0.1:8080".into(),
-        }
+        Self { port: 80, upstream: "127.0.0.1:8080".into() }
     }
 }
 
@@ -27,9 +24,7 @@ impl Default for NginxOptions {
 const PROXY: &str = "proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n        proxy_set_header Host $host;\n        proxy_set_header X-Real-IP $remote_addr;\n        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header X-Forwarded-Proto $scheme;\n";
 
 pub fn config(group: &Group, publish_root: &Path, opts: &NginxOptions) -> String {
-    let root = publish_root
-        .canonicalize()
-        .unwrap_or_else(|_| publish_root.to_path_buf());
+    let root = publish_root.canonicalize().unwrap_or_else(|_| publish_root.to_path_buf());
     let mut out = String::new();
     let _ = write!(
         out,
@@ -86,11 +81,7 @@ map $sent_http_content_type $zhanqun_expires {{\n    default off;\n    text/html
 }
 
 /// Writes the configuration next to the sites, atomically (temp file + rename).
-pub fn write(
-    group: &Group,
-    publish_root: &Path,
-    opts: &NginxOptions,
-) -> std::io::Result<std::path::PathBuf> {
+pub fn write(group: &Group, publish_root: &Path, opts: &NginxOptions) -> std::io::Result<std::path::PathBuf> {
     let dir = publish_root.join("nginx");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("zhanqun.conf");

@@ -44,13 +44,7 @@ impl Output {
         let id = format!("{}-{}", now.format("%Y%m%dT%H%M%S%.6f"), std::process::id());
         let staging = staging_root.join(&id);
         fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
-        Ok(Output {
-            root: root.to_path_buf(),
-            id,
-            staging,
-            committed: false,
-            _lock: lock,
-        })
+        Ok(Output { root: root.to_path_buf(), id, staging, committed: false, _lock: lock })
     }
 
     /// The folder a host's pages are written to during this build.
@@ -145,21 +139,10 @@ mod tests {
             fs::create_dir_all(&dir).unwrap();
             fs::write(dir.join("index.html"), format!("round {round}")).unwrap();
             out.commit(&["a.example.cn".into()]).unwrap();
-            assert_eq!(
-                fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(),
-                format!("round {round}")
-            );
+            assert_eq!(fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(), format!("round {round}"));
         }
-        assert_eq!(
-            fs::read_dir(root.join(".releases/a.example.cn"))
-                .unwrap()
-                .count(),
-            2
-        );
-        assert!(
-            !root.join(".staging").exists()
-                || fs::read_dir(root.join(".staging")).unwrap().count() == 0
-        );
+        assert_eq!(fs::read_dir(root.join(".releases/a.example.cn")).unwrap().count(), 2);
+        assert!(!root.join(".staging").exists() || fs::read_dir(root.join(".staging")).unwrap().count() == 0);
     }
 
     #[test]
@@ -174,9 +157,6 @@ mod tests {
         fs::create_dir_all(out.site_dir("a.example.cn")).unwrap();
         fs::write(out.site_dir("a.example.cn").join("index.html"), "half").unwrap();
         drop(out);
-        assert_eq!(
-            fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(),
-            "v1"
-        );
+        assert_eq!(fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(), "v1");
     }
 }

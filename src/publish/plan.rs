@@ -35,11 +35,7 @@ pub struct Plan {
 
 pub fn plan(site: &Site, content: &SiteContent) -> Plan {
     let columns = &site.def.columns;
-    let index: HashMap<&str, usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.slug.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.slug.as_str(), i)).collect();
     let mut column_articles = vec![Vec::new(); columns.len()];
     for (ai, a) in content.articles.iter().enumerate() {
         // Walk up the column tree so that a channel lists its sub-columns' articles too.
@@ -47,10 +43,7 @@ pub fn plan(site: &Site, content: &SiteContent) -> Plan {
         let mut depth = 0;
         while let Some(ci) = cur {
             column_articles[ci].push(ai);
-            cur = columns[ci]
-                .parent
-                .as_deref()
-                .and_then(|p| index.get(p).copied());
+            cur = columns[ci].parent.as_deref().and_then(|p| index.get(p).copied());
             depth += 1;
             if depth > columns.len() {
                 break;
@@ -72,11 +65,7 @@ pub fn plan(site: &Site, content: &SiteContent) -> Plan {
         }
         pages.push(Page::Article(ai));
     }
-    Plan {
-        pages,
-        column_articles,
-        dirs,
-    }
+    Plan { pages, column_articles, dirs }
 }
 
 /// Number of list pages for `n` items; an empty column still has its first page.

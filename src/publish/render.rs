@@ -43,17 +43,11 @@ impl<'a> SiteRenderer<'a> {
     ) -> Result<Self, PublishError> {
         let theme = themes
             .get(&site.theme)
-            .ok_or_else(|| PublishError::UnknownTheme {
-                site: site.code().into(),
-                theme: site.theme.clone(),
-            })?;
-        let palette =
-            theme
-                .palette(&site.def.theme.variant)
-                .ok_or_else(|| PublishError::UnknownTheme {
-                    site: site.code().into(),
-                    theme: format!("{} variant {}", site.theme, site.def.theme.variant),
-                })?;
+            .ok_or_else(|| PublishError::UnknownTheme { site: site.code().into(), theme: site.theme.clone() })?;
+        let palette = theme.palette(&site.def.theme.variant).ok_or_else(|| PublishError::UnknownTheme {
+            site: site.code().into(),
+            theme: format!("{} variant {}", site.theme, site.def.theme.variant),
+        })?;
         let locked = themes.locked.render(group, site)?;
         let plan = super::plan::plan(site, content);
         Ok(SiteRenderer {
@@ -85,14 +79,12 @@ impl<'a> SiteRenderer<'a> {
         }
         self.plan.pages.par_iter().try_for_each(|page| {
             let (path, template, html) = self.render_page(*page)?;
-            self.locked
-                .verify(&html)
-                .map_err(|part| PublishError::LockedPartMissing {
-                    site: self.site.code().into(),
-                    template: self.theme.dir.join("templates").join(template),
-                    part,
-                    page: path.clone(),
-                })?;
+            self.locked.verify(&html).map_err(|part| PublishError::LockedPartMissing {
+                site: self.site.code().into(),
+                template: self.theme.dir.join("templates").join(template),
+                part,
+                page: path.clone(),
+            })?;
             write(&self.dir, &path, html.as_bytes())
         })?;
         let extra = self.write_extras()?;
@@ -102,25 +94,13 @@ impl<'a> SiteRenderer<'a> {
     fn render_page(&self, page: Page) -> Result<(String, &'static str, String), PublishError> {
         let site = &self.site.def;
         let (path, template, title, extra) = match page {
-            Page::Home => (
-                "/index.html".to_string(),
-                "home.html",
-                site.name.clone(),
-                self.home_ctx(),
-            ),
-            Page::NotFound => (
-                "/404.html".to_string(),
-                "404.html",
-                format!("页面未找到 - {}", site.name),
-                context! {},
-            ),
+            Page::Home => ("/index.html".to_string(), "home.html", site.name.clone(), self.home_ctx()),
+            Page::NotFound => ("/404.html".to_string(), "404.html", format!("页面未找到 - {}", site.name), context! {}),
             Page::ColumnList { column, page } => {
                 let c = &site.columns[column];
                 let list = &self.plan.column_articles[column];
-                let items: Vec<_> = ctx::page_slice(list, page)
-                    .iter()
-                    .map(|&i| ctx::item(&self.content.articles[i]))
-                    .collect();
+                let items: Vec<_> =
+                    ctx::page_slice(list, page).iter().map(|&i| ctx::item(&self.content.articles[i])).collect();
                 let total = super::plan::page_count(list.len());
                 let extra = context! {
                     column => self.column_values[column].clone(),
@@ -137,11 +117,7 @@ impl<'a> SiteRenderer<'a> {
             }
             Page::Article(i) => {
                 let a = &self.content.articles[i];
-                let ci = site
-                    .columns
-                    .iter()
-                    .position(|c| c.slug == a.column)
-                    .unwrap_or(0);
+                let ci = site.columns.iter().position(|c| c.slug == a.column).unwrap_or(0);
                 let body = markdown::render(&a.body_md);
                 let extra = context! {
                     column => self.column_values[ci].clone(),
@@ -157,8 +133,7 @@ impl<'a> SiteRenderer<'a> {
             }
         };
         let url = public_url(&path).to_string();
-        let page_ctx =
-            context! { title => title, path => &url, canonical => self.group.url(self.site, &url) };
+        let page_ctx = context! { title => title, path => &url, canonical => self.group.url(self.site, &url) };
         let locked = context! {
             header => self.locked_header.clone(),
             search => self.locked_search.clone(),
@@ -166,14 +141,8 @@ impl<'a> SiteRenderer<'a> {
             beacon => Value::from_safe_string(self.locked.beacon(&url)),
         };
         let ctx = context! { site => self.site_value.clone(), locked => locked, page => page_ctx, ..extra };
-        let tmpl = self
-            .theme
-            .env
-            .get_template(template)
-            .map_err(|e| self.render_error(template, &path, e))?;
-        let html = tmpl
-            .render(ctx)
-            .map_err(|e| self.render_error(template, &path, e))?;
+        let tmpl = self.theme.env.get_template(template).map_err(|e| self.render_error(template, &path, e))?;
+        let html = tmpl.render(ctx).map_err(|e| self.render_error(template, &path, e))?;
         Ok((path, template, html))
     }
 
@@ -187,11 +156,7 @@ impl<'a> SiteRenderer<'a> {
             .filter(|(_, c)| c.parent.is_none())
             .map(|(ci, _)| Section {
                 column: ctx::column_ctx(self.site, ci),
-                items: self.plan.column_articles[ci]
-                    .iter()
-                    .take(HOME_ITEMS)
-                    .map(|&i| ctx::item(&arts[i]))
-                    .collect(),
+                items: self.plan.column_articles[ci].iter().take(HOME_ITEMS).map(|&i| ctx::item(&arts[i])).collect(),
             })
             .collect();
         // News, notices and policies lead (pinned first, newest first: the content's order);
@@ -200,19 +165,9 @@ impl<'a> SiteRenderer<'a> {
             site.columns
                 .iter()
                 .find(|c| c.slug == slug)
-                .is_some_and(|c| {
-                    matches!(
-                        c.kind,
-                        ColumnKind::News | ColumnKind::Notice | ColumnKind::Policy
-                    )
-                })
+                .is_some_and(|c| matches!(c.kind, ColumnKind::News | ColumnKind::Notice | ColumnKind::Policy))
         };
-        let headlines: Vec<_> = arts
-            .iter()
-            .filter(|a| is_headline(&a.column))
-            .take(6)
-            .map(ctx::item)
-            .collect();
+        let headlines: Vec<_> = arts.iter().filter(|a| is_headline(&a.column)).take(6).map(ctx::item).collect();
         context! { sections => sections, headlines => headlines }
     }
 
@@ -233,26 +188,15 @@ impl<'a> SiteRenderer<'a> {
         let site = self.site;
         let arts = &self.content.articles;
         let all: Vec<usize> = (0..arts.len()).collect();
-        write(
-            &self.dir,
-            "/rss.xml",
-            feeds::rss(group, site, &site.def.name, "/", &all, arts).as_bytes(),
-        )?;
+        write(&self.dir, "/rss.xml", feeds::rss(group, site, &site.def.name, "/", &all, arts).as_bytes())?;
         n += 1;
         for (ci, c) in site.def.columns.iter().enumerate() {
             let title = format!("{} - {}", c.name, site.def.name);
             write(
                 &self.dir,
                 &format!("/{}/rss.xml", c.slug),
-                feeds::rss(
-                    group,
-                    site,
-                    &title,
-                    &format!("/{}/", c.slug),
-                    &self.plan.column_articles[ci],
-                    arts,
-                )
-                .as_bytes(),
+                feeds::rss(group, site, &title, &format!("/{}/", c.slug), &self.plan.column_articles[ci], arts)
+                    .as_bytes(),
             )?;
             n += 1;
         }
@@ -260,21 +204,12 @@ impl<'a> SiteRenderer<'a> {
             write(&self.dir, &name, body.as_bytes())?;
             n += 1;
         }
-        write(
-            &self.dir,
-            "/robots.txt",
-            feeds::robots(group, site).as_bytes(),
-        )?;
+        write(&self.dir, "/robots.txt", feeds::robots(group, site).as_bytes())?;
         n += 1;
         n += copy_tree(&self.theme.static_dir(), &self.dir.join("static"))?;
         let g = &group.def;
         for (name, src) in [("logo", &g.logo), ("party-mark", &g.party_mark)] {
-            n += copy_file(
-                &group.dir.join(src),
-                &self
-                    .dir
-                    .join(group_asset_url(name, src).trim_start_matches('/')),
-            )?;
+            n += copy_file(&group.dir.join(src), &self.dir.join(group_asset_url(name, src).trim_start_matches('/')))?;
         }
         n += copy_tree(&self.locked_assets(), &self.dir.join("_group"))?;
         if let Some(banner) = &site.def.theme.banner {
@@ -283,12 +218,7 @@ impl<'a> SiteRenderer<'a> {
         }
         for b in &self.content.blobs {
             let path = ctx::blob_path(&b.sha256, &b.mime, self.content);
-            mkdir(
-                &self
-                    .dir
-                    .join(path.trim_start_matches('/'))
-                    .with_file_name(""),
-            )?;
+            mkdir(&self.dir.join(path.trim_start_matches('/')).with_file_name(""))?;
             write(&self.dir, &path, &b.data)?;
             n += 1;
         }
@@ -296,12 +226,7 @@ impl<'a> SiteRenderer<'a> {
     }
 
     fn locked_assets(&self) -> PathBuf {
-        self.theme
-            .dir
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join("locked")
-            .join("assets")
+        self.theme.dir.parent().unwrap_or(Path::new(".")).join("locked").join("assets")
     }
 }
 

@@ -26,39 +26,24 @@ pub fn affected(project: &Project, changed: &[PathBuf]) -> Affected {
     let mut codes = BTreeSet::new();
     for path in changed {
         let path = absolute(path);
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
             continue; // editor scratch files
         }
         if let Ok(rel) = path.strip_prefix(&themes_dir) {
-            let theme = rel
-                .components()
-                .next()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let theme =
+                rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
             if theme == "locked" {
                 return Affected::All;
             }
-            codes.extend(
-                group
-                    .sites
-                    .iter()
-                    .filter(|s| s.theme == theme)
-                    .map(|s| s.code().to_string()),
-            );
+            codes.extend(group.sites.iter().filter(|s| s.theme == theme).map(|s| s.code().to_string()));
         } else if let Ok(rel) = path.strip_prefix(&sites_dir) {
             if rel == Path::new(GROUP_FILE) || shared.contains(&path) {
                 return Affected::All;
             }
-            let is_site_file = rel.components().count() == 1
-                && path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-            let stem = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default();
+            let is_site_file =
+                rel.components().count() == 1 && path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
             match group.site(stem) {
                 // The portal's directory shows every site's name.
                 Some(_) if is_site_file => {
@@ -71,13 +56,7 @@ pub fn affected(project: &Project, changed: &[PathBuf]) -> Affected {
                     let banner_users: Vec<String> = group
                         .sites
                         .iter()
-                        .filter(|s| {
-                            s.def
-                                .theme
-                                .banner
-                                .as_ref()
-                                .is_some_and(|b| absolute(&sites_dir.join(b)) == path)
-                        })
+                        .filter(|s| s.def.theme.banner.as_ref().is_some_and(|b| absolute(&sites_dir.join(b)) == path))
                         .map(|s| s.code().to_string())
                         .collect();
                     codes.extend(banner_users);
@@ -96,11 +75,7 @@ fn absolute(p: &Path) -> PathBuf {
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// Watches `sites/` and `themes/` until ctrl-c; `report` receives one line per event.
-pub async fn watch(
-    mut project: Project,
-    mut opts: BuildOptions,
-    report: impl Fn(String),
-) -> anyhow::Result<()> {
+pub async fn watch(mut project: Project, mut opts: BuildOptions, report: impl Fn(String)) -> anyhow::Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(move |ev| {
         let _ = tx.send(ev);
@@ -139,18 +114,14 @@ pub async fn watch(
             continue;
         }
         if let Err(e) = project.reload().await {
-            report(format!(
-                "{e}\nnot published; fix the problems above and save again"
-            ));
+            report(format!("{e}\nnot published; fix the problems above and save again"));
             continue;
         }
         opts.only = match affected {
             Affected::All => selected.clone(),
             Affected::Sites(codes) => codes
                 .into_iter()
-                .filter(|c| {
-                    project.group.site(c).is_some() && (selected.is_empty() || selected.contains(c))
-                })
+                .filter(|c| project.group.site(c).is_some() && (selected.is_empty() || selected.contains(c)))
                 .collect(),
         };
         if opts.only.is_empty() && !selected.is_empty() {
@@ -159,11 +130,7 @@ pub async fn watch(
         match project.build(&opts).await {
             Ok(summary) => report(format!(
                 "{summary} [{}]",
-                if opts.only.is_empty() {
-                    "all sites".to_string()
-                } else {
-                    opts.only.join(", ")
-                }
+                if opts.only.is_empty() { "all sites".to_string() } else { opts.only.join(", ") }
             )),
             Err(e) => report(format!("build failed, previous output stays live: {e}")),
         }

@@ -34,11 +34,7 @@ pub struct ImportItem {
 impl ImportItem {
     /// Hash of everything that is published, so that an unchanged re-import writes nothing.
     fn content_hash(&self) -> String {
-        let atts: Vec<(&str, &str)> = self
-            .attachments
-            .iter()
-            .map(|a| (a.name.as_str(), a.sha256.as_str()))
-            .collect();
+        let atts: Vec<(&str, &str)> = self.attachments.iter().map(|a| (a.name.as_str(), a.sha256.as_str())).collect();
         let canonical = serde_json::json!([
             self.column,
             self.pinned,
@@ -72,12 +68,7 @@ impl std::ops::AddAssign for ImportStats {
 
 impl Store {
     /// Imports `items` into one site in one transaction: all of them or none.
-    pub async fn import_articles(
-        &self,
-        site: &SiteRow,
-        items: &[ImportItem],
-        actor: &str,
-    ) -> Result<ImportStats> {
+    pub async fn import_articles(&self, site: &SiteRow, items: &[ImportItem], actor: &str) -> Result<ImportStats> {
         let mut stats = ImportStats::default();
         let mut tx = self.pool().begin().await?;
         // source_key → (article id, hash of its live revision, its last revision number)
@@ -97,10 +88,7 @@ impl Store {
         let now = now_unix();
         for item in items {
             let column_id = *site.columns.get(&item.column).ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "site {} has no column `{}`; run `zhanqun check`",
-                    site.code, item.column
-                ))
+                StoreError::Invalid(format!("site {} has no column `{}`; run `zhanqun check`", site.code, item.column))
             })?;
             let hash = item.content_hash();
             for blob in item.attachments.iter().chain(item.cover.iter()) {
@@ -136,8 +124,7 @@ impl Store {
                 }
             };
             ids.insert(&item.source_key, article_id);
-            let rev_id =
-                insert_revision(&mut tx, article_id, number, item, &hash, actor, now).await?;
+            let rev_id = insert_revision(&mut tx, article_id, number, item, &hash, actor, now).await?;
             sqlx::query(
                 "UPDATE articles SET published_revision_id = $1, column_id = $2, pinned = $3, status = 'published', updated_at = $4 WHERE id = $5",
             )
@@ -149,14 +136,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let detail = format!("revision {number}: {}", item.title);
-            let entry = Entry {
-                actor,
-                ip: None,
-                site_id: Some(site.id),
-                action,
-                target: &item.source_key,
-                detail: &detail,
-            };
+            let entry =
+                Entry { actor, ip: None, site_id: Some(site.id), action, target: &item.source_key, detail: &detail };
             audit::append(&mut *tx, &entry).await?;
         }
         link_interpretations(&mut tx, site, items, &ids).await?;
@@ -166,15 +147,13 @@ impl Store {
 
     /// Source keys of a site's imported articles.
     pub async fn source_keys(&self, site_id: i64) -> Result<Vec<String>> {
-        Ok(sqlx::query(
-            "SELECT source_key FROM articles WHERE site_id = $1 AND source_key IS NOT NULL",
-        )
-        .bind(site_id)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
+        Ok(sqlx::query("SELECT source_key FROM articles WHERE site_id = $1 AND source_key IS NOT NULL")
+            .bind(site_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
     }
 }
 
@@ -191,15 +170,8 @@ async fn put_blob(tx: &mut Transaction<'_, Any>, a: &Attachment, now: i64) -> Re
 }
 
 /// Allocates the next 索引号 of a site for the year of `publish_at`; atomic on both backends.
-async fn next_index_no(
-    tx: &mut Transaction<'_, Any>,
-    site: &SiteRow,
-    publish_at: &str,
-) -> Result<String> {
-    let year: i32 = publish_at
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .unwrap_or(1970);
+async fn next_index_no(tx: &mut Transaction<'_, Any>, site: &SiteRow, publish_at: &str) -> Result<String> {
+    let year: i32 = publish_at.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
     let serial: i64 = sqlx::query(
         "INSERT INTO index_serials (site_id, year, last_serial) VALUES ($1, $2, 1)
          ON CONFLICT (site_id, year) DO UPDATE SET last_serial = index_serials.last_serial + 1 RETURNING last_serial",
@@ -279,11 +251,13 @@ async fn link_interpretations(
                 .map(|r| r.get(0)),
         };
         if let Some(policy) = policy {
-            sqlx::query("INSERT INTO article_links (policy_id, interpretation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(policy)
-                .bind(interp)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO article_links (policy_id, interpretation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(policy)
+            .bind(interp)
+            .execute(&mut **tx)
+            .await?;
         }
     }
     Ok(())

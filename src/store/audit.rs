@@ -18,24 +18,24 @@ pub async fn append<'e, E>(exec: E, e: &Entry<'_>) -> Result<()>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("INSERT INTO audit_log (at, actor, ip, site_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(now_unix())
-        .bind(e.actor)
-        .bind(e.ip)
-        .bind(e.site_id)
-        .bind(e.action)
-        .bind(e.target)
-        .bind(e.detail)
-        .execute(exec)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, ip, site_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(now_unix())
+    .bind(e.actor)
+    .bind(e.ip)
+    .bind(e.site_id)
+    .bind(e.action)
+    .bind(e.target)
+    .bind(e.detail)
+    .execute(exec)
+    .await?;
     Ok(())
 }
 
 /// Who runs a command-line operation, for the audit log.
 pub fn operator() -> String {
-    let user = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".into());
+    let user = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into());
     format!("operator:{user}")
 }
 
@@ -53,10 +53,11 @@ impl super::Store {
     /// The newest `limit` entries, newest first.
     pub async fn audit_tail(&self, limit: i64) -> Result<Vec<Record>> {
         use sqlx::Row;
-        let rows = sqlx::query("SELECT at, actor, site_id, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT at, actor, site_id, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
         Ok(rows
             .iter()
             .map(|r| Record {

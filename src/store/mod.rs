@@ -49,10 +49,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 
 /// Turns what a user typed (`data/x.db`, `sqlite:data/x.db`, `postgres://…`) into a URL sqlx accepts.
 pub fn normalize_url(url: &str) -> String {
-    if url.starts_with("postgres://")
-        || url.starts_with("postgresql://")
-        || url.starts_with("sqlite:")
-    {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:") {
         url.to_string()
     } else {
         format!("sqlite://{url}")
@@ -64,28 +61,13 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let url = normalize_url(url);
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
-        };
-        let connect_err = |source| StoreError::Connect {
-            url: redact(&url),
-            source,
-        };
+        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let connect_err = |source| StoreError::Connect { url: redact(&url), source };
         if backend == Backend::Sqlite {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
             let path = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = Path::new(path)
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                    url: url.clone(),
-                    source,
-                })?;
+            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { url: url.clone(), source })?;
             }
         }
         if !Any::database_exists(&url).await.map_err(connect_err)? {

@@ -142,11 +142,7 @@ impl Store {
         .collect();
 
         let related = self.related(site_id, now).await?;
-        Ok(SiteContent {
-            articles,
-            related,
-            blobs,
-        })
+        Ok(SiteContent { articles, related, blobs })
     }
 
     async fn related(&self, site_id: i64, now: &str) -> Result<Vec<Related>> {
@@ -178,23 +174,11 @@ impl Store {
                 (r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11));
             if psite == site_id {
                 let path = crate::content::article_path(&icol, &iat, iid);
-                out.push(Related {
-                    from: pid,
-                    label: "政策解读",
-                    title: ititle,
-                    site_code: icode,
-                    path,
-                });
+                out.push(Related { from: pid, label: "政策解读", title: ititle, site_code: icode, path });
             }
             if isite == site_id {
                 let path = crate::content::article_path(&pcol, &pat, pid);
-                out.push(Related {
-                    from: iid,
-                    label: "政策文件",
-                    title: ptitle,
-                    site_code: pcode,
-                    path,
-                });
+                out.push(Related { from: iid, label: "政策文件", title: ptitle, site_code: pcode, path });
             }
         }
         Ok(out)

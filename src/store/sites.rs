@@ -30,34 +30,18 @@ impl Store {
     pub async fn sync_group(&self, group: &Group) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         let mut tx = self.pool().begin().await?;
-        let existing: HashMap<String, (String, i64)> =
-            sqlx::query("SELECT code, config_json, active FROM sites")
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| {
-                    (
-                        r.get::<String, _>(0),
-                        (r.get::<String, _>(1), r.get::<i64, _>(2)),
-                    )
-                })
-                .collect();
-        let base: Vec<&str> = group
-            .def
-            .base_columns
+        let existing: HashMap<String, (String, i64)> = sqlx::query("SELECT code, config_json, active FROM sites")
+            .fetch_all(&mut *tx)
+            .await?
             .iter()
-            .map(|c| c.slug.as_str())
+            .map(|r| (r.get::<String, _>(0), (r.get::<String, _>(1), r.get::<i64, _>(2))))
             .collect();
+        let base: Vec<&str> = group.def.base_columns.iter().map(|c| c.slug.as_str()).collect();
         let now = now_unix();
         for site in &group.sites {
             // The group part matters too: a renamed base column changes every site.
-            let config =
-                serde_json::json!({ "site": &site.def, "host": &site.host, "base": &base })
-                    .to_string();
-            if existing
-                .get(site.code())
-                .is_some_and(|(c, active)| *c == config && *active == 1)
-            {
+            let config = serde_json::json!({ "site": &site.def, "host": &site.host, "base": &base }).to_string();
+            if existing.get(site.code()).is_some_and(|(c, active)| *c == config && *active == 1) {
                 report.unchanged += 1;
                 continue;
             }
@@ -76,10 +60,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .get(0);
-            sqlx::query("UPDATE site_columns SET active = 0 WHERE site_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("UPDATE site_columns SET active = 0 WHERE site_id = $1").bind(id).execute(&mut *tx).await?;
             for (pos, c) in site.def.columns.iter().enumerate() {
                 sqlx::query(
                     "INSERT INTO site_columns (site_id, slug, name, kind, parent_slug, position, is_base, active) VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
@@ -99,10 +80,7 @@ impl Store {
         }
         for (code, (_, active)) in &existing {
             if *active == 1 && group.site(code).is_none() {
-                sqlx::query("UPDATE sites SET active = 0 WHERE code = $1")
-                    .bind(code)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("UPDATE sites SET active = 0 WHERE code = $1").bind(code).execute(&mut *tx).await?;
                 report.deactivated += 1;
             }
         }
@@ -114,30 +92,15 @@ impl Store {
     pub async fn site_rows(&self) -> Result<HashMap<String, SiteRow>> {
         let mut out: HashMap<String, SiteRow> = HashMap::new();
         let mut by_id: HashMap<i64, String> = HashMap::new();
-        for r in sqlx::query("SELECT id, code, org_code FROM sites WHERE active = 1")
-            .fetch_all(self.pool())
-            .await?
-        {
+        for r in sqlx::query("SELECT id, code, org_code FROM sites WHERE active = 1").fetch_all(self.pool()).await? {
             let (id, code): (i64, String) = (r.get(0), r.get(1));
             by_id.insert(id, code.clone());
-            out.insert(
-                code.clone(),
-                SiteRow {
-                    id,
-                    code,
-                    org_code: r.get(2),
-                    columns: HashMap::new(),
-                },
-            );
+            out.insert(code.clone(), SiteRow { id, code, org_code: r.get(2), columns: HashMap::new() });
         }
-        for r in sqlx::query("SELECT site_id, slug, id FROM site_columns WHERE active = 1")
-            .fetch_all(self.pool())
-            .await?
+        for r in
+            sqlx::query("SELECT site_id, slug, id FROM site_columns WHERE active = 1").fetch_all(self.pool()).await?
         {
-            if let Some(site) = by_id
-                .get(&r.get::<i64, _>(0))
-                .and_then(|code| out.get_mut(code))
-            {
+            if let Some(site) = by_id.get(&r.get::<i64, _>(0)).and_then(|code| out.get_mut(code)) {
                 site.columns.insert(r.get(1), r.get(2));
             }
         }
@@ -145,19 +108,15 @@ impl Store {
     }
 
     pub async fn site_row(&self, code: &str) -> Result<SiteRow> {
-        self.site_rows()
-            .await?
-            .remove(code)
-            .ok_or_else(|| super::StoreError::Invalid(format!("site `{code}` is not in the database; run `zhanqun check` and make sure sites/{code}.yaml exists")))
+        self.site_rows().await?.remove(code).ok_or_else(|| {
+            super::StoreError::Invalid(format!(
+                "site `{code}` is not in the database; run `zhanqun check` and make sure sites/{code}.yaml exists"
+            ))
+        })
     }
 
     /// Number of published articles, for the empty-database check on first run.
     pub async fn published_count(&self) -> Result<i64> {
-        Ok(
-            sqlx::query("SELECT COUNT(*) FROM articles WHERE status = 'published'")
-                .fetch_one(self.pool())
-                .await?
-                .get(0),
-        )
+        Ok(sqlx::query("SELECT COUNT(*) FROM articles WHERE status = 'published'").fetch_one(self.pool()).await?.get(0))
     }
 }

@@ -45,11 +45,7 @@ impl LockedTemplates {
         let g = &group.def;
         let d = &site.def;
         let portal = group.portal();
-        let scope = if d.kind == SiteKind::Portal && g.search.portal_searches_group {
-            "all"
-        } else {
-            d.code.as_str()
-        };
+        let scope = if d.kind == SiteKind::Portal && g.search.portal_searches_group { "all" } else { d.code.as_str() };
         let psb_code: String = d.psb.chars().filter(|c| c.is_ascii_digit()).collect();
         let ctx = context! {
             group => context! { name => &g.name, city => &g.city, portal_url => group.url(portal, "/"), logo => group_asset_url("logo", &g.logo), party_mark => group_asset_url("party-mark", &g.party_mark) },
@@ -61,10 +57,7 @@ impl LockedTemplates {
             search => context! { path => &g.search.path, scope => scope, whole_group => scope == "all" },
         };
         let render = |name: &str| -> Result<String, ThemeError> {
-            let t = self
-                .env
-                .get_template(name)
-                .map_err(|e| template_error(&self.dir, e))?;
+            let t = self.env.get_template(name).map_err(|e| template_error(&self.dir, e))?;
             let html = t.render(&ctx).map_err(|e| template_error(&self.dir, e))?;
             Ok(html.trim().to_string())
         };
@@ -80,10 +73,7 @@ impl LockedTemplates {
 
 /// Where a group asset is published on every host: `/_group/<name>.<ext of the source>`.
 pub fn group_asset_url(name: &str, source: &str) -> String {
-    let ext = Path::new(source)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("png");
+    let ext = Path::new(source).extension().and_then(|e| e.to_str()).unwrap_or("png");
     format!("/_group/{name}.{ext}")
 }
 
@@ -112,7 +102,7 @@ if(navigator.sendBeacon){{navigator.sendBeacon(\"{hit}\",d)}}else{{var x=new XML
         if !html.contains(&self.footer) {
             return Err("footer");
         }
-        if !html.contains(concat!("<script data-zq-locked=\"beacon\">")) {
+        if !html.contains("<script data-zq-locked=\"beacon\">") {
             return Err("counter beacon");
         }
         Ok(())
@@ -148,13 +138,7 @@ mod tests {
         assert!(b.contains("/hit?s=fgw&amp;p=/a%20b/%22x%22.html"));
         let page = format!("{}{}{}{}", p.header, p.search, p.footer, b);
         assert_eq!(p.verify(&page), Ok(()));
-        assert_eq!(
-            p.verify(&page.replace("data-zq-locked=\"footer\"", "")),
-            Err("footer")
-        );
-        assert_eq!(
-            p.verify(&page.replace("<script data-zq-locked", "<script x")),
-            Err("counter beacon")
-        );
+        assert_eq!(p.verify(&page.replace("data-zq-locked=\"footer\"", "")), Err("footer"));
+        assert_eq!(p.verify(&page.replace("<script data-zq-locked", "<script x")), Err("counter beacon"));
     }
 }

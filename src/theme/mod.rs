@@ -17,11 +17,7 @@ pub enum ThemeError {
     #[error("{path}: cannot read theme manifest: {reason} (each theme has a theme.yaml with its variants)")]
     Manifest { path: PathBuf, reason: String },
     #[error("{path}:{line}: template error: {reason}")]
-    Template {
-        path: PathBuf,
-        line: usize,
-        reason: String,
-    },
+    Template { path: PathBuf, line: usize, reason: String },
 }
 
 /// `themes/<name>/theme.yaml`.
@@ -48,10 +44,7 @@ pub struct Palette {
 impl ThemeManifest {
     pub fn load(dir: &Path) -> Result<ThemeManifest, ThemeError> {
         let path = dir.join("theme.yaml");
-        let err = |reason: String| ThemeError::Manifest {
-            path: path.clone(),
-            reason,
-        };
+        let err = |reason: String| ThemeError::Manifest { path: path.clone(), reason };
         let text = std::fs::read_to_string(&path).map_err(|e| err(e.to_string()))?;
         serde_norway::from_str(&text).map_err(|e| err(e.to_string()))
     }
@@ -76,15 +69,9 @@ impl Theme {
         env.set_formatter(html_formatter);
         // Compile everything now, so a broken template stops the build before any page is written.
         for t in TEMPLATES {
-            env.get_template(t)
-                .map_err(|e| template_error(&templates, e))?;
+            env.get_template(t).map_err(|e| template_error(&templates, e))?;
         }
-        Ok(Theme {
-            name: name.to_string(),
-            dir,
-            manifest,
-            env,
-        })
+        Ok(Theme { name: name.to_string(), dir, manifest, env })
     }
 
     pub fn static_dir(&self) -> PathBuf {
@@ -105,11 +92,7 @@ pub fn template_error(templates: &Path, e: minijinja::Error) -> ThemeError {
         reason.push_str(&format!(": {s}"));
         source = s.source();
     }
-    ThemeError::Template {
-        path: templates.join(name),
-        line: e.line().unwrap_or(1),
-        reason,
-    }
+    ThemeError::Template { path: templates.join(name), line: e.line().unwrap_or(1), reason }
 }
 
 /// HTML-escapes strings like minijinja's default formatter, but leaves `/` alone: escaping it
@@ -131,8 +114,7 @@ pub fn html_formatter(
                     b'\'' => "&#39;",
                     _ => continue,
                 };
-                out.write_str(&s[start..i])
-                    .map_err(minijinja::Error::from)?;
+                out.write_str(&s[start..i]).map_err(minijinja::Error::from)?;
                 out.write_str(rep).map_err(minijinja::Error::from)?;
                 start = i + 1;
             }
@@ -150,21 +132,14 @@ pub struct Themes {
 }
 
 impl Themes {
-    pub fn load<'a>(
-        dir: &Path,
-        names: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Themes, ThemeError> {
+    pub fn load<'a>(dir: &Path, names: impl IntoIterator<Item = &'a str>) -> Result<Themes, ThemeError> {
         let mut themes = HashMap::new();
         for name in names {
             if !themes.contains_key(name) {
                 themes.insert(name.to_string(), Theme::load(dir, name)?);
             }
         }
-        Ok(Themes {
-            dir: dir.to_path_buf(),
-            themes,
-            locked: locked::LockedTemplates::load(dir)?,
-        })
+        Ok(Themes { dir: dir.to_path_buf(), themes, locked: locked::LockedTemplates::load(dir)? })
     }
 
     pub fn get(&self, name: &str) -> Option<&Theme> {

@@ -35,9 +35,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(project: Project, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let port = listener.local_addr()?.port();
-    axum::serve(listener, router(AppState { project, port }))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router(AppState { project, port })).with_graceful_shutdown(shutdown_signal()).await
 }
 
 pub async fn shutdown_signal() {
@@ -46,8 +44,7 @@ pub async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -67,10 +64,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "error", "database": "unavailable" })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "error", "database": "unavailable" })))
                 .into_response()
         }
     }
@@ -91,6 +85,5 @@ async fn request_log(req: Request, next: Next) -> Response {
 }
 
 pub fn socket_addr(s: &str) -> Result<SocketAddr, String> {
-    s.parse()
-        .map_err(|_| format!("`{s}` is not an address like 127.0.0.1:8080"))
+    s.parse().map_err(|_| format!("`{s}` is not an address like 127.0.0.1:8080"))
 }

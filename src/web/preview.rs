@@ -11,19 +11,11 @@ use axum::response::{Html, IntoResponse, Response};
 use super::AppState;
 use crate::group::Site;
 
-pub async fn serve(
-    State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
+pub async fn serve(State(state): State<AppState>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (StatusCode::METHOD_NOT_ALLOWED, "只支持 GET 请求").into_response();
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
     let name = name.strip_suffix(".localhost").unwrap_or(name);
     let group = &state.project.group;
@@ -49,24 +41,13 @@ async fn file(state: &AppState, site: &Site, path: &str) -> Response {
         }
         target = target.join("index.html");
     }
-    let (status, target) = if target.is_file() {
-        (StatusCode::OK, target)
-    } else {
-        (StatusCode::NOT_FOUND, root.join("404.html"))
-    };
+    let (status, target) =
+        if target.is_file() { (StatusCode::OK, target) } else { (StatusCode::NOT_FOUND, root.join("404.html")) };
     let Ok(bytes) = tokio::fs::read(&target).await else {
-        return (
-            StatusCode::NOT_FOUND,
-            "站点尚未发布：请先运行 zhanqun build",
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, "站点尚未发布：请先运行 zhanqun build").into_response();
     };
     let mime = mime_guess::from_path(&target).first_or_octet_stream();
-    let body = if mime.essence_str() == "text/html" {
-        rewrite_links(state, bytes)
-    } else {
-        bytes
-    };
+    let body = if mime.essence_str() == "text/html" { rewrite_links(state, bytes) } else { bytes };
     let content_type = if mime.type_() == "text" {
         format!("{}; charset=utf-8", mime.essence_str())
     } else {
@@ -117,9 +98,7 @@ fn rewrite_links(state: &AppState, bytes: Vec<u8>) -> Vec<u8> {
     };
     let from = format!(".{}/", g.root_domain);
     let to = format!(".{}.localhost:{}/", g.root_domain, state.port);
-    text.replace(&format!("{}://", g.scheme), "http://")
-        .replace(&from, &to)
-        .into_bytes()
+    text.replace(&format!("{}://", g.scheme), "http://").replace(&from, &to).into_bytes()
 }
 
 fn index(state: &AppState) -> String {
@@ -143,20 +122,14 @@ fn index(state: &AppState) -> String {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn paths_cannot_escape() {
-        assert_eq!(
-            super::safe_path("/gzdt/index.html").as_deref(),
-            Some("gzdt/index.html")
-        );
+        assert_eq!(super::safe_path("/gzdt/index.html").as_deref(), Some("gzdt/index.html"));
         assert_eq!(super::safe_path("/a/../../etc/passwd"), None);
         assert_eq!(super::safe_path("/%2e%2e/etc/passwd"), None);
         assert_eq!(super::safe_path("/%E6%96%87").as_deref(), Some("文"));

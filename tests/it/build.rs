@@ -17,14 +17,8 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
     let tmp = temp_project();
     for (backend, url) in databases(tmp.path()) {
         let project = open(tmp.path(), &url).await;
-        let stats = seed_demo_content(
-            &project,
-            &tmp.path().join(format!("demo-{backend}")),
-            3,
-            "operator:test",
-        )
-        .await
-        .unwrap();
+        let stats =
+            seed_demo_content(&project, &tmp.path().join(format!("demo-{backend}")), 3, "operator:test").await.unwrap();
         assert_eq!(stats.created, project.group.sites.len() * 3);
         let mut opts = project.build_options(Vec::new(), false, NginxOptions::default());
         opts.out = tmp.path().join(format!("publish-{backend}"));
@@ -35,10 +29,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
             let d = &site.def;
             let root = opts.out.join(&site.host);
             assert!(
-                std::fs::symlink_metadata(&root)
-                    .unwrap()
-                    .file_type()
-                    .is_symlink(),
+                std::fs::symlink_metadata(&root).unwrap().file_type().is_symlink(),
                 "{} is swapped in by symlink",
                 site.host
             );
@@ -63,37 +54,24 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
                 format!("{}</a>", d.psb),
                 "alt=\"党政机关网站标识\"".to_string(),
                 format!("jiucuo.html?site_code={}", d.site_id),
-                "<form class=\"zq-search\" data-zq-locked=\"search\" action=\"/search\""
-                    .to_string(),
+                "<form class=\"zq-search\" data-zq-locked=\"search\" action=\"/search\"".to_string(),
                 format!("{{s:\"{}\",p:location.pathname", d.code),
                 "<html lang=\"zh-CN\">".to_string(),
             ];
             for page in html_files(&root) {
                 let html = std::fs::read_to_string(&page).unwrap();
                 for e in &expected {
-                    assert!(
-                        html.contains(e.as_str()),
-                        "{backend}: {} lacks `{e}`",
-                        page.display()
-                    );
+                    assert!(html.contains(e.as_str()), "{backend}: {} lacks `{e}`", page.display());
                 }
                 pages += 1;
             }
         }
         assert!(pages >= summary.sites * 10, "{pages} pages");
         let conf = std::fs::read_to_string(opts.out.join("nginx/zhanqun.conf")).unwrap();
-        assert_eq!(
-            conf.matches("server_name ").count(),
-            project.group.sites.len()
-        );
+        assert_eq!(conf.matches("server_name ").count(), project.group.sites.len());
         assert!(conf.contains("server_name fgw.shili.gov.cn;") && conf.contains("listen [::]:80;"));
-        let sitemap =
-            std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn/sitemap.xml")).unwrap();
-        assert_eq!(
-            sitemap.matches("<url>").count(),
-            1 + 6 + 3,
-            "home, six column pages, three articles"
-        );
+        let sitemap = std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn/sitemap.xml")).unwrap();
+        assert_eq!(sitemap.matches("<url>").count(), 1 + 6 + 3, "home, six column pages, three articles");
         project.store.close().await;
     }
 }
@@ -101,8 +79,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
 /// Inserts an article whose live state is given by raw SQL, bypassing the workflow.
 async fn raw_article(
     pool: &sqlx::AnyPool,
-    site_id: i64,
-    column_id: i64,
+    (site_id, column_id): (i64, i64),
     no: &str,
     status: &str,
     publish_at: &str,
@@ -152,67 +129,20 @@ async fn only_published_due_revisions_are_rendered() {
             "title: 已发布的文章<script>alert(1)</script>\ncolumn: gzdt\ndate: 2024-05-01\n",
             "正文<script>alert(2)</script>[链接](javascript:alert(3))\n",
         );
-        import_dir(
-            &project.store,
-            project.group.site("fgw").unwrap(),
-            &legacy,
-            "operator:test",
-        )
-        .await
-        .unwrap();
+        import_dir(&project.store, project.group.site("fgw").unwrap(), &legacy, "operator:test").await.unwrap();
         let row = project.store.site_row("fgw").await.unwrap();
         let col = row.columns["gzdt"];
         let pool = project.store.pool();
-        raw_article(
-            pool,
-            row.id,
-            col,
-            "T/2024-90001",
-            "draft",
-            "2024-05-02 00:00:00",
-            "草稿不应发布",
-            false,
-        )
-        .await;
-        raw_article(
-            pool,
-            row.id,
-            col,
-            "T/2024-90002",
-            "submitted",
-            "2024-05-02 00:00:00",
-            "待审不应发布",
-            true,
-        )
-        .await;
-        raw_article(
-            pool,
-            row.id,
-            col,
-            "T/2024-90003",
-            "withdrawn",
-            "2024-05-02 00:00:00",
-            "已撤稿不应发布",
-            true,
-        )
-        .await;
-        raw_article(
-            pool,
-            row.id,
-            col,
-            "T/2099-90004",
-            "published",
-            "2099-01-01 00:00:00",
-            "定时未到不应发布",
-            true,
-        )
-        .await;
+        raw_article(pool, (row.id, col), "T/2024-90001", "draft", "2024-05-02 00:00:00", "草稿不应发布", false).await;
+        raw_article(pool, (row.id, col), "T/2024-90002", "submitted", "2024-05-02 00:00:00", "待审不应发布", true)
+            .await;
+        raw_article(pool, (row.id, col), "T/2024-90003", "withdrawn", "2024-05-02 00:00:00", "已撤稿不应发布", true)
+            .await;
+        raw_article(pool, (row.id, col), "T/2099-90004", "published", "2099-01-01 00:00:00", "定时未到不应发布", true)
+            .await;
         // A newer revision under review must not replace the live one.
-        let live_id: i64 = sqlx::query("SELECT id FROM articles WHERE source_key = 'a.md'")
-            .fetch_one(pool)
-            .await
-            .unwrap()
-            .get(0);
+        let live_id: i64 =
+            sqlx::query("SELECT id FROM articles WHERE source_key = 'a.md'").fetch_one(pool).await.unwrap().get(0);
         sqlx::query("INSERT INTO revisions (article_id, number, title, summary, body_md, publish_at, disclosure, validity, content_hash, created_by, created_at) VALUES ($1, 2, '修改稿待审不应发布', '', 'x', '2024-05-01 00:00:00', '主动公开', '有效', 'y', 'test', 0)")
             .bind(live_id)
             .execute(pool)
@@ -228,31 +158,18 @@ async fn only_published_due_revisions_are_rendered() {
             all.push_str(&std::fs::read_to_string(f).unwrap());
         }
         for f in ["rss.xml", "gzdt/rss.xml", "sitemap.xml"] {
-            all.push_str(
-                &std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn").join(f)).unwrap(),
-            );
+            all.push_str(&std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn").join(f)).unwrap());
         }
-        assert!(
-            all.contains("已发布的文章&lt;script&gt;"),
-            "{backend}: the title is escaped"
-        );
+        assert!(all.contains("已发布的文章&lt;script&gt;"), "{backend}: the title is escaped");
         assert!(
             !all.contains("alert(1)</script>")
                 && !all.contains("<script>alert(2)")
                 && !all.contains("javascript:alert(3)"),
             "{backend}: no injected script"
         );
-        for hidden in [
-            "草稿不应发布",
-            "待审不应发布",
-            "已撤稿不应发布",
-            "定时未到不应发布",
-            "修改稿待审不应发布",
-        ] {
-            assert!(
-                !all.contains(hidden),
-                "{backend}: `{hidden}` leaked into the site"
-            );
+        for hidden in ["草稿不应发布", "待审不应发布", "已撤稿不应发布", "定时未到不应发布", "修改稿待审不应发布"]
+        {
+            assert!(!all.contains(hidden), "{backend}: `{hidden}` leaked into the site");
         }
         // Only the named site was built.
         assert!(!opts.out.join("jyj.shili.gov.cn").exists());
@@ -266,12 +183,7 @@ fn read_tree(root: &Path) -> HashMap<String, Vec<u8>> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(root).unwrap().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
+        .map(|e| (e.path().strip_prefix(root).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
         .collect()
 }
 
@@ -280,64 +192,29 @@ async fn a_theme_without_the_locked_footer_fails_and_keeps_the_live_site() {
     let tmp = temp_project();
     let db = tmp.path().join("t.db").display().to_string();
     let mut project = open(tmp.path(), &db).await;
-    seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test")
-        .await
-        .unwrap();
-    let opts = project.build_options(
-        vec!["fgw".into(), "www".into()],
-        false,
-        NginxOptions::default(),
-    );
+    seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test").await.unwrap();
+    let opts = project.build_options(vec!["fgw".into(), "www".into()], false, NginxOptions::default());
     project.build(&opts).await.unwrap();
     let before = read_tree(&opts.out.join("fgw.shili.gov.cn"));
     let link_before = std::fs::read_link(opts.out.join("fgw.shili.gov.cn")).unwrap();
 
     let base = tmp.path().join("themes/default/templates/base.html");
     let text = std::fs::read_to_string(&base).unwrap();
-    std::fs::write(
-        &base,
-        text.replace("{{ locked.footer }}", "<footer>自制页脚</footer>"),
-    )
-    .unwrap();
+    std::fs::write(&base, text.replace("{{ locked.footer }}", "<footer>自制页脚</footer>")).unwrap();
     project.reload().await.unwrap();
     let err = project.build(&opts).await.unwrap_err();
-    assert!(
-        matches!(err, PublishError::LockedPartMissing { part: "footer", .. }),
-        "{err}"
-    );
+    assert!(matches!(err, PublishError::LockedPartMissing { part: "footer", .. }), "{err}");
     let msg = err.to_string();
-    assert!(
-        msg.contains("themes/default/templates/") && msg.contains("lacks the locked footer"),
-        "{msg}"
-    );
+    assert!(msg.contains("themes/default/templates/") && msg.contains("lacks the locked footer"), "{msg}");
 
-    assert_eq!(
-        std::fs::read_link(opts.out.join("fgw.shili.gov.cn")).unwrap(),
-        link_before
-    );
-    assert_eq!(
-        read_tree(&opts.out.join("fgw.shili.gov.cn")),
-        before,
-        "the live site is untouched"
-    );
+    assert_eq!(std::fs::read_link(opts.out.join("fgw.shili.gov.cn")).unwrap(), link_before);
+    assert_eq!(read_tree(&opts.out.join("fgw.shili.gov.cn")), before, "the live site is untouched");
     let staging = opts.out.join(".staging");
-    assert!(
-        !staging.exists() || std::fs::read_dir(&staging).unwrap().count() == 0,
-        "the failed build cleaned up"
-    );
+    assert!(!staging.exists() || std::fs::read_dir(&staging).unwrap().count() == 0, "the failed build cleaned up");
 
     // A template that alters the footer's text, not just drops it, is caught too.
-    std::fs::write(
-        &base,
-        text.replace(
-            "{{ locked.footer }}",
-            "{{ locked.footer | replace('网站标识码', '标识码') }}",
-        ),
-    )
-    .unwrap();
+    std::fs::write(&base, text.replace("{{ locked.footer }}", "{{ locked.footer | replace('网站标识码', '标识码') }}"))
+        .unwrap();
     project.reload().await.unwrap();
-    assert!(matches!(
-        project.build(&opts).await.unwrap_err(),
-        PublishError::LockedPartMissing { .. }
-    ));
+    assert!(matches!(project.build(&opts).await.unwrap_err(), PublishError::LockedPartMissing { .. }));
 }

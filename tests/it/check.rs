@@ -10,9 +10,7 @@ use crate::common::{bin, repo, temp_project};
 
 /// 1-based line and column (in characters) of the first occurrence of `needle`.
 fn pos(text: &str, needle: &str) -> (usize, usize) {
-    let at = text
-        .find(needle)
-        .unwrap_or_else(|| panic!("`{needle}` not in text"));
+    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in text"));
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
@@ -25,13 +23,7 @@ fn problems_after(edit: impl FnOnce(&Path)) -> Vec<String> {
     edit(&dir.path().join("sites"));
     match Group::load(&dir.path().join("sites"), Some(&dir.path().join("themes"))) {
         Ok(_) => Vec::new(),
-        Err(p) => p
-            .iter()
-            .map(|p| {
-                p.to_string()
-                    .replace(&format!("{}/", dir.path().display()), "")
-            })
-            .collect(),
+        Err(p) => p.iter().map(|p| p.to_string().replace(&format!("{}/", dir.path().display()), "")).collect(),
     }
 }
 
@@ -49,9 +41,7 @@ fn expect_at(problems: &[String], file: &str, text: &str, needle: &str, message:
     let (line, col) = pos(text, needle);
     let prefix = format!("sites/{file}:{line}:{col}: ");
     assert!(
-        problems
-            .iter()
-            .any(|p| p.starts_with(&prefix) && p.contains(message)),
+        problems.iter().any(|p| p.starts_with(&prefix) && p.contains(message)),
         "expected `{prefix}… {message}` among:\n{}",
         problems.join("\n")
     );
@@ -59,112 +49,49 @@ fn expect_at(problems: &[String], file: &str, text: &str, needle: &str, message:
 
 #[test]
 fn shipped_group_passes_with_at_least_150_subsites() {
-    let group = Group::load(&repo().join("sites"), Some(&repo().join("themes")))
-        .unwrap_or_else(|p| panic!("{p}"));
+    let group = Group::load(&repo().join("sites"), Some(&repo().join("themes"))).unwrap_or_else(|p| panic!("{p}"));
     assert!(group.sites.len() >= 151, "{} sites", group.sites.len());
     assert_eq!(group.portal().host, "www.shili.gov.cn");
-    assert!(group
-        .sites
-        .iter()
-        .all(|s| s.host.ends_with(".shili.gov.cn")));
+    assert!(group.sites.iter().all(|s| s.host.ends_with(".shili.gov.cn")));
 }
 
 #[test]
 fn host_outside_root_domain() {
     let mut text = String::new();
     let p = problems_after(|s| {
-        text = replace_in(
-            s,
-            "fgw.yaml",
-            "kind: department\n",
-            "kind: department\nhost: fgw.example.com\n",
-        )
+        text = replace_in(s, "fgw.yaml", "kind: department\n", "kind: department\nhost: fgw.example.com\n")
     });
-    expect_at(
-        &p,
-        "fgw.yaml",
-        &text,
-        "fgw.example.com",
-        "is not under the root domain shili.gov.cn",
-    );
-    assert!(
-        p.iter().any(|l| l.contains("(use a label such as `fgw`")),
-        "{p:?}"
-    );
+    expect_at(&p, "fgw.yaml", &text, "fgw.example.com", "is not under the root domain shili.gov.cn");
+    assert!(p.iter().any(|l| l.contains("(use a label such as `fgw`")), "{p:?}");
 }
 
 #[test]
 fn duplicate_host_and_code() {
     let mut text = String::new();
-    let p = problems_after(|s| {
-        text = replace_in(
-            s,
-            "jyj.yaml",
-            "kind: department\n",
-            "kind: department\nhost: fgw\n",
-        )
-    });
-    expect_at(
-        &p,
-        "jyj.yaml",
-        &text,
-        "fgw\n",
-        "duplicate host fgw.shili.gov.cn (already used by",
-    );
+    let p = problems_after(|s| text = replace_in(s, "jyj.yaml", "kind: department\n", "kind: department\nhost: fgw\n"));
+    expect_at(&p, "jyj.yaml", &text, "fgw\n", "duplicate host fgw.shili.gov.cn (already used by");
     let p = problems_after(|s| text = replace_in(s, "kjj.yaml", "code: kjj", "code: fgw"));
     expect_at(&p, "kjj.yaml", &text, "fgw", "duplicate code `fgw`");
-    expect_at(
-        &p,
-        "kjj.yaml",
-        &text,
-        "fgw",
-        "does not match the file name `kjj.yaml`",
-    );
+    expect_at(&p, "kjj.yaml", &text, "fgw", "does not match the file name `kjj.yaml`");
 }
 
 #[test]
 fn malformed_filing_numbers() {
     let mut text = String::new();
+    let p = problems_after(|s| text = replace_in(s, "fgw.yaml", "湘ICP备19004321号-3", "湘ICP备1900432X号"));
+    expect_at(&p, "fgw.yaml", &text, "湘ICP备1900432X号", "ICP number `湘ICP备1900432X号` is malformed");
     let p = problems_after(|s| {
-        text = replace_in(s, "fgw.yaml", "湘ICP备19004321号-3", "湘ICP备1900432X号")
+        text = replace_in(s, "fgw.yaml", "湘公网安备 43990002000003号", "湘公网安备 4399000200003号")
     });
-    expect_at(
-        &p,
-        "fgw.yaml",
-        &text,
-        "湘ICP备1900432X号",
-        "ICP number `湘ICP备1900432X号` is malformed",
-    );
-    let p = problems_after(|s| {
-        text = replace_in(
-            s,
-            "fgw.yaml",
-            "湘公网安备 43990002000003号",
-            "湘公网安备 4399000200003号",
-        )
-    });
-    expect_at(
-        &p,
-        "fgw.yaml",
-        &text,
-        "湘公网安备 4399000200003号",
-        "public-security filing number",
-    );
+    expect_at(&p, "fgw.yaml", &text, "湘公网安备 4399000200003号", "public-security filing number");
     let p = problems_after(|s| text = replace_in(s, "fgw.yaml", "'4399000003'", "'439900003'"));
-    expect_at(
-        &p,
-        "fgw.yaml",
-        &text,
-        "'439900003'",
-        "网站标识码 `439900003` is malformed",
-    );
+    expect_at(&p, "fgw.yaml", &text, "'439900003'", "网站标识码 `439900003` is malformed");
 }
 
 #[test]
 fn base_column_missing_or_renamed() {
     let mut text = String::new();
-    let p =
-        problems_after(|s| text = replace_in(s, "fgw.yaml", "name: 工作动态", "name: 工作信息"));
+    let p = problems_after(|s| text = replace_in(s, "fgw.yaml", "name: 工作动态", "name: 工作信息"));
     expect_at(
         &p,
         "fgw.yaml",
@@ -172,37 +99,16 @@ fn base_column_missing_or_renamed() {
         "工作信息",
         "base column `gzdt` is renamed to 工作信息 (base columns keep the group's name 工作动态)",
     );
-    let p = problems_after(|s| {
-        text = replace_in(
-            s,
-            "fgw.yaml",
-            "- slug: gzdt\n  name: 工作动态\n  kind: news\n",
-            "",
-        )
-    });
-    expect_at(
-        &p,
-        "fgw.yaml",
-        &text,
-        "slug: gk",
-        "base column 工作动态 (`gzdt`) is missing",
-    );
+    let p = problems_after(|s| text = replace_in(s, "fgw.yaml", "- slug: gzdt\n  name: 工作动态\n  kind: news\n", ""));
+    expect_at(&p, "fgw.yaml", &text, "slug: gk", "base column 工作动态 (`gzdt`) is missing");
     let p = problems_after(|s| text = replace_in(s, "fgw.yaml", "slug: gzdt", "slug: dongtai"));
-    expect_at(
-        &p,
-        "fgw.yaml",
-        &text,
-        "dongtai",
-        "base column 工作动态 has slug `dongtai` instead of `gzdt`",
-    );
+    expect_at(&p, "fgw.yaml", &text, "dongtai", "base column 工作动态 has slug `dongtai` instead of `gzdt`");
 }
 
 #[test]
 fn mailbox_outside_mail_domain() {
     let mut text = String::new();
-    let p = problems_after(|s| {
-        text = replace_in(s, "fgw.yaml", "fgw@shili.gov.cn", "fgw_office@qq.com")
-    });
+    let p = problems_after(|s| text = replace_in(s, "fgw.yaml", "fgw@shili.gov.cn", "fgw_office@qq.com"));
     expect_at(
         &p,
         "fgw.yaml",
@@ -216,38 +122,17 @@ fn mailbox_outside_mail_domain() {
 fn misspelled_field() {
     let mut text = String::new();
     let p = problems_after(|s| text = replace_in(s, "fgw.yaml", "organizer:", "organiser:"));
-    expect_at(
-        &p,
-        "fgw.yaml",
-        &text,
-        "organiser",
-        "unknown field `organiser`",
-    );
-    assert!(
-        p.iter().any(|l| l.ends_with("(did you mean `organizer`?)")),
-        "{p:?}"
-    );
+    expect_at(&p, "fgw.yaml", &text, "organiser", "unknown field `organiser`");
+    assert!(p.iter().any(|l| l.ends_with("(did you mean `organizer`?)")), "{p:?}");
     let p = problems_after(|s| text = replace_in(s, "group.yaml", "mail_domain:", "mail_domian:"));
-    expect_at(
-        &p,
-        "group.yaml",
-        &text,
-        "mail_domian",
-        "unknown field `mail_domian`",
-    );
+    expect_at(&p, "group.yaml", &text, "mail_domian", "unknown field `mail_domian`");
 }
 
 #[test]
 fn missing_logo_file() {
     let text = std::fs::read_to_string(repo().join("sites/group.yaml")).unwrap();
     let p = problems_after(|s| std::fs::remove_file(s.join("assets/logo.svg")).unwrap());
-    expect_at(
-        &p,
-        "group.yaml",
-        &text,
-        "assets/logo.svg",
-        "logo file `assets/logo.svg` does not exist",
-    );
+    expect_at(&p, "group.yaml", &text, "assets/logo.svg", "logo file `assets/logo.svg` does not exist");
 }
 
 #[test]
@@ -270,58 +155,22 @@ fn unknown_theme_variant_and_bad_review_levels() {
 #[test]
 fn cli_prints_one_line_per_problem_and_fails() {
     let dir = temp_project();
-    replace_in(
-        &dir.path().join("sites"),
-        "fgw.yaml",
-        "fgw@shili.gov.cn",
-        "fgw@163.com",
-    );
-    replace_in(
-        &dir.path().join("sites"),
-        "jyj.yaml",
-        "湘ICP备19004321号-4",
-        "ICP12345",
-    );
-    let out = Command::new(bin())
-        .current_dir(dir.path())
-        .arg("check")
-        .output()
-        .unwrap();
+    replace_in(&dir.path().join("sites"), "fgw.yaml", "fgw@shili.gov.cn", "fgw@163.com");
+    replace_in(&dir.path().join("sites"), "jyj.yaml", "湘ICP备19004321号-4", "ICP12345");
+    let out = Command::new(bin()).current_dir(dir.path()).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("sites/fgw.yaml:") && l.contains("fgw@163.com")),
-        "{stdout}"
-    );
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("sites/jyj.yaml:") && l.contains("ICP12345")),
-        "{stdout}"
-    );
+    assert!(lines.iter().any(|l| l.starts_with("sites/fgw.yaml:") && l.contains("fgw@163.com")), "{stdout}");
+    assert!(lines.iter().any(|l| l.starts_with("sites/jyj.yaml:") && l.contains("ICP12345")), "{stdout}");
 
     // Every other command validates first and publishes nothing.
-    let out = Command::new(bin())
-        .current_dir(dir.path())
-        .arg("build")
-        .output()
-        .unwrap();
+    let out = Command::new(bin()).current_dir(dir.path()).arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was published"));
     assert!(!dir.path().join("publish").exists());
 
-    let ok = Command::new(bin())
-        .current_dir(repo())
-        .arg("check")
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stdout)
-    );
+    let ok = Command::new(bin()).current_dir(repo()).arg("check").output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
 }

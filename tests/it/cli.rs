@@ -25,30 +25,19 @@ fn serve_on_first_run_loads_the_demo_and_previews_every_host() {
     let port = free_port();
     let mut child = Command::new(bin())
         .current_dir(tmp.path())
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--demo-articles",
-            "2",
-        ])
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--demo-articles", "2"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    wait_for("healthz", Duration::from_secs(180), || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
+    wait_for("healthz", Duration::from_secs(180), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
     let (status, _, body) = http_get(port, "127.0.0.1", "/healthz", "");
     assert_eq!(status, 200);
     let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let sites = health["sites"].as_u64().unwrap();
     assert!(sites >= 151);
     assert_eq!(health["published_articles"].as_u64().unwrap(), sites * 2);
-    assert!(
-        tmp.path().join("data/zhanqun.db").is_file(),
-        "SQLite by default at data/zhanqun.db"
-    );
+    assert!(tmp.path().join("data/zhanqun.db").is_file(), "SQLite by default at data/zhanqun.db");
 
     let (status, _, body) = http_get(port, &format!("fgw.shili.gov.cn.localhost:{port}"), "/", "");
     let body = String::from_utf8(body).unwrap();
@@ -64,10 +53,7 @@ fn serve_on_first_run_loads_the_demo_and_previews_every_host() {
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&body).contains("示例市教育局"));
 
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful stop on SIGTERM: {status}");
     let mut out = String::new();
@@ -81,12 +67,7 @@ fn snapshot(root: &Path) -> HashMap<String, Vec<u8>> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(root).unwrap().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
+        .map(|e| (e.path().strip_prefix(root).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
         .collect()
 }
 
@@ -101,42 +82,21 @@ async fn kill_9_mid_build_leaves_the_previous_release_intact() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    crate::common::copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"),
-        &demo.join("themes"),
-    );
+    crate::common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"), &demo.join("themes"));
     let db = demo.join("data/zhanqun.db").display().to_string();
     let project = open(demo, &db).await;
     for site in &project.group.sites {
-        let r = import_dir(
-            &project.store,
-            site,
-            &demo.join("content").join(site.code()),
-            "operator:test",
-        )
-        .await
-        .unwrap();
+        let r =
+            import_dir(&project.store, site, &demo.join("content").join(site.code()), "operator:test").await.unwrap();
         assert!(r.problems.is_empty(), "{:?}", r.problems);
     }
     project.store.close().await;
 
-    let build = || {
-        Command::new(bin())
-            .current_dir(demo)
-            .arg("build")
-            .output()
-            .unwrap()
-    };
+    let build = || Command::new(bin()).current_dir(demo).arg("build").output().unwrap();
     assert!(build().status.success());
     let hosts: Vec<String> = project.group.sites.iter().map(|s| s.host.clone()).collect();
-    let links: Vec<_> = hosts
-        .iter()
-        .map(|h| std::fs::read_link(demo.join("publish").join(h)).unwrap())
-        .collect();
-    let before: Vec<_> = hosts
-        .iter()
-        .map(|h| snapshot(&demo.join("publish").join(h)))
-        .collect();
+    let links: Vec<_> = hosts.iter().map(|h| std::fs::read_link(demo.join("publish").join(h)).unwrap()).collect();
+    let before: Vec<_> = hosts.iter().map(|h| snapshot(&demo.join("publish").join(h))).collect();
 
     for round in 0..3 {
         let mut child = Command::new(bin())
@@ -167,33 +127,15 @@ async fn kill_9_mid_build_leaves_the_previous_release_intact() {
                 links[i],
                 "round {round}: {h} still points at its old release"
             );
-            assert!(
-                snapshot(&demo.join("publish").join(h)) == before[i],
-                "round {round}: {h} lost or changed files"
-            );
+            assert!(snapshot(&demo.join("publish").join(h)) == before[i], "round {round}: {h} lost or changed files");
         }
     }
     // The next build cleans up after the dead one and swaps in normally.
     let out = build();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        std::fs::read_dir(demo.join("publish/.staging"))
-            .map(|d| d.count())
-            .unwrap_or(0)
-            == 0
-    );
-    assert_ne!(
-        std::fs::read_link(demo.join("publish").join(&hosts[0])).unwrap(),
-        links[0]
-    );
-    assert_eq!(
-        snapshot(&demo.join("publish").join(&hosts[1])).len(),
-        before[1].len()
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_dir(demo.join("publish/.staging")).map(|d| d.count()).unwrap_or(0) == 0);
+    assert_ne!(std::fs::read_link(demo.join("publish").join(&hosts[0])).unwrap(), links[0]);
+    assert_eq!(snapshot(&demo.join("publish").join(&hosts[1])).len(), before[1].len());
 }
 
 #[test]
@@ -216,29 +158,17 @@ fn build_watch_rebuilds_the_site_whose_yaml_changed() {
     next_line("watching");
     let fgw = tmp.path().join("sites/fgw.yaml");
     let text = std::fs::read_to_string(&fgw).unwrap();
-    std::fs::write(
-        &fgw,
-        text.replace(
-            "address: 示例市政务中心3号楼",
-            "address: 示例市政务中心8号楼",
-        ),
-    )
-    .unwrap();
+    std::fs::write(&fgw, text.replace("address: 示例市政务中心3号楼", "address: 示例市政务中心8号楼")).unwrap();
     let line = next_line("built ");
-    assert!(
-        line.contains("[fgw, www]"),
-        "only the changed site and the portal directory: {line}"
-    );
-    let home =
-        std::fs::read_to_string(tmp.path().join("publish/fgw.shili.gov.cn/index.html")).unwrap();
+    assert!(line.contains("[fgw, www]"), "only the changed site and the portal directory: {line}");
+    let home = std::fs::read_to_string(tmp.path().join("publish/fgw.shili.gov.cn/index.html")).unwrap();
     assert!(home.contains("示例市政务中心8号楼"));
 
     // An invalid edit is refused and the live site stays as it was.
     std::fs::write(&fgw, text.replace("fgw@shili.gov.cn", "fgw@qq.com")).unwrap();
     let line = next_line("not published");
     assert!(!line.is_empty());
-    let home =
-        std::fs::read_to_string(tmp.path().join("publish/fgw.shili.gov.cn/index.html")).unwrap();
+    let home = std::fs::read_to_string(tmp.path().join("publish/fgw.shili.gov.cn/index.html")).unwrap();
     assert!(home.contains("fgw@shili.gov.cn") && home.contains("8号楼"));
     let _ = child.kill();
     let _ = child.wait();

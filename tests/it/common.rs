@@ -54,19 +54,12 @@ pub fn databases(dir: &Path) -> Vec<(&'static str, String)> {
 /// Creates an empty database on the server named by `server` and returns its URL.
 fn fresh_postgres(server: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "zqt_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
+    let name = format!("zqt_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
     // Its own thread and runtime, so that async tests can call it too.
     let server_url = server.to_string();
     let db = name.clone();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             let (server, name) = (server_url.as_str(), db);
             use sqlx::Connection;
@@ -74,21 +67,15 @@ fn fresh_postgres(server: &str) -> String {
                 .await
                 .expect("ZHANQUN_TEST_POSTGRES must name a reachable PostgreSQL server");
             // Databases left by earlier runs of the suite (other processes) are dropped first.
-            let old: Vec<(String,)> =
-                sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'zqt_%'")
-                    .fetch_all(&mut conn)
-                    .await
-                    .unwrap();
-            let mine = format!("zqt_{}_", std::process::id());
-            for (db,) in old.into_iter().filter(|(d,)| !d.starts_with(&mine)) {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
-            }
-            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-                .execute(&mut conn)
+            let old: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'zqt_%'")
+                .fetch_all(&mut conn)
                 .await
                 .unwrap();
+            let mine = format!("zqt_{}_", std::process::id());
+            for (db,) in old.into_iter().filter(|(d,)| !d.starts_with(&mine)) {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).execute(&mut conn).await;
+            }
+            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.unwrap();
         })
     })
     .join()
@@ -107,9 +94,7 @@ pub fn paths(dir: &Path, database: &str) -> Paths {
 }
 
 pub async fn open(dir: &Path, database: &str) -> Project {
-    Project::open(paths(dir, database))
-        .await
-        .unwrap_or_else(|e| panic!("cannot open project: {e}"))
+    Project::open(paths(dir, database)).await.unwrap_or_else(|e| panic!("cannot open project: {e}"))
 }
 
 /// Writes a Markdown file with front matter into `dir`.
@@ -123,24 +108,14 @@ pub fn write_md(dir: &Path, rel: &str, front: &str, body: &str) {
 pub fn http_get(port: u16, host: &str, path: &str, extra_headers: &str) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra_headers}\r\n"
-    )
-    .unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra_headers}\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("HTTP response has headers");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("HTTP response has headers");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut body = raw[split + 4..].to_vec();
     let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
         body = dechunk(&body);
     }
     (status, head, body)
@@ -148,12 +123,11 @@ pub fn http_get(port: u16, host: &str, path: &str, extra_headers: &str) -> (u16,
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
-        let size =
-            usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+    while let Some(eol) = b.windows(2).position(|w| {
+        w == b"
+"
+    }) {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;
         }
@@ -165,11 +139,7 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 
 /// A free TCP port on loopback.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Every `.html` file under a folder (following the host symlink).

@@ -11,8 +11,7 @@ use zhanqun::publish::NginxOptions;
 
 use crate::common::{bin, databases, open, temp_project, write_md};
 
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 fn legacy_folder(dir: &Path) {
     write_md(
@@ -28,37 +27,18 @@ fn legacy_folder(dir: &Path) {
         "各有关单位：\n\n现将方案印发给你们。\n",
     );
     std::fs::write(dir.join("zcfg/实施方案.pdf"), PDF).unwrap();
-    write_md(dir, "zcjd/jd.md", "title: 图解：示例市优化营商环境实施方案\ncolumn: zcjd\ndate: 2024-04-03\ninterprets: ../zcfg/policy.md\n", "一图读懂。\n");
+    write_md(
+        dir,
+        "zcjd/jd.md",
+        "title: 图解：示例市优化营商环境实施方案\ncolumn: zcjd\ndate: 2024-04-03\ninterprets: ../zcfg/policy.md\n",
+        "一图读懂。\n",
+    );
     // Four bad files, each with its problem on a known line.
-    write_md(
-        dir,
-        "bad/unknown.md",
-        "title: 标题\ntitel: 拼错\ncolumn: gzdt\ndate: 2024-05-01\n",
-        "正文\n",
-    );
-    write_md(
-        dir,
-        "bad/column.md",
-        "title: 标题\ndate: 2024-05-01\ncolumn: nosuch\n",
-        "正文\n",
-    );
-    write_md(
-        dir,
-        "bad/date.md",
-        "title: 标题\ncolumn: gzdt\ndate: 2024-13-45\n",
-        "正文\n",
-    );
-    write_md(
-        dir,
-        "bad/fake.md",
-        "title: 标题\ncolumn: tzgg\ndate: 2024-05-01\nattachments:\n  - fake.pdf\n",
-        "正文\n",
-    );
-    std::fs::write(
-        dir.join("bad/fake.pdf"),
-        b"<html><script>alert(1)</script></html>",
-    )
-    .unwrap();
+    write_md(dir, "bad/unknown.md", "title: 标题\ntitel: 拼错\ncolumn: gzdt\ndate: 2024-05-01\n", "正文\n");
+    write_md(dir, "bad/column.md", "title: 标题\ndate: 2024-05-01\ncolumn: nosuch\n", "正文\n");
+    write_md(dir, "bad/date.md", "title: 标题\ncolumn: gzdt\ndate: 2024-13-45\n", "正文\n");
+    write_md(dir, "bad/fake.md", "title: 标题\ncolumn: tzgg\ndate: 2024-05-01\nattachments:\n  - fake.pdf\n", "正文\n");
+    std::fs::write(dir.join("bad/fake.pdf"), b"<html><script>alert(1)</script></html>").unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,33 +50,18 @@ async fn import_reimport_and_publish() {
         let project = open(tmp.path(), &url).await;
         let site = project.group.site("fgw").unwrap();
 
-        let report = import_dir(&project.store, site, &legacy, "operator:test")
-            .await
-            .unwrap();
+        let report = import_dir(&project.store, site, &legacy, "operator:test").await.unwrap();
         assert_eq!(report.stats.created, 3, "{backend}");
-        let problems: Vec<String> = report
-            .problems
-            .iter()
-            .map(|p| p.to_string().replace(&format!("{}/", legacy.display()), ""))
-            .collect();
+        let problems: Vec<String> =
+            report.problems.iter().map(|p| p.to_string().replace(&format!("{}/", legacy.display()), "")).collect();
         assert_eq!(problems.len(), 4, "{backend}: {problems:?}");
+        assert!(problems[0].starts_with("bad/column.md:4: site fgw has no column `nosuch`"), "{problems:?}");
+        assert!(problems[1].starts_with("bad/date.md:4: date `2024-13-45` is not"), "{problems:?}");
         assert!(
-            problems[0].starts_with("bad/column.md:4: site fgw has no column `nosuch`"),
+            problems[2].starts_with("bad/fake.md:6: attachment `fake.pdf` does not contain a .pdf file"),
             "{problems:?}"
         );
-        assert!(
-            problems[1].starts_with("bad/date.md:4: date `2024-13-45` is not"),
-            "{problems:?}"
-        );
-        assert!(
-            problems[2]
-                .starts_with("bad/fake.md:6: attachment `fake.pdf` does not contain a .pdf file"),
-            "{problems:?}"
-        );
-        assert!(
-            problems[3].starts_with("bad/unknown.md:3: unknown field `titel`"),
-            "{problems:?}"
-        );
+        assert!(problems[3].starts_with("bad/unknown.md:3: unknown field `titel`"), "{problems:?}");
 
         // 索引号: <org code>/<year>-<5-digit serial>, allocated in order and never changed.
         let rows = sqlx::query("SELECT source_key, index_no FROM articles ORDER BY id")
@@ -105,46 +70,20 @@ async fn import_reimport_and_publish() {
             .unwrap();
         let numbers: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
         assert_eq!(numbers.len(), 3);
-        assert_eq!(
-            numbers[0],
-            (
-                "gzdt/a.md".to_string(),
-                "11439900MB0001002X/2024-00001".to_string()
-            )
-        );
+        assert_eq!(numbers[0], ("gzdt/a.md".to_string(), "11439900MB0001002X/2024-00001".to_string()));
         assert_eq!(numbers[2].1, "11439900MB0001002X/2024-00003");
 
         // Unchanged files write nothing; an edited one gets a new revision, same 索引号.
-        let again = import_dir(&project.store, site, &legacy, "operator:test")
-            .await
-            .unwrap();
-        assert_eq!(
-            (
-                again.stats.created,
-                again.stats.updated,
-                again.stats.unchanged
-            ),
-            (0, 0, 3),
-            "{backend}"
-        );
+        let again = import_dir(&project.store, site, &legacy, "operator:test").await.unwrap();
+        assert_eq!((again.stats.created, again.stats.updated, again.stats.unchanged), (0, 0, 3), "{backend}");
         write_md(
             &legacy,
             "gzdt/a.md",
             "title: 发改委召开优化营商环境工作会议（更新）\ncolumn: gzdt\ndate: 2024-05-01 09:30\n",
             "更新后的正文。\n",
         );
-        let third = import_dir(&project.store, site, &legacy, "operator:test")
-            .await
-            .unwrap();
-        assert_eq!(
-            (
-                third.stats.created,
-                third.stats.updated,
-                third.stats.unchanged
-            ),
-            (0, 1, 2),
-            "{backend}"
-        );
+        let third = import_dir(&project.store, site, &legacy, "operator:test").await.unwrap();
+        assert_eq!((third.stats.created, third.stats.updated, third.stats.unchanged), (0, 1, 2), "{backend}");
         let r = sqlx::query("SELECT a.index_no, r.number, r.title FROM articles a JOIN revisions r ON r.id = a.published_revision_id WHERE a.source_key = 'gzdt/a.md'")
             .fetch_one(project.store.pool())
             .await
@@ -152,33 +91,21 @@ async fn import_reimport_and_publish() {
         assert_eq!(r.get::<String, _>(0), "11439900MB0001002X/2024-00001");
         assert_eq!(r.get::<i64, _>(1), 2);
         assert!(r.get::<String, _>(2).ends_with("（更新）"));
-        let count: i64 = sqlx::query("SELECT COUNT(*) FROM articles")
-            .fetch_one(project.store.pool())
-            .await
-            .unwrap()
-            .get(0);
+        let count: i64 =
+            sqlx::query("SELECT COUNT(*) FROM articles").fetch_one(project.store.pool()).await.unwrap().get(0);
         assert_eq!(count, 3, "re-import must not duplicate");
 
         // The audit log records who imported what, and refuses to be rewritten.
         let audit = project.store.audit_tail(10).await.unwrap();
         assert_eq!(audit[0].action, "import.update");
         assert_eq!(audit[0].actor, "operator:test");
-        assert_eq!(
-            audit.iter().filter(|e| e.action == "import.create").count(),
-            3
-        );
+        assert_eq!(audit.iter().filter(|e| e.action == "import.create").count(), 3);
         assert!(
-            sqlx::query("UPDATE audit_log SET actor = 'x'")
-                .execute(project.store.pool())
-                .await
-                .is_err(),
+            sqlx::query("UPDATE audit_log SET actor = 'x'").execute(project.store.pool()).await.is_err(),
             "{backend}: audit log is append-only"
         );
         assert!(
-            sqlx::query("DELETE FROM audit_log")
-                .execute(project.store.pool())
-                .await
-                .is_err(),
+            sqlx::query("DELETE FROM audit_log").execute(project.store.pool()).await.is_err(),
             "{backend}: audit log is append-only"
         );
 
@@ -195,32 +122,14 @@ async fn import_reimport_and_publish() {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        let policy = std::fs::read_to_string(
-            site_dir.join(format!("zcfg/202404/t20240402_{}.html", ids[1])),
-        )
-        .unwrap();
+        let policy = std::fs::read_to_string(site_dir.join(format!("zcfg/202404/t20240402_{}.html", ids[1]))).unwrap();
         assert!(policy.contains("示发改发〔2024〕15号"));
         assert!(policy.contains("11439900MB0001002X/2024-00002"));
-        assert!(
-            policy.contains("政策解读</span><a href=\"/zcjd/202404/t20240403_"),
-            "{backend}"
-        );
+        assert!(policy.contains("政策解读</span><a href=\"/zcjd/202404/t20240403_"), "{backend}");
         assert!(policy.contains("download=\"实施方案.pdf\""));
-        let pdf_link = policy
-            .split("<a href=\"/files/")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
-        assert_eq!(
-            std::fs::read(site_dir.join("files").join(pdf_link)).unwrap(),
-            PDF
-        );
-        let interp = std::fs::read_to_string(
-            site_dir.join(format!("zcjd/202404/t20240403_{}.html", ids[2])),
-        )
-        .unwrap();
+        let pdf_link = policy.split("<a href=\"/files/").nth(1).unwrap().split('"').next().unwrap();
+        assert_eq!(std::fs::read(site_dir.join("files").join(pdf_link)).unwrap(), PDF);
+        let interp = std::fs::read_to_string(site_dir.join(format!("zcjd/202404/t20240403_{}.html", ids[2]))).unwrap();
         assert!(interp.contains("政策文件</span><a href=\"/zcfg/202404/t20240402_"));
         project.store.close().await;
     }
@@ -231,24 +140,13 @@ fn cli_import_reports_bad_files_and_fails() {
     let tmp = temp_project();
     let legacy = tmp.path().join("legacy");
     legacy_folder(&legacy);
-    let out = Command::new(bin())
-        .current_dir(tmp.path())
-        .args(["import", "legacy", "--site", "fgw"])
-        .output()
-        .unwrap();
+    let out = Command::new(bin()).current_dir(tmp.path()).args(["import", "legacy", "--site", "fgw"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("legacy/bad/unknown.md:3: unknown field `titel`"),
-        "{stderr}"
-    );
-    assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("3 created, 0 updated, 0 unchanged, 4 failed"));
-    let out = Command::new(bin())
-        .current_dir(tmp.path())
-        .args(["import", "legacy", "--site", "nosuch"])
-        .output()
-        .unwrap();
+    assert!(stderr.contains("legacy/bad/unknown.md:3: unknown field `titel`"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 created, 0 updated, 0 unchanged, 4 failed"));
+    let out =
+        Command::new(bin()).current_dir(tmp.path()).args(["import", "legacy", "--site", "nosuch"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no site `nosuch`"));
 }

@@ -16,10 +16,7 @@ use crate::common::{free_port, http_get, open, temp_project};
 
 fn nginx_binary() -> PathBuf {
     let path = PathBuf::from("/usr/sbin/nginx");
-    assert!(
-        path.exists(),
-        "nginx is not installed: run `apt-get install -y nginx` (.ci/run does)"
-    );
+    assert!(path.exists(), "nginx is not installed: run `apt-get install -y nginx` (.ci/run does)");
     path
 }
 
@@ -28,10 +25,7 @@ struct Nginx(Child);
 impl Drop for Nginx {
     /// SIGQUIT makes the master stop its workers too; SIGKILL would orphan them.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-QUIT")
-            .arg(self.0.id().to_string())
-            .status();
+        let _ = Command::new("kill").arg("-QUIT").arg(self.0.id().to_string()).status();
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(5) {
             if let Ok(Some(_)) = self.0.try_wait() {
@@ -57,19 +51,8 @@ http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n  client_body_temp
     );
     let main_path = dir.join("nginx.conf");
     std::fs::write(&main_path, main).unwrap();
-    let test = Command::new(nginx_binary())
-        .arg("-t")
-        .arg("-c")
-        .arg(&main_path)
-        .arg("-p")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        test.status.success(),
-        "nginx -t: {}",
-        String::from_utf8_lossy(&test.stderr)
-    );
+    let test = Command::new(nginx_binary()).arg("-t").arg("-c").arg(&main_path).arg("-p").arg(dir).output().unwrap();
+    assert!(test.status.success(), "nginx -t: {}", String::from_utf8_lossy(&test.stderr));
     let child = Command::new(nginx_binary())
         .arg("-c")
         .arg(&main_path)
@@ -92,11 +75,7 @@ http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n  client_body_temp
 }
 
 fn unsafe_is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
 /// A stand-in for the zhanqun service behind nginx: records each request's first line and body.
@@ -127,13 +106,13 @@ fn fake_upstream() -> (u16, Arc<Mutex<Vec<String>>>) {
                     }
                     let mut body = vec![0; len];
                     let _ = reader.read_exact(&mut body);
-                    log.lock().unwrap().push(format!(
-                        "{} {}",
-                        first.trim(),
-                        String::from_utf8_lossy(&body)
-                    ));
+                    log.lock().unwrap().push(format!("{} {}", first.trim(), String::from_utf8_lossy(&body)));
                     let reply = "upstream answered";
-                    let _ = write!(reader.get_mut(), "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: text/plain\r\n\r\n{reply}", reply.len());
+                    let _ = write!(
+                        reader.get_mut(),
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: text/plain\r\n\r\n{reply}",
+                        reply.len()
+                    );
                 }
             });
         }
@@ -146,19 +125,11 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     let tmp = temp_project();
     let db = tmp.path().join("t.db").display().to_string();
     let project = open(tmp.path(), &db).await;
-    seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test")
-        .await
-        .unwrap();
+    seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test").await.unwrap();
     let (upstream, seen) = fake_upstream();
     let port = free_port();
-    let opts = project.build_options(
-        Vec::new(),
-        false,
-        NginxOptions {
-            port,
-            upstream: format!("127.0.0.1:{upstream}"),
-        },
-    );
+    let opts =
+        project.build_options(Vec::new(), false, NginxOptions { port, upstream: format!("127.0.0.1:{upstream}") });
     project.build(&opts).await.unwrap();
     let _nginx = start_nginx(tmp.path(), &opts.out.join("nginx/zhanqun.conf"), port);
 
@@ -179,46 +150,19 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     let (status, _, body) = http_get(port, "fgw.shili.gov.cn", "/no/such/page.html", "");
     assert_eq!(status, 404);
     assert!(String::from_utf8_lossy(&body).contains("抱歉，您访问的页面不存在"));
-    let (status, head, _) = http_get(
-        port,
-        "fgw.shili.gov.cn",
-        "/static/style.css",
-        "Accept-Encoding: gzip\r\n",
-    );
+    let (status, head, _) = http_get(port, "fgw.shili.gov.cn", "/static/style.css", "Accept-Encoding: gzip\r\n");
     assert_eq!(status, 200);
     let head = head.to_ascii_lowercase();
-    assert!(
-        head.contains("content-encoding: gzip") && head.contains("cache-control: max-age="),
-        "{head}"
-    );
+    assert!(head.contains("content-encoding: gzip") && head.contains("cache-control: max-age="), "{head}");
     let (_, head, _) = http_get(port, "fgw.shili.gov.cn", "/", "");
-    assert!(
-        head.to_ascii_lowercase()
-            .contains("cache-control: no-cache"),
-        "HTML revalidates: {head}"
-    );
-    let (status, _, body) = http_get(
-        port,
-        "jyj.shili.gov.cn",
-        "/search?q=%E6%95%99%E8%82%B2&site=jyj",
-        "",
-    );
-    assert_eq!(
-        (status, String::from_utf8_lossy(&body).to_string()),
-        (200, "upstream answered".to_string())
-    );
-    assert!(seen
-        .lock()
-        .unwrap()
-        .iter()
-        .any(|l| l.starts_with("GET /search?q=%E6%95%99%E8%82%B2&site=jyj")));
+    assert!(head.to_ascii_lowercase().contains("cache-control: no-cache"), "HTML revalidates: {head}");
+    let (status, _, body) = http_get(port, "jyj.shili.gov.cn", "/search?q=%E6%95%99%E8%82%B2&site=jyj", "");
+    assert_eq!((status, String::from_utf8_lossy(&body).to_string()), (200, "upstream answered".to_string()));
+    assert!(seen.lock().unwrap().iter().any(|l| l.starts_with("GET /search?q=%E6%95%99%E8%82%B2&site=jyj")));
 
     // A real browser: load the 发改委 home page through nginx and let the beacon fire.
     let chromium = Path::new("/usr/bin/chromium");
-    assert!(
-        chromium.exists(),
-        "chromium is not installed: run `apt-get install -y chromium` (.ci/run does)"
-    );
+    assert!(chromium.exists(), "chromium is not installed: run `apt-get install -y chromium` (.ci/run does)");
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
     std::fs::create_dir_all(&shots).unwrap();
     let profile = tmp.path().join("chromium-profile");
@@ -248,16 +192,15 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     );
     let started = Instant::now();
     loop {
-        if seen.lock().unwrap().iter().any(|l| {
-            l.starts_with("POST /hit") && l.contains("\"s\":\"fgw\"") && l.contains("\"p\":\"/\"")
-        }) {
+        if seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("POST /hit") && l.contains("\"s\":\"fgw\"") && l.contains("\"p\":\"/\""))
+        {
             break;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no beacon reached /hit: {:?}",
-            seen.lock().unwrap()
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "no beacon reached /hit: {:?}", seen.lock().unwrap());
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = Command::new(chromium)
@@ -274,10 +217,7 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--host-resolver-rules=MAP *.shili.gov.cn 127.0.0.1")
-        .arg(format!(
-            "--screenshot={}",
-            shots.join("fgw-home.png").display()
-        ))
+        .arg(format!("--screenshot={}", shots.join("fgw-home.png").display()))
         .arg(format!("http://fgw.shili.gov.cn:{port}/"))
         .output();
 }
