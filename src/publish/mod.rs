@@ -9,10 +9,11 @@ pub mod plan;
 pub mod render;
 pub mod watch;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -24,6 +25,11 @@ use crate::theme::Themes;
 pub use nginx::NginxOptions;
 use output::Output;
 use render::SiteRenderer;
+
+/// Sites rendered at the same time (each also renders its pages in parallel).
+const RENDER_IN_FLIGHT: usize = 2;
+/// Sites read from the database at the same time.
+const FETCH_IN_FLIGHT: usize = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -89,6 +95,19 @@ impl fmt::Display for BuildSummary {
     }
 }
 
+/// Keeps the first error of the database reads.
+fn note_fetch(
+    done: Result<Result<(), crate::store::StoreError>, tokio::task::JoinError>,
+    first: &mut Option<PublishError>,
+) {
+    let err = match done {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => e.into(),
+        Err(e) => PublishError::Renderer(e.to_string()),
+    };
+    first.get_or_insert(err);
+}
+
 /// Renders the selected sites and swaps them live together; on any error nothing is swapped.
 pub async fn build(
     group: Arc<Group>,
@@ -123,46 +142,85 @@ pub async fn build(
         ProgressBar::hidden()
     };
 
-    // Fetching the next site from the database overlaps with rendering the current one;
-    // the bounded channel keeps at most two sites' content in memory.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, SiteContent)>(2);
+    // Fetching the next site from the database overlaps with rendering; two sites render at
+    // once so that one site's serial work (feeds, sitemap, assets) and a small site's short
+    // page list do not leave a core idle. The channel plus the in-flight bound keep at most
+    // a few sites' content in memory.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, SiteContent)>(1);
     let renderer = {
         let (group, themes, bar) = (group.clone(), themes.clone(), bar.clone());
-        let dirs: Vec<(usize, PathBuf)> = selected.iter().map(|&i| (i, out.site_dir(&group.sites[i].host))).collect();
+        let dirs: HashMap<usize, PathBuf> = selected.iter().map(|&i| (i, out.site_dir(&group.sites[i].host))).collect();
         tokio::task::spawn_blocking(move || -> Result<(usize, usize), PublishError> {
-            let (mut pages, mut files) = (0, 0);
-            while let Some((i, content)) = rx.blocking_recv() {
-                let site = &group.sites[i];
-                let dir = dirs.iter().find(|(j, _)| *j == i).map(|(_, d)| d.clone()).unwrap_or_default();
-                let r = SiteRenderer::new(&group, &themes, site, &content, dir)?;
-                pages += r.page_count();
-                files += r.render()?;
-                bar.inc(1);
-                bar.set_message(format!("{pages} 页"));
+            let totals = Mutex::new((0usize, 0usize));
+            let first_error: Mutex<Option<PublishError>> = Mutex::new(None);
+            let (permit_tx, permit_rx) = std::sync::mpsc::sync_channel::<()>(RENDER_IN_FLIGHT);
+            let permit_rx = Mutex::new(permit_rx);
+            rayon::scope(|scope| {
+                while let Some((i, content)) = rx.blocking_recv() {
+                    if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
+                        break;
+                    }
+                    // Blocks while RENDER_IN_FLIGHT sites are rendering.
+                    if permit_tx.send(()).is_err() {
+                        break;
+                    }
+                    let (group, themes, bar, dir) = (&group, &themes, &bar, dirs.get(&i).cloned().unwrap_or_default());
+                    let (totals, first_error, permit_rx) = (&totals, &first_error, &permit_rx);
+                    scope.spawn(move |_| {
+                        let result = SiteRenderer::new(group, themes, &group.sites[i], &content, dir)
+                            .and_then(|r| Ok((r.page_count(), r.render()?)));
+                        match result {
+                            Ok((p, f)) => {
+                                let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
+                                t.0 += p;
+                                t.1 += f;
+                                bar.inc(1);
+                                bar.set_message(format!("{} 页", t.0));
+                            }
+                            Err(e) => {
+                                first_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+                            }
+                        }
+                        let _ = permit_rx.lock().map(|rx| rx.recv());
+                    });
+                }
+            });
+            if let Some(e) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                return Err(e);
             }
-            Ok((pages, files))
+            Ok(totals.into_inner().unwrap_or_else(|e| e.into_inner()))
         })
     };
-    let mut fetch_error = None;
+    // Two sites are read at once: one SQLite connection's worker decodes rows while the
+    // other waits on the disk, and the renderer rarely starves.
+    let permits = Arc::new(tokio::sync::Semaphore::new(FETCH_IN_FLIGHT));
+    let mut fetches = tokio::task::JoinSet::new();
+    let mut fetch_error: Option<PublishError> = None;
     for &i in &selected {
         let site = &group.sites[i];
         let Some(row) = rows.get(site.code()) else {
             fetch_error = Some(PublishError::UnknownSite(site.code().to_string()));
             break;
         };
-        match store.site_content(row.id, &now).await {
-            Ok(content) => {
-                if tx.send((i, content)).await.is_err() {
-                    break; // the renderer failed; its error is reported below
-                }
-            }
-            Err(e) => {
-                fetch_error = Some(e.into());
-                break;
-            }
+        let Ok(permit) = permits.clone().acquire_owned().await else { break };
+        while let Some(done) = fetches.try_join_next() {
+            note_fetch(done, &mut fetch_error);
         }
+        if fetch_error.is_some() || tx.is_closed() {
+            break; // a failed renderer reports its own error below
+        }
+        let (store, tx, now, site_id) = (store.clone(), tx.clone(), now.clone(), row.id);
+        fetches.spawn(async move {
+            let _permit = permit;
+            let content = store.site_content(site_id, &now).await?;
+            let _ = tx.send((i, content)).await;
+            Ok(())
+        });
     }
     drop(tx);
+    while let Some(done) = fetches.join_next().await {
+        note_fetch(done, &mut fetch_error);
+    }
     let rendered = renderer.await.map_err(|e| PublishError::Renderer(e.to_string()))?;
     bar.finish_and_clear();
     if let Some(e) = fetch_error {

@@ -56,7 +56,7 @@ impl Output {
         &self.root
     }
 
-    /// Makes every staged host live, one atomic rename each.
+    /// Makes every staged host live, one atomic rename each, then prunes old releases.
     pub fn commit(mut self, hosts: &[String]) -> Result<(), PublishError> {
         for host in hosts {
             let staged = self.site_dir(host);
@@ -70,12 +70,14 @@ impl Output {
             let target = Path::new(RELEASES).join(host).join(&self.id);
             std::os::unix::fs::symlink(&target, &tmp).map_err(|e| PublishError::io(&tmp, e))?;
             fs::rename(&tmp, &link).map_err(|e| PublishError::io(&link, e))?;
-            prune(&releases, &self.id)?;
         }
         sync_dir(&self.root);
         self.committed = true;
         let _ = fs::remove_dir_all(&self.staging);
-        Ok(())
+        // Deleting a whole old release is as much file-system work as writing one; the
+        // sites are already live, so spread it over all cores.
+        use rayon::prelude::*;
+        hosts.par_iter().try_for_each(|host| prune(&self.root.join(RELEASES).join(host), &self.id))
     }
 }
 

@@ -146,41 +146,44 @@ impl Store {
     }
 
     async fn related(&self, site_id: i64, now: &str) -> Result<Vec<Related>> {
+        // Two indexed walks (from this site's policies, from its interpretations) instead of
+        // one OR over every link of the group.
         let rows = sqlx::query(
-            "SELECT p.id, p.site_id, ps.code, pc.slug, pr.publish_at, pr.title,
-                    i.id, i.site_id, isite.code, ic.slug, ir.publish_at, ir.title
-             FROM article_links l
-             JOIN articles p ON p.id = l.policy_id
-             JOIN revisions pr ON pr.id = p.published_revision_id
-             JOIN site_columns pc ON pc.id = p.column_id
-             JOIN sites ps ON ps.id = p.site_id
-             JOIN articles i ON i.id = l.interpretation_id
-             JOIN revisions ir ON ir.id = i.published_revision_id
-             JOIN site_columns ic ON ic.id = i.column_id
-             JOIN sites isite ON isite.id = i.site_id
-             WHERE (p.site_id = $1 OR i.site_id = $1)
-               AND p.status = 'published' AND i.status = 'published'
-               AND pr.publish_at <= $2 AND ir.publish_at <= $2",
+            "SELECT 'p', p.id, o.id, os.code, oc.slug, orev.publish_at, orev.title
+             FROM articles p
+             JOIN article_links l ON l.policy_id = p.id
+             JOIN articles o ON o.id = l.interpretation_id
+             JOIN revisions orev ON orev.id = o.published_revision_id
+             JOIN site_columns oc ON oc.id = o.column_id
+             JOIN sites os ON os.id = o.site_id
+             WHERE p.site_id = $1 AND p.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2
+             UNION ALL
+             SELECT 'i', i.id, o.id, os.code, oc.slug, orev.publish_at, orev.title
+             FROM articles i
+             JOIN article_links l ON l.interpretation_id = i.id
+             JOIN articles o ON o.id = l.policy_id
+             JOIN revisions orev ON orev.id = o.published_revision_id
+             JOIN site_columns oc ON oc.id = o.column_id
+             JOIN sites os ON os.id = o.site_id
+             WHERE i.site_id = $1 AND i.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2",
         )
         .bind(site_id)
         .bind(now)
         .fetch_all(self.pool())
         .await?;
-        let mut out = Vec::new();
-        for r in rows {
-            let (pid, psite, pcode, pcol, pat, ptitle): (i64, i64, String, String, String, String) =
-                (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
-            let (iid, isite, icode, icol, iat, ititle): (i64, i64, String, String, String, String) =
-                (r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11));
-            if psite == site_id {
-                let path = crate::content::article_path(&icol, &iat, iid);
-                out.push(Related { from: pid, label: "政策解读", title: ititle, site_code: icode, path });
-            }
-            if isite == site_id {
-                let path = crate::content::article_path(&pcol, &pat, pid);
-                out.push(Related { from: iid, label: "政策文件", title: ptitle, site_code: pcode, path });
-            }
-        }
-        Ok(out)
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let side: String = r.get(0);
+                let (other_id, column, at): (i64, String, String) = (r.get(2), r.get(4), r.get(5));
+                Related {
+                    from: r.get(1),
+                    label: if side == "p" { "政策解读" } else { "政策文件" },
+                    title: r.get(6),
+                    site_code: r.get(3),
+                    path: crate::content::article_path(&column, &at, other_id),
+                }
+            })
+            .collect())
     }
 }
