@@ -2,15 +2,12 @@
 //! due revisions are rendered; a theme that drops a locked part fails the build and the live
 //! output stays as it was.
 
-use std::collections::HashMap;
-use std::path::Path;
-
 use sqlx::Row;
 use zhanqun::content::import::import_dir;
 use zhanqun::publish::{NginxOptions, PublishError};
 use zhanqun::seed::seed_demo_content;
 
-use crate::common::{databases, html_files, open, temp_project, write_md};
+use crate::common::{databases, html_files, open, snapshot, temp_project, write_md};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_of_every_site_carries_its_locked_parts() {
@@ -177,16 +174,6 @@ async fn only_published_due_revisions_are_rendered() {
     }
 }
 
-fn read_tree(root: &Path) -> HashMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(root).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_theme_without_the_locked_footer_fails_and_keeps_the_live_site() {
     let tmp = temp_project();
@@ -195,7 +182,7 @@ async fn a_theme_without_the_locked_footer_fails_and_keeps_the_live_site() {
     seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test").await.unwrap();
     let opts = project.build_options(vec!["fgw".into(), "www".into()], false, NginxOptions::default());
     project.build(&opts).await.unwrap();
-    let before = read_tree(&opts.out.join("fgw.shili.gov.cn"));
+    let before = snapshot(&opts.out.join("fgw.shili.gov.cn"));
     let link_before = std::fs::read_link(opts.out.join("fgw.shili.gov.cn")).unwrap();
 
     let base = tmp.path().join("themes/default/templates/base.html");
@@ -208,7 +195,7 @@ async fn a_theme_without_the_locked_footer_fails_and_keeps_the_live_site() {
     assert!(msg.contains("themes/default/templates/") && msg.contains("lacks the locked footer"), "{msg}");
 
     assert_eq!(std::fs::read_link(opts.out.join("fgw.shili.gov.cn")).unwrap(), link_before);
-    assert_eq!(read_tree(&opts.out.join("fgw.shili.gov.cn")), before, "the live site is untouched");
+    assert_eq!(snapshot(&opts.out.join("fgw.shili.gov.cn")), before, "the live site is untouched");
     let staging = opts.out.join(".staging");
     assert!(!staging.exists() || std::fs::read_dir(&staging).unwrap().count() == 0, "the failed build cleaned up");
 

@@ -1,7 +1,6 @@
 //! The binary as operators run it: first-run `serve`, a `kill -9` in the middle of a build,
 //! and `build --watch` rebuilding only what a change affects.
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -9,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use zhanqun::content::import::import_dir;
 
-use crate::common::{bin, free_port, http_get, open, temp_project};
+use crate::common::{bin, free_port, http_get, open, snapshot, temp_project};
 
 fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     let started = Instant::now();
@@ -59,16 +58,6 @@ fn serve_on_first_run_loads_the_demo_and_previews_every_host() {
     let mut out = String::new();
     std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
     assert!(out.contains("首次运行") && out.contains("built "), "{out}");
-}
-
-fn snapshot(root: &Path) -> HashMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(root).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -166,19 +166,16 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
     std::fs::create_dir_all(&shots).unwrap();
     let profile = tmp.path().join("chromium-profile");
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--host-resolver-rules=MAP *.shili.gov.cn 127.0.0.1")
+    // Headless, and without the background connections this closed network refuses.
+    let browser = || {
+        let mut c = Command::new(chromium);
+        c.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+            .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("--host-resolver-rules=MAP *.shili.gov.cn 127.0.0.1");
+        c
+    };
+    let out = browser()
         .arg("--virtual-time-budget=3000")
         .arg("--dump-dom")
         .arg(format!("http://fgw.shili.gov.cn:{port}/"))
@@ -203,20 +200,8 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
         assert!(started.elapsed() < Duration::from_secs(10), "no beacon reached /hit: {:?}", seen.lock().unwrap());
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,1600",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--host-resolver-rules=MAP *.shili.gov.cn 127.0.0.1")
+    let _ = browser()
+        .arg("--window-size=1280,1600")
         .arg(format!("--screenshot={}", shots.join("fgw-home.png").display()))
         .arg(format!("http://fgw.shili.gov.cn:{port}/"))
         .output();
