@@ -155,7 +155,9 @@ pub async fn build(
             let first_error: Mutex<Option<PublishError>> = Mutex::new(None);
             let (permit_tx, permit_rx) = std::sync::mpsc::sync_channel::<()>(RENDER_IN_FLIGHT);
             let permit_rx = Mutex::new(permit_rx);
-            rayon::scope(|scope| {
+            // in_place_scope: this loop blocks on the channel, so it must run on this thread,
+            // not occupy one of rayon's workers as `rayon::scope` would.
+            rayon::in_place_scope(|scope| {
                 while let Some((i, content)) = rx.blocking_recv() {
                     if first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
                         break;
