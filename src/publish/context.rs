@@ -158,11 +158,7 @@ pub fn site_ctx<'a>(group: &'a Group, site: &'a Site, palette: &'a Palette) -> S
         portal_url: group.url(portal, "/"),
         portal_name: &portal.def.name,
         palette,
-        banner: d
-            .theme
-            .banner
-            .as_deref()
-            .map(|b| crate::theme::locked::group_asset_url("banner", b).replace("/_group/", "/static/")),
+        banner: d.theme.banner.as_deref().map(|b| crate::theme::locked::asset_url("static", "banner", b)),
         nav: nav(site),
         address: &d.contact.address,
         phone: &d.contact.phone,

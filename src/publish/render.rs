@@ -12,7 +12,7 @@ use super::{feeds, PublishError};
 use crate::content::{article_path, markdown};
 use crate::group::{ColumnKind, Group, Site};
 use crate::store::published::SiteContent;
-use crate::theme::locked::{group_asset_url, LockedParts};
+use crate::theme::locked::{asset_url, group_asset_url, LockedParts};
 use crate::theme::{Theme, Themes};
 
 /// Items per column on the home page.
@@ -213,8 +213,8 @@ impl<'a> SiteRenderer<'a> {
         }
         n += copy_tree(&self.locked_assets(), &self.dir.join("_group"))?;
         if let Some(banner) = &site.def.theme.banner {
-            let to = group_asset_url("banner", banner).replace("/_group/", "static/");
-            n += copy_file(&group.dir.join(banner), &self.dir.join(to))?;
+            let to = asset_url("static", "banner", banner);
+            n += copy_file(&group.dir.join(banner), &self.dir.join(to.trim_start_matches('/')))?;
         }
         for b in &self.content.blobs {
             let path = ctx::blob_path(&b.sha256, &b.mime, self.content);

@@ -74,8 +74,13 @@ impl LockedTemplates {
 
 /// Where a group asset is published on every host: `/_group/<name>.<ext of the source>`.
 pub fn group_asset_url(name: &str, source: &str) -> String {
+    asset_url("_group", name, source)
+}
+
+/// `/<folder>/<name>.<extension of the source file>`.
+pub fn asset_url(folder: &str, name: &str, source: &str) -> String {
     let ext = Path::new(source).extension().and_then(|e| e.to_str()).unwrap_or("png");
-    format!("/_group/{name}.{ext}")
+    format!("/{folder}/{name}.{ext}")
 }
 
 /// How every page's beacon starts; its presence is what the build checks.

@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use axum::Router;
+use tracing::Instrument;
 
 use crate::project::Project;
 
@@ -77,9 +78,7 @@ async fn request_log(req: Request, next: Next) -> Response {
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let started = Instant::now();
     let span = tracing::info_span!("request", id, %method, %path);
-    let _enter = span.enter();
-    drop(_enter);
-    let response = next.run(req).await;
+    let response = next.run(req).instrument(span.clone()).await;
     tracing::info!(parent: &span, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "served");
     response
 }

@@ -177,11 +177,19 @@ async fn only_published_due_revisions_are_rendered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_theme_without_the_locked_footer_fails_and_keeps_the_live_site() {
     let tmp = temp_project();
+    // A site may add its own banner; it is published under /static/.
+    let sites = tmp.path().join("sites");
+    std::fs::copy(sites.join("assets/logo.svg"), sites.join("assets/fgw-banner.svg")).unwrap();
+    let fgw = std::fs::read_to_string(sites.join("fgw.yaml")).unwrap();
+    std::fs::write(sites.join("fgw.yaml"), fgw.replace("  variant: blue\n", "  variant: blue\n  banner: assets/fgw-banner.svg\n")).unwrap();
     let db = tmp.path().join("t.db").display().to_string();
     let mut project = open(tmp.path(), &db).await;
     seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test").await.unwrap();
     let opts = project.build_options(vec!["fgw".into(), "www".into()], false, NginxOptions::default());
     project.build(&opts).await.unwrap();
+    let home = std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn/index.html")).unwrap();
+    assert!(home.contains("<img class=\"zq-banner\" src=\"/static/banner.svg\""), "banner on the home page");
+    assert!(opts.out.join("fgw.shili.gov.cn/static/banner.svg").is_file());
     let before = snapshot(&opts.out.join("fgw.shili.gov.cn"));
     let link_before = std::fs::read_link(opts.out.join("fgw.shili.gov.cn")).unwrap();
 
