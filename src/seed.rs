@@ -52,7 +52,7 @@ fn short_name(name: &str, city: &str) -> String {
     let s = name.strip_prefix(city).unwrap_or(name);
     let s = s.strip_suffix("人民政府").or_else(|| s.strip_suffix("办事处")).unwrap_or(s);
     if s.is_empty() {
-        name.to_string()
+        "市政府".to_string() // the city government itself, i.e. the portal
     } else {
         s.to_string()
     }

@@ -181,7 +181,11 @@ async fn a_theme_without_the_locked_footer_fails_and_keeps_the_live_site() {
     let sites = tmp.path().join("sites");
     std::fs::copy(sites.join("assets/logo.svg"), sites.join("assets/fgw-banner.svg")).unwrap();
     let fgw = std::fs::read_to_string(sites.join("fgw.yaml")).unwrap();
-    std::fs::write(sites.join("fgw.yaml"), fgw.replace("  variant: blue\n", "  variant: blue\n  banner: assets/fgw-banner.svg\n")).unwrap();
+    std::fs::write(
+        sites.join("fgw.yaml"),
+        fgw.replace("  variant: blue\n", "  variant: blue\n  banner: assets/fgw-banner.svg\n"),
+    )
+    .unwrap();
     let db = tmp.path().join("t.db").display().to_string();
     let mut project = open(tmp.path(), &db).await;
     seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test").await.unwrap();
