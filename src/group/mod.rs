@@ -79,7 +79,7 @@ impl Group {
         for s in &sources {
             validate::check_site(&group, s, sites_dir, themes_dir, &mut problems);
         }
-        validate::check_unique(&group, &sources, &mut problems);
+        validate::check_unique(&group, &group_path, &group_pos, &sources, &mut problems);
         if parsed.is_empty() {
             problems.push(sites_dir, Pos::START, "the group has no sites", "add sites/<code>.yaml files");
         }

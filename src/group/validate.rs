@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::model::{GroupFile, SiteFile, SiteKind};
-use super::positions::{Pos, Positions};
+use super::positions::Positions;
 use super::problem::Problems;
 
 /// Path segments that the publisher or the shared services use on every host.
@@ -379,7 +379,7 @@ fn check_columns(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
 }
 
 /// Cross-site rules: codes, hosts, 网站标识码 and organisation codes are unique.
-pub fn check_unique(g: &GroupFile, sites: &[SiteSource], out: &mut Problems) {
+pub fn check_unique(g: &GroupFile, group_path: &Path, group_pos: &Positions, sites: &[SiteSource], out: &mut Problems) {
     let mut codes: HashMap<&str, &Path> = HashMap::new();
     let mut hosts: HashMap<String, &Path> = HashMap::new();
     let mut ids: HashMap<&str, &Path> = HashMap::new();
@@ -423,7 +423,7 @@ pub fn check_unique(g: &GroupFile, sites: &[SiteSource], out: &mut Problems) {
     }
     if !codes.contains_key(g.portal.as_str()) {
         let hint = format!("add sites/{}.yaml with kind: portal or fix `portal` in group.yaml", g.portal);
-        out.push(Path::new("group.yaml"), Pos::START, format!("the portal site `{}` is not defined", g.portal), hint);
+        out.push(group_path, group_pos.value("portal"), format!("the portal site `{}` is not defined", g.portal), hint);
     }
 }
 

@@ -107,12 +107,26 @@ impl Store {
         Ok(out)
     }
 
+    /// One active site with its active columns (what an import of that site needs).
     pub async fn site_row(&self, code: &str) -> Result<SiteRow> {
-        self.site_rows().await?.remove(code).ok_or_else(|| {
-            super::StoreError::Invalid(format!(
+        let Some(r) = sqlx::query("SELECT id, org_code FROM sites WHERE code = $1 AND active = 1")
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Err(super::StoreError::Invalid(format!(
                 "site `{code}` is not in the database; run `zhanqun check` and make sure sites/{code}.yaml exists"
-            ))
-        })
+            )));
+        };
+        let id: i64 = r.get(0);
+        let columns = sqlx::query("SELECT slug, id FROM site_columns WHERE site_id = $1 AND active = 1")
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|c| (c.get(0), c.get(1)))
+            .collect();
+        Ok(SiteRow { id, code: code.to_string(), org_code: r.get(1), columns })
     }
 
     /// Number of published articles, for the empty-database check on first run.

@@ -136,6 +136,13 @@ fn missing_logo_file() {
 }
 
 #[test]
+fn missing_portal_site() {
+    let text = std::fs::read_to_string(repo().join("sites/group.yaml")).unwrap();
+    let p = problems_after(|s| std::fs::remove_file(s.join("www.yaml")).unwrap());
+    expect_at(&p, "group.yaml", &text, "www\n", "the portal site `www` is not defined");
+}
+
+#[test]
 fn unknown_theme_variant_and_bad_review_levels() {
     let mut text = String::new();
     let p = problems_after(|s| {
