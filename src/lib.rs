@@ -4,6 +4,7 @@
 //! Data flows one way: `group` (sites/*.yaml) + `store` (database) → `publish::plan` →
 //! `publish::render` (rayon) → `publish::output` (atomic swap into publish/).
 
+pub mod auth;
 pub mod bench;
 pub mod content;
 pub mod demo;

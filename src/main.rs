@@ -91,11 +91,17 @@ enum Command {
         /// Articles per site loaded into an empty database on first run (0 for none).
         #[arg(long, default_value_t = 40)]
         demo_articles: usize,
+        /// Minutes of inactivity after which an admin session ends.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=1440))]
+        idle_minutes: i64,
         #[command(flatten)]
         nginx: NginxArgs,
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// Manage admin accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -115,6 +121,30 @@ impl NginxArgs {
     fn options(&self) -> NginxOptions {
         NginxOptions { port: self.nginx_port, upstream: self.upstream.clone() }
     }
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input (one line).
+    Add {
+        /// Site code (the file name in sites/); not for central admins.
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(long, value_parser = ["editor", "reviewer", "site-admin", "central"])]
+        role: String,
+        #[arg(long)]
+        username: String,
+        /// Display name; defaults to the user name.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// List the accounts.
+    List {
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -212,9 +242,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { listen, demo_articles, nginx, project } => {
-            serve(project.paths(), &listen, demo_articles, nginx).await
+        Command::Serve { listen, demo_articles, idle_minutes, nginx, project } => {
+            serve(project.paths(), &listen, demo_articles, idle_minutes, nginx).await
         }
+        Command::User(cmd) => user(cmd).await,
         Command::Bench(BenchCommand::Build { count, articles, work, tmpfs, disk, themes }) => {
             let b = zhanqun::bench::BuildBench { sites: count, articles, work, tmpfs, disk, themes };
             zhanqun::bench::build_bench(&b, |line| println!("{line}")).await?;
@@ -262,8 +293,16 @@ async fn open(paths: Paths) -> anyhow::Result<Project> {
     }
 }
 
-async fn serve(paths: Paths, listen: &str, demo_articles: usize, nginx: NginxArgs) -> anyhow::Result<ExitCode> {
+async fn serve(
+    paths: Paths,
+    listen: &str,
+    demo_articles: usize,
+    idle_minutes: i64,
+    nginx: NginxArgs,
+) -> anyhow::Result<ExitCode> {
     let addr = zhanqun::web::socket_addr(listen).map_err(anyhow::Error::msg)?;
+    // Bind first: a taken port is reported before minutes of first-run work.
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let project = open(paths).await?;
     let empty = project.store.published_count().await? == 0;
     if empty && demo_articles > 0 && zhanqun::seed::group_fits_demo(&project) {
@@ -278,15 +317,89 @@ async fn serve(paths: Paths, listen: &str, demo_articles: usize, nginx: NginxArg
         let summary = project.build(&opts).await?;
         println!("{summary} → {}", project.paths.out.display());
     }
+    let accounts = zhanqun::seed::seed_demo_accounts(&project).await?;
+    if !accounts.is_empty() {
+        println!("已创建示例账号（仅供演示，正式使用前请停用）：");
+        for line in &accounts {
+            println!("{line}");
+        }
+    }
     let port = addr.port();
     println!("zhanqun 已启动: http://{addr}/ （站点列表）");
+    println!("管理后台: http://{addr}/admin");
     println!("门户网站预览: http://{}.localhost:{port}/", project.group.portal().host);
     println!(
         "健康检查: http://{addr}/healthz ; nginx 配置: {}",
         project.paths.out.join("nginx/zhanqun.conf").display()
     );
-    zhanqun::web::serve(project, addr).await.with_context(|| format!("cannot serve on {addr}"))?;
+    zhanqun::web::serve(project, listener, idle_minutes * 60)
+        .await
+        .with_context(|| format!("cannot serve on {addr}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
+    use zhanqun::auth::{password, Role};
+    match cmd {
+        UserCommand::Add { site, role, username, name, project } => {
+            let project = open(project.paths()).await?;
+            let role = Role::parse(&role).context("unknown role")?;
+            let site_id = match (&site, role) {
+                (Some(_), Role::Central) => anyhow::bail!("central admins belong to no site; drop --site"),
+                (None, Role::Central) => None,
+                (None, _) => anyhow::bail!("--site CODE is required for role {}", role.as_str()),
+                (Some(code), _) => {
+                    let rows = project.store.site_rows().await?;
+                    Some(rows.get(code.as_str()).map(|r| r.id).with_context(|| {
+                        format!(
+                            "no site `{code}` in the group; codes are the file names in {}",
+                            project.paths.sites.display()
+                        )
+                    })?)
+                }
+            };
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("cannot read the password from standard input")?;
+            let pw = line.trim_end_matches(['\r', '\n']);
+            if let Err(m) = password::check_rules(pw, &username) {
+                anyhow::bail!("password refused: {m} (at least 8 characters from three of: lower case, upper case, digits, symbols)");
+            }
+            let display = name.unwrap_or_else(|| username.clone());
+            let new = zhanqun::store::users::NewUser {
+                username: &username,
+                display_name: &display,
+                role,
+                site_id,
+                password: pw,
+                must_change_password: true,
+            };
+            project.store.create_user(&new, &audit::operator(), None).await?;
+            println!(
+                "created {} ({}){}; the password must be changed at first login",
+                username,
+                role.as_str(),
+                site.map(|s| format!(" on site {s}")).unwrap_or_default()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::List { project } => {
+            let project = open(project.paths()).await?;
+            let codes: std::collections::HashMap<i64, String> =
+                project.store.site_rows().await?.into_values().map(|r| (r.id, r.code)).collect();
+            for u in project.store.users(None).await? {
+                let site = u.site_id.and_then(|id| codes.get(&id)).map(String::as_str).unwrap_or("-");
+                println!(
+                    "{:<20} {:<11} {:<12} {}{}",
+                    u.username,
+                    u.role.as_str(),
+                    site,
+                    u.display_name,
+                    if u.active { "" } else { " (disabled)" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 #[cfg(test)]

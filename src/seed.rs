@@ -57,3 +57,41 @@ fn short_name(name: &str, city: &str) -> String {
         s.to_string()
     }
 }
+
+/// The department whose demo accounts ship with the demo group.
+pub const DEMO_ACCOUNT_SITE: &str = "fgw";
+/// The demo accounts' password (documented in README; demo only).
+pub const DEMO_PASSWORD: &str = "Zhanqun@2026";
+
+/// One demo account: user name, display name, role, site code.
+pub const DEMO_ACCOUNTS: &[(&str, &str, crate::auth::Role, Option<&str>)] = &[
+    ("admin", "信息化办管理员", crate::auth::Role::Central, None),
+    ("editor", "发改委信息员", crate::auth::Role::Editor, Some(DEMO_ACCOUNT_SITE)),
+    ("reviewer", "发改委审核员", crate::auth::Role::Reviewer, Some(DEMO_ACCOUNT_SITE)),
+];
+
+/// Creates the demo accounts when the database has no users and the group has the demo site.
+/// They skip the forced password change, which real accounts never do. Returns the accounts
+/// created, for printing.
+pub async fn seed_demo_accounts(project: &Project) -> anyhow::Result<Vec<String>> {
+    if project.store.user_count().await? > 0 || project.group.site(DEMO_ACCOUNT_SITE).is_none() {
+        return Ok(Vec::new());
+    }
+    let rows = project.store.site_rows().await?;
+    let mut lines = Vec::new();
+    for (username, name, role, site) in DEMO_ACCOUNTS {
+        let site_id = site.and_then(|code| rows.get(code).map(|r| r.id));
+        let user = crate::store::users::NewUser {
+            username,
+            display_name: name,
+            role: *role,
+            site_id,
+            password: DEMO_PASSWORD,
+            must_change_password: false,
+        };
+        project.store.create_user(&user, "operator:demo-seed", None).await?;
+        let site_name = site.and_then(|c| project.group.site(c)).map(|s| s.def.name.as_str()).unwrap_or("全站群");
+        lines.push(format!("  {:<9} {:<10} {}（{}）", username, DEMO_PASSWORD, role.label(), site_name));
+    }
+    Ok(lines)
+}

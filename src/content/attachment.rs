@@ -16,22 +16,18 @@ pub struct Attachment {
 }
 
 impl Attachment {
-    /// Checks `data` and builds the attachment; the error says what is wrong in Chinese-free
-    /// operator language, for import reports.
-    pub fn new(name: &str, data: Vec<u8>) -> Result<Attachment, String> {
+    /// Checks `data` by its content and builds the attachment.
+    pub fn new(name: &str, data: Vec<u8>) -> Result<Attachment, Rejected> {
+        let name = name.to_string();
         if data.len() > MAX_BYTES {
-            return Err(format!(
-                "attachment `{name}` is {} MiB; the limit is {} MiB",
-                data.len() >> 20,
-                MAX_BYTES >> 20
-            ));
+            return Err(Rejected::TooLarge { name, mib: data.len() >> 20 });
         }
         if data.is_empty() {
-            return Err(format!("attachment `{name}` is empty"));
+            return Err(Rejected::Empty { name });
         }
-        let mime = sniff(name, &data)?;
+        let mime = sniff(&name, &data)?;
         let sha256 = hex(&Sha256::digest(&data));
-        Ok(Attachment { name: name.to_string(), mime, sha256, data })
+        Ok(Attachment { name, mime, sha256, data })
     }
 
     pub fn is_image(&self) -> bool {
@@ -84,19 +80,49 @@ const KINDS: &[Kind] = &[
     Kind { mime: "application/ofd", exts: &["ofd"], matches: |d| zip_with(d, b"OFD.xml") },
 ];
 
-fn sniff(name: &str, data: &[u8]) -> Result<&'static str, String> {
+/// Why an attachment is refused. `Display` is for operators (import reports); `zh` for editors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejected {
+    #[error("attachment `{name}` is {mib} MiB; the limit is {} MiB", MAX_BYTES >> 20)]
+    TooLarge { name: String, mib: usize },
+    #[error("attachment `{name}` is empty")]
+    Empty { name: String },
+    #[error("attachment `{name}` has type `.{ext}`, which is not accepted; allowed: {}", allowed().join(", "))]
+    Type { name: String, ext: String },
+    #[error("attachment `{name}` does not contain a .{ext} file (its content is of another type); re-export it or fix the extension")]
+    Mismatch { name: String, ext: String },
+}
+
+impl Rejected {
+    pub fn zh(&self) -> String {
+        match self {
+            Rejected::TooLarge { name, mib } => {
+                format!("文件“{name}”大小为 {mib} MB，超过 {} MB 的上限", MAX_BYTES >> 20)
+            }
+            Rejected::Empty { name } => format!("文件“{name}”是空文件"),
+            Rejected::Type { name, ext } => {
+                format!("不接受 .{ext} 类型的文件“{name}”；可上传：{}", allowed().join("、"))
+            }
+            Rejected::Mismatch { name, ext } => {
+                format!("文件“{name}”的内容不是 .{ext} 文件（扩展名与内容不符），请重新导出或改正扩展名")
+            }
+        }
+    }
+}
+
+fn allowed() -> Vec<&'static str> {
+    KINDS.iter().flat_map(|k| k.exts.iter().copied()).collect()
+}
+
+fn sniff(name: &str, data: &[u8]) -> Result<&'static str, Rejected> {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let Some(kind) = KINDS.iter().find(|k| k.exts.contains(&ext.as_str())) else {
-        let allowed: Vec<&str> = KINDS.iter().flat_map(|k| k.exts.iter().copied()).collect();
-        return Err(format!(
-            "attachment `{name}` has type `.{ext}`, which is not accepted; allowed: {}",
-            allowed.join(", ")
-        ));
+        return Err(Rejected::Type { name: name.to_string(), ext });
     };
     if (kind.matches)(data) {
         Ok(kind.mime)
     } else {
-        Err(format!("attachment `{name}` does not contain a .{ext} file (its content is of another type); re-export it or fix the extension"))
+        Err(Rejected::Mismatch { name: name.to_string(), ext })
     }
 }
 
@@ -114,8 +140,11 @@ mod tests {
 
     #[test]
     fn rejects_mismatch_and_unknown() {
-        assert!(Attachment::new("evil.pdf", b"<html><script>".to_vec()).unwrap_err().contains("does not contain"));
-        assert!(Attachment::new("run.exe", b"MZ".to_vec()).unwrap_err().contains("not accepted"));
+        assert!(Attachment::new("evil.pdf", b"<html><script>".to_vec())
+            .unwrap_err()
+            .to_string()
+            .contains("does not contain"));
+        assert!(Attachment::new("run.exe", b"MZ".to_vec()).unwrap_err().to_string().contains("not accepted"));
         assert!(Attachment::new("empty.pdf", Vec::new()).is_err());
         assert!(Attachment::new("fake.docx", b"PK\x03\x04nothing".to_vec()).is_err());
     }

@@ -177,7 +177,7 @@ fn load_beside(root: &Path, dir: &Path, name: &str) -> Result<Attachment, String
     let data = std::fs::read(&real).map_err(|e| format!("attachment `{name}` cannot be read: {e}"))?;
     let display =
         Path::new(name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| name.to_string());
-    Attachment::new(&display, data)
+    Attachment::new(&display, data).map_err(|e| e.to_string())
 }
 
 /// The source key of `target`, a path relative to the file whose key is `from`.

@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod feeds;
+pub mod incremental;
 pub mod nginx;
 pub mod output;
 pub mod plan;
@@ -128,6 +129,9 @@ pub async fn build(
     };
     let rows = store.site_rows().await?;
     let out = Output::begin(&opts.out)?;
+    // Publish jobs queued before this point are covered by this build.
+    let jobs_before = store.last_job_id().await?;
+    let built_at = crate::store::now_unix();
     let now = crate::content::now_local();
 
     let bar = if opts.progress && std::io::stderr().is_terminal() {
@@ -231,6 +235,8 @@ pub async fn build(
     let (pages, files) = rendered?;
     let hosts: Vec<String> = selected.iter().map(|&i| group.sites[i].host.clone()).collect();
     out.commit(&hosts)?;
+    let site_ids: Vec<i64> = selected.iter().filter_map(|&i| rows.get(group.sites[i].code()).map(|r| r.id)).collect();
+    store.finish_site_jobs(&site_ids, jobs_before, built_at).await?;
     nginx::write(&group, &opts.out, &opts.nginx).map_err(|e| PublishError::io(&opts.out.join("nginx"), e))?;
     Ok(BuildSummary { sites: selected.len(), pages, files, seconds: started.elapsed().as_secs_f64() })
 }

@@ -56,6 +56,27 @@ impl Output {
         &self.root
     }
 
+    /// Fills a host's staging folder with hard links to its live release, so that an
+    /// incremental publish writes only what changed and still swaps a whole release in.
+    /// Returns false when the host has no live release yet.
+    pub fn clone_live(&self, host: &str) -> Result<bool, PublishError> {
+        let Some(live) = live_release(&self.root, host).filter(|p| p.is_dir()) else {
+            return Ok(false);
+        };
+        let to = self.site_dir(host);
+        for entry in walkdir::WalkDir::new(&live) {
+            let entry = entry.map_err(|e| PublishError::io(&live, e.into()))?;
+            let rel = entry.path().strip_prefix(&live).unwrap_or(entry.path());
+            let target = to.join(rel);
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&target).map_err(|e| PublishError::io(&target, e))?;
+            } else {
+                fs::hard_link(entry.path(), &target).map_err(|e| PublishError::io(&target, e))?;
+            }
+        }
+        Ok(true)
+    }
+
     /// Makes every staged host live, one atomic rename each, then prunes old releases.
     pub fn commit(mut self, hosts: &[String]) -> Result<(), PublishError> {
         for host in hosts {
@@ -145,6 +166,27 @@ mod tests {
         }
         assert_eq!(fs::read_dir(root.join(".releases/a.example.cn")).unwrap().count(), 2);
         assert!(!root.join(".staging").exists() || fs::read_dir(root.join(".staging")).unwrap().count() == 0);
+    }
+
+    #[test]
+    fn cloned_release_shares_files_until_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let out = Output::begin(root).unwrap();
+        assert!(!out.clone_live("a.example.cn").unwrap(), "nothing live yet");
+        fs::create_dir_all(out.site_dir("a.example.cn").join("gzdt")).unwrap();
+        fs::write(out.site_dir("a.example.cn").join("index.html"), "v1").unwrap();
+        fs::write(out.site_dir("a.example.cn").join("gzdt/a.html"), "a").unwrap();
+        out.commit(&["a.example.cn".into()]).unwrap();
+        let out = Output::begin(root).unwrap();
+        assert!(out.clone_live("a.example.cn").unwrap());
+        let staged = out.site_dir("a.example.cn");
+        fs::remove_file(staged.join("index.html")).unwrap();
+        fs::write(staged.join("index.html"), "v2").unwrap();
+        assert_eq!(fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(), "v1", "live untouched");
+        out.commit(&["a.example.cn".into()]).unwrap();
+        assert_eq!(fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(), "v2");
+        assert_eq!(fs::read_to_string(root.join("a.example.cn/gzdt/a.html")).unwrap(), "a");
     }
 
     #[test]

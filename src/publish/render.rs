@@ -31,6 +31,9 @@ pub struct SiteRenderer<'a> {
     site_value: Value,
     column_values: Vec<Value>,
     dir: PathBuf,
+    /// Files in `dir` may be hard links shared with the live release (an incremental
+    /// publish): replace them, never write through them.
+    replace: bool,
 }
 
 impl<'a> SiteRenderer<'a> {
@@ -65,7 +68,18 @@ impl<'a> SiteRenderer<'a> {
                 .collect(),
             plan,
             dir,
+            replace: false,
         })
+    }
+
+    /// Renders into a folder cloned from the live release with hard links.
+    pub fn replacing(mut self) -> Self {
+        self.replace = true;
+        self
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     pub fn page_count(&self) -> usize {
@@ -77,18 +91,47 @@ impl<'a> SiteRenderer<'a> {
         for d in &self.plan.dirs {
             mkdir(&self.dir.join(d))?;
         }
-        self.plan.pages.par_iter().try_for_each(|page| {
-            let (path, template, html) = self.render_page(*page)?;
-            self.locked.verify(&html).map_err(|part| PublishError::LockedPartMissing {
-                site: self.site.code().into(),
-                template: self.theme.dir.join("templates").join(template),
-                part,
-                page: path.clone(),
-            })?;
-            write(&self.dir, &path, html.as_bytes())
-        })?;
+        self.plan.pages.par_iter().try_for_each(|page| self.write_page(*page))?;
         let extra = self.write_extras()?;
         Ok(self.plan.pages.len() + extra)
+    }
+
+    /// Re-renders only `pages` and the files that list articles (feeds, sitemaps) plus any
+    /// attachment not yet published; returns the number of files written.
+    pub fn render_pages(&self, pages: &[Page], columns: &[usize]) -> Result<usize, PublishError> {
+        pages.par_iter().try_for_each(|page| self.write_page(*page))?;
+        let mut n = pages.len();
+        n += self.write_feeds(Some(columns))?;
+        n += self.write_blobs()?;
+        Ok(n)
+    }
+
+    /// One article's page as HTML, for the editor's preview.
+    pub fn article_html(&self, i: usize) -> Result<String, PublishError> {
+        self.render_page(Page::Article(i)).map(|(_, _, html)| html)
+    }
+
+    fn write_page(&self, page: Page) -> Result<(), PublishError> {
+        let (path, template, html) = self.render_page(page)?;
+        self.locked.verify(&html).map_err(|part| PublishError::LockedPartMissing {
+            site: self.site.code().into(),
+            template: self.theme.dir.join("templates").join(template),
+            part,
+            page: path.clone(),
+        })?;
+        self.put(&path, html.as_bytes())
+    }
+
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PublishError> {
+        if self.replace {
+            let path = self.dir.join(rel.trim_start_matches('/'));
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(PublishError::io(&path, e)),
+            }
+        }
+        write(&self.dir, rel, bytes)
     }
 
     fn render_page(&self, page: Page) -> Result<(String, &'static str, String), PublishError> {
@@ -183,27 +226,9 @@ impl<'a> SiteRenderer<'a> {
 
     /// Feeds, sitemap, robots.txt, theme and group assets, attachments.
     fn write_extras(&self) -> Result<usize, PublishError> {
-        let mut n = 0;
         let group = self.group;
         let site = self.site;
-        let arts = &self.content.articles;
-        let all: Vec<usize> = (0..arts.len()).collect();
-        write(&self.dir, "/rss.xml", feeds::rss(group, site, &site.def.name, "/", &all, arts).as_bytes())?;
-        n += 1;
-        for (ci, c) in site.def.columns.iter().enumerate() {
-            let title = format!("{} - {}", c.name, site.def.name);
-            write(
-                &self.dir,
-                &format!("/{}/rss.xml", c.slug),
-                feeds::rss(group, site, &title, &format!("/{}/", c.slug), &self.plan.column_articles[ci], arts)
-                    .as_bytes(),
-            )?;
-            n += 1;
-        }
-        for (name, body) in feeds::sitemaps(group, site, &self.plan, arts) {
-            write(&self.dir, &name, body.as_bytes())?;
-            n += 1;
-        }
+        let mut n = self.write_feeds(None)?;
         write(&self.dir, "/robots.txt", feeds::robots(group, site).as_bytes())?;
         n += 1;
         n += copy_tree(&self.theme.static_dir(), &self.dir.join("static"))?;
@@ -216,9 +241,42 @@ impl<'a> SiteRenderer<'a> {
             let to = asset_url("static", "banner", banner);
             n += copy_file(&group.dir.join(banner), &self.dir.join(to.trim_start_matches('/')))?;
         }
+        n += self.write_blobs()?;
+        Ok(n)
+    }
+
+    /// The site feed, the feeds of `columns` (all when None) and the sitemaps.
+    fn write_feeds(&self, columns: Option<&[usize]>) -> Result<usize, PublishError> {
+        let (group, site, arts) = (self.group, self.site, &self.content.articles);
+        let all: Vec<usize> = (0..arts.len()).collect();
+        self.put("/rss.xml", feeds::rss(group, site, &site.def.name, "/", &all, arts).as_bytes())?;
+        let mut n = 1;
+        for (ci, c) in site.def.columns.iter().enumerate() {
+            if columns.is_some_and(|only| !only.contains(&ci)) {
+                continue;
+            }
+            let title = format!("{} - {}", c.name, site.def.name);
+            let feed = feeds::rss(group, site, &title, &format!("/{}/", c.slug), &self.plan.column_articles[ci], arts);
+            self.put(&format!("/{}/rss.xml", c.slug), feed.as_bytes())?;
+            n += 1;
+        }
+        for (name, body) in feeds::sitemaps(group, site, &self.plan, arts) {
+            self.put(&name, body.as_bytes())?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Attachments and images; content-addressed, so one already there is already right.
+    fn write_blobs(&self) -> Result<usize, PublishError> {
+        let mut n = 0;
         for b in &self.content.blobs {
             let path = ctx::blob_path(&b.sha256, &b.mime, self.content);
-            mkdir(&self.dir.join(path.trim_start_matches('/')).with_file_name(""))?;
+            let full = self.dir.join(path.trim_start_matches('/'));
+            if self.replace && full.exists() {
+                continue;
+            }
+            mkdir(&full.with_file_name(""))?;
             write(&self.dir, &path, &b.data)?;
             n += 1;
         }

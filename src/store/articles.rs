@@ -157,7 +157,7 @@ impl Store {
     }
 }
 
-async fn put_blob(tx: &mut Transaction<'_, Any>, a: &Attachment, now: i64) -> Result<()> {
+pub(crate) async fn put_blob(tx: &mut Transaction<'_, Any>, a: &Attachment, now: i64) -> Result<()> {
     sqlx::query("INSERT INTO blobs (sha256, mime, size, data, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING")
         .bind(&a.sha256)
         .bind(a.mime)
@@ -170,7 +170,7 @@ async fn put_blob(tx: &mut Transaction<'_, Any>, a: &Attachment, now: i64) -> Re
 }
 
 /// Allocates the next 索引号 of a site for the year of `publish_at`; atomic on both backends.
-async fn next_index_no(tx: &mut Transaction<'_, Any>, site: &SiteRow, publish_at: &str) -> Result<String> {
+pub(crate) async fn next_index_no(tx: &mut Transaction<'_, Any>, site: &SiteRow, publish_at: &str) -> Result<String> {
     let year: i32 = publish_at.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
     let serial: i64 = sqlx::query(
         "INSERT INTO index_serials (site_id, year, last_serial) VALUES ($1, $2, 1)

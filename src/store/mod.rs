@@ -5,8 +5,14 @@
 
 pub mod articles;
 pub mod audit;
+pub mod console;
+pub mod editorial;
+pub mod jobs;
 pub mod published;
 pub mod sites;
+pub mod tenant;
+pub mod users;
+pub mod workflow;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -27,6 +33,17 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("{0}")]
     Invalid(String),
+    /// Not there, or not in the caller's scope: both look the same from outside.
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request does not fit the record's current state (say, approving a draft).
+    #[error("{0}")]
+    Conflict(String),
+    /// Form input that breaks a rule, per field.
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<crate::content::draft::FieldError>),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -1,10 +1,12 @@
-//! The HTTP service (`zhanqun serve`). For now it previews the published sites by host and
-//! reports health; the admin, search and counter mount here as they arrive.
+//! The HTTP service (`zhanqun serve`): the admin under `/admin`, previews of the published
+//! sites by host, and a health check; search and the counter mount here as they arrive.
 
-mod preview;
+pub mod admin;
+pub(crate) mod preview;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
@@ -16,27 +18,54 @@ use axum::Router;
 use tracing::Instrument;
 
 use crate::project::Project;
+use crate::publish::incremental::Publisher;
+use admin::AdminConfig;
 
 #[derive(Clone)]
 pub struct AppState {
     pub project: Project,
     /// Port the service listens on, for preview links.
     pub port: u16,
+    pub admin: Arc<AdminConfig>,
+    /// Runs publish jobs; None where nothing should be published (some tests).
+    pub publisher: Option<Publisher>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(admin::routes::router(state.clone()))
         .fallback(preview::serve)
         .layer(middleware::from_fn(request_log))
+        .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
-/// Serves until ctrl-c or SIGTERM.
-pub async fn serve(project: Project, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+/// Serves until ctrl-c or SIGTERM, publishing approved articles in the background.
+pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_seconds: i64) -> std::io::Result<()> {
     let port = listener.local_addr()?.port();
-    axum::serve(listener, router(AppState { project, port })).with_graceful_shutdown(shutdown_signal()).await
+    let admin = AdminConfig::load(&project, idle_seconds).await.map_err(std::io::Error::other)?;
+    let publisher = Publisher::spawn(
+        project.group.clone(),
+        project.themes.clone(),
+        project.store.clone(),
+        project.paths.out.clone(),
+    );
+    let state = AppState { project, port, admin: Arc::new(admin), publisher: Some(publisher) };
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+/// Headers every answer carries: no framing by other sites, no MIME sniffing, no referrer
+/// leaking admin URLs.
+async fn security_headers(req: Request, next: Next) -> Response {
+    use axum::http::{header, HeaderValue};
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("SAMEORIGIN"));
+    h.entry(header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
+    h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
+    r
 }
 
 pub async fn shutdown_signal() {

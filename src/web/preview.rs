@@ -59,7 +59,7 @@ async fn file(state: &AppState, site: &Site, path: &str) -> Response {
 }
 
 /// The request path as a relative file path, or None when it tries to leave the site.
-fn safe_path(path: &str) -> Option<String> {
+pub(crate) fn safe_path(path: &str) -> Option<String> {
     let decoded = percent_decode(path)?;
     let mut parts = Vec::new();
     for seg in decoded.split('/') {

@@ -1,0 +1,254 @@
+//! Publishing on approval: runs the due jobs of the persisted queue. For each site touched it
+//! reads the live content, re-renders only the pages that show the changed articles (their own
+//! pages, the list pages of their columns and the columns above, the home page, feeds and
+//! sitemaps) into a hard-linked copy of the live release, and swaps that in atomically. A site
+//! that was never published gets a full build instead.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::output::Output;
+use super::plan::{page_count, Page};
+use super::render::SiteRenderer;
+use super::PublishError;
+use crate::group::{Group, Site};
+use crate::store::jobs::Job;
+use crate::store::published::SiteContent;
+use crate::store::{now_unix, Store};
+use crate::theme::Themes;
+
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    pub jobs: usize,
+    pub sites: usize,
+    pub files: usize,
+    pub seconds: f64,
+}
+
+/// Runs every job due now. Jobs are marked done only after their site is swapped in.
+pub async fn run_due(
+    group: &Arc<Group>,
+    themes: &Arc<Themes>,
+    store: &Store,
+    out: &Path,
+) -> Result<RunReport, PublishError> {
+    let started = Instant::now();
+    let jobs = store.due_jobs(now_unix()).await?;
+    if jobs.is_empty() {
+        return Ok(RunReport::default());
+    }
+    let codes: HashMap<i64, String> = store.site_rows().await?.into_values().map(|r| (r.id, r.code)).collect();
+    let mut by_site: BTreeMap<i64, Vec<Job>> = BTreeMap::new();
+    for job in jobs {
+        by_site.entry(job.site_id).or_default().push(job);
+    }
+    let mut report = RunReport { jobs: 0, sites: by_site.len(), ..Default::default() };
+    let now = crate::content::now_local();
+    for (site_id, jobs) in by_site {
+        let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
+        let site = codes.get(&site_id).and_then(|c| group.site(c));
+        if let Some(site) = site {
+            let content = store.site_content(site_id, &now).await?;
+            let (group, themes, out, site_code) =
+                (group.clone(), themes.clone(), out.to_path_buf(), site.code().to_string());
+            let files = tokio::task::spawn_blocking(move || {
+                let site = group.site(&site_code).expect("site looked up above");
+                publish_site(&group, &themes, site, &content, &jobs, &out)
+            })
+            .await
+            .map_err(|e| PublishError::Renderer(e.to_string()))??;
+            report.files += files;
+        } else {
+            // A site removed from the group: nothing of it is served any more.
+            tracing::warn!(site_id, "publish jobs for a site that is no longer in the group; skipped");
+        }
+        store.finish_jobs(&ids).await?;
+        report.jobs += ids.len();
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Applies one site's jobs to its live release; returns the number of files written.
+fn publish_site(
+    group: &Group,
+    themes: &Themes,
+    site: &Site,
+    content: &SiteContent,
+    jobs: &[Job],
+    out_root: &Path,
+) -> Result<usize, PublishError> {
+    let out = Output::begin(out_root)?;
+    let dir = out.site_dir(&site.host);
+    if !out.clone_live(&site.host)? {
+        // First publication of this site: everything.
+        let files = SiteRenderer::new(group, themes, site, content, dir)?.render()?;
+        out.commit(std::slice::from_ref(&site.host))?;
+        return Ok(files);
+    }
+    let renderer = SiteRenderer::new(group, themes, site, content, dir.clone())?.replacing();
+    let change = affected(site, content, renderer.plan(), jobs);
+    for path in &change.remove {
+        remove(&dir, path)?;
+    }
+    for &ci in &change.columns {
+        let slug = &site.def.columns[ci].slug;
+        remove_pages_after(&dir.join(slug), page_count(renderer.plan().column_articles[ci].len()))?;
+    }
+    let files = renderer.render_pages(&change.pages, &change.columns)?;
+    out.commit(std::slice::from_ref(&site.host))?;
+    Ok(files)
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Change {
+    pub pages: Vec<Page>,
+    /// Column indexes whose lists and feeds are re-rendered.
+    pub columns: Vec<usize>,
+    /// Pages to delete: withdrawn articles, and the old URLs of moved ones.
+    pub remove: Vec<String>,
+}
+
+/// The pages a set of jobs touches.
+pub fn affected(site: &Site, content: &SiteContent, plan: &super::plan::Plan, jobs: &[Job]) -> Change {
+    let columns = &site.def.columns;
+    let column_index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.slug.as_str(), i)).collect();
+    let position: HashMap<i64, usize> = content.articles.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+    let mut touched: BTreeSet<usize> = BTreeSet::new();
+    let with_parents = |slug: &str, touched: &mut BTreeSet<usize>| {
+        let mut cur = column_index.get(slug).copied();
+        while let Some(ci) = cur {
+            if !touched.insert(ci) {
+                break;
+            }
+            cur = columns[ci].parent.as_deref().and_then(|p| column_index.get(p).copied());
+        }
+    };
+    let mut articles: BTreeSet<usize> = BTreeSet::new();
+    let mut live_paths: BTreeSet<String> = BTreeSet::new();
+    for job in jobs {
+        if let Some(&i) = job.article_id.and_then(|id| position.get(&id)) {
+            let a = &content.articles[i];
+            articles.insert(i);
+            with_parents(&a.column, &mut touched);
+            live_paths.insert(crate::content::article_path(&a.column, &a.publish_at, a.id));
+        }
+        if let Some(c) = &job.old_column {
+            with_parents(c, &mut touched);
+        }
+    }
+    let mut remove: Vec<String> =
+        jobs.iter().filter_map(|j| j.old_path.clone()).filter(|p| !live_paths.contains(p)).collect();
+    remove.sort();
+    remove.dedup();
+    let mut pages = vec![Page::Home];
+    for &ci in &touched {
+        let count = page_count(plan.column_articles[ci].len());
+        pages.extend((1..=count).map(|page| Page::ColumnList { column: ci, page }));
+    }
+    pages.extend(articles.into_iter().map(Page::Article));
+    Change { pages, columns: touched.into_iter().collect(), remove }
+}
+
+/// Deletes `index_<n>.html` for n > `last`: a list that got shorter leaves its old tail behind.
+fn remove_pages_after(column_dir: &Path, last: usize) -> Result<(), PublishError> {
+    let entries = match std::fs::read_dir(column_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(PublishError::io(column_dir, e)),
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let n = name.to_str().and_then(|n| n.strip_prefix("index_")?.strip_suffix(".html")?.parse::<usize>().ok());
+        if n.is_some_and(|n| n > last) {
+            remove(column_dir, &name.to_string_lossy())?;
+        }
+    }
+    Ok(())
+}
+
+fn remove(dir: &Path, rel: &str) -> Result<(), PublishError> {
+    let path: PathBuf = dir.join(rel.trim_start_matches('/'));
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(PublishError::io(&path, e)),
+    }
+}
+
+/// The background publisher of `zhanqun serve`: runs due jobs when woken by an approval, when
+/// a scheduled job falls due, and once at start (jobs left by a crash or a restart).
+#[derive(Clone)]
+pub struct Publisher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    wake: tokio::sync::Notify,
+    requested: std::sync::atomic::AtomicU64,
+    done: tokio::sync::watch::Sender<u64>,
+}
+
+/// Longest sleep between looks at the queue; jobs written by another node are found by then.
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Publisher {
+    pub fn spawn(group: Arc<Group>, themes: Arc<Themes>, store: Store, out: PathBuf) -> Publisher {
+        let (done, _) = tokio::sync::watch::channel(0);
+        let inner = Arc::new(Inner { wake: tokio::sync::Notify::new(), requested: 0.into(), done });
+        let me = Publisher { inner: inner.clone() };
+        tokio::spawn(async move {
+            use std::sync::atomic::Ordering;
+            loop {
+                let round = inner.requested.load(Ordering::SeqCst);
+                let failed = match run_due(&group, &themes, &store, &out).await {
+                    Ok(r) if r.jobs > 0 => {
+                        tracing::info!(
+                            jobs = r.jobs,
+                            sites = r.sites,
+                            files = r.files,
+                            ms = (r.seconds * 1000.0) as u64,
+                            "published"
+                        );
+                        false
+                    }
+                    Ok(_) => false,
+                    Err(e) => {
+                        tracing::error!(error = %e, "publishing failed; the jobs stay queued and are retried");
+                        true
+                    }
+                };
+                inner.done.send_replace(round);
+                let sleep = if failed {
+                    RETRY_AFTER
+                } else {
+                    match store.next_job_due().await {
+                        Ok(Some(due)) => std::time::Duration::from_secs(
+                            (due - now_unix()).clamp(0, IDLE_POLL.as_secs() as i64) as u64,
+                        ),
+                        Ok(None) => IDLE_POLL,
+                        Err(_) => RETRY_AFTER,
+                    }
+                };
+                tokio::select! {
+                    _ = inner.wake.notified() => {}
+                    _ = tokio::time::sleep(sleep) => {}
+                }
+            }
+        });
+        me
+    }
+
+    /// Asks for a run and waits until one that started after this call has finished, or until
+    /// `timeout`. Returns whether it finished in time.
+    pub async fn publish_now(&self, timeout: std::time::Duration) -> bool {
+        use std::sync::atomic::Ordering;
+        let mine = self.inner.requested.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut rx = self.inner.done.subscribe();
+        self.inner.wake.notify_one();
+        tokio::time::timeout(timeout, rx.wait_for(|&d| d >= mine)).await.is_ok_and(|r| r.is_ok())
+    }
+}

@@ -1,0 +1,170 @@
+//! What the central office reads across the group: per-site figures, the dashboard counts,
+//! and the audit log with its filters. Site admins read their own site's part of it.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::tenant::Scope;
+use super::{Result, Store};
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SiteFigures {
+    pub published: i64,
+    pub waiting: i64,
+    pub drafts: i64,
+    /// Unix seconds of the last change to a published article.
+    pub last_update: Option<i64>,
+    pub editors: i64,
+    pub users: i64,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct AuditFilter {
+    /// Site code.
+    pub site: String,
+    pub actor: String,
+    /// Prefix of the action, e.g. `login` or `article.`.
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub page: Option<u32>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub ip: String,
+    pub site: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+pub const AUDIT_PAGE: i64 = 50;
+
+/// `YYYY-MM-DD` (China) → Unix seconds of its midnight.
+fn day_start(s: &str) -> Option<i64> {
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp() - 8 * 3600)
+}
+
+impl Store {
+    /// Figures per site id for the sites of the scope.
+    pub async fn site_figures(&self, scope: Scope) -> Result<HashMap<i64, SiteFigures>> {
+        let mut out: HashMap<i64, SiteFigures> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT a.site_id,
+                    SUM(CASE WHEN a.status = 'published' THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN w.state = 'submitted' THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN w.state IN ('draft', 'rejected') THEN 1 ELSE 0 END),
+                    MAX(CASE WHEN a.status = 'published' THEN a.updated_at END)
+             FROM articles a LEFT JOIN revisions w ON w.id = a.work_revision_id
+             WHERE ($1 = 0 OR a.site_id = $1) GROUP BY a.site_id",
+        )
+        .bind(scope.param())
+        .fetch_all(self.pool())
+        .await?
+        {
+            let f = out.entry(r.get(0)).or_default();
+            f.published = r.get(1);
+            f.waiting = r.get(2);
+            f.drafts = r.get(3);
+            f.last_update = r.get(4);
+        }
+        for r in sqlx::query(
+            "SELECT site_id, SUM(CASE WHEN role = 'editor' THEN 1 ELSE 0 END), COUNT(*) FROM users
+             WHERE site_id IS NOT NULL AND active = 1 AND ($1 = 0 OR site_id = $1) GROUP BY site_id",
+        )
+        .bind(scope.param())
+        .fetch_all(self.pool())
+        .await?
+        {
+            let f = out.entry(r.get(0)).or_default();
+            f.editors = r.get(1);
+            f.users = r.get(2);
+        }
+        Ok(out)
+    }
+
+    /// Site id by code, within the scope.
+    pub async fn site_id(&self, scope: Scope, code: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query("SELECT id FROM sites WHERE code = $1 AND ($2 = 0 OR id = $2)")
+            .bind(code)
+            .bind(scope.param())
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    /// Site code and name by id.
+    pub async fn site_names(&self) -> Result<HashMap<i64, (String, String)>> {
+        Ok(sqlx::query("SELECT id, code, name FROM sites")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect())
+    }
+
+    /// Audit entries of the scope matching `f`, newest first; `limit` None for all (CSV).
+    pub async fn audit_query(&self, scope: Scope, f: &AuditFilter, limit: Option<i64>) -> Result<(Vec<AuditRow>, i64)> {
+        let mut conds = vec!["($1 = 0 OR l.site_id = $1)".to_string()];
+        let mut binds: Vec<String> = Vec::new();
+        if !f.site.is_empty() {
+            binds.push(f.site.clone());
+            conds.push(format!("s.code = ${}", binds.len() + 1));
+        }
+        if !f.actor.is_empty() {
+            binds.push(f.actor.clone());
+            conds.push(format!("l.actor = ${}", binds.len() + 1));
+        }
+        if !f.action.is_empty() {
+            binds.push(format!("{}%", f.action.replace('%', "").replace('_', "\\_")));
+            conds.push(format!("l.action LIKE ${} ESCAPE '\\'", binds.len() + 1));
+        }
+        if let Some(t) = day_start(&f.from) {
+            conds.push(format!("l.at >= {t}"));
+        }
+        if let Some(t) = day_start(&f.to) {
+            conds.push(format!("l.at < {}", t + 86_400));
+        }
+        let where_sql = conds.join(" AND ");
+        let page = i64::from(f.page.unwrap_or(1).max(1));
+        let tail = match limit {
+            Some(n) => format!("LIMIT {n} OFFSET {}", (page - 1) * n),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT l.id, l.at, l.actor, COALESCE(l.ip, ''), COALESCE(s.code, ''), l.action, l.target, l.detail
+             FROM audit_log l LEFT JOIN sites s ON s.id = l.site_id WHERE {where_sql} ORDER BY l.id DESC {tail}"
+        );
+        let count_sql =
+            format!("SELECT COUNT(*) FROM audit_log l LEFT JOIN sites s ON s.id = l.site_id WHERE {where_sql}");
+        let mut q = sqlx::query(&sql).bind(scope.param());
+        let mut cq = sqlx::query(&count_sql).bind(scope.param());
+        for b in &binds {
+            q = q.bind(b);
+            cq = cq.bind(b);
+        }
+        let rows = q
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| AuditRow {
+                id: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                ip: r.get(3),
+                site: r.get(4),
+                action: r.get(5),
+                target: r.get(6),
+                detail: r.get(7),
+            })
+            .collect();
+        Ok((rows, cq.fetch_one(self.pool()).await?.get(0)))
+    }
+}

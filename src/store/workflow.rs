@@ -1,0 +1,388 @@
+//! The review workflow: submit → one to three review levels → published; reject back to the
+//! author with a comment; withdraw (撤稿). Each transition is one transaction that also writes
+//! its audit entry and, when the sites change, the publish jobs that carry the change out.
+
+use sqlx::{Any, Row, Transaction};
+
+use super::audit::{self, Entry};
+use super::editorial::{article_site, RevState};
+use super::tenant::Scope;
+use super::users::User;
+use super::{now_unix, Result, Store, StoreError};
+use crate::content::draft::FieldError;
+use crate::content::{article_path, now_local};
+use crate::group::{ColumnKind, Group};
+
+/// What an approval did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approval {
+    /// One level passed; `level` of `of` done.
+    Advanced { level: i64, of: i64 },
+    /// The last level passed: the revision is live (or scheduled for `publish_at`).
+    Published { publish_at: String, scheduled: bool },
+}
+
+/// The facts about an article the transitions need, read inside their transaction.
+struct Current {
+    site_id: i64,
+    site_code: String,
+    org_code: String,
+    status: String,
+    index_no: String,
+    live_id: Option<i64>,
+    live_path: Option<String>,
+    live_column: Option<String>,
+    work_id: Option<i64>,
+    work_state: Option<RevState>,
+    work_level: i64,
+    work_author: Option<i64>,
+    title: String,
+}
+
+async fn current(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Current> {
+    article_site(tx, scope, id).await?;
+    let r = sqlx::query(
+        "SELECT a.site_id, s.code, s.org_code, a.status, a.index_no, a.published_revision_id, lc.slug, l.publish_at,
+                a.work_revision_id, w.state, COALESCE(w.level, 0), w.author_id, COALESCE(w.title, l.title, '')
+         FROM articles a JOIN sites s ON s.id = a.site_id JOIN site_columns lc ON lc.id = a.column_id
+         LEFT JOIN revisions l ON l.id = a.published_revision_id
+         LEFT JOIN revisions w ON w.id = a.work_revision_id
+         WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let live_id: Option<i64> = r.get(5);
+    let column: String = r.get(6);
+    let live_at: Option<String> = r.get(7);
+    let status: String = r.get(3);
+    let live = live_id.is_some() && status != "draft";
+    Ok(Current {
+        site_id: r.get(0),
+        site_code: r.get(1),
+        org_code: r.get(2),
+        status,
+        index_no: r.get(4),
+        live_id,
+        live_path: live.then(|| article_path(&column, live_at.as_deref().unwrap_or_default(), id)),
+        live_column: live.then_some(column),
+        work_id: r.get(8),
+        work_state: r.get::<Option<String>, _>(9).map(|s| RevState::parse(&s)),
+        work_level: r.get(10),
+        work_author: r.get(11),
+        title: r.get(12),
+    })
+}
+
+fn levels_of(group: &Group, code: &str) -> i64 {
+    group.site(code).map(|s| i64::from(s.def.review_levels)).unwrap_or(1).clamp(1, 3)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` China time → Unix seconds.
+pub fn local_to_unix(at: &str) -> i64 {
+    chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S")
+        .map(|t| t.and_utc().timestamp() - 8 * 3600)
+        .unwrap_or_else(|_| now_unix())
+}
+
+impl Store {
+    /// Sends the draft to review. The caller has checked the form (`check_submit`); this checks
+    /// the state and what only the database knows.
+    pub async fn submit(&self, scope: Scope, user: &User, id: i64, ip: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let cur = current(&mut tx, scope, id).await?;
+        let (Some(work), Some(state)) = (cur.work_id, cur.work_state) else {
+            return Err(StoreError::Conflict("没有待提交的修改".into()));
+        };
+        if !state.editable() {
+            return Err(StoreError::Conflict("稿件已在审核中".into()));
+        }
+        let now = now_unix();
+        sqlx::query("UPDATE revisions SET state = 'submitted', level = 0, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(work)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        log(&mut tx, user, ip, &cur, "article.submit", id, "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Approves the next review level. A reviewer never approves their own revision, nor two
+    /// levels of the same one. The last level publishes.
+    pub async fn approve(
+        &self,
+        scope: Scope,
+        group: &Group,
+        user: &User,
+        id: i64,
+        comment: &str,
+        ip: &str,
+    ) -> Result<Approval> {
+        let mut tx = self.pool().begin().await?;
+        let cur = current(&mut tx, scope, id).await?;
+        let work = match (cur.work_id, cur.work_state) {
+            (Some(w), Some(RevState::Submitted)) => w,
+            _ => return Err(StoreError::Conflict("稿件不在待审核状态".into())),
+        };
+        if cur.work_author == Some(user.id) {
+            return Err(StoreError::Forbidden("不能审核自己撰写的稿件，请由本单位其他审核员审核".into()));
+        }
+        let already: bool = sqlx::query(
+            "SELECT 1 FROM review_steps WHERE revision_id = $1 AND reviewer_id = $2 AND decision = 'approve'",
+        )
+        .bind(work)
+        .bind(user.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if already {
+            return Err(StoreError::Forbidden("您已审核过本稿件的上一级，下一级须由其他审核员审核".into()));
+        }
+        let levels = levels_of(group, &cur.site_code);
+        let level = cur.work_level + 1;
+        let now = now_unix();
+        sqlx::query(
+            "INSERT INTO review_steps (revision_id, level, reviewer_id, decision, comment, at) VALUES ($1, $2, $3, 'approve', $4, $5)",
+        )
+        .bind(work)
+        .bind(level)
+        .bind(user.id)
+        .bind(comment)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if level < levels {
+            sqlx::query("UPDATE revisions SET level = $1, updated_at = $2 WHERE id = $3")
+                .bind(level)
+                .bind(now)
+                .bind(work)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let detail = format!("level {level}/{levels}");
+            log(&mut tx, user, ip, &cur, "article.approve", id, &detail).await?;
+            tx.commit().await?;
+            return Ok(Approval::Advanced { level, of: levels });
+        }
+        let outcome = publish(&mut tx, &cur, id, work, now).await?;
+        let detail = match &outcome {
+            Approval::Published { publish_at, scheduled: true } => {
+                format!("level {level}/{levels}; scheduled {publish_at}")
+            }
+            _ => format!("level {level}/{levels}; published"),
+        };
+        log(&mut tx, user, ip, &cur, "article.publish", id, &detail).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Sends the submission back to its author with a comment.
+    pub async fn reject(&self, scope: Scope, user: &User, id: i64, comment: &str, ip: &str) -> Result<()> {
+        let comment = comment.trim();
+        if comment.is_empty() {
+            return Err(StoreError::Fields(vec![FieldError {
+                field: "comment",
+                message: "退回时请写明修改意见".into(),
+            }]));
+        }
+        let mut tx = self.pool().begin().await?;
+        let cur = current(&mut tx, scope, id).await?;
+        let work = match (cur.work_id, cur.work_state) {
+            (Some(w), Some(RevState::Submitted)) => w,
+            _ => return Err(StoreError::Conflict("稿件不在待审核状态".into())),
+        };
+        if cur.work_author == Some(user.id) {
+            return Err(StoreError::Forbidden("不能审核自己撰写的稿件".into()));
+        }
+        let now = now_unix();
+        sqlx::query(
+            "INSERT INTO review_steps (revision_id, level, reviewer_id, decision, comment, at) VALUES ($1, $2, $3, 'reject', $4, $5)",
+        )
+        .bind(work)
+        .bind(cur.work_level + 1)
+        .bind(user.id)
+        .bind(comment)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE revisions SET state = 'rejected', level = 0, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(work)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        log(&mut tx, user, ip, &cur, "article.reject", id, comment).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a published article off its site, its feeds and its sitemap (撤稿).
+    pub async fn withdraw(&self, scope: Scope, user: &User, id: i64, reason: &str, ip: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let cur = current(&mut tx, scope, id).await?;
+        if cur.status != "published" {
+            return Err(StoreError::Conflict("只有已发布的稿件可以撤稿".into()));
+        }
+        let now = now_unix();
+        sqlx::query("UPDATE articles SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        add_job(&mut tx, cur.site_id, Some(id), cur.live_path.as_deref(), cur.live_column.as_deref(), now).await?;
+        for (site, other) in linked(&mut tx, id).await? {
+            add_job(&mut tx, site, Some(other), None, None, now).await?;
+        }
+        log(&mut tx, user, ip, &cur, "article.withdraw", id, reason.trim()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether the article's column is a policy column (the form asks for more there).
+    pub async fn is_policy_column(&self, site_id: i64, slug: &str) -> Result<bool> {
+        let kind: Option<String> = sqlx::query("SELECT kind FROM site_columns WHERE site_id = $1 AND slug = $2")
+            .bind(site_id)
+            .bind(slug)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.get(0));
+        Ok(kind.as_deref() == Some(ColumnKind::Policy.as_str()))
+    }
+}
+
+/// The last approval: the revision goes live, the old live one is superseded, the 索引号 is
+/// allocated on first publication, and publish jobs are queued for every page that shows it.
+async fn publish(tx: &mut Transaction<'_, Any>, cur: &Current, id: i64, work: i64, now: i64) -> Result<Approval> {
+    let r = sqlx::query("SELECT r.publish_at, r.column_id, COALESCE(r.pinned, 0), r.interprets_id, c.slug FROM revisions r JOIN site_columns c ON c.id = r.column_id WHERE r.id = $1")
+        .bind(work)
+        .fetch_one(&mut **tx)
+        .await?;
+    let (requested, column_id, pinned, interprets, column): (String, i64, i64, Option<i64>, String) =
+        (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+    // A page that has been online keeps its date, and so its URL; a new one is dated when it
+    // goes online (or at its scheduled time).
+    let live_at: Option<String> = match cur.live_id {
+        Some(l) if cur.status != "draft" => {
+            sqlx::query("SELECT publish_at FROM revisions WHERE id = $1").bind(l).fetch_one(&mut **tx).await?.get(0)
+        }
+        _ => None,
+    };
+    let now_str = now_local();
+    let (publish_at, scheduled) = match live_at {
+        Some(at) => (at, false),
+        None if requested.as_str() > now_str.as_str() => (requested, true),
+        None => (now_str, false),
+    };
+    if cur.index_no.starts_with("draft:") {
+        let site = super::sites::SiteRow {
+            id: cur.site_id,
+            code: cur.site_code.clone(),
+            org_code: cur.org_code.clone(),
+            columns: Default::default(),
+        };
+        let no = super::articles::next_index_no(tx, &site, &publish_at).await?;
+        sqlx::query("UPDATE articles SET index_no = $1 WHERE id = $2").bind(&no).bind(id).execute(&mut **tx).await?;
+    }
+    sqlx::query(
+        "UPDATE revisions SET state = 'approved', level = level + 1, publish_at = $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(&publish_at)
+    .bind(now)
+    .bind(work)
+    .execute(&mut **tx)
+    .await?;
+    if let Some(old) = cur.live_id {
+        sqlx::query("UPDATE revisions SET state = 'superseded' WHERE id = $1").bind(old).execute(&mut **tx).await?;
+    }
+    sqlx::query(
+        "UPDATE articles SET published_revision_id = $1, status = 'published', column_id = $2, pinned = $3,
+            work_revision_id = NULL, updated_at = $4 WHERE id = $5",
+    )
+    .bind(work)
+    .bind(column_id)
+    .bind(pinned)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    // The policy pages that showed this interpretation before and after the change.
+    let mut others = linked(tx, id).await?;
+    sqlx::query("DELETE FROM article_links WHERE interpretation_id = $1").bind(id).execute(&mut **tx).await?;
+    if let Some(policy) = interprets {
+        sqlx::query("INSERT INTO article_links (policy_id, interpretation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(policy)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    others.extend(linked(tx, id).await?);
+    others.sort_unstable();
+    others.dedup();
+    let new_path = article_path(&column, &publish_at, id);
+    let old_path = cur.live_path.as_deref().filter(|p| *p != new_path);
+    let old_column = cur.live_column.as_deref().filter(|c| *c != column);
+    let due = if scheduled { local_to_unix(&publish_at) } else { now };
+    add_job(tx, cur.site_id, Some(id), old_path, old_column, due).await?;
+    for (site, other) in others {
+        add_job(tx, site, Some(other), None, None, due).await?;
+    }
+    Ok(Approval::Published { publish_at, scheduled })
+}
+
+/// The (site, article) pairs linked to an article as policy or interpretation.
+async fn linked(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query(
+        "SELECT o.site_id, o.id FROM article_links l JOIN articles o ON o.id = l.policy_id WHERE l.interpretation_id = $1
+         UNION
+         SELECT o.site_id, o.id FROM article_links l JOIN articles o ON o.id = l.interpretation_id WHERE l.policy_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect())
+}
+
+pub(crate) async fn add_job(
+    tx: &mut Transaction<'_, Any>,
+    site_id: i64,
+    article_id: Option<i64>,
+    old_path: Option<&str>,
+    old_column: Option<&str>,
+    due_at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO publish_jobs (site_id, article_id, old_path, old_column, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(site_id)
+    .bind(article_id)
+    .bind(old_path)
+    .bind(old_column)
+    .bind(due_at)
+    .bind(now_unix())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn log(
+    tx: &mut Transaction<'_, Any>,
+    user: &User,
+    ip: &str,
+    cur: &Current,
+    action: &str,
+    id: i64,
+    detail: &str,
+) -> Result<()> {
+    let target = format!("article {id}: {}", cur.title);
+    let entry =
+        Entry { actor: &user.username, ip: Some(ip), site_id: Some(cur.site_id), action, target: &target, detail };
+    audit::append(&mut **tx, &entry).await
+}

@@ -1,0 +1,764 @@
+//! The editor's workspace: dashboard, column tree, article list, the article form with its
+//! live preview, autosave and uploads, and the files a draft uses.
+
+use std::collections::HashMap;
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Json};
+use minijinja::{context, Value};
+use serde::Serialize;
+
+use super::session::{refuse, Session};
+use super::{see_other, store_error, views, SiteInfo};
+use crate::auth::Action;
+use crate::content::attachment::Attachment;
+use crate::content::draft::{DraftInput, FieldError};
+use crate::content::now_local;
+use crate::group::Site;
+use crate::publish::render::SiteRenderer;
+use crate::store::editorial::{ArticleView, ListFilter, LIST_PAGE};
+use crate::store::published::{AttachmentRef, PublishedArticle, SiteContent};
+use crate::store::StoreError;
+use crate::web::AppState;
+
+/// A column for the pickers and the column tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnOption {
+    pub slug: String,
+    pub name: String,
+    pub depth: usize,
+    pub kind: &'static str,
+    pub base: bool,
+}
+
+pub fn columns_of(site: &Site, base: &[String]) -> Vec<ColumnOption> {
+    let cols = &site.def.columns;
+    let depth = |c: &crate::group::ColumnDef| {
+        let mut d = 0;
+        let mut cur = c.parent.as_deref();
+        while let Some(p) = cur {
+            d += 1;
+            cur = cols.iter().find(|x| x.slug == p).and_then(|x| x.parent.as_deref());
+            if d > cols.len() {
+                break;
+            }
+        }
+        d
+    };
+    // Parents first, each followed by its children, as the tree reads.
+    let mut out = Vec::new();
+    fn push(
+        cols: &[crate::group::ColumnDef],
+        parent: Option<&str>,
+        out: &mut Vec<ColumnOption>,
+        base: &[String],
+        depth: &dyn Fn(&crate::group::ColumnDef) -> usize,
+    ) {
+        for c in cols.iter().filter(|c| c.parent.as_deref() == parent) {
+            out.push(ColumnOption {
+                slug: c.slug.clone(),
+                name: c.name.clone(),
+                depth: depth(c),
+                kind: c.kind.as_str(),
+                base: base.contains(&c.slug),
+            });
+            if out.len() <= cols.len() {
+                push(cols, Some(&c.slug), out, base, depth);
+            }
+        }
+    }
+    push(cols, None, &mut out, base, &depth);
+    out
+}
+
+fn base_slugs(state: &AppState) -> Vec<String> {
+    state.project.group.def.base_columns.iter().map(|c| c.slug.clone()).collect()
+}
+
+fn group_site<'a>(state: &'a AppState, info: Option<&SiteInfo>) -> Option<&'a Site> {
+    info.and_then(|i| state.project.group.site(&i.code))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Flash {
+    ok: String,
+}
+
+fn flash_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "saved" => "草稿已保存",
+        "submitted" => "已提交审核",
+        "password" => "密码已修改",
+        "approved" => "已审核通过",
+        "published" => "已审核通过并发布到网站",
+        "scheduled" => "已审核通过，将在设定时间自动发布",
+        "rejected" => "已退回给作者",
+        "withdrawn" => "已撤稿，页面已从网站移除",
+        "uploaded" => "附件已上传",
+        "removed" => "附件已删除",
+        "created" => "用户已创建",
+        "updated" => "用户已更新",
+        "reset" => "密码已重置，用户下次登录时须修改",
+        _ => return None,
+    })
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let store = &state.project.store;
+    let now = now_local();
+    let site = state.admin.site(s.user.site_id);
+    let list = |f: ListFilter| {
+        let (store, s, now) = (store.clone(), s.clone(), now.clone());
+        async move { store.list_articles(s.scope, &s.user, &f, &now).await.map(|r| r.0) }
+    };
+    let mine = |state: &str| ListFilter { state: state.into(), mine: true, ..Default::default() };
+    let result = async {
+        let drafts = if s.user.role.can(Action::Write) { list(mine("draft")).await? } else { Vec::new() };
+        let waiting = if s.user.role.can(Action::Write) { list(mine("submitted")).await? } else { Vec::new() };
+        let rejected = if s.user.role.can(Action::Write) { list(mine("rejected")).await? } else { Vec::new() };
+        let queue = if s.user.role.can(Action::Review) { store.review_queue(s.scope, &now).await? } else { Vec::new() };
+        let published = list(ListFilter { state: "published".into(), ..Default::default() }).await?;
+        let figures = store.site_figures(s.scope).await?;
+        Ok::<_, StoreError>((drafts, waiting, rejected, queue, published, figures))
+    }
+    .await;
+    let (drafts, waiting, rejected, queue, published, figures) = match result {
+        Ok(r) => r,
+        Err(e) => return store_error(&headers, e),
+    };
+    let totals = figures.values().fold((0, 0, 0), |t, f| (t.0 + f.published, t.1 + f.waiting, t.2 + f.drafts));
+    views::page(
+        &s,
+        site,
+        "dashboard.html",
+        context! {
+            flash => flash_message(&flash.ok),
+            drafts => drafts.into_iter().take(10).collect::<Vec<_>>(),
+            waiting => waiting.into_iter().take(10).collect::<Vec<_>>(),
+            rejected => rejected.into_iter().take(10).collect::<Vec<_>>(),
+            queue => queue.into_iter().take(10).collect::<Vec<_>>(),
+            published => published.into_iter().take(10).collect::<Vec<_>>(),
+            totals => context! { published => totals.0, waiting => totals.1, drafts => totals.2 },
+            levels => site.map(|s| s.review_levels),
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct SiteQuery {
+    site: String,
+}
+
+pub async fn columns(
+    State(state): State<AppState>,
+    Extension(s): Extension<Session>,
+    Query(q): Query<SiteQuery>,
+) -> Response {
+    let info = match s.user.site_id {
+        Some(id) => state.admin.site(Some(id)),
+        None => state.admin.site_by_code(&q.site).or_else(|| state.admin.site(state.admin.site_order.first().copied())),
+    };
+    let Some(site) = group_site(&state, info) else {
+        return views::error_page(StatusCode::NOT_FOUND, "站点不存在");
+    };
+    let sites: Vec<&SiteInfo> = if s.scope.site_id().is_none() {
+        state.admin.site_order.iter().filter_map(|id| state.admin.sites.get(id)).collect()
+    } else {
+        Vec::new()
+    };
+    views::page(
+        &s,
+        state.admin.site(s.user.site_id),
+        "columns.html",
+        context! { site => info, columns => columns_of(site, &base_slugs(&state)), sites => sites, levels => site.def.review_levels },
+    )
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Query(mut f): Query<ListFilter>,
+) -> Response {
+    if s.scope.site_id().is_some() {
+        f.site.clear();
+    }
+    let now = now_local();
+    let (rows, total) = match state.project.store.list_articles(s.scope, &s.user, &f, &now).await {
+        Ok(r) => r,
+        Err(e) => return store_error(&headers, e),
+    };
+    let info = state.admin.site(s.user.site_id);
+    let columns = group_site(&state, info.or_else(|| state.admin.site_by_code(&f.site)))
+        .map(|site| columns_of(site, &base_slugs(&state)))
+        .unwrap_or_default();
+    let sites: Vec<&SiteInfo> = if s.scope.site_id().is_none() {
+        state.admin.site_order.iter().filter_map(|id| state.admin.sites.get(id)).collect()
+    } else {
+        Vec::new()
+    };
+    let page = f.page.unwrap_or(1).max(1) as i64;
+    let pages = ((total + LIST_PAGE - 1) / LIST_PAGE).max(1);
+    let mut query = f.clone();
+    query.page = None;
+    let base_query = serde_urlencoded::to_string(&query).unwrap_or_default();
+    views::page(
+        &s,
+        info,
+        "articles.html",
+        context! {
+            rows => rows, total => total, filter => &f, columns => columns, sites => sites,
+            page => page, pages => pages, base_query => base_query,
+        },
+    )
+}
+
+/// Everything the article form needs.
+struct FormPage<'a> {
+    article: Option<&'a ArticleView>,
+    input: DraftInput,
+    errors: Vec<FieldError>,
+    flash: Option<&'static str>,
+}
+
+fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) -> Response {
+    let Some(site) = state.project.group.site(&info.code) else {
+        return views::error_page(StatusCode::NOT_FOUND, "站点不存在");
+    };
+    let errors: HashMap<&str, &str> = p.errors.iter().map(|e| (e.field, e.message.as_str())).collect();
+    let work = p.article.and_then(|a| a.work.as_ref());
+    let editable = s.user.role.can(Action::Write) && work.is_none_or(|w| w.state.editable());
+    let reviewable = s.user.role.can(Action::Review)
+        && work.is_some_and(|w| w.state == crate::store::editorial::RevState::Submitted)
+        && work.and_then(|w| w.author_id) != Some(s.user.id);
+    let own_submission = s.user.role.can(Action::Review) && work.and_then(|w| w.author_id) == Some(s.user.id);
+    let attachments: Vec<Value> = p
+        .article
+        .and_then(|a| a.current())
+        .map(|r| {
+            r.attachments
+                .iter()
+                .map(|f| {
+                    let url = crate::publish::context::blob_path(&f.sha256, &f.mime, &SiteContent::default());
+                    context! { ..Value::from_serialize(f), ..context! { url => url, is_image => f.mime.starts_with("image/") } }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let live_url = p.article.filter(|a| a.status == "published").and_then(|a| a.live.as_ref()).map(|l| {
+        let path = crate::content::article_path(&l.input.column, &l.publish_at, p.article.map(|a| a.id).unwrap_or(0));
+        format!("/admin/sites/{}/live{}", info.code, path)
+    });
+    let mut r = views::page(
+        s,
+        state.admin.site(s.user.site_id),
+        "edit.html",
+        context! {
+            article => p.article,
+            input => &p.input,
+            errors => errors,
+            error_list => &p.errors,
+            flash => p.flash,
+            site => info,
+            columns => columns_of(site, &base_slugs(state)),
+            attachments => attachments,
+            editable => editable,
+            reviewable => reviewable,
+            own_submission => own_submission,
+            levels => info.review_levels,
+            live_url => live_url,
+            now => now_local().get(..16).unwrap_or_default().replace(' ', "T"),
+        },
+    );
+    if !p.errors.is_empty() {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    r
+}
+
+pub async fn new_form(State(state): State<AppState>, Extension(s): Extension<Session>) -> Response {
+    let Some(info) = state.admin.site(s.user.site_id) else {
+        return views::error_page(StatusCode::FORBIDDEN, "只有站点用户可以写稿件");
+    };
+    let mut input = DraftInput::default();
+    input.normalize();
+    input.column = group_site(&state, Some(info))
+        .and_then(|site| site.def.columns.iter().find(|c| c.slug == "gzdt").or(site.def.columns.first()))
+        .map(|c| c.slug.clone())
+        .unwrap_or_default();
+    form_page(&state, &s, info, FormPage { article: None, input, errors: Vec::new(), flash: None })
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Intent {
+    intent: String,
+}
+
+/// The form as posted: the draft fields plus what the button asked for.
+fn parse_form(body: &[u8]) -> (DraftInput, String) {
+    let mut input: DraftInput = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    input.normalize();
+    let intent = serde_urlencoded::from_bytes::<Intent>(body).map(|i| i.intent).unwrap_or_default();
+    (input, intent)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    body: axum::body::Bytes,
+) -> Response {
+    let (input, intent) = parse_form(&body);
+    save_and_continue(&state, &headers, &s, None, input, &intent).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Response {
+    let (input, intent) = parse_form(&body);
+    save_and_continue(&state, &headers, &s, Some(id), input, &intent).await
+}
+
+/// Saves the draft; with `intent=submit` also checks it for review and submits it.
+async fn save_and_continue(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &Session,
+    id: Option<i64>,
+    input: DraftInput,
+    intent: &str,
+) -> Response {
+    let store = &state.project.store;
+    let existing = match id {
+        Some(id) => match store.article(s.scope, id).await {
+            Ok(Some(a)) => Some(a),
+            Ok(None) => return store_error(headers, StoreError::NotFound),
+            Err(e) => return store_error(headers, e),
+        },
+        None => None,
+    };
+    let Some(info) = state.admin.site(existing.as_ref().map(|a| a.site_id).or(s.user.site_id)).cloned() else {
+        return store_error(headers, StoreError::NotFound);
+    };
+    let fail = |errors: Vec<FieldError>, article: Option<&ArticleView>| {
+        form_page(state, s, &info, FormPage { article, input: input.clone(), errors, flash: None })
+    };
+    let saved = match store.save_draft(s.scope, &s.user, id, &input).await {
+        Ok(id) => id,
+        Err(StoreError::Fields(errors)) => return fail(errors, existing.as_ref()),
+        Err(e) => return store_error(headers, e),
+    };
+    if intent != "submit" {
+        return see_other(&format!("/admin/articles/{saved}?ok=saved"));
+    }
+    submit_saved(state, headers, s, &info, saved, Some(input)).await
+}
+
+async fn submit_saved(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &Session,
+    info: &SiteInfo,
+    id: i64,
+    input: Option<DraftInput>,
+) -> Response {
+    let store = &state.project.store;
+    let article = match store.article(s.scope, id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return store_error(headers, StoreError::NotFound),
+        Err(e) => return store_error(headers, e),
+    };
+    let Some(input) = input.or_else(|| article.work.as_ref().map(|w| w.input.clone())) else {
+        return store_error(headers, StoreError::Conflict("没有待提交的修改".into()));
+    };
+    let policy = store.is_policy_column(info.id, &input.column).await.unwrap_or(false);
+    let mut errors = input.check_submit(policy, &now_local());
+    // Images uploaded as attachments carry their alt text; a body image must name its own.
+    if article
+        .work
+        .as_ref()
+        .is_some_and(|w| w.attachments.iter().any(|a| a.mime.starts_with("image/") && a.alt.is_none()))
+    {
+        errors.push(FieldError {
+            field: "attachments",
+            message: "有图片附件缺少替代文字，请删除后重新上传并填写".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return form_page(state, s, info, FormPage { article: Some(&article), input, errors, flash: None });
+    }
+    match store.submit(s.scope, &s.user, id, &s.ip).await {
+        Ok(()) => see_other(&format!("/admin/articles/{id}?ok=submitted")),
+        Err(e) => store_error(headers, e),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+) -> Response {
+    let site_id = match state.project.store.article(s.scope, id).await {
+        Ok(Some(a)) => a.site_id,
+        Ok(None) => return store_error(&headers, StoreError::NotFound),
+        Err(e) => return store_error(&headers, e),
+    };
+    let Some(info) = state.admin.site(Some(site_id)).cloned() else {
+        return store_error(&headers, StoreError::NotFound);
+    };
+    submit_saved(&state, &headers, &s, &info, id, None).await
+}
+
+#[derive(Serialize)]
+struct AutosaveReply {
+    ok: bool,
+    id: Option<i64>,
+    saved_at: String,
+    errors: Vec<FieldError>,
+}
+
+async fn autosave_into(state: &AppState, s: &Session, id: Option<i64>, body: &[u8]) -> Response {
+    let (input, _) = parse_form(body);
+    let saved_at = now_local().get(11..16).unwrap_or_default().to_string();
+    match state.project.store.save_draft(s.scope, &s.user, id, &input).await {
+        Ok(id) => Json(AutosaveReply { ok: true, id: Some(id), saved_at, errors: Vec::new() }).into_response(),
+        Err(StoreError::Fields(errors)) => {
+            (StatusCode::BAD_REQUEST, Json(AutosaveReply { ok: false, id, saved_at, errors })).into_response()
+        }
+        Err(e) => {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT, "application/json".parse().expect("static header"));
+            store_error(&h, e)
+        }
+    }
+}
+
+pub async fn autosave_new(
+    State(state): State<AppState>,
+    Extension(s): Extension<Session>,
+    body: axum::body::Bytes,
+) -> Response {
+    autosave_into(&state, &s, None, &body).await
+}
+
+pub async fn autosave(
+    State(state): State<AppState>,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Response {
+    autosave_into(&state, &s, Some(id), &body).await
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let article = match state.project.store.article(s.scope, id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return store_error(&headers, StoreError::NotFound),
+        Err(e) => return store_error(&headers, e),
+    };
+    let Some(info) = state.admin.site(Some(article.site_id)).cloned() else {
+        return store_error(&headers, StoreError::NotFound);
+    };
+    let input = article.current().map(|r| r.input.clone()).unwrap_or_default();
+    form_page(
+        &state,
+        &s,
+        &info,
+        FormPage { article: Some(&article), input, errors: Vec::new(), flash: flash_message(&flash.ok) },
+    )
+}
+
+/// Renders an article through its site's real theme, with links pointed at the admin so that
+/// the page's styles and images load inside the preview frame.
+fn render_preview(
+    state: &AppState,
+    info: &SiteInfo,
+    id: i64,
+    input: &DraftInput,
+    files: &[AttachmentRef],
+    index_no: &str,
+) -> Response {
+    let group = &state.project.group;
+    let Some(site) = group.site(&info.code) else {
+        return views::error_page(StatusCode::NOT_FOUND, "站点不存在");
+    };
+    let column = if site.def.columns.iter().any(|c| c.slug == input.column) {
+        input.column.clone()
+    } else {
+        site.def.columns.first().map(|c| c.slug.clone()).unwrap_or_default()
+    };
+    let article = PublishedArticle {
+        id,
+        column,
+        index_no: if index_no.is_empty() { "（发布时生成）".into() } else { index_no.into() },
+        pinned: input.pinned(),
+        title: if input.title.is_empty() { "（无标题）".into() } else { input.title.clone() },
+        summary: input.summary.clone(),
+        body_md: input.body.clone(),
+        publish_at: input.scheduled_at().unwrap_or_else(now_local),
+        meta: input.meta(),
+        cover: None,
+        attachments: files.to_vec(),
+    };
+    let content = SiteContent { articles: vec![article], related: Vec::new(), blobs: Vec::new() };
+    let html = SiteRenderer::new(group, &state.project.themes, site, &content, Default::default())
+        .and_then(|r| r.article_html(0));
+    match html {
+        Ok(html) => {
+            let live = format!("/admin/sites/{}/live/", info.code);
+            let html = html
+                .replace("href=\"/", &format!("href=\"{live}"))
+                .replace("src=\"/", &format!("src=\"{live}"))
+                .replace(&format!("{live}files/"), "/admin/files/");
+            (
+                [
+                    (header::CACHE_CONTROL, "no-store"),
+                    // Shown in a frame without scripts; this keeps it so if opened on its own.
+                    (header::CONTENT_SECURITY_POLICY, "script-src 'none'; object-src 'none'; base-uri 'none'"),
+                ],
+                Html(html),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "preview failed");
+            views::error_page(StatusCode::INTERNAL_SERVER_ERROR, "预览生成失败，请联系系统管理员")
+        }
+    }
+}
+
+fn attachment_refs(article: Option<&ArticleView>) -> Vec<AttachmentRef> {
+    article
+        .and_then(|a| a.current())
+        .map(|r| {
+            r.attachments
+                .iter()
+                .filter(|a| !a.mime.starts_with("image/"))
+                .map(|a| AttachmentRef {
+                    name: a.name.clone(),
+                    sha256: a.sha256.clone(),
+                    mime: a.mime.clone(),
+                    size: a.size,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PreviewId {
+    id: Option<i64>,
+}
+
+/// Live preview of the form as it is now (not saved).
+pub async fn preview_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    body: axum::body::Bytes,
+) -> Response {
+    let (input, _) = parse_form(&body);
+    let id = serde_urlencoded::from_bytes::<PreviewId>(&body).ok().and_then(|p| p.id);
+    let article = match id {
+        Some(id) => match state.project.store.article(s.scope, id).await {
+            Ok(Some(a)) => Some(a),
+            Ok(None) => return store_error(&headers, StoreError::NotFound),
+            Err(e) => return store_error(&headers, e),
+        },
+        None => None,
+    };
+    let Some(info) = state.admin.site(article.as_ref().map(|a| a.site_id).or(s.user.site_id)) else {
+        return store_error(&headers, StoreError::NotFound);
+    };
+    let index_no = article.as_ref().and_then(|a| a.index_no.clone()).unwrap_or_default();
+    render_preview(&state, info, id.unwrap_or(0), &input, &attachment_refs(article.as_ref()), &index_no)
+}
+
+/// Preview of the saved revision, for reviewers.
+pub async fn preview_saved(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+) -> Response {
+    let article = match state.project.store.article(s.scope, id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return store_error(&headers, StoreError::NotFound),
+        Err(e) => return store_error(&headers, e),
+    };
+    let Some(info) = state.admin.site(Some(article.site_id)) else {
+        return store_error(&headers, StoreError::NotFound);
+    };
+    let input = article.current().map(|r| r.input.clone()).unwrap_or_default();
+    let index_no = article.index_no.clone().unwrap_or_default();
+    render_preview(&state, info, id, &input, &attachment_refs(Some(&article)), &index_no)
+}
+
+/// The name a browser sent for an upload, without any folder part, at most 100 characters.
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '<' | '>' | '"' | '\'')).collect();
+    let cleaned = cleaned.trim();
+    if cleaned.chars().count() > 100 {
+        let ext = cleaned.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        let stem: String = cleaned.chars().take(90).collect();
+        format!("{stem}.{ext}")
+    } else {
+        cleaned.to_string()
+    }
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Response {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut alt: Option<String> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().map(clean_file_name);
+                let data = match field.bytes().await {
+                    Ok(d) => d,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        return refuse(&headers, StatusCode::PAYLOAD_TOO_LARGE, "文件超过 50 MB 的上限");
+                    }
+                    Err(_) => return refuse(&headers, StatusCode::BAD_REQUEST, "上传中断，请重试"),
+                };
+                match name.as_str() {
+                    "file" => file = Some((file_name.unwrap_or_default(), data.to_vec())),
+                    "alt" => alt = Some(String::from_utf8_lossy(&data).into_owned()),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return refuse(&headers, StatusCode::PAYLOAD_TOO_LARGE, "文件超过 50 MB 的上限");
+            }
+            Err(_) => return refuse(&headers, StatusCode::BAD_REQUEST, "上传的表单格式不正确"),
+        }
+    }
+    let Some((name, data)) = file.filter(|(n, _)| !n.is_empty()) else {
+        return refuse(&headers, StatusCode::BAD_REQUEST, "请选择要上传的文件");
+    };
+    let attachment = match Attachment::new(&name, data) {
+        Ok(a) => a,
+        Err(e) => return refuse(&headers, StatusCode::UNPROCESSABLE_ENTITY, &e.zh()),
+    };
+    match state.project.store.add_attachment(s.scope, &s.user, id, &attachment, alt.as_deref()).await {
+        Ok(view) => {
+            if headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("json")) {
+                let url = crate::publish::context::blob_path(&view.sha256, &view.mime, &SiteContent::default());
+                Json(serde_json::json!({ "ok": true, "attachment": view, "url": url })).into_response()
+            } else {
+                see_other(&format!("/admin/articles/{id}?ok=uploaded"))
+            }
+        }
+        Err(StoreError::Fields(errors)) => {
+            let msg = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
+            refuse(&headers, StatusCode::UNPROCESSABLE_ENTITY, &msg)
+        }
+        Err(e) => store_error(&headers, e),
+    }
+}
+
+pub async fn delete_attachment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path((id, pos)): Path<(i64, i64)>,
+) -> Response {
+    match state.project.store.remove_attachment(s.scope, &s.user, id, pos).await {
+        Ok(()) => see_other(&format!("/admin/articles/{id}?ok=removed")),
+        Err(e) => store_error(&headers, e),
+    }
+}
+
+/// A file of a draft of the scope, under the same path shape as on the published site.
+pub async fn file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path((_dir, name)): Path<(String, String)>,
+) -> Response {
+    let sha = name.split('.').next().unwrap_or_default();
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return store_error(&headers, StoreError::NotFound);
+    }
+    match state.project.store.scoped_blob(s.scope, sha).await {
+        Ok(Some((mime, data))) => (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+                (header::CONTENT_SECURITY_POLICY, "sandbox".into()),
+                (header::CACHE_CONTROL, "private, max-age=3600".into()),
+            ],
+            data,
+        )
+            .into_response(),
+        Ok(None) => store_error(&headers, StoreError::NotFound),
+        Err(e) => store_error(&headers, e),
+    }
+}
+
+/// A published file of a site of the scope (theme styles, logos) for the preview frame.
+pub async fn live_asset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path((code, path)): Path<(String, String)>,
+) -> Response {
+    let Some(info) = state.admin.site_by_code(&code).filter(|i| s.scope.covers(i.id)) else {
+        return store_error(&headers, StoreError::NotFound);
+    };
+    let Some(rel) = crate::web::preview::safe_path(&path) else {
+        return refuse(&headers, StatusCode::BAD_REQUEST, "路径无效");
+    };
+    let mut target = state.project.paths.out.join(&info.host).join(&rel);
+    if target.is_dir() {
+        target = target.join("index.html");
+    }
+    match tokio::fs::read(&target).await {
+        Ok(bytes) => {
+            let mime = mime_guess::from_path(&target).first_or_octet_stream();
+            ([(header::CONTENT_TYPE, mime.essence_str().to_string())], bytes).into_response()
+        }
+        Err(_) => store_error(&headers, StoreError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn upload_names_lose_folders_and_markup() {
+        assert_eq!(super::clean_file_name("C:\\Users\\a\\通知.pdf"), "通知.pdf");
+        assert_eq!(super::clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(super::clean_file_name("<script>.pdf"), "script.pdf");
+    }
+}

@@ -1,0 +1,99 @@
+//! The reviewer's side: the queue, approve, reject, and withdrawal (also open to site and
+//! central administrators). An approval that publishes waits briefly for the publisher, so
+//! the reviewer's next page already reflects the live site.
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::{Extension, Form};
+use minijinja::context;
+
+use super::session::Session;
+use super::{see_other, store_error, views};
+use crate::content::now_local;
+use crate::store::workflow::Approval;
+use crate::web::AppState;
+
+/// How long an approval waits for its pages to go live before answering anyway.
+const PUBLISH_WAIT: Duration = Duration::from_secs(5);
+
+pub async fn queue(State(state): State<AppState>, headers: HeaderMap, Extension(s): Extension<Session>) -> Response {
+    match state.project.store.review_queue(s.scope, &now_local()).await {
+        Ok(rows) => {
+            let levels = state.admin.site(s.user.site_id).map(|i| i.review_levels);
+            views::page(
+                &s,
+                state.admin.site(s.user.site_id),
+                "review.html",
+                context! { rows => rows, levels => levels },
+            )
+        }
+        Err(e) => store_error(&headers, e),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CommentForm {
+    comment: String,
+}
+
+async fn publish_now(state: &AppState) {
+    if let Some(p) = &state.publisher {
+        if !p.publish_now(PUBLISH_WAIT).await {
+            tracing::warn!("publishing takes longer than {PUBLISH_WAIT:?}; it goes on in the background");
+        }
+    }
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+    Form(f): Form<CommentForm>,
+) -> Response {
+    let comment: String = f.comment.trim().chars().take(500).collect();
+    match state.project.store.approve(s.scope, &state.project.group, &s.user, id, &comment, &s.ip).await {
+        Ok(Approval::Advanced { .. }) => see_other(&format!("/admin/articles/{id}?ok=approved")),
+        Ok(Approval::Published { scheduled: true, .. }) => see_other(&format!("/admin/articles/{id}?ok=scheduled")),
+        Ok(Approval::Published { .. }) => {
+            publish_now(&state).await;
+            see_other(&format!("/admin/articles/{id}?ok=published"))
+        }
+        Err(e) => store_error(&headers, e),
+    }
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+    Form(f): Form<CommentForm>,
+) -> Response {
+    let comment: String = f.comment.chars().take(1000).collect();
+    match state.project.store.reject(s.scope, &s.user, id, &comment, &s.ip).await {
+        Ok(()) => see_other(&format!("/admin/articles/{id}?ok=rejected")),
+        Err(e) => store_error(&headers, e),
+    }
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+    Form(f): Form<CommentForm>,
+) -> Response {
+    let reason: String = f.comment.chars().take(500).collect();
+    match state.project.store.withdraw(s.scope, &s.user, id, &reason, &s.ip).await {
+        Ok(()) => {
+            publish_now(&state).await;
+            see_other(&format!("/admin/articles/{id}?ok=withdrawn"))
+        }
+        Err(e) => store_error(&headers, e),
+    }
+}

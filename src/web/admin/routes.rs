@@ -1,0 +1,140 @@
+//! Every admin route with the permission it needs. The router is built from this table and the
+//! gate looks each request up in it, so a route cannot exist without an entry; the
+//! authorization test walks the same table.
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+
+use super::{articles, console, login, review, static_files, users};
+use crate::auth::Action;
+use crate::content::attachment::MAX_BYTES;
+use crate::web::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Signed(Action),
+}
+
+/// What an `{id}` in a path names, so that tests can aim at their own or a foreign tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    None,
+    Article,
+    User,
+    Site,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    pub target: Target,
+}
+
+const fn r(method: &'static str, path: &'static str, action: Action, target: Target) -> RouteSpec {
+    RouteSpec { method, path, access: Access::Signed(action), target }
+}
+
+use Action::*;
+use Target::{Article, Site, User};
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec { method: "GET", path: "/admin/login", access: Access::Public, target: Target::None },
+    RouteSpec { method: "POST", path: "/admin/login", access: Access::Public, target: Target::None },
+    RouteSpec { method: "GET", path: "/admin/static/{file}", access: Access::Public, target: Target::None },
+    r("POST", "/admin/logout", SignedIn, Target::None),
+    r("GET", "/admin/password", SignedIn, Target::None),
+    r("POST", "/admin/password", SignedIn, Target::None),
+    r("GET", "/admin", SignedIn, Target::None),
+    r("GET", "/admin/columns", ReadContent, Target::None),
+    r("GET", "/admin/articles", ReadContent, Target::None),
+    r("GET", "/admin/articles/new", Write, Target::None),
+    r("POST", "/admin/articles", Write, Target::None),
+    r("POST", "/admin/articles/autosave", Write, Target::None),
+    r("POST", "/admin/articles/preview", Write, Target::None),
+    r("GET", "/admin/articles/{id}", ReadContent, Article),
+    r("POST", "/admin/articles/{id}", Write, Article),
+    r("POST", "/admin/articles/{id}/autosave", Write, Article),
+    r("GET", "/admin/articles/{id}/preview", ReadContent, Article),
+    r("POST", "/admin/articles/{id}/submit", Write, Article),
+    r("POST", "/admin/articles/{id}/attachments", Write, Article),
+    r("POST", "/admin/articles/{id}/attachments/{pos}/delete", Write, Article),
+    r("POST", "/admin/articles/{id}/approve", Review, Article),
+    r("POST", "/admin/articles/{id}/reject", Review, Article),
+    r("POST", "/admin/articles/{id}/withdraw", Withdraw, Article),
+    r("GET", "/admin/files/{dir}/{name}", ReadContent, Target::None),
+    r("GET", "/admin/review", Review, Target::None),
+    r("GET", "/admin/users", ManageUsers, Target::None),
+    r("GET", "/admin/users/new", ManageUsers, Target::None),
+    r("POST", "/admin/users", ManageUsers, Target::None),
+    r("GET", "/admin/users/{id}", ManageUsers, User),
+    r("POST", "/admin/users/{id}", ManageUsers, User),
+    r("POST", "/admin/users/{id}/password", ManageUsers, User),
+    r("GET", "/admin/audit", ReadAudit, Target::None),
+    r("GET", "/admin/audit.csv", ReadAudit, Target::None),
+    r("GET", "/admin/sites", Console, Target::None),
+    r("GET", "/admin/check", Console, Target::None),
+    r("GET", "/admin/sites/{code}/live/{*path}", ReadContent, Site),
+];
+
+pub fn spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
+    let method = if method == Method::HEAD { "GET" } else { method.as_str() };
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}
+
+fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
+    match (method, path) {
+        ("GET", "/admin/login") => get(login::form),
+        ("POST", "/admin/login") => post(login::submit),
+        ("GET", "/admin/static/{file}") => get(static_files::serve),
+        ("POST", "/admin/logout") => post(login::logout),
+        ("GET", "/admin/password") => get(login::password_form),
+        ("POST", "/admin/password") => post(login::password_submit),
+        ("GET", "/admin") => get(articles::dashboard),
+        ("GET", "/admin/columns") => get(articles::columns),
+        ("GET", "/admin/articles") => get(articles::list),
+        ("GET", "/admin/articles/new") => get(articles::new_form),
+        ("POST", "/admin/articles") => post(articles::create),
+        ("POST", "/admin/articles/autosave") => post(articles::autosave_new),
+        ("POST", "/admin/articles/preview") => post(articles::preview_form),
+        ("GET", "/admin/articles/{id}") => get(articles::edit_form),
+        ("POST", "/admin/articles/{id}") => post(articles::save),
+        ("POST", "/admin/articles/{id}/autosave") => post(articles::autosave),
+        ("GET", "/admin/articles/{id}/preview") => get(articles::preview_saved),
+        ("POST", "/admin/articles/{id}/submit") => post(articles::submit),
+        ("POST", "/admin/articles/{id}/attachments") => {
+            post(articles::upload).layer(DefaultBodyLimit::max(MAX_BYTES + (1 << 20)))
+        }
+        ("POST", "/admin/articles/{id}/attachments/{pos}/delete") => post(articles::delete_attachment),
+        ("POST", "/admin/articles/{id}/approve") => post(review::approve),
+        ("POST", "/admin/articles/{id}/reject") => post(review::reject),
+        ("POST", "/admin/articles/{id}/withdraw") => post(review::withdraw),
+        ("GET", "/admin/files/{dir}/{name}") => get(articles::file),
+        ("GET", "/admin/review") => get(review::queue),
+        ("GET", "/admin/users") => get(users::list),
+        ("GET", "/admin/users/new") => get(users::new_form),
+        ("POST", "/admin/users") => post(users::create),
+        ("GET", "/admin/users/{id}") => get(users::edit_form),
+        ("POST", "/admin/users/{id}") => post(users::update),
+        ("POST", "/admin/users/{id}/password") => post(users::reset_password),
+        ("GET", "/admin/audit") => get(console::audit),
+        ("GET", "/admin/audit.csv") => get(console::audit_csv),
+        ("GET", "/admin/sites") => get(console::sites),
+        ("GET", "/admin/check") => get(console::check),
+        ("GET", "/admin/sites/{code}/live/{*path}") => get(articles::live_asset),
+        _ => unreachable!("route {method} {path} is in ROUTES but has no handler"),
+    }
+}
+
+/// The admin router: every route of `ROUTES`, behind the gate.
+pub fn router(state: AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for spec in ROUTES {
+        router = router.route(spec.path, handler(spec.method, spec.path));
+    }
+    router.route_layer(axum::middleware::from_fn_with_state(state, super::session::gate))
+}

@@ -1,0 +1,221 @@
+// zhanqun admin: the few things a server-rendered page cannot do alone. Everything works
+// without this file; with it the editor gets a live preview, autosave, a formatting toolbar
+// and uploads without leaving the page.
+(function () {
+  "use strict";
+  var main = document.getElementById("main");
+  var csrf = main ? main.getAttribute("data-csrf") : "";
+
+  // Forms that ask before doing something that cannot be undone.
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
+
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  var form = document.getElementById("article-form");
+  if (!form) return;
+  var body = document.getElementById("f-body");
+  var preview = document.getElementById("preview");
+  var status = document.getElementById("autosave-status");
+  var id = form.getAttribute("data-id");
+  var backupKey = "zhanqun-draft-" + (id || "new");
+  var dirty = false;
+  var saving = false;
+
+  function fields() {
+    var data = new URLSearchParams(new FormData(form));
+    data.delete("intent");
+    return data;
+  }
+
+  function say(text) { if (status) status.textContent = text; }
+
+  // --- Markdown toolbar -------------------------------------------------------------
+  function wrap(before, after, placeholder) {
+    var s = body.selectionStart, e = body.selectionEnd;
+    var text = body.value.slice(s, e) || placeholder;
+    body.setRangeText(before + text + after, s, e, "end");
+    body.selectionStart = s + before.length;
+    body.selectionEnd = s + before.length + text.length;
+    body.focus();
+    changed();
+  }
+  function prefixLines(prefix, numbered) {
+    var s = body.value.lastIndexOf("\n", body.selectionStart - 1) + 1;
+    var e = body.selectionEnd;
+    var lines = body.value.slice(s, e).split("\n");
+    var out = lines.map(function (l, i) { return (numbered ? (i + 1) + ". " : prefix) + l; }).join("\n");
+    body.setRangeText(out, s, e, "end");
+    body.focus();
+    changed();
+  }
+  var actions = {
+    heading: function () { prefixLines("## "); },
+    bold: function () { wrap("**", "**", "加粗文字"); },
+    italic: function () { wrap("*", "*", "斜体文字"); },
+    ul: function () { prefixLines("- "); },
+    ol: function () { prefixLines("", true); },
+    quote: function () { prefixLines("> "); },
+    link: function () {
+      var url = window.prompt("链接地址（以 http:// 或 https:// 开头）", "https://");
+      if (url) wrap("[", "](" + url + ")", "链接文字");
+    },
+    table: function () { wrap("\n| 项目 | 内容 |\n| --- | --- |\n| ", " |  |\n", "示例"); },
+  };
+  document.querySelectorAll("[data-md]").forEach(function (b) {
+    b.addEventListener("click", function () { actions[b.getAttribute("data-md")](); });
+  });
+  body.addEventListener("keydown", function (e) {
+    if (!(e.ctrlKey || e.metaKey)) return;
+    if (e.key === "b") { e.preventDefault(); actions.bold(); }
+    if (e.key === "i") { e.preventDefault(); actions.italic(); }
+    if (e.key === "s") { e.preventDefault(); autosave(); }
+  });
+  // Pasted text keeps its paragraphs: Windows line ends become \n, and text copied from web
+  // pages or Word (text/plain) arrives as plain text, which is valid Markdown.
+  body.addEventListener("paste", function (e) {
+    var text = e.clipboardData && e.clipboardData.getData("text/plain");
+    if (!text) return;
+    e.preventDefault();
+    body.setRangeText(text.replace(/\r\n?/g, "\n").replace(/\u00a0/g, " "), body.selectionStart, body.selectionEnd, "end");
+    changed();
+  });
+  document.querySelectorAll("[data-insert-image]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var alt = b.getAttribute("data-alt") || "图片";
+      wrap("![" + alt + "](" + b.getAttribute("data-insert-image") + ")", "\n", "");
+    });
+  });
+
+  // --- Live preview through the site's theme ---------------------------------------
+  var previewTimer = null;
+  function refreshPreview() {
+    var data = fields();
+    if (id) data.set("id", id);
+    fetch("/admin/articles/preview", {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: data.toString(),
+    }).then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null && preview) preview.srcdoc = html; })
+      .catch(function () {});
+  }
+
+  // --- Autosave: to the server every few seconds after a change, and to this browser at
+  // once, so that a closed tab or a lost connection loses nothing. ------------------
+  var saveTimer = null;
+  function changed() {
+    dirty = true;
+    try { localStorage.setItem(backupKey, JSON.stringify({ at: Date.now(), data: fields().toString() })); } catch (e) {}
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(refreshPreview, 400);
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(autosave, 3000);
+    say("有未保存的修改");
+  }
+  function adopt(newId) {
+    id = String(newId);
+    form.setAttribute("data-id", id);
+    form.action = "/admin/articles/" + id;
+    history.replaceState(null, "", "/admin/articles/" + id);
+    try { localStorage.removeItem("zhanqun-draft-new"); } catch (e) {}
+    backupKey = "zhanqun-draft-" + id;
+  }
+  function autosave() {
+    if (!dirty || saving) return;
+    saving = true;
+    dirty = false;
+    var url = id ? "/admin/articles/" + id + "/autosave" : "/admin/articles/autosave";
+    fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+      body: fields().toString(),
+    }).then(function (r) { return r.json().then(function (j) { return { status: r.status, json: j }; }); })
+      .then(function (res) {
+        saving = false;
+        if (res.json.ok) {
+          if (!id && res.json.id) { adopt(res.json.id); window.location.reload(); return; }
+          try { localStorage.removeItem(backupKey); } catch (e) {}
+          say("已自动保存 " + res.json.saved_at);
+        } else {
+          dirty = true;
+          var msg = res.json.error || (res.json.errors || []).map(function (e) { return e.message; }).join("；");
+          say("未能自动保存：" + msg);
+        }
+      })
+      .catch(function () { saving = false; dirty = true; say("网络中断，修改已暂存在本机，恢复后自动保存"); });
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", function () { dirty = false; clearTimeout(saveTimer); });
+  // Leaving the page: send what is unsaved with a beacon, which outlives the tab.
+  window.addEventListener("pagehide", function () {
+    if (!dirty || !id) return;
+    var data = fields();
+    navigator.sendBeacon("/admin/articles/" + id + "/autosave", new Blob([data.toString()], { type: "application/x-www-form-urlencoded" }));
+  });
+  setInterval(autosave, 15000);
+
+  // A copy kept in this browser that is newer than the page: offer it back.
+  try {
+    var saved = JSON.parse(localStorage.getItem(backupKey) || "null");
+    if (saved && saved.data && saved.data !== fields().toString() && Date.now() - saved.at < 7 * 864e5) {
+      var bar = document.createElement("div");
+      bar.className = "flash warn";
+      bar.setAttribute("role", "status");
+      bar.innerHTML = "本机保存有一份未提交到服务器的修改。 <button type=\"button\" class=\"small\">恢复</button> <button type=\"button\" class=\"small link\">丢弃</button>";
+      form.parentNode.insertBefore(bar, form);
+      bar.querySelector("button").addEventListener("click", function () {
+        new URLSearchParams(saved.data).forEach(function (v, k) {
+          var el = form.elements.namedItem(k);
+          if (!el || k === "_csrf") return;
+          if (el.type === "checkbox") el.checked = true; else if (el.length && !el.tagName) {
+            Array.prototype.forEach.call(el, function (r) { r.checked = r.value === v; });
+          } else el.value = v;
+        });
+        bar.remove();
+        changed();
+      });
+      bar.querySelector(".link").addEventListener("click", function () { localStorage.removeItem(backupKey); bar.remove(); });
+    }
+  } catch (e) {}
+
+  if (preview && !preview.getAttribute("src")) refreshPreview();
+
+  // --- Uploads without leaving the page --------------------------------------------
+  var upload = document.getElementById("upload-form");
+  if (upload) {
+    upload.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var err = document.getElementById("upload-error");
+      err.hidden = true;
+      var button = upload.querySelector("button");
+      button.disabled = true;
+      button.textContent = "上传中……";
+      fetch(upload.action, {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "Accept": "application/json" },
+        body: new FormData(upload),
+      }).then(function (r) { return r.json(); })
+        .then(function (j) {
+          if (j.ok) {
+            if (dirty) autosave();
+            if (j.attachment.mime.indexOf("image/") === 0) {
+              body.setRangeText("\n![" + j.attachment.alt + "](" + j.url + ")\n", body.selectionStart, body.selectionEnd, "end");
+              changed();
+              setTimeout(function () { autosave(); window.location.reload(); }, 50);
+            } else window.location.reload();
+          } else {
+            err.textContent = j.error || "上传失败";
+            err.hidden = false;
+          }
+        })
+        .catch(function () { err.textContent = "上传失败，请检查网络后重试"; err.hidden = false; })
+        .finally(function () { button.disabled = false; button.textContent = "上传"; });
+    });
+  }
+})();
