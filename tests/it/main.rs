@@ -1,9 +1,12 @@
 //! Whole flows: a site group checked, imported, built, swapped and served through nginx.
 //! One test binary so that the suite links once; shared fixtures live in `common`.
 
+mod admin;
+mod admin_fixture;
 mod build;
 mod check;
 mod cli;
 mod common;
 mod import;
 mod nginx;
+mod workflow;

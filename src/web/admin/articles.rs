@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
@@ -635,8 +635,18 @@ pub async fn upload(
     headers: HeaderMap,
     Extension(s): Extension<Session>,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    req: axum::extract::Request,
 ) -> Response {
+    // The tenant first: a foreign id is 404 before any byte of the upload is read.
+    match state.project.store.article(s.scope, id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return store_error(&headers, StoreError::NotFound),
+        Err(e) => return store_error(&headers, e),
+    }
+    let mut multipart = match Multipart::from_request(req, &state).await {
+        Ok(m) => m,
+        Err(_) => return refuse(&headers, StatusCode::BAD_REQUEST, "请以文件上传表单提交"),
+    };
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut alt: Option<String> = None;
     loop {

@@ -25,6 +25,8 @@ pub enum Target {
     Article,
     User,
     Site,
+    /// A stored file, named by its hash.
+    File,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,7 +68,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/articles/{id}/approve", Review, Article),
     r("POST", "/admin/articles/{id}/reject", Review, Article),
     r("POST", "/admin/articles/{id}/withdraw", Withdraw, Article),
-    r("GET", "/admin/files/{dir}/{name}", ReadContent, Target::None),
+    r("GET", "/admin/files/{dir}/{name}", ReadContent, Target::File),
     r("GET", "/admin/review", Review, Target::None),
     r("GET", "/admin/users", ManageUsers, Target::None),
     r("GET", "/admin/users/new", ManageUsers, Target::None),

@@ -1,0 +1,200 @@
+//! The review workflow end to end over HTTP, and what reaches the static site: review levels,
+//! rejection, edits of live pages, withdrawal, scheduled publishing across a restart, and
+//! escaping of everything a user types.
+
+use std::path::{Path, PathBuf};
+
+use zhanqun::store::tenant::Scope;
+
+use crate::admin_fixture::{self as fx, publish_article, signed_in, Env, FOREIGN, OWN};
+
+fn site_dir(env: &Env, code: &str) -> PathBuf {
+    let host = &env.project.group.site(code).unwrap().host;
+    env.project.paths.out.join(host)
+}
+
+/// The live page of an article, if it is on the site.
+fn live_page(env: &Env, code: &str, id: i64) -> Option<(PathBuf, String)> {
+    let suffix = format!("_{id}.html");
+    walkdir::WalkDir::new(site_dir(env, code))
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().ends_with(&suffix))
+        .map(|e| (e.path().to_path_buf(), std::fs::read_to_string(e.path()).unwrap()))
+}
+
+fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_publish_edit_and_withdraw() {
+    for (label, env) in fx::envs(1800).await {
+        // Two levels on the foreign department: distinct reviewers, published on the second.
+        let xed = signed_in(&env, "xed").await;
+        let (xrv1, xrv2) = (signed_in(&env, "xrv1").await, signed_in(&env, "xrv2").await);
+        let id = publish_article(&xed, &[&xrv1], "两级审核的通知", "tzgg").await;
+        assert!(live_page(&env, FOREIGN, id).is_none(), "{label}: one level of two publishes nothing");
+        let (s, body) = xrv1.post(&format!("/admin/articles/{id}/approve"), &[]).await;
+        assert_eq!(s, 403, "{label}: the same reviewer twice: {body}");
+        assert_eq!(xrv2.post(&format!("/admin/articles/{id}/approve"), &[]).await.0, 303);
+        let (path, html) = live_page(&env, FOREIGN, id).expect("published after the second level");
+        assert!(html.contains("两级审核的通知"));
+        let dir = site_dir(&env, FOREIGN);
+        assert!(read(&dir, "index.html").contains("两级审核的通知"), "{label}: home page lists it");
+        assert!(read(&dir, "tzgg/index.html").contains("两级审核的通知"), "{label}: column page lists it");
+        assert!(read(&dir, "rss.xml").contains("两级审核的通知"));
+        let rel = path.strip_prefix(&dir).unwrap().to_string_lossy().to_string();
+        assert!(read(&dir, "sitemap.xml").contains(&rel), "{label}: sitemap has {rel}");
+
+        // Rejection goes back to the author with the comment; an empty comment is refused.
+        let ed = signed_in(&env, "ed1").await;
+        let rv = signed_in(&env, "rv1").await;
+        let rid = publish_article(&ed, &[], "要退回的稿件", "gzdt").await;
+        assert_eq!(rv.post(&format!("/admin/articles/{rid}/reject"), &[("comment", " ")]).await.0, 400);
+        assert_eq!(rv.post(&format!("/admin/articles/{rid}/reject"), &[("comment", "请补充落款")]).await.0, 303);
+        let (_, dash) = ed.get("/admin").await;
+        assert!(dash.contains("被退回的稿件") && dash.contains("请补充落款"), "{label}: the dashboard shows it");
+        assert_eq!(
+            rv.post(&format!("/admin/articles/{rid}/approve"), &[]).await.0,
+            409,
+            "{label}: rejected is not submitted"
+        );
+
+        // Editing a live article: the old page stays until the new revision is approved.
+        let lid = publish_article(&ed, &[&rv], "原标题", "gzdt").await;
+        let (first_path, first) = live_page(&env, OWN, lid).unwrap();
+        assert!(first.contains("原标题"));
+        let (s, _) = ed
+            .post(
+                &format!("/admin/articles/{lid}"),
+                &[("title", "新标题"), ("column", "gzdt"), ("body", "新正文"), ("intent", "submit")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        assert!(live_page(&env, OWN, lid).unwrap().1.contains("原标题"), "{label}: unreviewed edit is not online");
+        assert_eq!(rv.post(&format!("/admin/articles/{lid}/approve"), &[]).await.0, 303);
+        let (second_path, second) = live_page(&env, OWN, lid).unwrap();
+        assert!(second.contains("新标题") && !second.contains("原标题"), "{label}");
+        assert_eq!(first_path.file_name(), second_path.file_name(), "{label}: the URL does not change");
+        let view = env.project.store.article(Scope::all(), lid).await.unwrap().unwrap();
+        assert_eq!(view.history.len(), 2, "{label}: both revisions are kept");
+
+        // Withdrawal takes it off the page, the lists, the feeds and the sitemap.
+        let dir = site_dir(&env, OWN);
+        assert_eq!(rv.post(&format!("/admin/articles/{lid}/withdraw"), &[("comment", "内容有误")]).await.0, 303);
+        assert!(live_page(&env, OWN, lid).is_none(), "{label}: withdrawn page is gone");
+        for file in ["index.html", "gzdt/index.html", "rss.xml", "gzdt/rss.xml", "sitemap.xml"] {
+            let text = read(&dir, file);
+            assert!(
+                !text.contains("新标题") && !text.contains(&format!("_{lid}.html")),
+                "{label}: {file} still shows it"
+            );
+        }
+        assert_eq!(rv.post(&format!("/admin/articles/{lid}/withdraw"), &[]).await.0, 409);
+
+        // The audit log has every transition.
+        let log = env.project.store.audit_tail(300).await.unwrap();
+        for action in ["article.submit", "article.approve", "article.publish", "article.reject", "article.withdraw"] {
+            assert!(log.iter().any(|r| r.action == action), "{label}: audit has {action}");
+        }
+        // And it cannot be rewritten.
+        assert!(sqlx::query("DELETE FROM audit_log").execute(env.project.store.pool()).await.is_err(), "{label}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_and_scheduled_jobs_survive_a_restart() {
+    for (label, env) in fx::envs(1800).await {
+        // Approvals made with no publisher running (as if it crashed right after the commit).
+        env.server.abort();
+        let store = &env.project.store;
+        let group = &env.project.group;
+        let ed = store.user_by_id(env.users["ed1"]).await.unwrap().unwrap();
+        let rv = store.user_by_id(env.users["rv1"]).await.unwrap().unwrap();
+        let scope = Scope::site(env.sites[OWN]);
+        let mut now_input = zhanqun::content::draft::DraftInput {
+            title: "崩溃前批准的稿件".into(),
+            column: "gzdt".into(),
+            body: "正文".into(),
+            ..Default::default()
+        };
+        now_input.normalize();
+        let a = store.save_draft(scope, &ed, None, &now_input).await.unwrap();
+        store.submit(scope, &ed, a, "127.0.0.1").await.unwrap();
+        store.approve(scope, group, &rv, a, "", "127.0.0.1").await.unwrap();
+
+        let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
+        let at = soon
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string();
+        let mut later = now_input.clone();
+        later.title = "定时发布的稿件".into();
+        later.publish_mode = "scheduled".into();
+        later.publish_at = at;
+        let b = store.save_draft(scope, &ed, None, &later).await.unwrap();
+        store.submit(scope, &ed, b, "127.0.0.1").await.unwrap();
+        let outcome = store.approve(scope, group, &rv, b, "", "127.0.0.1").await.unwrap();
+        assert!(matches!(outcome, zhanqun::store::workflow::Approval::Published { scheduled: true, .. }), "{label}");
+        assert!(live_page(&env, OWN, a).is_none());
+
+        // "Restart": a publisher run finds the due job and publishes it, once.
+        let p = &env.project;
+        let run = |_: &Env| zhanqun::publish::incremental::run_due(&p.group, &p.themes, &p.store, &p.paths.out);
+        let report = run(&env).await.unwrap();
+        assert_eq!(report.jobs, 1, "{label}: the approval queued before the crash");
+        assert!(live_page(&env, OWN, a).is_some());
+        assert!(live_page(&env, OWN, b).is_none(), "{label}: not before its time");
+        assert_eq!(run(&env).await.unwrap().jobs, 0, "{label}: nothing is published twice");
+        tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+        assert_eq!(run(&env).await.unwrap().jobs, 1, "{label}: the scheduled job is due");
+        let (_, html) = live_page(&env, OWN, b).expect("scheduled article published on time");
+        assert!(html.contains("定时发布的稿件"));
+        assert!(read(&site_dir(&env, OWN), "index.html").contains("定时发布的稿件"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everything_typed_is_escaped() {
+    for (label, env) in fx::envs(1800).await {
+        let ed = signed_in(&env, "ed1").await;
+        let rv = signed_in(&env, "rv1").await;
+        let x = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
+        let body = "正文 <script>alert(3)</script>\n\n[点我](javascript:alert(4))\n\n<img src=x onerror=alert(5)>\n\n<a href=\"javascript:alert(6)\">链接</a>";
+        let (s, loc) = ed
+            .post(
+                "/admin/articles",
+                &[
+                    ("title", &format!("标题{x}")),
+                    ("column", "gzdt"),
+                    ("body", body),
+                    ("summary", x),
+                    ("doc_number", x),
+                    ("issuer", x),
+                    ("topic", x),
+                    ("intent", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303, "{label}: {loc}");
+        let id = fx::article_id(&loc);
+        let (_, edit) = ed.get(&format!("/admin/articles/{id}")).await;
+        let (_, preview) = rv.get(&format!("/admin/articles/{id}/preview")).await;
+        let (_, list) = rv.get("/admin/review").await;
+        assert_eq!(rv.post(&format!("/admin/articles/{id}/approve"), &[]).await.0, 303);
+        let (_, live) = live_page(&env, OWN, id).unwrap();
+        let home = read(&site_dir(&env, OWN), "index.html");
+        for (name, html) in
+            [("edit", &edit), ("preview", &preview), ("review list", &list), ("live page", &live), ("home", &home)]
+        {
+            // Escaped text may still read "onerror=alert"; what must never appear is a live tag
+            // or a javascript: link.
+            for bad in ["<script>alert", "<img src=x", "href=\"javascript:", "src=\"javascript:"] {
+                assert!(!html.contains(bad), "{label}: {name} contains {bad}");
+            }
+        }
+        assert!(edit.contains("标题&lt;script&gt;"), "{label}: the title is shown, escaped");
+    }
+}
