@@ -212,11 +212,13 @@ const REV_FROM: &str = "FROM revisions r
 
 fn revision_from(r: &AnyRow) -> RevisionView {
     let publish_at: String = r.get(8);
-    let scheduled = !publish_at.is_empty();
+    let state = RevState::parse(&r.get::<String, _>(2));
+    // Once approved, the stored time is the publication time, not a schedule request.
+    let scheduled = !publish_at.is_empty() && (state.editable() || state == RevState::Submitted);
     RevisionView {
         id: r.get(0),
         number: r.get(1),
-        state: RevState::parse(&r.get::<String, _>(2)),
+        state,
         level: r.get(3),
         input: DraftInput {
             title: r.get(4),

@@ -20,7 +20,7 @@ fn nginx_binary() -> PathBuf {
     path
 }
 
-struct Nginx(Child);
+pub(crate) struct Nginx(Child);
 
 impl Drop for Nginx {
     /// SIGQUIT makes the master stop its workers too; SIGKILL would orphan them.
@@ -38,7 +38,7 @@ impl Drop for Nginx {
     }
 }
 
-fn start_nginx(dir: &Path, conf: &Path, port: u16) -> Nginx {
+pub(crate) fn start_nginx(dir: &Path, conf: &Path, port: u16) -> Nginx {
     let tmp = dir.join("nginx-tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     let user = if unsafe_is_root() { "user root;\n" } else { "" };

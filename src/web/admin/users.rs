@@ -116,14 +116,14 @@ pub async fn new_form(State(state): State<AppState>, Extension(s): Extension<Ses
 }
 
 /// The role and site a form asks for, if this user may grant them.
-fn granted(state: &AppState, s: &Session, f: &UserForm) -> Result<(Role, Option<i64>), Response> {
+fn granted(state: &AppState, s: &Session, f: &UserForm) -> Result<(Role, Option<i64>), (StatusCode, String)> {
     let Some(role) = Role::parse(&f.role) else {
-        return Err(views::error_page(StatusCode::BAD_REQUEST, "角色无效"));
+        return Err((StatusCode::BAD_REQUEST, "角色无效".into()));
     };
     if !s.user.role.may_grant(role) {
-        return Err(views::error_page(
+        return Err((
             StatusCode::FORBIDDEN,
-            &format!("您的角色（{}）不能授予“{}”角色", s.user.role.label(), role.label()),
+            format!("您的角色（{}）不能授予“{}”角色", s.user.role.label(), role.label()),
         ));
     }
     if role == Role::Central {
@@ -136,7 +136,7 @@ fn granted(state: &AppState, s: &Session, f: &UserForm) -> Result<(Role, Option<
     };
     match site {
         Some(id) if s.scope.covers(id) => Ok((role, Some(id))),
-        _ => Err(views::error_page(StatusCode::BAD_REQUEST, "请选择用户所属的站点")),
+        _ => Err((StatusCode::BAD_REQUEST, "请选择用户所属的站点".into())),
     }
 }
 
@@ -150,7 +150,7 @@ pub async fn create(
     f.display_name = f.display_name.trim().to_string();
     let (role, site_id) = match granted(&state, &s, &f) {
         Ok(g) => g,
-        Err(r) => return r,
+        Err((status, msg)) => return refuse(&headers, status, &msg),
     };
     let mut errors = Vec::new();
     if let Err(m) = check_username(&f.username) {

@@ -1,0 +1,93 @@
+// The admin in a real browser: an editor writes and submits an article with an attachment,
+// a reviewer approves it, and the page is read from the static site through nginx.
+// Run by tests/it/e2e.rs, which starts `zhanqun serve` and nginx and passes:
+//   ADMIN (http://127.0.0.1:<port>), NGINX_PORT, SHOTS (folder), ATTACHMENT (a PDF path).
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+
+const { ADMIN, NGINX_PORT, SHOTS, ATTACHMENT } = process.env;
+const title = "关于开展2026年网络舆情应对培训的通知";
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--host-resolver-rules=MAP *.shili.gov.cn 127.0.0.1"],
+});
+const shot = (page, name) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+
+async function login(context, username) {
+  const page = await context.newPage();
+  await page.goto(`${ADMIN}/admin`);
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill("Zhanqun@2026");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL(`${ADMIN}/admin`);
+  return page;
+}
+
+try {
+  // --- The editor writes, attaches a file and submits. ---------------------------
+  const editorContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
+  const editor = await login(editorContext, "editor");
+  await shot(editor, "01-editor-dashboard");
+  await editor.getByRole("link", { name: "写稿件" }).first().click();
+  await editor.locator("#f-title").fill(title);
+  await editor.locator("#f-column").selectOption("tzgg");
+  const body = editor.locator("#f-body");
+  await body.click();
+  await body.pressSequentially("各有关单位：为提高网络舆情应对能力，现将有关事项通知如下。\n\n");
+  await editor.getByRole("button", { name: "标题" }).click();
+  await body.pressSequentially("\n\n请各单位于11月30日前报名。");
+  await editor.locator("#f-doc_number").fill("示发改办〔2026〕12号");
+  await editor.locator("#f-issuer").fill("示例市发展和改革委员会");
+  // The first autosave creates the draft and reloads the page at its own address.
+  await editor.waitForURL(/\/admin\/articles\/\d+$/, { timeout: 15000 });
+  await editor.waitForLoadState("load");
+  assert.equal(await editor.locator("#f-title").inputValue(), title, "autosave kept the title");
+  const preview = editor.frameLocator("#preview");
+  await preview.getByText(title).first().waitFor({ timeout: 10000 });
+  await editor.locator("#u-file").setInputFiles(ATTACHMENT);
+  await editor.getByRole("button", { name: "上传" }).click();
+  await editor.getByRole("link", { name: "培训日程.pdf" }).waitFor({ timeout: 10000 });
+  await shot(editor, "02-editor-draft-with-attachment");
+  await editor.getByRole("button", { name: "提交审核" }).click();
+  await editor.getByText("已提交审核").waitFor();
+  await shot(editor, "03-editor-submitted");
+  const articleUrl = editor.url().split("?")[0];
+
+  // --- The reviewer approves. -------------------------------------------------------
+  const reviewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
+  const reviewer = await login(reviewerContext, "reviewer");
+  await reviewer.getByRole("link", { name: "待我审核" }).click();
+  await reviewer.getByRole("link", { name: title }).click();
+  await reviewer.frameLocator("#preview").getByText(title).first().waitFor();
+  await shot(reviewer, "04-reviewer-review");
+  assert.equal(reviewer.url().split("?")[0], articleUrl);
+  await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
+  await reviewer.getByText("已审核通过并发布到网站").waitFor();
+  await shot(reviewer, "05-reviewer-published");
+  const live = await reviewer.getByRole("link", { name: "查看线上页面" }).getAttribute("href");
+  const path = live.replace("/admin/sites/fgw/live", "");
+
+  // --- A citizen reads it on the static site, through nginx. -----------------------
+  const citizen = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const response = await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}${path}`);
+  assert.equal(response.status(), 200, "nginx serves the approved page");
+  await citizen.getByRole("heading", { name: title }).waitFor();
+  const attachment = citizen.getByRole("link", { name: /培训日程/ });
+  const href = await attachment.getAttribute("href");
+  // Fetched by the page itself, so that it goes through the browser's host mapping to nginx.
+  const [status, magic] = await citizen.evaluate(async (url) => {
+    const r = await fetch(url);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    return [r.status, String.fromCharCode(...bytes.slice(0, 5))];
+  }, href);
+  assert.equal(status, 200, "the attachment is published");
+  assert.equal(magic, "%PDF-", "it is the uploaded PDF");
+  await shot(citizen, "06-citizen-static-page");
+  const home = await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}/`);
+  assert.equal(home.status(), 200);
+  await citizen.getByRole("link", { name: title }).first().waitFor();
+  console.log(JSON.stringify({ ok: true, path }));
+} finally {
+  await browser.close();
+}

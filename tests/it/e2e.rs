@@ -1,0 +1,88 @@
+//! The whole product in a real browser: `zhanqun serve` as a newcomer runs it (demo group,
+//! demo accounts), nginx serving what it publishes, and Chromium driven by Playwright through
+//! tests/e2e/admin_flow.mjs. Screenshots of every step land in target/e2e/admin-flow/.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{bin, free_port, http_get, temp_project};
+use crate::nginx::start_nginx;
+
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn editor_submits_reviewer_approves_citizen_reads_through_nginx() {
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
+    assert!(
+        e2e.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run `npm ci --prefix tests/e2e` (.ci/run does)"
+    );
+    let tmp = temp_project();
+    let dir = tmp.path();
+    let (port, nginx_port) = (free_port(), free_port());
+    let log = std::fs::File::create(dir.join("serve.log")).unwrap();
+    let _serve = Killed(
+        Command::new(bin())
+            .current_dir(dir)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--demo-articles", "2"])
+            .args(["--nginx-port", &nginx_port.to_string(), "--upstream", &format!("127.0.0.1:{port}")])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && http_get(port, "127.0.0.1", "/healthz", "").0 == 200
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "zhanqun serve did not start: {}",
+            std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let printed = std::fs::read_to_string(dir.join("serve.log")).unwrap();
+    assert!(printed.contains("editor") && printed.contains("Zhanqun@2026"), "demo accounts are printed: {printed}");
+    let _nginx = start_nginx(dir, &dir.join("publish/nginx/zhanqun.conf"), nginx_port);
+
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e/admin-flow");
+    std::fs::create_dir_all(&shots).unwrap();
+    let attachment = dir.join("培训日程.pdf");
+    std::fs::write(
+        &attachment,
+        b"%PDF-1.4\n% training schedule\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    )
+    .unwrap();
+    let out = Command::new("node")
+        .arg(e2e.join("admin_flow.mjs"))
+        .env("ADMIN", format!("http://127.0.0.1:{port}"))
+        .env("NGINX_PORT", nginx_port.to_string())
+        .env("SHOTS", &shots)
+        .env("ATTACHMENT", &attachment)
+        .stdin(Stdio::null())
+        .output()
+        .expect("node is installed");
+    assert!(
+        out.status.success(),
+        "browser flow failed:\n{}\n{}\n--- serve log ---\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"ok\":true"));
+    for n in ["01-editor-dashboard", "03-editor-submitted", "05-reviewer-published", "06-citizen-static-page"] {
+        assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
+    }
+}
