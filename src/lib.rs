@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod bench;
+pub mod bench_publish;
 pub mod content;
 pub mod demo;
 pub mod group;

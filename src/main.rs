@@ -149,6 +149,22 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Time approval → live page on one site with many articles (incremental publishing).
+    Publish {
+        #[arg(long, default_value = "fgw")]
+        site: String,
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        /// Approvals timed (half as many withdrawals follow).
+        #[arg(long, default_value_t = 30)]
+        rounds: usize,
+        #[arg(long, default_value = "target/bench-publish")]
+        work: PathBuf,
+        #[arg(long, default_value = "sites")]
+        sites: PathBuf,
+        #[arg(long, default_value = "themes")]
+        themes: PathBuf,
+    },
     /// Generate, import and build a large group; print pages/s and peak memory.
     Build {
         #[arg(long = "sites", default_value_t = 150)]
@@ -246,6 +262,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(project.paths(), &listen, demo_articles, idle_minutes, nginx).await
         }
         Command::User(cmd) => user(cmd).await,
+        Command::Bench(BenchCommand::Publish { site, articles, rounds, work, sites, themes }) => {
+            let b = zhanqun::bench_publish::PublishBench { site, articles, rounds, work, sites, themes };
+            zhanqun::bench_publish::publish_bench(&b, |line| println!("{line}")).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(BenchCommand::Build { count, articles, work, tmpfs, disk, themes }) => {
             let b = zhanqun::bench::BuildBench { sites: count, articles, work, tmpfs, disk, themes };
             zhanqun::bench::build_bench(&b, |line| println!("{line}")).await?;
