@@ -51,6 +51,18 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
         project.store.clone(),
         project.paths.out.clone(),
     );
+    // Old login failures and idle sessions are only ever read within their windows; forget
+    // them now and then so the tables stay small.
+    let store = project.store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.expire_auth_records(idle_seconds).await {
+                tracing::warn!(error = %e, "could not expire old sessions and login failures");
+            }
+        }
+    });
     let state = AppState { project, port, admin: Arc::new(admin), publisher: Some(publisher) };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
