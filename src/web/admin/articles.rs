@@ -170,11 +170,7 @@ pub async fn columns(
     let Some(site) = group_site(&state, info) else {
         return views::error_page(StatusCode::NOT_FOUND, "站点不存在");
     };
-    let sites: Vec<&SiteInfo> = if s.scope.site_id().is_none() {
-        state.admin.site_order.iter().filter_map(|id| state.admin.sites.get(id)).collect()
-    } else {
-        Vec::new()
-    };
+    let sites = state.admin.pickers(s.scope);
     views::page(
         &s,
         state.admin.site(s.user.site_id),
@@ -201,11 +197,7 @@ pub async fn list(
     let columns = group_site(&state, info.or_else(|| state.admin.site_by_code(&f.site)))
         .map(|site| columns_of(site, &base_slugs(&state)))
         .unwrap_or_default();
-    let sites: Vec<&SiteInfo> = if s.scope.site_id().is_none() {
-        state.admin.site_order.iter().filter_map(|id| state.admin.sites.get(id)).collect()
-    } else {
-        Vec::new()
-    };
+    let sites = state.admin.pickers(s.scope);
     let page = f.page.unwrap_or(1).max(1) as i64;
     let pages = ((total + LIST_PAGE - 1) / LIST_PAGE).max(1);
     let mut query = f.clone();

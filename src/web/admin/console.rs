@@ -46,11 +46,7 @@ pub async fn audit(
     let page = f.page.unwrap_or(1).max(1) as i64;
     let mut query = f.clone();
     query.page = None;
-    let sites: Vec<_> = if s.scope.site_id().is_none() {
-        state.admin.site_order.iter().filter_map(|id| state.admin.sites.get(id)).collect()
-    } else {
-        Vec::new()
-    };
+    let sites = state.admin.pickers(s.scope);
     views::page(
         &s,
         state.admin.site(s.user.site_id),

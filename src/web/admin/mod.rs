@@ -69,6 +69,14 @@ impl AdminConfig {
         id.and_then(|id| self.sites.get(&id))
     }
 
+    /// The site pickers of a central admin: every site in group order; none for site users.
+    pub fn pickers(&self, scope: crate::store::tenant::Scope) -> Vec<&SiteInfo> {
+        if scope.site_id().is_some() {
+            return Vec::new();
+        }
+        self.site_order.iter().filter_map(|id| self.sites.get(id)).collect()
+    }
+
     pub fn site_by_code(&self, code: &str) -> Option<&SiteInfo> {
         self.sites.values().find(|s| s.code == code)
     }

@@ -192,6 +192,18 @@ async fn target(state: &AppState, s: &Session, id: i64) -> Result<User, StoreErr
     }
 }
 
+/// The form filled with a user as stored.
+fn form_of(state: &AppState, user: &User) -> UserForm {
+    UserForm {
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role.as_str().into(),
+        site: state.admin.site(user.site_id).map(|i| i.code.clone()).unwrap_or_default(),
+        password: String::new(),
+        active: user.active.then(|| "on".into()),
+    }
+}
+
 pub async fn edit_form(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -202,15 +214,7 @@ pub async fn edit_form(
         Ok(u) => u,
         Err(e) => return store_error(&headers, e),
     };
-    let form = UserForm {
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        role: user.role.as_str().into(),
-        site: state.admin.site(user.site_id).map(|i| i.code.clone()).unwrap_or_default(),
-        password: String::new(),
-        active: user.active.then(|| "on".into()),
-    };
-    form_page(&state, &s, Some(&user), &form, Vec::new())
+    form_page(&state, &s, Some(&user), &form_of(&state, &user), Vec::new())
 }
 
 pub async fn update(
@@ -274,15 +278,7 @@ pub async fn reset_password(
         return refuse(&headers, StatusCode::FORBIDDEN, "您不能重置该用户的密码");
     }
     if let Err(m) = password::check_rules(&f.password, &user.username) {
-        let form = UserForm {
-            username: user.username.clone(),
-            display_name: user.display_name.clone(),
-            role: user.role.as_str().into(),
-            site: state.admin.site(user.site_id).map(|i| i.code.clone()).unwrap_or_default(),
-            password: String::new(),
-            active: user.active.then(|| "on".into()),
-        };
-        return form_page(&state, &s, Some(&user), &form, vec![("reset", m.to_string())]);
+        return form_page(&state, &s, Some(&user), &form_of(&state, &user), vec![("reset", m.to_string())]);
     }
     match state.project.store.set_password(&user, &f.password, false, &s.user.username, &s.ip).await {
         Ok(()) => see_other("/admin/users?ok=reset"),
