@@ -103,7 +103,7 @@ impl Store {
             .bind(work)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        touch(&mut tx, id, now).await?;
         log(&mut tx, user, ip, &cur, "article.submit", id, "").await?;
         tx.commit().await?;
         Ok(())
@@ -122,13 +122,7 @@ impl Store {
     ) -> Result<Approval> {
         let mut tx = self.pool().begin().await?;
         let cur = current(&mut tx, scope, id).await?;
-        let work = match (cur.work_id, cur.work_state) {
-            (Some(w), Some(RevState::Submitted)) => w,
-            _ => return Err(StoreError::Conflict("稿件不在待审核状态".into())),
-        };
-        if cur.work_author == Some(user.id) {
-            return Err(StoreError::Forbidden("不能审核自己撰写的稿件，请由本单位其他审核员审核".into()));
-        }
+        let work = reviewable(&cur, user)?;
         let already: bool = sqlx::query(
             "SELECT 1 FROM review_steps WHERE revision_id = $1 AND reviewer_id = $2 AND decision = 'approve'",
         )
@@ -143,16 +137,7 @@ impl Store {
         let levels = levels_of(group, &cur.site_code);
         let level = cur.work_level + 1;
         let now = now_unix();
-        sqlx::query(
-            "INSERT INTO review_steps (revision_id, level, reviewer_id, decision, comment, at) VALUES ($1, $2, $3, 'approve', $4, $5)",
-        )
-        .bind(work)
-        .bind(level)
-        .bind(user.id)
-        .bind(comment)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        add_step(&mut tx, work, level, user, "approve", comment, now).await?;
         if level < levels {
             sqlx::query("UPDATE revisions SET level = $1, updated_at = $2 WHERE id = $3")
                 .bind(level)
@@ -160,11 +145,7 @@ impl Store {
                 .bind(work)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            touch(&mut tx, id, now).await?;
             let detail = format!("level {level}/{levels}");
             log(&mut tx, user, ip, &cur, "article.approve", id, &detail).await?;
             tx.commit().await?;
@@ -193,30 +174,15 @@ impl Store {
         }
         let mut tx = self.pool().begin().await?;
         let cur = current(&mut tx, scope, id).await?;
-        let work = match (cur.work_id, cur.work_state) {
-            (Some(w), Some(RevState::Submitted)) => w,
-            _ => return Err(StoreError::Conflict("稿件不在待审核状态".into())),
-        };
-        if cur.work_author == Some(user.id) {
-            return Err(StoreError::Forbidden("不能审核自己撰写的稿件".into()));
-        }
+        let work = reviewable(&cur, user)?;
         let now = now_unix();
-        sqlx::query(
-            "INSERT INTO review_steps (revision_id, level, reviewer_id, decision, comment, at) VALUES ($1, $2, $3, 'reject', $4, $5)",
-        )
-        .bind(work)
-        .bind(cur.work_level + 1)
-        .bind(user.id)
-        .bind(comment)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        add_step(&mut tx, work, cur.work_level + 1, user, "reject", comment, now).await?;
         sqlx::query("UPDATE revisions SET state = 'rejected', level = 0, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(work)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        touch(&mut tx, id, now).await?;
         log(&mut tx, user, ip, &cur, "article.reject", id, comment).await?;
         tx.commit().await?;
         Ok(())
@@ -254,6 +220,47 @@ impl Store {
             .map(|r| r.get(0));
         Ok(kind.as_deref() == Some(ColumnKind::Policy.as_str()))
     }
+}
+
+/// The submitted revision a reviewer may decide on: never their own.
+fn reviewable(cur: &Current, user: &User) -> Result<i64> {
+    let work = match (cur.work_id, cur.work_state) {
+        (Some(w), Some(RevState::Submitted)) => w,
+        _ => return Err(StoreError::Conflict("稿件不在待审核状态".into())),
+    };
+    if cur.work_author == Some(user.id) {
+        return Err(StoreError::Forbidden("不能审核自己撰写的稿件，请由本单位其他审核员审核".into()));
+    }
+    Ok(work)
+}
+
+async fn add_step(
+    tx: &mut Transaction<'_, Any>,
+    revision: i64,
+    level: i64,
+    reviewer: &User,
+    decision: &str,
+    comment: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO review_steps (revision_id, level, reviewer_id, decision, comment, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(revision)
+    .bind(level)
+    .bind(reviewer.id)
+    .bind(decision)
+    .bind(comment)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Moves the article to the top of "last changed" lists.
+async fn touch(tx: &mut Transaction<'_, Any>, id: i64, now: i64) -> Result<()> {
+    sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// The last approval: the revision goes live, the old live one is superseded, the 索引号 is
