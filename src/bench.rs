@@ -1,7 +1,7 @@
 //! `zhanqun bench build`: generates a large synthetic group, imports it, and times full builds
 //! to a tmpfs folder and to disk, with peak memory. Figures are printed, never asserted.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::content::import::import_dir;
@@ -21,46 +21,7 @@ pub struct BuildBench {
 }
 
 pub async fn build_bench(b: &BuildBench, report: impl Fn(String)) -> anyhow::Result<()> {
-    let marker = b.work.join(".bench-params");
-    let params = format!("{} {}", b.sites, b.articles);
-    let fresh = std::fs::read_to_string(&marker).ok().as_deref() != Some(params.as_str());
-    if fresh {
-        if b.work.exists() {
-            std::fs::remove_dir_all(&b.work)?;
-        }
-        let t = Instant::now();
-        let s = crate::demo::generate(&b.work, b.sites, b.articles)?;
-        report(format!("demo-data: {} sites, {} articles in {:.1} s", s.sites, s.articles, t.elapsed().as_secs_f64()));
-    } else {
-        report(format!("reusing the group and database in {}", b.work.display()));
-    }
-    let paths = Paths {
-        sites: b.work.join("sites"),
-        themes: b.themes.clone(),
-        database: b.work.join("bench.db").display().to_string(),
-        out: b.tmpfs.clone(),
-    };
-    let mut project = Project::open(paths).await?;
-    if fresh {
-        let t = Instant::now();
-        let mut stats = ImportStats::default();
-        for site in &project.group.sites {
-            let r =
-                import_dir(&project.store, site, &b.work.join("content").join(site.code()), "operator:bench").await?;
-            if let Some(p) = r.problems.first() {
-                anyhow::bail!("import failed: {p}");
-            }
-            stats += r.stats;
-        }
-        let secs = t.elapsed().as_secs_f64();
-        report(format!(
-            "import: {} articles in {:.1} s ({:.0} articles/s)",
-            stats.created,
-            secs,
-            stats.created as f64 / secs
-        ));
-        std::fs::write(&marker, &params)?;
-    }
+    let mut project = prepare(&b.work, &b.themes, b.sites, b.articles, &report).await?;
     for (label, out) in [("tmpfs", b.tmpfs.clone()), ("disk", b.disk.clone())] {
         project.paths.out = out.clone();
         // A first build fills caches and creates the release folders; the second is measured
@@ -88,12 +49,64 @@ pub async fn build_bench(b: &BuildBench, report: impl Fn(String)) -> anyhow::Res
     Ok(())
 }
 
+/// The synthetic group of `sites` subsites with `articles` each, generated and imported into
+/// `work` once and reused by later runs of the same size.
+pub async fn prepare(
+    work: &Path,
+    themes: &Path,
+    sites: usize,
+    articles: usize,
+    report: &dyn Fn(String),
+) -> anyhow::Result<Project> {
+    let marker = work.join(".bench-params");
+    let params = format!("{sites} {articles}");
+    let fresh = std::fs::read_to_string(&marker).ok().as_deref() != Some(params.as_str());
+    if fresh {
+        if work.exists() {
+            std::fs::remove_dir_all(work)?;
+        }
+        let t = Instant::now();
+        let s = crate::demo::generate(work, sites, articles)?;
+        report(format!("demo-data: {} sites, {} articles in {:.1} s", s.sites, s.articles, t.elapsed().as_secs_f64()));
+    } else {
+        report(format!("reusing the group and database in {}", work.display()));
+    }
+    let paths = Paths {
+        sites: work.join("sites"),
+        themes: themes.to_path_buf(),
+        database: work.join("bench.db").display().to_string(),
+        out: work.join("publish"),
+        search: work.join("search"),
+    };
+    let project = Project::open(paths).await?;
+    if fresh {
+        let t = Instant::now();
+        let mut stats = ImportStats::default();
+        for site in &project.group.sites {
+            let r = import_dir(&project.store, site, &work.join("content").join(site.code()), "operator:bench").await?;
+            if let Some(p) = r.problems.first() {
+                anyhow::bail!("import failed: {p}");
+            }
+            stats += r.stats;
+        }
+        let secs = t.elapsed().as_secs_f64();
+        report(format!(
+            "import: {} articles in {:.1} s ({:.0} articles/s)",
+            stats.created,
+            secs,
+            stats.created as f64 / secs
+        ));
+        std::fs::write(&marker, &params)?;
+    }
+    Ok(project)
+}
+
 fn fmt_mib(v: Option<u64>) -> String {
     v.map(|m| m.to_string()).unwrap_or_else(|| "?".into())
 }
 
 /// Resets the kernel's high-water mark of this process's resident memory (Linux).
-fn reset_peak_rss() {
+pub(crate) fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 

@@ -46,6 +46,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         themes: b.themes.clone(),
         database: b.work.join("bench.db").display().to_string(),
         out: b.work.join("publish"),
+        search: b.work.join("search"),
     };
     let project = Project::open(paths).await?;
     let site = project.group.site(&b.site).ok_or_else(|| anyhow::anyhow!("no site `{}` in the group", b.site))?;
@@ -96,7 +97,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         store.submit(scope, &editor, id, "127.0.0.1").await?;
         let t = Instant::now();
         store.approve(scope, group, &reviewer, id, "", "127.0.0.1").await?;
-        let run = run_due(group, themes, store, out).await?;
+        let run = run_due(group, themes, store, out, None).await?;
         approve_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         anyhow::ensure!(run.jobs == 1, "round {i}: expected one publish job, ran {}", run.jobs);
         published.push(id);
@@ -105,7 +106,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
     for id in published.iter().take(b.rounds.div_ceil(2)) {
         let t = Instant::now();
         store.withdraw(scope, &reviewer, *id, "bench", "127.0.0.1").await?;
-        run_due(group, themes, store, out).await?;
+        run_due(group, themes, store, out, None).await?;
         withdraw_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     report(summary("approval → live (approve transaction + incremental render + atomic swap)", approve_ms));

@@ -7,11 +7,13 @@
 pub mod auth;
 pub mod bench;
 pub mod bench_publish;
+pub mod bench_search;
 pub mod content;
 pub mod demo;
 pub mod group;
 pub mod project;
 pub mod publish;
+pub mod search;
 pub mod seed;
 pub mod store;
 pub mod theme;

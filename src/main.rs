@@ -34,11 +34,20 @@ struct ProjectArgs {
     /// Folder the static sites are published to.
     #[arg(long, default_value = "publish")]
     out: PathBuf,
+    /// Folder of the search index.
+    #[arg(long, env = "ZHANQUN_SEARCH_INDEX", default_value = zhanqun::project::DEFAULT_SEARCH_INDEX)]
+    search_index: PathBuf,
 }
 
 impl ProjectArgs {
     fn paths(self) -> Paths {
-        Paths { sites: self.sites, themes: self.themes, database: self.database, out: self.out }
+        Paths {
+            sites: self.sites,
+            themes: self.themes,
+            database: self.database,
+            out: self.out,
+            search: self.search_index,
+        }
     }
 }
 
@@ -102,6 +111,9 @@ enum Command {
     /// Manage admin accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// The shared search index.
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -148,6 +160,26 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the index from the database, with a progress bar. The running service holds
+    /// the index and keeps it up to date itself; stop it before reindexing by hand.
+    Reindex {
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Search from the command line, as /search would (for checking the index).
+    Query {
+        /// The words to look for.
+        text: String,
+        /// Only this site (a code); the whole group by default.
+        #[arg(long = "site", value_name = "CODE")]
+        site: Option<String>,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum BenchCommand {
     /// Time approval → live page on one site with many articles (incremental publishing).
     Publish {
@@ -164,6 +196,26 @@ enum BenchCommand {
         sites: PathBuf,
         #[arg(long, default_value = "themes")]
         themes: PathBuf,
+    },
+    /// Reindex a large group and time queries, single and concurrent, against SQLite FTS5.
+    Search {
+        #[arg(long = "sites", default_value_t = 150)]
+        count: usize,
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        /// Where the generated group and database are kept between runs (shared with
+        /// `bench build`).
+        #[arg(long, default_value = "target/bench-build")]
+        work: PathBuf,
+        /// Concurrent clients of the throughput run.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Seconds each throughput run lasts.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Leave out the SQLite FTS5 baseline.
+        #[arg(long)]
+        no_baseline: bool,
     },
     /// Generate, import and build a large group; print pages/s and peak memory.
     Build {
@@ -262,6 +314,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(project.paths(), &listen, demo_articles, idle_minutes, nginx).await
         }
         Command::User(cmd) => user(cmd).await,
+        Command::Search(cmd) => search(cmd).await,
+        Command::Bench(BenchCommand::Search { count, articles, work, clients, seconds, no_baseline }) => {
+            let b = zhanqun::bench_search::SearchBench {
+                sites: count,
+                articles,
+                work,
+                clients,
+                seconds,
+                baseline: !no_baseline,
+            };
+            zhanqun::bench_search::search_bench(&b, |line| println!("{line}")).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(BenchCommand::Publish { site, articles, rounds, work, sites, themes }) => {
             let b = zhanqun::bench_publish::PublishBench { site, articles, rounds, work, sites, themes };
             zhanqun::bench_publish::publish_bench(&b, |line| println!("{line}")).await?;
@@ -357,6 +422,62 @@ async fn serve(
         .await
         .with_context(|| format!("cannot serve on {addr}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn search(cmd: SearchCommand) -> anyhow::Result<ExitCode> {
+    use zhanqun::search::{request, sync, SearchIndex};
+    match cmd {
+        SearchCommand::Reindex { project } => {
+            let project = open(project.paths()).await?;
+            let index = SearchIndex::open(&project.paths.search)?;
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} articles, {per_sec}, {eta} left")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let started = std::time::Instant::now();
+            let rt = tokio::runtime::Handle::current();
+            let (store, b) = (project.store.clone(), bar.clone());
+            let n = tokio::task::spawn_blocking(move || {
+                sync::rebuild(&index, &store, &rt, &|done, total| {
+                    b.set_length(total as u64);
+                    b.set_position(done as u64);
+                })
+            })
+            .await??;
+            bar.finish_and_clear();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "indexed {n} published articles in {secs:.1} s ({:.0} articles/s) → {}",
+                n as f64 / secs.max(1e-9),
+                project.paths.search.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        SearchCommand::Query { text, site, project } => {
+            let project = open(project.paths()).await?;
+            let index = SearchIndex::open(&project.paths.search)?;
+            if !index.is_complete() {
+                anyhow::bail!("the search index is empty or incomplete; run `zhanqun search reindex` first");
+            }
+            let mut pairs = vec![("q".to_string(), text)];
+            pairs.push(("site".into(), site.unwrap_or_else(|| "all".into())));
+            let req = request::parse(&pairs, &project.group, request::Scope::All)
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+            let results = zhanqun::search::search(&index, &req)?;
+            println!("{} results in {:.1} ms", results.total, results.micros as f64 / 1000.0);
+            for h in &results.hits {
+                println!(
+                    "{}  {}  {}{}  {}",
+                    &h.published[..10.min(h.published.len())],
+                    h.site,
+                    h.column,
+                    h.path,
+                    h.title
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {

@@ -10,6 +10,7 @@ use crate::store::{Store, StoreError};
 use crate::theme::{ThemeError, Themes};
 
 pub const DEFAULT_DATABASE: &str = "data/zhanqun.db";
+pub const DEFAULT_SEARCH_INDEX: &str = "data/search";
 
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -17,6 +18,8 @@ pub struct Paths {
     pub themes: PathBuf,
     pub database: String,
     pub out: PathBuf,
+    /// Folder of the search index (one subfolder per schema version).
+    pub search: PathBuf,
 }
 
 impl Default for Paths {
@@ -26,6 +29,7 @@ impl Default for Paths {
             themes: "themes".into(),
             database: DEFAULT_DATABASE.into(),
             out: "publish".into(),
+            search: DEFAULT_SEARCH_INDEX.into(),
         }
     }
 }

@@ -33,27 +33,33 @@ pub fn render(markdown: &str) -> String {
     }
 }
 
-/// Plain text of a Markdown body, for summaries and feeds.
+/// Plain text of a Markdown body, for summaries, feeds and the search index; at most
+/// `max_chars` characters, with `…` when cut.
 pub fn plain_text(markdown: &str, max_chars: usize) -> String {
     let mut text = String::new();
+    let mut chars = 0usize;
     for ev in Parser::new_ext(markdown, OPTIONS) {
         match ev {
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::Text(t) | Event::Code(t) => {
+                text.push_str(&t);
+                chars += t.chars().count();
+            }
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell)
                 if !text.ends_with(' ') && !text.is_empty() =>
             {
-                text.push(' ')
+                text.push(' ');
+                chars += 1;
             }
             _ => {}
         }
-        if text.chars().count() > max_chars {
+        if chars > max_chars {
             break;
         }
     }
     let trimmed = text.trim();
-    if trimmed.chars().count() > max_chars {
+    if chars > max_chars && trimmed.chars().count() > max_chars {
         let mut s: String = trimmed.chars().take(max_chars).collect();
         s.push('…');
         s

@@ -212,7 +212,11 @@ pub fn item(a: &PublishedArticle) -> ItemCtx<'_> {
 }
 
 pub fn pagination(slug: &str, current: usize, total: usize) -> Pagination {
-    let url = |n: usize| public_url(&column_page_path(slug, n)).to_string();
+    paginate(current, total, |n| public_url(&column_page_path(slug, n)).to_string())
+}
+
+/// Links of a paged list of `total` pages; `url` gives the address of page n.
+pub fn paginate(current: usize, total: usize, url: impl Fn(usize) -> String) -> Pagination {
     // A window of page numbers around the current one keeps long columns navigable.
     let start = current.saturating_sub(4).max(1);
     let end = (start + 8).min(total);

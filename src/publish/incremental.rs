@@ -4,7 +4,7 @@
 //! sitemaps) into a hard-linked copy of the live release, and swaps that in atomically. A site
 //! that was never published gets a full build instead.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,6 +14,7 @@ use super::plan::{page_count, Page};
 use super::render::SiteRenderer;
 use super::PublishError;
 use crate::group::{Group, Site};
+use crate::search::{sync, SearchIndex};
 use crate::store::jobs::Job;
 use crate::store::published::SiteContent;
 use crate::store::{now_unix, Store};
@@ -27,12 +28,15 @@ pub struct RunReport {
     pub seconds: f64,
 }
 
-/// Runs every job due now. Jobs are marked done only after their site is swapped in.
+/// Runs every job due now. Jobs are marked done only after their site is swapped in and the
+/// search index follows: a withdrawn article leaves the index before its page goes, a new or
+/// changed one enters it after its page is live, so a search never leads to a missing page.
 pub async fn run_due(
     group: &Arc<Group>,
     themes: &Arc<Themes>,
     store: &Store,
     out: &Path,
+    search: Option<&Arc<SearchIndex>>,
 ) -> Result<RunReport, PublishError> {
     let started = Instant::now();
     let jobs = store.due_jobs(now_unix()).await?;
@@ -49,8 +53,16 @@ pub async fn run_due(
     for (site_id, jobs) in by_site {
         let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
         let site = codes.get(&site_id).and_then(|c| group.site(c));
+        let mut articles: Vec<i64> = jobs.iter().filter_map(|j| j.article_id).collect();
+        articles.sort_unstable();
+        articles.dedup();
         if let Some(site) = site {
             let content = store.site_content(site_id, &now).await?;
+            let live: HashSet<i64> = content.articles.iter().map(|a| a.id).collect();
+            if let Some(index) = search {
+                let gone = articles.iter().copied().filter(|id| !live.contains(id)).collect();
+                sync::remove(index, gone).await?;
+            }
             let (group, themes, out, site_code) =
                 (group.clone(), themes.clone(), out.to_path_buf(), site.code().to_string());
             let files = tokio::task::spawn_blocking(move || {
@@ -60,6 +72,9 @@ pub async fn run_due(
             .await
             .map_err(|e| PublishError::Renderer(e.to_string()))??;
             report.files += files;
+            if let Some(index) = search {
+                sync::refresh(index, store, articles.into_iter().filter(|id| live.contains(id)).collect()).await?;
+            }
         } else {
             // A site removed from the group: nothing of it is served any more.
             tracing::warn!(site_id, "publish jobs for a site that is no longer in the group; skipped");
@@ -196,7 +211,13 @@ const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(30);
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Publisher {
-    pub fn spawn(group: Arc<Group>, themes: Arc<Themes>, store: Store, out: PathBuf) -> Publisher {
+    pub fn spawn(
+        group: Arc<Group>,
+        themes: Arc<Themes>,
+        store: Store,
+        out: PathBuf,
+        search: Option<Arc<SearchIndex>>,
+    ) -> Publisher {
         let (done, _) = tokio::sync::watch::channel(0);
         let inner = Arc::new(Inner { wake: tokio::sync::Notify::new(), requested: 0.into(), done });
         let me = Publisher { inner: inner.clone() };
@@ -204,7 +225,7 @@ impl Publisher {
             use std::sync::atomic::Ordering;
             loop {
                 let round = inner.requested.load(Ordering::SeqCst);
-                let failed = match run_due(&group, &themes, &store, &out).await {
+                let failed = match run_due(&group, &themes, &store, &out, search.as_ref()).await {
                     Ok(r) if r.jobs > 0 => {
                         tracing::info!(
                             jobs = r.jobs,

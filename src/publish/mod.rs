@@ -50,6 +50,8 @@ pub enum PublishError {
     Store(#[from] crate::store::StoreError),
     #[error("the renderer stopped unexpectedly: {0}")]
     Renderer(String),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
 }
 
 impl PublishError {

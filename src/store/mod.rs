@@ -9,6 +9,7 @@ pub mod console;
 pub mod editorial;
 pub mod jobs;
 pub mod published;
+pub mod searchable;
 pub mod sites;
 pub mod tenant;
 pub mod users;

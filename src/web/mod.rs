@@ -1,8 +1,10 @@
-//! The HTTP service (`zhanqun serve`): the admin under `/admin`, previews of the published
-//! sites by host, and a health check; search and the counter mount here as they arrive.
+//! The HTTP service (`zhanqun serve`): the admin under `/admin`, the shared search on every
+//! host, previews of the published sites by host, and a health check; the counter mounts here
+//! as it arrives.
 
 pub mod admin;
 pub(crate) mod preview;
+pub mod search;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +21,9 @@ use tracing::Instrument;
 
 use crate::project::Project;
 use crate::publish::incremental::Publisher;
+use crate::search::SearchIndex;
 use admin::AdminConfig;
+use search::SearchService;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -29,27 +33,33 @@ pub struct AppState {
     pub admin: Arc<AdminConfig>,
     /// Runs publish jobs; None where nothing should be published (some tests).
     pub publisher: Option<Publisher>,
+    /// The search index and page parts; None where search is not wanted (some tests).
+    pub search: Option<Arc<SearchService>>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(admin::routes::router(state.clone()))
+        .merge(search::router(&state))
         .fallback(preview::serve)
         .layer(middleware::from_fn(request_log))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
-/// Serves until ctrl-c or SIGTERM, publishing approved articles in the background.
+/// Serves until ctrl-c or SIGTERM, publishing approved articles and keeping the search index
+/// in step in the background.
 pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_seconds: i64) -> std::io::Result<()> {
     let port = listener.local_addr()?.port();
     let admin = AdminConfig::load(&project, idle_seconds).await.map_err(std::io::Error::other)?;
+    let search = open_search(&project).map_err(std::io::Error::other)?;
     let publisher = Publisher::spawn(
         project.group.clone(),
         project.themes.clone(),
         project.store.clone(),
         project.paths.out.clone(),
+        Some(search.index.clone()),
     );
     // Old login failures and idle sessions are only ever read within their windows; forget
     // them now and then so the tables stay small.
@@ -63,9 +73,41 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
             }
         }
     });
-    let state = AppState { project, port, admin: Arc::new(admin), publisher: Some(publisher) };
+    keep_index_reconciled(search.index.clone(), project.store.clone());
+    let state = AppState { project, port, admin: Arc::new(admin), publisher: Some(publisher), search: Some(search) };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+/// Opens (or creates) the search index and prepares the search pages of every site.
+pub fn open_search(project: &Project) -> anyhow::Result<Arc<SearchService>> {
+    let index = Arc::new(SearchIndex::open(&project.paths.search)?);
+    let pages = search::page::SearchPages::new(&project.group, &project.themes)?;
+    Ok(Arc::new(SearchService { index, pages }))
+}
+
+/// Brings the index in line with the database at start (a first run, a crash, articles
+/// imported or published by another process) and every 10 minutes after. The publisher keeps
+/// it exact between those runs.
+pub fn keep_index_reconciled(index: Arc<SearchIndex>, store: crate::store::Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let (ix, st, rt) = (index.clone(), store.clone(), tokio::runtime::Handle::current());
+            match tokio::task::spawn_blocking(move || crate::search::sync::reconcile(&ix, &st, &rt)).await {
+                Ok(Ok(r)) if r.rebuilt => {
+                    tracing::info!(articles = r.added, seconds = r.seconds, "search index built")
+                }
+                Ok(Ok(r)) if r.added + r.removed > 0 => {
+                    tracing::info!(added = r.added, removed = r.removed, "search index caught up with the database")
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "could not bring the search index up to date"),
+                Err(e) => tracing::error!(error = %e, "search index reconciliation stopped"),
+            }
+        }
+    });
 }
 
 /// Headers every answer carries: no framing by other sites, no MIME sniffing, no referrer

@@ -9,20 +9,28 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
-use crate::group::Site;
+use crate::group::{Group, Site};
 
 pub async fn serve(State(state): State<AppState>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (StatusCode::METHOD_NOT_ALLOWED, "只支持 GET 请求").into_response();
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
-    let name = name.strip_suffix(".localhost").unwrap_or(name);
-    let group = &state.project.group;
-    match group.sites.iter().find(|s| s.host == name) {
+    match site_for_host(&state.project.group, host).0 {
         Some(site) => file(&state, site, uri.path()).await,
         None => Html(index(&state)).into_response(),
     }
+}
+
+/// The site a `Host` header names (with or without port), and whether it is a preview host
+/// (`<host>.localhost`).
+pub(crate) fn site_for_host<'g>(group: &'g Group, host: &str) -> (Option<&'g Site>, bool) {
+    let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+    let (name, preview) = match name.strip_suffix(".localhost") {
+        Some(n) => (n, true),
+        None => (name, false),
+    };
+    (group.sites.iter().find(|s| s.host.eq_ignore_ascii_case(name)), preview)
 }
 
 async fn file(state: &AppState, site: &Site, path: &str) -> Response {
@@ -92,13 +100,17 @@ fn percent_decode(s: &str) -> Option<String> {
 
 /// Points absolute links between the group's sites at their preview hosts.
 fn rewrite_links(state: &AppState, bytes: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(bytes) {
+        Ok(text) => rewrite_html(state, text).into_bytes(),
+        Err(_) => Vec::new(),
+    }
+}
+
+pub(crate) fn rewrite_html(state: &AppState, text: String) -> String {
     let g = &state.project.group.def;
-    let Ok(text) = String::from_utf8(bytes) else {
-        return Vec::new();
-    };
     let from = format!(".{}/", g.root_domain);
     let to = format!(".{}.localhost:{}/", g.root_domain, state.port);
-    text.replace(&format!("{}://", g.scheme), "http://").replace(&from, &to).into_bytes()
+    text.replace(&format!("{}://", g.scheme), "http://").replace(&from, &to)
 }
 
 fn index(state: &AppState) -> String {

@@ -90,6 +90,7 @@ pub fn paths(dir: &Path, database: &str) -> Paths {
         themes: dir.join("themes"),
         database: database.to_string(),
         out: dir.join("publish"),
+        search: dir.join("search"),
     }
 }
 

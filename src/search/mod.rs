@@ -1,0 +1,138 @@
+//! The shared search service (统一信息检索): one tantivy index of every published article of
+//! the group, segmented with jieba, kept equal to what is live by the publisher, and queried
+//! by `/search` and `/api/search` on every host.
+//!
+//! `analyze` segments text, `schema` and `document` define what is indexed, `index` owns the
+//! files and the single writer, `sync` keeps the index equal to the database, `request` checks
+//! the query string, `query` turns words into a tantivy query, `snippet` marks the passages.
+
+pub mod analyze;
+pub mod document;
+pub mod index;
+pub mod query;
+pub mod request;
+pub mod schema;
+pub mod snippet;
+pub mod sync;
+
+use std::time::Instant;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument};
+
+pub use index::{SearchError, SearchIndex};
+use request::{SearchRequest, Sort, PAGE_SIZE};
+
+/// One result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    pub id: i64,
+    pub site: String,
+    pub column: String,
+    /// Path of the page on its site's host.
+    pub path: String,
+    pub title: String,
+    /// The title with the matches marked (HTML).
+    pub title_html: String,
+    /// The passage with the matches marked (HTML).
+    pub snippet_html: String,
+    /// `YYYY-MM-DD HH:MM:SS`.
+    pub published: String,
+    pub doc_no: Option<String>,
+    pub index_no: String,
+    pub issuer: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Pages of results there are (at most `MAX_PAGE`).
+    pub pages: usize,
+    pub micros: u64,
+    /// Nothing searchable in the query (only punctuation).
+    pub nothing_to_search: bool,
+}
+
+/// Runs a request against the last commit. The request's text must not be empty.
+pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Results, SearchError> {
+    let started = Instant::now();
+    let analyzed = query::analyze(&req.text);
+    if analyzed.is_empty() {
+        return Ok(Results { nothing_to_search: true, ..Default::default() });
+    }
+    let f = index.fields;
+    let q = query::build(&analyzed, req, &f);
+    let searcher = index.searcher();
+    let top = TopDocs::with_limit(PAGE_SIZE).and_offset((req.page - 1) * PAGE_SIZE);
+    let err = |e| SearchError::Index { dir: index.dir().to_path_buf(), source: e };
+    let now = chrono::Utc::now().timestamp() + 8 * 3600;
+    let (total, addresses): (usize, Vec<DocAddress>) = match req.sort {
+        Sort::Relevance => {
+            let (total, docs) = searcher
+                .search(&q, &(Count, top.tweak_score(move |seg: &SegmentReader| relevance(seg, now))))
+                .map_err(err)?;
+            (total, docs.into_iter().map(|(_, a)| a).collect())
+        }
+        Sort::Date => {
+            let (total, docs) =
+                searcher.search(&q, &(Count, top.tweak_score(|seg: &SegmentReader| newest(seg)))).map_err(err)?;
+            (total, docs.into_iter().map(|(_, a)| a).collect())
+        }
+    };
+    let mut hits = Vec::with_capacity(addresses.len());
+    for a in addresses {
+        let doc: TantivyDocument = searcher.doc(a).map_err(err)?;
+        hits.push(hit(&doc, &f, &analyzed.highlights));
+    }
+    let pages = total.div_ceil(PAGE_SIZE).min(request::MAX_PAGE);
+    Ok(Results { total, hits, pages, micros: started.elapsed().as_micros() as u64, nothing_to_search: false })
+}
+
+/// Sort key by relevance: BM25 with a mild freshness lift (up to 10 %, halving each year), then
+/// the newer page first when scores tie.
+fn relevance(seg: &SegmentReader, now: i64) -> impl Fn(tantivy::DocId, Score) -> (Score, i64) + use<> {
+    let dates = date_column(seg);
+    move |doc, score| {
+        let date = dates.as_ref().map_or(0, |c| c.get_val(doc));
+        let age_years = ((now - date).max(0) as f32) / (365.0 * 86400.0);
+        (score * (1.0 + 0.1 * 0.5f32.powf(age_years)), date)
+    }
+}
+
+/// Sort key by date: newest first, relevance between pages of the same second.
+fn newest(seg: &SegmentReader) -> impl Fn(tantivy::DocId, Score) -> (i64, Score) + use<> {
+    let dates = date_column(seg);
+    move |doc, score| (dates.as_ref().map_or(0, |c| c.get_val(doc)), score)
+}
+
+fn date_column(seg: &SegmentReader) -> Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<i64>>> {
+    seg.fast_fields().i64("date").ok().map(|c| c.first_or_default_col(0))
+}
+
+fn hit(doc: &TantivyDocument, f: &schema::Fields, terms: &[String]) -> Hit {
+    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let opt = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+    let title = text(f.title);
+    let summary = text(f.summary);
+    let body = text(f.body);
+    // The body holds the words far more often than the summary; when neither does (a match
+    // on the title or 文号 alone), the summary reads better than the opening of the body.
+    let body_lower = body.to_ascii_lowercase();
+    let source =
+        if summary.is_empty() || terms.iter().any(|t| body_lower.contains(t.as_str())) { &body } else { &summary };
+    Hit {
+        id: doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or_default() as i64,
+        site: text(f.site),
+        column: text(f.column),
+        path: text(f.path),
+        title_html: snippet::highlight(&title, terms),
+        snippet_html: snippet::snippet(source, terms),
+        title,
+        published: text(f.published),
+        doc_no: opt(f.doc_no),
+        index_no: text(f.index_no),
+        issuer: opt(f.issuer),
+    }
+}

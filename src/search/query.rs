@@ -1,0 +1,287 @@
+//! From the words a citizen typed to a tantivy query, built term by term: the query parser
+//! never sees user input, so `AND`, quotes, brackets or `title:` are only text.
+//!
+//! Every word must match (each of its jieba tokens somewhere in the page); exact phrases and
+//! title matches score higher; a 文号 or 索引号 typed in full matches its document exactly,
+//! whatever brackets it was typed with.
+
+use std::ops::Bound;
+
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::analyze::{fold, id_key, index_analyzer, query_analyzer, words, Word};
+use super::document::local_seconds;
+use super::request::{Scope, SearchRequest};
+use super::schema::Fields;
+
+/// Function words that do not have to appear when a word has others (的, 和, …); they still
+/// count inside phrases.
+const OPTIONAL: &[&str] = &["的", "了", "和", "与", "及", "或", "在", "是", "对", "等", "之", "把", "被"];
+
+/// Field weights of a matching term.
+const TERM_BOOSTS: [(FieldName, f32); 4] =
+    [(FieldName::Title, 4.0), (FieldName::Meta, 2.0), (FieldName::Summary, 1.5), (FieldName::Body, 1.0)];
+const TITLE_PHRASE_BOOST: f32 = 8.0;
+const BODY_PHRASE_BOOST: f32 = 2.0;
+const ID_BOOST: f32 = 50.0;
+
+#[derive(Clone, Copy)]
+enum FieldName {
+    Title,
+    Meta,
+    Summary,
+    Body,
+}
+
+impl FieldName {
+    fn of(self, f: &Fields) -> Field {
+        match self {
+            FieldName::Title => f.title,
+            FieldName::Meta => f.meta,
+            FieldName::Summary => f.summary,
+            FieldName::Body => f.body,
+        }
+    }
+}
+
+/// One word of the query (a run without spaces, or a quoted phrase).
+#[derive(Debug, Clone)]
+pub struct QueryWord {
+    pub tokens: Vec<Word>,
+    /// Quoted: the tokens must appear as a phrase.
+    pub exact: bool,
+}
+
+/// The analysed query.
+#[derive(Debug, Clone, Default)]
+pub struct Analyzed {
+    pub words: Vec<QueryWord>,
+    /// The whole query as a 文号/索引号 key.
+    pub id_key: String,
+    /// What snippets mark: every token and every whole word, longest first.
+    pub highlights: Vec<String>,
+}
+
+impl Analyzed {
+    /// Nothing searchable: only punctuation or spaces.
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|w| w.tokens.is_empty()) && self.id_key.is_empty()
+    }
+}
+
+pub fn analyze(text: &str) -> Analyzed {
+    let folded = fold(text);
+    let mut analyzer = query_analyzer();
+    let mut words_out = Vec::new();
+    let mut highlights: Vec<String> = Vec::new();
+    for (part, exact) in split(&folded) {
+        let tokens = words(&mut analyzer, part);
+        if tokens.is_empty() {
+            continue;
+        }
+        let whole = part.to_lowercase();
+        if tokens.len() > 1 && whole.chars().all(char::is_alphanumeric) {
+            highlights.push(whole);
+        }
+        for t in &tokens {
+            let optional = OPTIONAL.contains(&t.text.as_str()) && tokens.len() > 1;
+            if !optional {
+                highlights.push(t.text.clone());
+            }
+        }
+        words_out.push(QueryWord { tokens, exact });
+    }
+    highlights.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    highlights.dedup();
+    Analyzed { words: words_out, id_key: id_key(text), highlights }
+}
+
+/// Splits on spaces, keeping "quoted" (or “quoted”) runs together as exact phrases.
+fn split(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let open = rest.find(['"', '“', '「']);
+        let (plain, quoted) = match open {
+            Some(i) => {
+                let q = &rest[i..];
+                let open_len = q.chars().next().map_or(1, char::len_utf8);
+                let body = &q[open_len..];
+                let close = body.find(['"', '”', '」']);
+                let (inner, after) = match close {
+                    Some(j) => (&body[..j], &body[j + body[j..].chars().next().map_or(1, char::len_utf8)..]),
+                    None => (body, ""),
+                };
+                let plain = &rest[..i];
+                rest = after;
+                (plain, Some(inner))
+            }
+            None => {
+                let plain = rest;
+                rest = "";
+                (plain, None)
+            }
+        };
+        out.extend(plain.split_whitespace().map(|w| (w, false)));
+        if let Some(q) = quoted.map(str::trim).filter(|q| !q.is_empty()) {
+            out.push((q, true));
+        }
+    }
+    out
+}
+
+/// The full query: the words (or the exact 文号/索引号) within the request's filters.
+pub fn build(a: &Analyzed, req: &SearchRequest, f: &Fields) -> Box<dyn Query> {
+    let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for w in &a.words {
+        if w.exact && w.tokens.len() > 1 {
+            let fields: Vec<(Occur, Box<dyn Query>)> =
+                [(f.title, TITLE_PHRASE_BOOST), (f.summary, 1.5), (f.body, 1.0), (f.meta, 2.0)]
+                    .into_iter()
+                    .map(|(field, boost)| (Occur::Should, boosted(phrase(field, &w.tokens), boost)))
+                    .collect();
+            text.push((Occur::Must, Box::new(BooleanQuery::new(fields))));
+            continue;
+        }
+        for t in &w.tokens {
+            if OPTIONAL.contains(&t.text.as_str()) && w.tokens.len() > 1 {
+                continue;
+            }
+            text.push((Occur::Must, token_clause(t, f)));
+        }
+        if w.tokens.len() > 1 {
+            text.push((Occur::Should, boosted(phrase(f.title, &w.tokens), TITLE_PHRASE_BOOST)));
+            text.push((Occur::Should, boosted(phrase(f.body, &w.tokens), BODY_PHRASE_BOOST)));
+        }
+    }
+    let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if text.iter().any(|(o, _)| *o == Occur::Must) {
+        either.push((Occur::Should, Box::new(BooleanQuery::new(text))));
+    }
+    if !a.id_key.is_empty() {
+        let term = Term::from_field_text(f.id_keys, &a.id_key);
+        either.push((Occur::Should, boosted(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), ID_BOOST)));
+    }
+    let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(either)))];
+    for filter in filters(req, f) {
+        // Filters decide membership, not rank: a small site's rarer code must not score.
+        all.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+    }
+    Box::new(BooleanQuery::new(all))
+}
+
+/// A token found in any field; a long token also as the phrase of its parts, since a page may
+/// have cut the same characters differently (发展改革 in 发展改革委员会 → 发展 / 改革委员会).
+fn token_clause(t: &Word, f: &Fields) -> Box<dyn Query> {
+    let mut any: Vec<(Occur, Box<dyn Query>)> = TERM_BOOSTS
+        .iter()
+        .map(|&(name, boost)| {
+            let term = Term::from_field_text(name.of(f), &t.text);
+            (Occur::Should, boosted(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), boost))
+        })
+        .collect();
+    if let Some(parts) = parts(&t.text) {
+        any.push((Occur::Should, boosted(phrase(f.title, &parts), 2.0)));
+        any.push((Occur::Should, phrase(f.body, &parts)));
+    }
+    Box::new(BooleanQuery::new(any))
+}
+
+/// The search-mode pieces that cover a token of three or more characters end to end without
+/// overlapping, when there are such pieces.
+fn parts(token: &str) -> Option<Vec<Word>> {
+    if token.chars().count() < 3 || !token.chars().all(|c| !c.is_ascii()) {
+        return None;
+    }
+    let mut pieces: Vec<Word> = words(&mut index_analyzer(), token).into_iter().filter(|w| w.text != token).collect();
+    pieces.sort_by_key(|w| (w.position, std::cmp::Reverse(w.text.chars().count())));
+    let total = token.chars().count();
+    let mut cover = Vec::new();
+    let mut at = 0;
+    for p in pieces {
+        if p.position == at {
+            at += p.text.chars().count();
+            cover.push(p);
+        }
+    }
+    (at == total && cover.len() > 1).then_some(cover)
+}
+
+fn phrase(field: Field, tokens: &[Word]) -> Box<dyn Query> {
+    let base = tokens.first().map_or(0, |t| t.position);
+    if tokens.len() == 1 {
+        return Box::new(TermQuery::new(Term::from_field_text(field, &tokens[0].text), IndexRecordOption::WithFreqs));
+    }
+    let terms = tokens.iter().map(|t| (t.position - base, Term::from_field_text(field, &t.text))).collect();
+    Box::new(PhraseQuery::new_with_offset(terms))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+fn filters(req: &SearchRequest, f: &Fields) -> Vec<Box<dyn Query>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    if let Scope::Site(code) = &req.scope {
+        out.push(Box::new(TermQuery::new(Term::from_field_text(f.site, code), IndexRecordOption::Basic)));
+    }
+    if let Some(c) = &req.column {
+        out.push(Box::new(TermQuery::new(Term::from_field_text(f.column, c), IndexRecordOption::Basic)));
+    }
+    if req.from.is_some() || req.to.is_some() {
+        let seconds = |d: chrono::NaiveDate| local_seconds(&format!("{d} 00:00:00"));
+        let lower = req.from.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_i64(f.date, seconds(d))));
+        let upper = req
+            .to
+            .and_then(|d| d.succ_opt())
+            .map_or(Bound::Unbounded, |d| Bound::Excluded(Term::from_field_i64(f.date, seconds(d))));
+        out.push(Box::new(RangeQuery::new(lower, upper)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(a: &Analyzed) -> Vec<Vec<&str>> {
+        a.words.iter().map(|w| w.tokens.iter().map(|t| t.text.as_str()).collect()).collect()
+    }
+
+    #[test]
+    fn words_quotes_and_syntax_are_plain_text() {
+        let a = analyze("网络舆情  \"政务 公开\" title:通知 (AND)");
+        let t = texts(&a);
+        assert_eq!(t[0], ["网络", "舆情"]);
+        assert!(a.words.iter().any(|w| w.exact), "{t:?}");
+        assert!(t.iter().flatten().any(|w| *w == "title"), "{t:?}");
+        assert!(t.iter().flatten().any(|w| *w == "and"), "{t:?}");
+        assert!(t.iter().flatten().all(|w| w.chars().all(char::is_alphanumeric)), "{t:?}");
+    }
+
+    #[test]
+    fn punctuation_only_is_empty_and_unclosed_quotes_are_fine() {
+        assert!(analyze("（）：\"\"").words.is_empty());
+        assert_eq!(texts(&analyze("“政务公开")), vec![vec!["政务", "公开"]]);
+    }
+
+    #[test]
+    fn long_tokens_split_into_covering_parts() {
+        let p = parts("发展改革").map(|v| v.into_iter().map(|w| (w.text, w.position)).collect::<Vec<_>>());
+        assert_eq!(p, Some(vec![("发展".to_string(), 0), ("改革".to_string(), 2)]));
+        assert_eq!(parts("舆情"), None);
+    }
+
+    #[test]
+    fn highlights_skip_function_words_and_put_long_ones_first() {
+        let a = analyze("政府的工作");
+        assert!(!a.highlights.contains(&"的".to_string()), "{:?}", a.highlights);
+        assert_eq!(a.highlights.first().map(String::as_str), Some("政府的工作"));
+    }
+}

@@ -1,0 +1,91 @@
+//! What the search index may hold: the published revision of every published article whose
+//! publication time has come. Drafts, revisions under review, withdrawn and scheduled articles
+//! never leave the database through here.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{Result, Store};
+
+/// One live article as the index sees it.
+#[derive(Debug, Clone)]
+pub struct SearchableArticle {
+    pub id: i64,
+    pub revision_id: i64,
+    pub site: String,
+    pub column: String,
+    pub index_no: String,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    /// `YYYY-MM-DD HH:MM:SS`, Beijing time.
+    pub publish_at: String,
+    pub doc_number: Option<String>,
+    pub issuer: Option<String>,
+    pub topic: Option<String>,
+}
+
+const SELECT: &str = "SELECT a.id, r.id, s.code, c.slug, a.index_no, r.title, r.summary, r.body_md, r.publish_at,
+        r.doc_number, r.issuer, r.topic
+     FROM articles a
+     JOIN revisions r ON r.id = a.published_revision_id
+     JOIN site_columns c ON c.id = a.column_id
+     JOIN sites s ON s.id = a.site_id
+     WHERE a.status = 'published' AND r.publish_at <= $1";
+
+fn row(r: &AnyRow) -> SearchableArticle {
+    SearchableArticle {
+        id: r.get(0),
+        revision_id: r.get(1),
+        site: r.get(2),
+        column: r.get(3),
+        index_no: r.get(4),
+        title: r.get(5),
+        summary: r.get(6),
+        body_md: r.get(7),
+        publish_at: r.get(8),
+        doc_number: r.get(9),
+        issuer: r.get(10),
+        topic: r.get(11),
+    }
+}
+
+impl Store {
+    /// Up to `limit` live articles with an id above `after`, in id order: the full reindex
+    /// walks the table in such pages, so memory stays flat however large the group is.
+    pub async fn searchable_page(&self, now: &str, after: i64, limit: i64) -> Result<Vec<SearchableArticle>> {
+        let sql = format!("{SELECT} AND a.id > $2 ORDER BY a.id LIMIT $3");
+        Ok(sqlx::query(&sql).bind(now).bind(after).bind(limit).fetch_all(self.pool()).await?.iter().map(row).collect())
+    }
+
+    /// The live ones among `ids`.
+    pub async fn searchable_by_ids(&self, now: &str, ids: &[i64]) -> Result<Vec<SearchableArticle>> {
+        let mut out = Vec::with_capacity(ids.len());
+        // Bounded IN lists: both backends cap the number of bind parameters.
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!("{SELECT} AND a.id IN ({}) ORDER BY a.id", marks.join(", "));
+            let mut q = sqlx::query(&sql).bind(now);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            out.extend(q.fetch_all(self.pool()).await?.iter().map(row));
+        }
+        Ok(out)
+    }
+
+    /// (article id, published revision id) of every live article, for comparing with the index.
+    pub async fn searchable_keys(&self, now: &str) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query(
+            "SELECT a.id, a.published_revision_id FROM articles a
+             JOIN revisions r ON r.id = a.published_revision_id
+             WHERE a.status = 'published' AND r.publish_at <= $1",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+    }
+}
