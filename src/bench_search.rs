@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{Row, SqlitePool};
+use sqlx::{ConnectOptions, Row, SqlitePool};
 
 use crate::bench::{peak_rss_mib, prepare, reset_peak_rss};
 use crate::search::request::{Scope, SearchRequest, Sort};
@@ -109,6 +109,7 @@ pub async fn search_bench(b: &SearchBench, report: impl Fn(String)) -> anyhow::R
     })
     .await?;
     report(format!("tantivy, 1 client:  {}", single.line()));
+    report(format!("tantivy, slowest queries (mean): {}", slowest(&single, &requests)));
     let (ix, reqs, clients, secs) = (index.clone(), requests.clone(), b.clients, b.seconds);
     let load = tokio::task::spawn_blocking(move || {
         concurrent(clients, Duration::from_secs(secs), &reqs, move |r| {
@@ -140,7 +141,9 @@ async fn fts5(
     let opts = SqliteConnectOptions::new()
         .filename(&path)
         .create_if_missing(true)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        // The LIKE fallbacks take seconds; their warnings would drown the figures.
+        .disable_statement_logging();
     let pool = SqlitePoolOptions::new().max_connections(b.clients as u32).connect_with(opts).await?;
     sqlx::query("CREATE VIRTUAL TABLE docs USING fts5(site UNINDEXED, title, body, tokenize = 'trigram')")
         .execute(&pool)
@@ -234,6 +237,25 @@ async fn fts5_query(pool: &SqlitePool, r: &SearchRequest) -> sqlx::Result<usize>
     let total: i64 = count.fetch_one(pool).await?.get(0);
     top.fetch_all(pool).await?;
     Ok(total as usize)
+}
+
+/// The five queries with the highest mean time, from a `latencies` run.
+fn slowest(l: &Latency, reqs: &[SearchRequest]) -> String {
+    let mut mean: Vec<(f64, String)> = reqs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let runs: Vec<f64> =
+                l.samples.iter().skip(i).step_by(reqs.len()).map(|d| d.as_secs_f64() * 1000.0).collect();
+            let scope = match &r.scope {
+                Scope::All => String::new(),
+                Scope::Site(s) => format!("@{s}"),
+            };
+            (runs.iter().sum::<f64>() / runs.len().max(1) as f64, format!("{}{scope}", r.text))
+        })
+        .collect();
+    mean.sort_by(|a, b| b.0.total_cmp(&a.0));
+    mean.iter().take(5).map(|(ms, q)| format!("{q} {ms:.1} ms")).collect::<Vec<_>>().join(", ")
 }
 
 struct Latency {

@@ -2,6 +2,8 @@
 
 use tantivy::TantivyDocument;
 
+use rayon::prelude::*;
+
 use super::analyze::{fold, id_key};
 use super::schema::Fields;
 use crate::content::{article_path, markdown};
@@ -19,6 +21,12 @@ pub fn local_seconds(at: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// The documents of many articles, built in parallel (Markdown to text is the costly part).
+pub fn documents(list: &[SearchableArticle], f: &Fields) -> Vec<TantivyDocument> {
+    list.par_iter().map(|a| document(a, f)).collect()
+}
+
+/// Builds the document of a live article.
 pub fn document(a: &SearchableArticle, f: &Fields) -> TantivyDocument {
     let mut d = TantivyDocument::new();
     d.add_u64(f.id, a.id as u64);
@@ -28,27 +36,31 @@ pub fn document(a: &SearchableArticle, f: &Fields) -> TantivyDocument {
     d.add_i64(f.date, local_seconds(&a.publish_at));
     d.add_text(f.published, &a.publish_at);
     d.add_text(f.path, article_path(&a.column, &a.publish_at, a.id));
-    d.add_text(f.title, fold(&a.title));
-    d.add_text(f.summary, fold(&a.summary));
-    d.add_text(f.body, fold(&markdown::plain_text(&a.body_md, usize::MAX)));
+    let title = fold(&a.title);
+    let summary = fold(&a.summary);
+    let body = fold(&markdown::plain_text(&a.body_md, usize::MAX));
     d.add_text(f.index_no, &a.index_no);
     d.add_text(f.id_keys, id_key(&a.index_no));
-    let mut meta = a.index_no.clone();
-    if let Some(no) = a.doc_number.as_deref().filter(|s| !s.is_empty()) {
-        d.add_text(f.doc_no, no);
-        d.add_text(f.id_keys, id_key(no));
-        meta.push(' ');
-        meta.push_str(no);
+    let nonblank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let mut meta = vec![a.index_no.clone()];
+    if let Some(no) = nonblank(&a.doc_number) {
+        d.add_text(f.doc_no, &no);
+        d.add_text(f.id_keys, id_key(&no));
+        meta.push(no);
     }
-    if let Some(issuer) = a.issuer.as_deref().filter(|s| !s.is_empty()) {
-        d.add_text(f.issuer, issuer);
-        meta.push(' ');
-        meta.push_str(issuer);
+    if let Some(issuer) = nonblank(&a.issuer) {
+        d.add_text(f.issuer, &issuer);
+        meta.push(issuer);
     }
-    if let Some(topic) = a.topic.as_deref().filter(|s| !s.is_empty()) {
-        meta.push(' ');
-        meta.push_str(topic);
-    }
-    d.add_text(f.meta, fold(&meta));
+    meta.extend(nonblank(&a.topic));
+    let meta = fold(&meta.join(" "));
+    // One value: the pairs field then meets the same string right after the text field
+    // (`analyze::TextTokenizer`). Line breaks keep the parts from touching.
+    let all = [title.as_str(), summary.as_str(), meta.as_str(), body.as_str()].join("\n");
+    d.add_text(f.text, &all);
+    d.add_text(f.pairs, &all);
+    d.add_text(f.title, title);
+    d.add_text(f.summary, summary);
+    d.add_text(f.body, body);
     d
 }

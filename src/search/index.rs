@@ -14,9 +14,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use tantivy::directory::error::LockError;
 use tantivy::schema::Schema;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term};
 
-use super::analyze::{index_analyzer, TOKENIZER};
+use super::analyze::{index_analyzer, TextTokenizer, PAIRS_TOKENIZER, TEXT_TOKENIZER, TOKENIZER};
 use super::schema::{Fields, VERSION};
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +75,8 @@ impl SearchIndex {
             }
         };
         index.tokenizers().register(TOKENIZER, index_analyzer());
+        index.tokenizers().register(TEXT_TOKENIZER, TextAnalyzer::from(TextTokenizer::text()));
+        index.tokenizers().register(PAIRS_TOKENIZER, TextAnalyzer::from(TextTokenizer::pairs()));
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
         let writer =
             index.writer_with_num_threads(threads, threads * WRITER_MEMORY_PER_THREAD).map_err(|e| match e {

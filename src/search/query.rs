@@ -11,7 +11,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQue
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::analyze::{fold, id_key, index_analyzer, query_analyzer, words, Word};
+use super::analyze::{fold, id_key, index_analyzer, pair, query_analyzer, words, Word};
 use super::document::local_seconds;
 use super::request::{Scope, SearchRequest};
 use super::schema::Fields;
@@ -20,31 +20,12 @@ use super::schema::Fields;
 /// count inside phrases.
 const OPTIONAL: &[&str] = &["的", "了", "和", "与", "及", "或", "在", "是", "对", "等", "之", "把", "被"];
 
-/// Field weights of a matching term.
-const TERM_BOOSTS: [(FieldName, f32); 4] =
-    [(FieldName::Title, 4.0), (FieldName::Meta, 2.0), (FieldName::Summary, 1.5), (FieldName::Body, 1.0)];
-const TITLE_PHRASE_BOOST: f32 = 8.0;
-const BODY_PHRASE_BOOST: f32 = 2.0;
+/// Weight of a word found in the title, on top of its weight in the text.
+const TITLE_TERM_BOOST: f32 = 3.0;
+/// A word's parts side by side in the title, and in the text.
+const TITLE_PHRASE_BOOST: f32 = 6.0;
+const PAIR_BOOST: f32 = 1.5;
 const ID_BOOST: f32 = 50.0;
-
-#[derive(Clone, Copy)]
-enum FieldName {
-    Title,
-    Meta,
-    Summary,
-    Body,
-}
-
-impl FieldName {
-    fn of(self, f: &Fields) -> Field {
-        match self {
-            FieldName::Title => f.title,
-            FieldName::Meta => f.meta,
-            FieldName::Summary => f.summary,
-            FieldName::Body => f.body,
-        }
-    }
-}
 
 /// One word of the query (a run without spaces, or a quoted phrase).
 #[derive(Debug, Clone)]
@@ -133,27 +114,30 @@ fn split(text: &str) -> Vec<(&str, bool)> {
 }
 
 /// The full query: the words (or the exact 文号/索引号) within the request's filters.
+///
+/// Each word must be in the text; where it sits in the title, and where its parts stand side
+/// by side (as pairs, not positions: a term lookup instead of reading every position of two
+/// common words), it scores more. Only a quoted phrase reads positions.
 pub fn build(a: &Analyzed, req: &SearchRequest, f: &Fields) -> Box<dyn Query> {
     let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for w in &a.words {
+        let tokens: Vec<&Word> =
+            w.tokens.iter().filter(|t| !(OPTIONAL.contains(&t.text.as_str()) && w.tokens.len() > 1)).collect();
         if w.exact && w.tokens.len() > 1 {
-            let fields: Vec<(Occur, Box<dyn Query>)> =
-                [(f.title, TITLE_PHRASE_BOOST), (f.summary, 1.5), (f.body, 1.0), (f.meta, 2.0)]
-                    .into_iter()
-                    .map(|(field, boost)| (Occur::Should, boosted(phrase(field, &w.tokens), boost)))
-                    .collect();
-            text.push((Occur::Must, Box::new(BooleanQuery::new(fields))));
-            continue;
-        }
-        for t in &w.tokens {
-            if OPTIONAL.contains(&t.text.as_str()) && w.tokens.len() > 1 {
-                continue;
+            text.push((Occur::Must, phrase(f.text, &w.tokens)));
+        } else {
+            for t in &tokens {
+                text.push((Occur::Must, token_match(t, f)));
             }
-            text.push((Occur::Must, token_clause(t, f)));
+        }
+        for t in &tokens {
+            text.push((Occur::Should, boosted(term(f.title, &t.text), TITLE_TERM_BOOST)));
         }
         if w.tokens.len() > 1 {
             text.push((Occur::Should, boosted(phrase(f.title, &w.tokens), TITLE_PHRASE_BOOST)));
-            text.push((Occur::Should, boosted(phrase(f.body, &w.tokens), BODY_PHRASE_BOOST)));
+            for p in touching_pairs(&w.tokens) {
+                text.push((Occur::Should, boosted(term(f.pairs, &p), PAIR_BOOST)));
+            }
         }
     }
     let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -161,8 +145,8 @@ pub fn build(a: &Analyzed, req: &SearchRequest, f: &Fields) -> Box<dyn Query> {
         either.push((Occur::Should, Box::new(BooleanQuery::new(text))));
     }
     if !a.id_key.is_empty() {
-        let term = Term::from_field_text(f.id_keys, &a.id_key);
-        either.push((Occur::Should, boosted(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), ID_BOOST)));
+        let key = Box::new(TermQuery::new(Term::from_field_text(f.id_keys, &a.id_key), IndexRecordOption::Basic));
+        either.push((Occur::Should, boosted(key, ID_BOOST)));
     }
     let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(either)))];
     for filter in filters(req, f) {
@@ -172,21 +156,23 @@ pub fn build(a: &Analyzed, req: &SearchRequest, f: &Fields) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(all))
 }
 
-/// A token found in any field; a long token also as the phrase of its parts, since a page may
-/// have cut the same characters differently (发展改革 in 发展改革委员会 → 发展 / 改革委员会).
-fn token_clause(t: &Word, f: &Fields) -> Box<dyn Query> {
-    let mut any: Vec<(Occur, Box<dyn Query>)> = TERM_BOOSTS
-        .iter()
-        .map(|&(name, boost)| {
-            let term = Term::from_field_text(name.of(f), &t.text);
-            (Occur::Should, boosted(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), boost))
-        })
-        .collect();
-    if let Some(parts) = parts(&t.text) {
-        any.push((Occur::Should, boosted(phrase(f.title, &parts), 2.0)));
-        any.push((Occur::Should, phrase(f.body, &parts)));
-    }
-    Box::new(BooleanQuery::new(any))
+/// A token in the text; a long one also as its parts side by side, since a page may have cut
+/// the same characters differently (实施方案 → 实施 / 方案).
+fn token_match(t: &Word, f: &Fields) -> Box<dyn Query> {
+    let whole = term(f.text, &t.text);
+    let Some(parts) = parts(&t.text) else { return whole };
+    let pieces: Vec<(Occur, Box<dyn Query>)> =
+        touching_pairs(&parts).iter().map(|p| (Occur::Must, term(f.pairs, p))).collect();
+    Box::new(BooleanQuery::new(vec![(Occur::Should, whole), (Occur::Should, Box::new(BooleanQuery::new(pieces)))]))
+}
+
+/// The pair terms of consecutive tokens that touch.
+fn touching_pairs(tokens: &[Word]) -> Vec<String> {
+    tokens.windows(2).filter(|w| w[0].end() == w[1].position).map(|w| pair(&w[0].text, &w[1].text)).collect()
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
 }
 
 /// The search-mode pieces that cover a token of three or more characters end to end without
@@ -196,13 +182,13 @@ fn parts(token: &str) -> Option<Vec<Word>> {
         return None;
     }
     let mut pieces: Vec<Word> = words(&mut index_analyzer(), token).into_iter().filter(|w| w.text != token).collect();
-    pieces.sort_by_key(|w| (w.position, std::cmp::Reverse(w.text.chars().count())));
+    pieces.sort_by_key(|w| (w.position, std::cmp::Reverse(w.len)));
     let total = token.chars().count();
     let mut cover = Vec::new();
     let mut at = 0;
     for p in pieces {
         if p.position == at {
-            at += p.text.chars().count();
+            at += p.len;
             cover.push(p);
         }
     }
@@ -212,7 +198,7 @@ fn parts(token: &str) -> Option<Vec<Word>> {
 fn phrase(field: Field, tokens: &[Word]) -> Box<dyn Query> {
     let base = tokens.first().map_or(0, |t| t.position);
     if tokens.len() == 1 {
-        return Box::new(TermQuery::new(Term::from_field_text(field, &tokens[0].text), IndexRecordOption::WithFreqs));
+        return term(field, &tokens[0].text);
     }
     let terms = tokens.iter().map(|t| (t.position - base, Term::from_field_text(field, &t.text))).collect();
     Box::new(PhraseQuery::new_with_offset(terms))

@@ -6,7 +6,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
-use super::analyze::TOKENIZER;
+use super::analyze::{PAIRS_TOKENIZER, TEXT_TOKENIZER, TOKENIZER};
 
 pub const VERSION: u32 = 1;
 
@@ -22,13 +22,17 @@ pub struct Fields {
     pub column: Field,
     /// Publication time, Unix seconds (Beijing time as written by the editor).
     pub date: Field,
+    /// The title, searched on its own so that title matches weigh more.
     pub title: Field,
-    pub summary: Field,
-    pub body: Field,
-    /// 文号, 索引号, 发布机构 and 主题分类 as searchable text.
-    pub meta: Field,
+    /// Everything searchable in one field (title, summary, 文号, 索引号, 发布机构, 主题分类,
+    /// body): one posting list per word keeps "every word somewhere" a plain intersection.
+    pub text: Field,
+    /// Pairs of touching words (`analyze::segment`), for cheap phrase boosts.
+    pub pairs: Field,
     /// 文号 and 索引号 as exact keys (`analyze::id_key`).
     pub id_keys: Field,
+    pub summary: Field,
+    pub body: Field,
     pub doc_no: Field,
     pub index_no: Field,
     pub issuer: Field,
@@ -39,16 +43,9 @@ pub struct Fields {
 impl Fields {
     pub fn new() -> (Schema, Fields) {
         let mut b = Schema::builder();
-        let full_text = |stored: bool| {
-            let idx = TextFieldIndexing::default()
-                .set_tokenizer(TOKENIZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-            let o = TextOptions::default().set_indexing_options(idx);
-            if stored {
-                o.set_stored()
-            } else {
-                o
-            }
+        let indexed = |tokenizer: &str, record: IndexRecordOption| {
+            TextOptions::default()
+                .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record))
         };
         let fields = Fields {
             id: b.add_u64_field("id", INDEXED | FAST | STORED),
@@ -56,11 +53,12 @@ impl Fields {
             site: b.add_text_field("site", STRING | STORED),
             column: b.add_text_field("column", STRING | STORED),
             date: b.add_i64_field("date", INDEXED | FAST),
-            title: b.add_text_field("title", full_text(true)),
-            summary: b.add_text_field("summary", full_text(true)),
-            body: b.add_text_field("body", full_text(true)),
-            meta: b.add_text_field("meta", full_text(false)),
+            title: b.add_text_field("title", indexed(TOKENIZER, IndexRecordOption::WithFreqsAndPositions).set_stored()),
+            text: b.add_text_field("text", indexed(TEXT_TOKENIZER, IndexRecordOption::WithFreqsAndPositions)),
+            pairs: b.add_text_field("pairs", indexed(PAIRS_TOKENIZER, IndexRecordOption::WithFreqs)),
             id_keys: b.add_text_field("id_keys", STRING),
+            summary: b.add_text_field("summary", STORED),
+            body: b.add_text_field("body", STORED),
             doc_no: b.add_text_field("doc_no", STORED),
             index_no: b.add_text_field("index_no", STORED),
             issuer: b.add_text_field("issuer", STORED),

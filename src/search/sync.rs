@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use tokio::runtime::Handle;
 
-use super::document::document;
+use super::document::documents;
 use super::index::{Result, SearchIndex};
 use crate::content::now_local;
 use crate::store::Store;
@@ -42,7 +42,7 @@ pub fn rebuild(index: &SearchIndex, store: &Store, rt: &Handle, progress: &dyn F
             done = (page.len() as i64) < PAGE;
             let Some(last) = page.last() else { return Ok(None) };
             after = last.id;
-            Ok(Some(page.iter().map(|a| document(a, &fields)).collect()))
+            Ok(Some(documents(&page, &fields)))
         },
         &|n| progress(n, total),
     )
@@ -65,8 +65,7 @@ pub fn reconcile(index: &SearchIndex, store: &Store, rt: &Handle) -> Result<Sync
     if stale.is_empty() && changed.is_empty() {
         return Ok(SyncReport { seconds: started.elapsed().as_secs_f64(), ..Default::default() });
     }
-    let docs: Vec<_> =
-        rt.block_on(store.searchable_by_ids(&now, &changed))?.iter().map(|a| document(a, &index.fields)).collect();
+    let docs = documents(&rt.block_on(store.searchable_by_ids(&now, &changed))?, &index.fields);
     let added = docs.len();
     index.apply(&stale, docs)?;
     Ok(SyncReport { rebuilt: false, added, removed: stale.len(), seconds: started.elapsed().as_secs_f64() })
@@ -90,7 +89,7 @@ pub async fn refresh(index: &Arc<SearchIndex>, store: &Store, ids: Vec<i64>) -> 
     let live = store.searchable_by_ids(&now_local(), &ids).await?;
     let index = index.clone();
     blocking(move || {
-        let docs = live.iter().map(|a| document(a, &index.fields)).collect();
+        let docs = documents(&live, &index.fields);
         index.apply(&ids, docs)
     })
     .await

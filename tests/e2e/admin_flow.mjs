@@ -1,5 +1,6 @@
 // The admin in a real browser: an editor writes and submits an article with an attachment,
-// a reviewer approves it, and the page is read from the static site through nginx.
+// a reviewer approves it, the page is read from the static site through nginx and found by
+// the shared search there; once withdrawn, the search no longer finds it.
 // Run by tests/it/e2e.rs, which starts `zhanqun serve` and nginx and passes:
 //   ADMIN (http://127.0.0.1:<port>), NGINX_PORT, SHOTS (folder), ATTACHMENT (a PDF path).
 import { chromium } from "playwright-core";
@@ -87,6 +88,48 @@ try {
   const home = await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}/`);
   assert.equal(home.status(), 200);
   await citizen.getByRole("link", { name: title }).first().waitFor();
+
+  // --- The citizen searches through nginx: the subsite's box searches the subsite. -------
+  const box = citizen.locator('form[data-zq-locked="search"] input[name="q"]');
+  await box.fill("网络舆情 培训");
+  await box.press("Enter");
+  await citizen.waitForURL(/\/search\?/);
+  assert.match(citizen.url(), /site=fgw/, "a subsite searches itself by default");
+  const hit = citizen.locator(".zq-hit h2 a", { hasText: "网络舆情应对培训" }).first();
+  await hit.waitFor();
+  assert.ok((await citizen.locator(".zq-hit mark").count()) > 0, "matches are highlighted");
+  await shot(citizen, "07-citizen-search-subsite");
+  // One click widens it to the whole group.
+  await citizen.getByRole("link", { name: "在全站群中检索" }).click();
+  await citizen.waitForURL(/site=all/);
+  await hit.waitFor();
+  await shot(citizen, "08-citizen-search-group");
+  await hit.click();
+  await citizen.getByRole("heading", { name: title }).waitFor();
+
+  // The portal searches the whole group; a 文号 typed with other brackets finds its document.
+  await citizen.goto(`http://www.shili.gov.cn:${NGINX_PORT}/`);
+  await box.fill("示发改办[2026]12号");
+  await box.press("Enter");
+  await citizen.waitForURL(/\/search\?/);
+  assert.match(citizen.url(), /site=all/, "the portal searches the whole group");
+  const first = citizen.locator(".zq-hit").first();
+  assert.match(await first.locator("h2").innerText(), /网络舆情应对培训/, "the 文号 finds its document first");
+  assert.match(await first.locator("h2 a").getAttribute("href"), /^https:\/\/fgw\.shili\.gov\.cn\//, "links to its own site");
+  await shot(citizen, "09-portal-search-doc-number");
+
+  // --- The reviewer withdraws it: the search forgets it at once. ---------------------
+  await reviewer.goto(articleUrl);
+  reviewer.once("dialog", (d) => d.accept());
+  await reviewer.locator("#withdraw-reason").fill("测试撤稿");
+  await reviewer.getByRole("button", { name: "撤稿" }).click();
+  await reviewer.getByText("已撤稿，页面已从网站移除").waitFor();
+  const again = await citizen.goto(
+    `http://fgw.shili.gov.cn:${NGINX_PORT}/search?q=${encodeURIComponent("网络舆情应对培训")}&site=all`,
+  );
+  assert.equal(again.status(), 200);
+  assert.equal(await citizen.locator(".zq-hit h2 a", { hasText: "网络舆情应对培训" }).count(), 0, "withdrawn: not found");
+  await shot(citizen, "10-search-after-withdrawal");
   console.log(JSON.stringify({ ok: true, path }));
 } finally {
   await browser.close();

@@ -12,6 +12,7 @@ use zhanqun::project::Project;
 use zhanqun::publish::incremental::Publisher;
 use zhanqun::store::users::NewUser;
 use zhanqun::web::admin::AdminConfig;
+use zhanqun::web::search::SearchService;
 use zhanqun::web::AppState;
 
 use crate::common;
@@ -36,7 +37,9 @@ pub const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
 
 pub struct Env {
     pub base: String,
+    pub port: u16,
     pub project: Project,
+    pub search: Arc<SearchService>,
     pub users: HashMap<&'static str, i64>,
     pub sites: HashMap<&'static str, i64>,
     pub _dir: Arc<tempfile::TempDir>,
@@ -62,6 +65,7 @@ pub async fn envs(idle_seconds: i64) -> Vec<(&'static str, Env)> {
 async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_seconds: i64) -> Env {
     let mut paths = common::paths(dir.path(), url);
     paths.out = dir.path().join(format!("publish-{label}"));
+    paths.search = dir.path().join(format!("search-{label}"));
     let project = Project::open(paths).await.unwrap();
     let opts = project.build_options(Vec::new(), false, Default::default());
     project.build(&opts).await.unwrap();
@@ -80,20 +84,35 @@ async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_second
         users.insert(*name, project.store.create_user(&u, "test", None).await.unwrap());
     }
     let admin = AdminConfig::load(&project, idle_seconds).await.unwrap();
+    let search = zhanqun::web::open_search(&project).unwrap();
+    reconcile(&project, &search).await;
     let publisher = Publisher::spawn(
         project.group.clone(),
         project.themes.clone(),
         project.store.clone(),
         project.paths.out.clone(),
+        Some(search.index.clone()),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let state = AppState { project: project.clone(), port, admin: Arc::new(admin), publisher: Some(publisher) };
+    let state = AppState {
+        project: project.clone(),
+        port,
+        admin: Arc::new(admin),
+        publisher: Some(publisher),
+        search: Some(search.clone()),
+    };
     let app = zhanqun::web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
-    Env { base: format!("http://127.0.0.1:{port}"), project, users, sites, _dir: dir, server }
+    Env { base: format!("http://127.0.0.1:{port}"), port, project, search, users, sites, _dir: dir, server }
+}
+
+/// Brings the environment's search index in line with its database (after an import, say).
+pub async fn reconcile(project: &Project, search: &Arc<SearchService>) -> zhanqun::search::sync::SyncReport {
+    let (index, store, rt) = (search.index.clone(), project.store.clone(), tokio::runtime::Handle::current());
+    tokio::task::spawn_blocking(move || zhanqun::search::sync::reconcile(&index, &store, &rt).unwrap()).await.unwrap()
 }
 
 /// A browser: its own cookie jar and its own client address (so that lockout by address in

@@ -19,7 +19,7 @@ impl Drop for Killed {
 }
 
 #[test]
-fn editor_submits_reviewer_approves_citizen_reads_through_nginx() {
+fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
     let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
     assert!(
         e2e.join("node_modules/playwright-core").is_dir(),
@@ -82,7 +82,16 @@ fn editor_submits_reviewer_approves_citizen_reads_through_nginx() {
         std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"ok\":true"));
-    for n in ["01-editor-dashboard", "03-editor-submitted", "05-reviewer-published", "06-citizen-static-page"] {
+    for n in [
+        "01-editor-dashboard",
+        "03-editor-submitted",
+        "05-reviewer-published",
+        "06-citizen-static-page",
+        "07-citizen-search-subsite",
+        "08-citizen-search-group",
+        "09-portal-search-doc-number",
+        "10-search-after-withdrawal",
+    ] {
         assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
     }
 }

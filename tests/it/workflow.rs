@@ -142,7 +142,8 @@ async fn queued_and_scheduled_jobs_survive_a_restart() {
 
         // "Restart": a publisher run finds the due job and publishes it, once.
         let p = &env.project;
-        let run = |_: &Env| zhanqun::publish::incremental::run_due(&p.group, &p.themes, &p.store, &p.paths.out);
+        let index = Some(&env.search.index);
+        let run = |_: &Env| zhanqun::publish::incremental::run_due(&p.group, &p.themes, &p.store, &p.paths.out, index);
         let report = run(&env).await.unwrap();
         assert_eq!(report.jobs, 1, "{label}: the approval queued before the crash");
         assert!(live_page(&env, OWN, a).is_some());
