@@ -36,9 +36,8 @@ pub fn document(a: &SearchableArticle, f: &Fields) -> TantivyDocument {
     d.add_i64(f.date, local_seconds(&a.publish_at));
     d.add_text(f.published, &a.publish_at);
     d.add_text(f.path, article_path(&a.column, &a.publish_at, a.id));
-    let title = fold(&a.title);
-    let summary = fold(&a.summary);
-    let body = fold(&markdown::plain_text(&a.body_md, usize::MAX));
+    // Indexed folded (full-width digits and letters as ASCII), stored as written.
+    let body = markdown::plain_text(&a.body_md, usize::MAX);
     d.add_text(f.index_no, &a.index_no);
     d.add_text(f.id_keys, id_key(&a.index_no));
     let nonblank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
@@ -53,14 +52,15 @@ pub fn document(a: &SearchableArticle, f: &Fields) -> TantivyDocument {
         meta.push(issuer);
     }
     meta.extend(nonblank(&a.topic));
-    let meta = fold(&meta.join(" "));
+    let meta = meta.join(" ");
     // One value: the pairs field then meets the same string right after the text field
     // (`analyze::TextTokenizer`). Line breaks keep the parts from touching.
-    let all = [title.as_str(), summary.as_str(), meta.as_str(), body.as_str()].join("\n");
+    let all = fold(&[a.title.as_str(), a.summary.as_str(), meta.as_str(), body.as_str()].join("\n"));
     d.add_text(f.text, &all);
     d.add_text(f.pairs, &all);
-    d.add_text(f.title, title);
-    d.add_text(f.summary, summary);
+    d.add_text(f.title, fold(&a.title));
+    d.add_text(f.title_shown, &a.title);
+    d.add_text(f.summary, &a.summary);
     d.add_text(f.body, body);
     d
 }

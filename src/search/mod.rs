@@ -116,12 +116,12 @@ fn date_column(seg: &SegmentReader) -> Option<std::sync::Arc<dyn tantivy::column
 fn hit(doc: &TantivyDocument, f: &schema::Fields, terms: &[String]) -> Hit {
     let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let opt = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-    let title = text(f.title);
+    let title = text(f.title_shown);
     let summary = text(f.summary);
     let body = text(f.body);
     // The body holds the words far more often than the summary; when neither does (a match
     // on the title or 文号 alone), the summary reads better than the opening of the body.
-    let body_lower = body.to_ascii_lowercase();
+    let body_lower = analyze::fold(&body).to_ascii_lowercase();
     let source =
         if summary.is_empty() || terms.iter().any(|t| body_lower.contains(t.as_str())) { &body } else { &summary };
     Hit {

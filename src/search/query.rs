@@ -76,7 +76,9 @@ pub fn analyze(text: &str) -> Analyzed {
     }
     highlights.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     highlights.dedup();
-    Analyzed { words: words_out, id_key: id_key(text), highlights }
+    let key = id_key(text);
+    let id_key = if key.chars().any(char::is_alphanumeric) { key } else { String::new() };
+    Analyzed { words: words_out, id_key, highlights }
 }
 
 /// Splits on spaces, keeping "quoted" (or “quoted”) runs together as exact phrases.

@@ -22,8 +22,10 @@ pub struct Fields {
     pub column: Field,
     /// Publication time, Unix seconds (Beijing time as written by the editor).
     pub date: Field,
-    /// The title, searched on its own so that title matches weigh more.
+    /// The title (folded), searched on its own so that title matches weigh more.
     pub title: Field,
+    /// The title as written, for display.
+    pub title_shown: Field,
     /// Everything searchable in one field (title, summary, 文号, 索引号, 发布机构, 主题分类,
     /// body): one posting list per word keeps "every word somewhere" a plain intersection.
     pub text: Field,
@@ -53,7 +55,8 @@ impl Fields {
             site: b.add_text_field("site", STRING | STORED),
             column: b.add_text_field("column", STRING | STORED),
             date: b.add_i64_field("date", INDEXED | FAST),
-            title: b.add_text_field("title", indexed(TOKENIZER, IndexRecordOption::WithFreqsAndPositions).set_stored()),
+            title: b.add_text_field("title", indexed(TOKENIZER, IndexRecordOption::WithFreqsAndPositions)),
+            title_shown: b.add_text_field("title_shown", STORED),
             text: b.add_text_field("text", indexed(TEXT_TOKENIZER, IndexRecordOption::WithFreqsAndPositions)),
             pairs: b.add_text_field("pairs", indexed(PAIRS_TOKENIZER, IndexRecordOption::WithFreqs)),
             id_keys: b.add_text_field("id_keys", STRING),

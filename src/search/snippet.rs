@@ -4,6 +4,8 @@
 
 use memchr::memmem;
 
+use super::analyze::fold;
+
 /// Characters shown around the matches.
 pub const SNIPPET_CHARS: usize = 110;
 /// Characters kept before the first match of the chosen passage, for context.
@@ -40,20 +42,26 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
     out
 }
 
-/// Byte ranges of the terms in `text`, sorted, overlapping and touching ones merged.
+/// Byte ranges of the terms in `text`, sorted, overlapping and touching ones merged. The
+/// terms are folded and lower case, the text as written: matching happens on a folded copy,
+/// which has the same characters at the same places (`analyze::fold`).
 fn matches(text: &str, terms: &[String]) -> Vec<(usize, usize)> {
-    let lower = text.to_ascii_lowercase();
+    let folded = fold(text).to_ascii_lowercase();
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     for t in terms.iter().filter(|t| !t.is_empty()) {
-        for start in memmem::find_iter(lower.as_bytes(), t.as_bytes()) {
-            // memmem works on bytes; a term always starts and ends on a char boundary of a
-            // match in valid UTF-8, since both sides are whole strings.
-            ranges.push((start, start + t.len()));
-        }
+        ranges.extend(memmem::find_iter(folded.as_bytes(), t.as_bytes()).map(|start| (start, start + t.len())));
     }
+    if ranges.is_empty() {
+        return ranges;
+    }
+    // Folding changes byte lengths (ＡＢ → AB), not characters: map back through char indexes.
+    let folded_at: Vec<usize> = folded.char_indices().map(|(i, _)| i).chain([folded.len()]).collect();
+    let text_at: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+    let back = |byte: usize| text_at[folded_at.partition_point(|&o| o < byte).min(text_at.len() - 1)];
     ranges.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
     for (s, e) in ranges {
+        let (s, e) = (back(s), back(e));
         match merged.last_mut() {
             Some(last) if s <= last.1 => last.1 = last.1.max(e),
             _ => merged.push((s, e)),
@@ -71,7 +79,6 @@ fn best_window(
     char_at: &dyn Fn(usize) -> usize,
 ) -> Option<usize> {
     let starts: Vec<usize> = ranges.iter().map(|r| char_at(r.0)).collect();
-    let lower = text.to_ascii_lowercase();
     // (distinct terms, matches, start char); the earliest wins a tie.
     let mut best: Option<(usize, usize, usize)> = None;
     for (i, &start) in starts.iter().enumerate() {
@@ -79,7 +86,7 @@ fn best_window(
         let within = starts[i..].iter().take_while(|&&s| s < end).count();
         let mut seen: Vec<&str> = Vec::new();
         for r in &ranges[i..i + within] {
-            let m = &lower[r.0..r.1];
+            let m = fold(&text[r.0..r.1]).to_ascii_lowercase();
             for t in terms.iter().filter(|t| m.contains(t.as_str())) {
                 if !seen.contains(&t.as_str()) {
                     seen.push(t);
@@ -147,6 +154,14 @@ mod tests {
         assert!(s.contains("<mark>舆情</mark>和<mark>管理</mark>"), "{s}");
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.chars().count() < SNIPPET_CHARS + 40);
+    }
+
+    #[test]
+    fn full_width_text_is_matched_folded_and_shown_as_written() {
+        assert_eq!(
+            highlight("２００８年ＡＢＣ（一）", &t(&["2008", "abc"])),
+            "<mark>２００８</mark>年<mark>ＡＢＣ</mark>（一）"
+        );
     }
 
     #[test]

@@ -10,4 +10,5 @@ mod common;
 mod e2e;
 mod import;
 mod nginx;
+mod search;
 mod workflow;
