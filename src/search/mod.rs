@@ -42,6 +42,10 @@ pub struct Hit {
     pub doc_no: Option<String>,
     pub index_no: String,
     pub issuer: Option<String>,
+    /// The query was this page's 文号 (typed in full, with any brackets).
+    pub doc_no_matched: bool,
+    /// The query was this page's 索引号.
+    pub index_no_matched: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -84,7 +88,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Results, Searc
     let mut hits = Vec::with_capacity(addresses.len());
     for a in addresses {
         let doc: TantivyDocument = searcher.doc(a).map_err(err)?;
-        hits.push(hit(&doc, &f, &analyzed.highlights));
+        hits.push(hit(&doc, &f, &analyzed));
     }
     let pages = total.div_ceil(PAGE_SIZE).min(request::MAX_PAGE);
     Ok(Results { total, hits, pages, micros: started.elapsed().as_micros() as u64, nothing_to_search: false })
@@ -113,7 +117,8 @@ fn date_column(seg: &SegmentReader) -> Option<std::sync::Arc<dyn tantivy::column
     seg.fast_fields().i64("date").ok().map(|c| c.first_or_default_col(0))
 }
 
-fn hit(doc: &TantivyDocument, f: &schema::Fields, terms: &[String]) -> Hit {
+fn hit(doc: &TantivyDocument, f: &schema::Fields, analyzed: &query::Analyzed) -> Hit {
+    let terms = &analyzed.highlights;
     let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let opt = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
     let title = text(f.title_shown);
@@ -133,6 +138,8 @@ fn hit(doc: &TantivyDocument, f: &schema::Fields, terms: &[String]) -> Hit {
         snippet_html: snippet::snippet(source, terms),
         title,
         published: text(f.published),
+        doc_no_matched: opt(f.doc_no).is_some_and(|v| analyze::id_key(&v) == analyzed.id_key),
+        index_no_matched: analyze::id_key(&text(f.index_no)) == analyzed.id_key,
         doc_no: opt(f.doc_no),
         index_no: text(f.index_no),
         issuer: opt(f.issuer),

@@ -210,6 +210,8 @@ async fn chinese_recall_relevance_and_scope() {
         assert!(page.contains(&format!("href=\"https://{}/tzgg/", host(&env, FOREIGN))), "{label}");
         assert!(page.contains("找到 <strong>3</strong> 条结果"), "{label}");
         assert!(page.contains("<mark>"), "{label}: highlighted");
+        let (_, page) = get(&env, &host(&env, OWN), &format!("/search?{}", enc("衡蒸办发[2008]15号")));
+        assert!(page.contains("文号：<mark>衡蒸办发〔2008〕15号</mark>"), "{label}: the matched 文号 is marked");
         assert!(page.contains("data-zq-locked=\"header\"") && page.contains("data-zq-locked=\"footer\""));
         assert!(page.contains("data-zq-locked=\"beacon\""), "{label}: the locked parts are there");
     }

@@ -222,6 +222,8 @@ fn hit(group: &Group, here: &Site, h: &Hit) -> Value {
         date => h.published.get(..10).unwrap_or(&h.published),
         doc_no => &h.doc_no,
         index_no => &h.index_no,
+        doc_no_matched => h.doc_no_matched,
+        index_no_matched => h.index_no_matched,
         issuer => &h.issuer,
     }
 }
