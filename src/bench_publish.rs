@@ -65,6 +65,12 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
     let built = project.build(&opts).await?;
     report(format!("site {} with {} published articles: {built}", b.site, r.stats.created));
 
+    // The search index follows every publish, as in `zhanqun serve`.
+    let index = std::sync::Arc::new(crate::search::SearchIndex::open(&project.paths.search)?);
+    let (ix, st, rt) = (index.clone(), project.store.clone(), tokio::runtime::Handle::current());
+    tokio::task::spawn_blocking(move || crate::search::sync::reconcile(&ix, &st, &rt)).await??;
+    let search = Some(&index);
+
     let rows = project.store.site_rows().await?;
     let site_id = rows[site.code()].id;
     let scope = Scope::site(site_id);
@@ -97,7 +103,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         store.submit(scope, &editor, id, "127.0.0.1").await?;
         let t = Instant::now();
         store.approve(scope, group, &reviewer, id, "", "127.0.0.1").await?;
-        let run = run_due(group, themes, store, out, None).await?;
+        let run = run_due(group, themes, store, out, search).await?;
         approve_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         anyhow::ensure!(run.jobs == 1, "round {i}: expected one publish job, ran {}", run.jobs);
         published.push(id);
@@ -106,10 +112,13 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
     for id in published.iter().take(b.rounds.div_ceil(2)) {
         let t = Instant::now();
         store.withdraw(scope, &reviewer, *id, "bench", "127.0.0.1").await?;
-        run_due(group, themes, store, out, None).await?;
+        run_due(group, themes, store, out, search).await?;
         withdraw_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    report(summary("approval → live (approve transaction + incremental render + atomic swap)", approve_ms));
-    report(summary("withdrawal → gone", withdraw_ms));
+    report(summary(
+        "approval → live (approve transaction + incremental render + atomic swap + search index update)",
+        approve_ms,
+    ));
+    report(summary("withdrawal → gone (from the index, then the site)", withdraw_ms));
     Ok(())
 }
