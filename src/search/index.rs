@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, DirectoryLock, Lock, MmapDirectory};
 use tantivy::schema::Schema;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term};
@@ -41,6 +42,8 @@ const COMPLETE: &str = "zhanqun-search:complete";
 const WRITER_MEMORY_PER_THREAD: usize = 128 << 20;
 
 pub struct SearchIndex {
+    /// Held for the life of the index: no other process may touch `root` meanwhile.
+    _lock: DirectoryLock,
     dir: PathBuf,
     index: Index,
     reader: IndexReader,
@@ -57,6 +60,11 @@ impl SearchIndex {
         let dir = root.join(format!("v{VERSION}"));
         let io = |path: &Path, source| SearchError::Io { path: path.to_path_buf(), source };
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        // Lock the whole folder before deleting or recreating anything in it.
+        let lock = MmapDirectory::open(root)
+            .map_err(|e| SearchError::Index { dir: root.to_path_buf(), source: e.into() })?
+            .acquire_lock(&Lock { filepath: PathBuf::from(".zhanqun-search.lock"), is_blocking: false })
+            .map_err(|_| SearchError::Locked { dir: root.to_path_buf() })?;
         remove_old_versions(root, &dir);
         let (schema, fields) = Fields::new();
         let index = if !dir.join("meta.json").exists() {
@@ -89,7 +97,15 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| SearchError::Index { dir: dir.clone(), source: e })?;
-        Ok(SearchIndex { dir, index, reader, fields, writer: Mutex::new(writer), complete: AtomicBool::new(complete) })
+        Ok(SearchIndex {
+            _lock: lock,
+            dir,
+            index,
+            reader,
+            fields,
+            writer: Mutex::new(writer),
+            complete: AtomicBool::new(complete),
+        })
     }
 
     pub fn dir(&self) -> &Path {
