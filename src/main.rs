@@ -179,6 +179,21 @@ enum SearchCommand {
     },
 }
 
+/// The synthetic group the large benchmarks run on.
+#[derive(Args)]
+struct BenchGroup {
+    /// Subsites besides the portal.
+    #[arg(long = "sites", default_value_t = 150)]
+    count: usize,
+    /// Articles per site.
+    #[arg(long, default_value_t = 1000)]
+    articles: usize,
+    /// Where the generated group and database are kept between runs (shared by `bench build`
+    /// and `bench search`).
+    #[arg(long, default_value = "target/bench-build")]
+    work: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Time approval → live page on one site with many articles (incremental publishing).
@@ -199,14 +214,8 @@ enum BenchCommand {
     },
     /// Reindex a large group and time queries, single and concurrent, against SQLite FTS5.
     Search {
-        #[arg(long = "sites", default_value_t = 150)]
-        count: usize,
-        #[arg(long, default_value_t = 1000)]
-        articles: usize,
-        /// Where the generated group and database are kept between runs (shared with
-        /// `bench build`).
-        #[arg(long, default_value = "target/bench-build")]
-        work: PathBuf,
+        #[command(flatten)]
+        group: BenchGroup,
         /// Concurrent clients of the throughput run.
         #[arg(long, default_value_t = 8)]
         clients: usize,
@@ -219,13 +228,8 @@ enum BenchCommand {
     },
     /// Generate, import and build a large group; print pages/s and peak memory.
     Build {
-        #[arg(long = "sites", default_value_t = 150)]
-        count: usize,
-        #[arg(long, default_value_t = 1000)]
-        articles: usize,
-        /// Where the generated group and database are kept between runs.
-        #[arg(long, default_value = "target/bench-build")]
-        work: PathBuf,
+        #[command(flatten)]
+        group: BenchGroup,
         /// A tmpfs folder to build into.
         #[arg(long, default_value = "/dev/shm/zhanqun-bench")]
         tmpfs: PathBuf,
@@ -315,11 +319,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User(cmd) => user(cmd).await,
         Command::Search(cmd) => search(cmd).await,
-        Command::Bench(BenchCommand::Search { count, articles, work, clients, seconds, no_baseline }) => {
+        Command::Bench(BenchCommand::Search { group, clients, seconds, no_baseline }) => {
             let b = zhanqun::bench_search::SearchBench {
-                sites: count,
-                articles,
-                work,
+                sites: group.count,
+                articles: group.articles,
+                work: group.work,
                 clients,
                 seconds,
                 baseline: !no_baseline,
@@ -332,8 +336,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             zhanqun::bench_publish::publish_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench(BenchCommand::Build { count, articles, work, tmpfs, disk, themes }) => {
-            let b = zhanqun::bench::BuildBench { sites: count, articles, work, tmpfs, disk, themes };
+        Command::Bench(BenchCommand::Build { group, tmpfs, disk, themes }) => {
+            let b = zhanqun::bench::BuildBench {
+                sites: group.count,
+                articles: group.articles,
+                work: group.work,
+                tmpfs,
+                disk,
+                themes,
+            };
             zhanqun::bench::build_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }

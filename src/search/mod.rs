@@ -124,18 +124,17 @@ fn hit(doc: &TantivyDocument, f: &schema::Fields, analyzed: &query::Analyzed) ->
     let title = text(f.title_shown);
     let summary = text(f.summary);
     let body = text(f.body);
-    // The body holds the words far more often than the summary; when neither does (a match
-    // on the title or 文号 alone), the summary reads better than the opening of the body.
-    let body_lower = analyze::fold(&body).to_ascii_lowercase();
-    let source =
-        if summary.is_empty() || terms.iter().any(|t| body_lower.contains(t.as_str())) { &body } else { &summary };
+    // The passage of the body where the words are; when they are not in it (a match on the
+    // title or 文号 alone), the summary reads better than the opening of the body.
+    let snippet_html = snippet::passage(&body, terms)
+        .unwrap_or_else(|| snippet::snippet(if summary.is_empty() { &body } else { &summary }, terms));
     Hit {
         id: doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or_default() as i64,
         site: text(f.site),
         column: text(f.column),
         path: text(f.path),
         title_html: snippet::highlight(&title, terms),
-        snippet_html: snippet::snippet(source, terms),
+        snippet_html,
         title,
         published: text(f.published),
         doc_no_matched: opt(f.doc_no).is_some_and(|v| analyze::id_key(&v) == analyzed.id_key),

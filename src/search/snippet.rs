@@ -22,11 +22,22 @@ pub fn highlight(text: &str, terms: &[String]) -> String {
 pub fn snippet(text: &str, terms: &[String]) -> String {
     let text = text.trim();
     let ranges = matches(text, terms);
+    window(text, &ranges, terms)
+}
+
+/// Like `snippet`, but None when no term occurs in `text`: the caller may prefer another text.
+pub fn passage(text: &str, terms: &[String]) -> Option<String> {
+    let text = text.trim();
+    let ranges = matches(text, terms);
+    (!ranges.is_empty()).then(|| window(text, &ranges, terms))
+}
+
+fn window(text: &str, ranges: &[(usize, usize)], terms: &[String]) -> String {
     let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
     let chars = offsets.len() - 1;
     let char_at = |byte: usize| offsets.partition_point(|&o| o < byte);
     let (mut from, mut to) = (0, chars.min(SNIPPET_CHARS));
-    if let Some(best) = best_window(text, &ranges, terms, &char_at) {
+    if let Some(best) = best_window(text, ranges, terms, &char_at) {
         from = best.saturating_sub(LEAD_CHARS);
         to = (from + SNIPPET_CHARS).min(chars);
         from = to.saturating_sub(SNIPPET_CHARS);
@@ -35,7 +46,7 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
     if from > 0 {
         out.push('…');
     }
-    out.push_str(&render(text, offsets[from], offsets[to], &ranges));
+    out.push_str(&render(text, offsets[from], offsets[to], ranges));
     if to < chars {
         out.push('…');
     }
