@@ -9,6 +9,7 @@ pub mod bench;
 pub mod bench_publish;
 pub mod bench_search;
 pub mod content;
+pub mod counter;
 pub mod demo;
 pub mod group;
 pub mod project;

@@ -12,6 +12,7 @@ pub mod published;
 pub mod searchable;
 pub mod sites;
 pub mod tenant;
+pub mod traffic;
 pub mod users;
 pub mod workflow;
 

@@ -3,6 +3,7 @@
 //! as it arrives.
 
 pub mod admin;
+pub mod counter;
 pub(crate) mod preview;
 pub mod search;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     pub publisher: Option<Publisher>,
     /// The search index and page parts; None where search is not wanted (some tests).
     pub search: Option<Arc<SearchService>>,
+    /// The shared counter; None where nothing is counted (some tests).
+    pub counter: Option<Arc<crate::counter::Counter>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -44,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(search::router(&state))
         .fallback(preview::serve)
         .layer(middleware::from_fn(request_log))
+        .merge(counter::router(&state))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -74,9 +78,31 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
         }
     });
     keep_index_reconciled(search.index.clone(), project.store.clone());
-    let state = AppState { project, port, admin: Arc::new(admin), publisher: Some(publisher), search: Some(search) };
+    let counter = open_counter(&project).await.map_err(std::io::Error::other)?;
+    crate::counter::spawn_flusher(counter.clone(), project.store.clone());
+    let store = project.store.clone();
+    let state = AppState {
+        project,
+        port,
+        admin: Arc::new(admin),
+        publisher: Some(publisher),
+        search: Some(search),
+        counter: Some(counter.clone()),
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    // Requests have stopped: the last second of hits goes to the database before we exit.
+    match counter.flush(&store).await {
+        Ok(n) => tracing::info!(views = n, "counts written at shutdown"),
+        Err(e) => tracing::error!(error = %e, "could not write the last counts at shutdown"),
+    }
+    served
+}
+
+/// The counter of the group's sites, knowing their pages from `publish/`.
+pub async fn open_counter(project: &Project) -> Result<Arc<crate::counter::Counter>, crate::store::StoreError> {
+    let ids = project.store.site_rows().await?.into_iter().map(|(code, row)| (code, row.id)).collect();
+    Ok(Arc::new(crate::counter::Counter::new(&project.group, &ids, project.paths.out.clone())))
 }
 
 /// Opens (or creates) the search index and prepares the search pages of every site.

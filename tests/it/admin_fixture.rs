@@ -40,6 +40,7 @@ pub struct Env {
     pub port: u16,
     pub project: Project,
     pub search: Arc<SearchService>,
+    pub counter: Arc<zhanqun::counter::Counter>,
     pub users: HashMap<&'static str, i64>,
     pub sites: HashMap<&'static str, i64>,
     pub _dir: Arc<tempfile::TempDir>,
@@ -93,6 +94,7 @@ async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_second
         project.paths.out.clone(),
         Some(search.index.clone()),
     );
+    let counter = zhanqun::web::open_counter(&project).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let state = AppState {
@@ -101,12 +103,13 @@ async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_second
         admin: Arc::new(admin),
         publisher: Some(publisher),
         search: Some(search.clone()),
+        counter: Some(counter.clone()),
     };
     let app = zhanqun::web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
-    Env { base: format!("http://127.0.0.1:{port}"), port, project, search, users, sites, _dir: dir, server }
+    Env { base: format!("http://127.0.0.1:{port}"), port, project, search, counter, users, sites, _dir: dir, server }
 }
 
 /// Brings the environment's search index in line with its database (after an import, say).

@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod cli;
 mod common;
+mod counter;
 mod e2e;
 mod import;
 mod nginx;

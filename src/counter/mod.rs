@@ -1,0 +1,121 @@
+//! The shared counter (统一计数器): the beacon on every page reports to `/hit`, which answers
+//! 204 at once; counting happens in memory (`aggregate`) and reaches the database once a second
+//! and on a graceful stop (`Counter::flush`). After `kill -9`, at most the last second of hits
+//! is lost.
+//!
+//! `hit` checks what the beacon sent, `bots` tells readers from crawlers and prefetches,
+//! `paths` knows which pages each site has (a hit for any other page is refused), `aggregate`
+//! counts.
+
+pub mod aggregate;
+pub mod bots;
+pub mod hit;
+pub mod paths;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use aggregate::{Aggregator, Batch, Counted, View};
+use hit::{RawHit, Reject};
+use paths::KnownPaths;
+
+use crate::group::Group;
+use crate::store::traffic::TrafficRows;
+use crate::store::{Store, StoreError};
+
+pub struct Counter {
+    /// Site code → index into `ids` and `paths`.
+    sites: HashMap<String, u32>,
+    /// Site ids by index.
+    ids: Vec<i64>,
+    paths: Vec<KnownPaths>,
+    /// Every host of the group: a referrer from one of them is not an outside source.
+    own_hosts: std::collections::HashSet<String>,
+    counts: Aggregator,
+    /// A batch whose write failed, kept for the next flush.
+    pending: Mutex<Batch>,
+}
+
+impl Counter {
+    /// A counter for the group's sites (`ids`: site code → database id), knowing each site's
+    /// pages from its live release under `publish`.
+    pub fn new(group: &Group, ids: &HashMap<String, i64>, publish: PathBuf) -> Counter {
+        let mut sites = HashMap::new();
+        let mut paths = Vec::new();
+        let mut site_ids = Vec::new();
+        for site in &group.sites {
+            let Some(&id) = ids.get(site.code()) else { continue };
+            let index = paths.len() as u32;
+            sites.insert(site.code().to_string(), index);
+            site_ids.push(id);
+            paths.push(KnownPaths::new(publish.join(&site.host), &[group.def.search.path.as_str()]));
+        }
+        Counter {
+            sites,
+            ids: site_ids,
+            paths,
+            own_hosts: group.sites.iter().map(|s| s.host.to_ascii_lowercase()).collect(),
+            counts: Aggregator::default(),
+            pending: Mutex::new(Batch::default()),
+        }
+    }
+
+    /// Counts one hit from a reader at `ip` with `user_agent` at `unix` (seconds).
+    pub fn record(&self, hit: &RawHit, ip: &str, user_agent: &str, unix: i64) -> Result<Counted, Reject> {
+        let &site = self.sites.get(&hit.site).ok_or(Reject::UnknownSite)?;
+        let path = self.paths[site as usize].id(&hit.path).ok_or(Reject::UnknownPath)?;
+        let referrer = if self.own_hosts.contains(&hit.referrer_host) { "" } else { hit.referrer_host.as_str() };
+        Ok(self.counts.record(View { site, path, title: &hit.title, referrer, ip, user_agent, unix }))
+    }
+
+    /// Writes everything counted so far in one transaction; on failure keeps it for the next
+    /// call. Returns the number of views written.
+    pub async fn flush(&self, store: &Store) -> Result<u64, StoreError> {
+        let mut batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        batch.merge(self.counts.take());
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let views = batch.total_views();
+        let rows = self.rows(&batch);
+        match store.write_traffic(&rows).await {
+            Ok(()) => Ok(views),
+            Err(e) => {
+                self.pending.lock().unwrap_or_else(|p| p.into_inner()).merge(batch);
+                Err(e)
+            }
+        }
+    }
+
+    fn rows(&self, b: &Batch) -> TrafficRows {
+        let day = |d: u32| {
+            chrono::NaiveDate::from_num_days_from_ce_opt(d as i32 + 719_163)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let path = |site: u32, p: u32| self.paths[site as usize].name(p).unwrap_or_default();
+        let id = |site: u32| self.ids[site as usize];
+        TrafficRows {
+            views: b.views.iter().map(|(&(s, p, d, h), &n)| (id(s), day(d), h, path(s, p), n)).collect(),
+            visitors: b.new_visitors.iter().map(|(&(s, d), &n)| (id(s), day(d), n)).collect(),
+            referrers: b.referrers.iter().map(|((s, d, host), &n)| (id(*s), day(*d), host.to_string(), n)).collect(),
+            titles: b.titles.iter().map(|(&(s, p), t)| (id(s), path(s, p), t.to_string())).collect(),
+        }
+    }
+}
+
+/// Flushes once a second until the process ends; `zhanqun serve` flushes once more after the
+/// server has stopped taking requests.
+pub fn spawn_flusher(counter: std::sync::Arc<Counter>, store: Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = counter.flush(&store).await {
+                tracing::warn!(error = %e, "could not write the counts; they are kept and written with the next batch");
+            }
+        }
+    });
+}
