@@ -14,6 +14,9 @@ pub const REPEAT_SECONDS: i64 = 10;
 /// Views a visitor may add per minute across a site; beyond it they are ignored.
 pub const VIEWS_PER_MINUTE: u32 = 120;
 const BEIJING: i64 = 8 * 3600;
+/// Visitors remembered per site and day in one shard; past it, a flood of invented visitors
+/// (random User-Agents) still counts as views but no longer costs memory.
+const MAX_SEEN_PER_SHARD: usize = 1 << 16;
 
 /// Day number (days since 1970-01-01, Beijing time) and hour of a Unix time.
 pub fn day_hour(unix: i64) -> (u32, u8) {
@@ -44,6 +47,7 @@ pub struct View<'a> {
 #[derive(Default)]
 struct Shard {
     day: u32,
+    pruned_at: i64,
     views: HashMap<(u32, u32, u32, u8), u64>,
     /// Visitors seen today per site (hashes, in memory only).
     seen: HashMap<u32, HashSet<u64>>,
@@ -142,7 +146,8 @@ impl Aggregator {
             return Counted::Limited;
         }
         *s.views.entry((v.site, v.path, day, hour)).or_default() += 1;
-        if s.seen.entry(v.site).or_default().insert(visitor) {
+        let seen = s.seen.entry(v.site).or_default();
+        if seen.len() < MAX_SEEN_PER_SHARD && seen.insert(visitor) {
             *s.new_visitors.entry((v.site, day)).or_default() += 1;
         }
         if !v.referrer.is_empty() {
@@ -154,8 +159,9 @@ impl Aggregator {
         Counted::View
     }
 
-    /// Takes everything counted so far, leaving today's visitors and limits in place.
-    pub fn take(&self) -> Batch {
+    /// Takes everything counted so far, leaving today's visitors and the limits still in force
+    /// at `now` in place.
+    pub fn take(&self, now: i64) -> Batch {
         let mut out = Batch::default();
         for shard in &self.shards {
             let mut s = lock(shard);
@@ -165,9 +171,13 @@ impl Aggregator {
                 referrers: std::mem::take(&mut s.referrers),
                 titles: std::mem::take(&mut s.titles),
             });
-            // The per-minute limits of past minutes are done with.
-            let minute = s.per_minute.values().map(|m| m.0).max().unwrap_or(0);
-            s.per_minute.retain(|_, m| m.0 >= minute - 1);
+            // Limits that can no longer refuse anything are dropped every few seconds, so that
+            // memory follows the traffic of the last seconds, not of the whole day.
+            if now - s.pruned_at >= REPEAT_SECONDS {
+                s.pruned_at = now;
+                s.last_view.retain(|_, &mut at| now - at < REPEAT_SECONDS);
+                s.per_minute.retain(|_, m| m.0 >= now / 60 - 1);
+            }
         }
         out
     }
@@ -207,17 +217,17 @@ mod tests {
         assert_eq!(a.record(view("1.1.1.1", 0, NOON)), Counted::View);
         assert_eq!(a.record(view("1.1.1.1", 1, NOON + 1)), Counted::View);
         assert_eq!(a.record(view("2.2.2.2", 0, NOON + 2)), Counted::View);
-        let b = a.take();
+        let b = a.take(NOON);
         assert_eq!(b.total_views(), 3);
         let today = day_hour(NOON).0;
         assert_eq!(b.new_visitors[&(0, today)], 2);
         // Same visitor, next day: a new visitor of that day.
         assert_eq!(a.record(view("1.1.1.1", 0, NOON + 86400)), Counted::View);
-        let b = a.take();
+        let b = a.take(NOON);
         assert_eq!(b.new_visitors[&(0, today + 1)], 1);
         // Within the day, seen again: no new visitor.
         a.record(view("1.1.1.1", 1, NOON + 86400 + 60));
-        assert!(a.take().new_visitors.is_empty());
+        assert!(a.take(NOON).new_visitors.is_empty());
     }
 
     #[test]
@@ -227,6 +237,11 @@ mod tests {
         assert_eq!(counted, 1);
         // After a quiet spell it counts again.
         assert_eq!(a.record(view("3.3.3.3", 7, NOON + 30)), Counted::View);
+        // Limits that can no longer refuse anything are forgotten.
+        a.record(view("5.5.5.5", 1, NOON + 100));
+        a.take(NOON + 100);
+        let kept: usize = a.shards.iter().map(|s| lock(s).last_view.len()).sum();
+        assert_eq!(kept, 1, "only the latest visitor's limit is kept");
         // Many pages a minute: capped.
         let counted = (0..500).filter(|p| a.record(view("4.4.4.4", 100 + p, NOON + 40)) == Counted::View).count();
         assert_eq!(counted, VIEWS_PER_MINUTE as usize);

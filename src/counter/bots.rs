@@ -5,9 +5,33 @@ use axum::http::HeaderMap;
 
 /// Substrings (lower case) of User-Agents that are not people reading.
 const PATTERNS: &[&str] = &[
-    "bot", "spider", "crawl", "slurp", "curl/", "wget/", "python", "java/", "go-http-client", "okhttp", "libwww",
-    "httpclient", "scrapy", "headless", "phantomjs", "selenium", "lighthouse", "pingdom", "uptime", "monitor",
-    "preview", "feedfetcher", "facebookexternalhit", "yisou", "sogou web", "apache-httpclient", "postman",
+    "bot",
+    "spider",
+    "crawl",
+    "slurp",
+    "curl/",
+    "wget/",
+    "python",
+    "java/",
+    "go-http-client",
+    "okhttp",
+    "libwww",
+    "httpclient",
+    "scrapy",
+    "headless",
+    "phantomjs",
+    "selenium",
+    "lighthouse",
+    "pingdom",
+    "uptime",
+    "monitor",
+    "preview",
+    "feedfetcher",
+    "facebookexternalhit",
+    "yisou",
+    "sogou web",
+    "apache-httpclient",
+    "postman",
 ];
 
 /// True when the request should not count: a bot's User-Agent (or none at all), or a

@@ -73,7 +73,7 @@ impl Counter {
     /// call. Returns the number of views written.
     pub async fn flush(&self, store: &Store) -> Result<u64, StoreError> {
         let mut batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        batch.merge(self.counts.take());
+        batch.merge(self.counts.take(crate::store::now_unix()));
         if batch.is_empty() {
             return Ok(0);
         }

@@ -111,6 +111,18 @@ impl Store {
         Ok(SiteTotals { views: views.unwrap_or(0), visitors: visitors.unwrap_or(0) })
     }
 
+    /// All views of one page of a site, ever.
+    pub async fn page_views(&self, site_id: i64, path: &str) -> Result<i64> {
+        let n: Option<i64> =
+            sqlx::query("SELECT CAST(SUM(views) AS BIGINT) FROM traffic_views WHERE site_id = $1 AND path = $2")
+                .bind(site_id)
+                .bind(path)
+                .fetch_one(self.pool())
+                .await?
+                .get(0);
+        Ok(n.unwrap_or(0))
+    }
+
     /// Views by referring host of a site from `from` to `to`, most first.
     pub async fn site_referrers(&self, site_id: i64, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query(

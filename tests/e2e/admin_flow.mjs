@@ -130,6 +130,20 @@ try {
   assert.equal(again.status(), 200);
   assert.equal(await citizen.locator(".zq-hit h2 a", { hasText: "网络舆情应对培训" }).count(), 0, "withdrawn: not found");
   await shot(citizen, "10-search-after-withdrawal");
+  // --- A reader's browser reports one view of one page to the counter, through nginx. ---
+  // (Headless Chromium announces itself as a bot; a reader's browser does not.)
+  const reader = await (
+    await browser.newContext({
+      userAgent:
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+    })
+  ).newPage();
+  const beacon = reader.waitForRequest((r) => r.url().endsWith("/hit") && r.method() === "POST");
+  await reader.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}/bszn/`);
+  const sent = await beacon;
+  assert.match(sent.postData() ?? "", /"p":"\/bszn\/"/, "the beacon reports the page");
+  const answer = await sent.response();
+  assert.equal(answer?.status(), 204, "nginx passes the hit to the counter");
   console.log(JSON.stringify({ ok: true, path }));
 } finally {
   await browser.close();

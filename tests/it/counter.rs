@@ -11,7 +11,8 @@ use zhanqun::counter::hit::RawHit;
 use crate::admin_fixture::{self as fx, Env, OWN};
 use crate::common::{bin, free_port, http_get, temp_project};
 
-const BROWSER: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+const BROWSER: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
 
 fn today() -> String {
     (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string()
@@ -63,7 +64,12 @@ async fn counts_are_exact_under_concurrency_and_bad_hits_are_refused() {
         assert_eq!(refs, [("www.baidu.com".to_string(), 1000)], "{label}");
 
         // The <noscript> image counts too.
-        let (s, _, _) = http_get(env.port, "x", &format!("/hit?s={OWN}&p=%2Fgzdt%2F"), &format!("User-Agent: {BROWSER}\r\nX-Real-IP: 10.8.0.1\r\n"));
+        let (s, _, _) = http_get(
+            env.port,
+            "x",
+            &format!("/hit?s={OWN}&p=%2Fgzdt%2F"),
+            &format!("User-Agent: {BROWSER}\r\nX-Real-IP: 10.8.0.1\r\n"),
+        );
         assert_eq!(s, 204);
         // Crawlers, scripts, prefetches and hammering: answered, not counted.
         let home = format!(r#"{{"s":"{OWN}","p":"/"}}"#);
@@ -86,7 +92,7 @@ async fn counts_are_exact_under_concurrency_and_bad_hits_are_refused() {
 
         // Refused: unknown site or page, bad shapes, too large, wrong method.
         for body in [
-            format!(r#"{{"s":"nosuch","p":"/"}}"#),
+            r#"{"s":"nosuch","p":"/"}"#.to_string(),
             format!(r#"{{"s":"{OWN}","p":"/no/such/page.html"}}"#),
             format!(r#"{{"s":"{OWN}","p":"/static/style.css"}}"#),
             format!(r#"{{"s":"{OWN}","p":"/../../etc/passwd"}}"#),
@@ -117,7 +123,8 @@ async fn concurrent_flushes_lose_and_double_nothing() {
         .map(|t| {
             let counter = counter.clone();
             std::thread::spawn(move || {
-                let hit = RawHit { site: OWN.into(), path: "/".into(), title: String::new(), referrer_host: String::new() };
+                let hit =
+                    RawHit { site: OWN.into(), path: "/".into(), title: String::new(), referrer_host: String::new() };
                 (0..5000).filter(|i| counter.record(&hit, &format!("t{t}-{i}"), BROWSER, now).is_ok()).count()
             })
         })

@@ -82,6 +82,21 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"ok\":true"));
+    // The reader's one view of /bszn/ reaches the database within the counter's next flush.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let views = rt.block_on(async {
+        let store = zhanqun::store::Store::open(&dir.join("data/zhanqun.db").display().to_string()).await.unwrap();
+        let id = store.site_rows().await.unwrap()["fgw"].id;
+        let started = Instant::now();
+        loop {
+            let n = store.page_views(id, "/bszn/").await.unwrap();
+            if n > 0 || started.elapsed() > Duration::from_secs(5) {
+                break n;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    assert_eq!(views, 1, "opening the page once through nginx registers one view");
     for n in [
         "01-editor-dashboard",
         "03-editor-submitted",
