@@ -63,12 +63,9 @@ impl KnownPaths {
         self.table.read().unwrap_or_else(|p| p.into_inner()).names.get(id as usize).map(|s| s.to_string())
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.table.read().unwrap_or_else(|p| p.into_inner()).names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Pages only: a folder's `index.html` or an `.html` file of the live release.

@@ -45,7 +45,6 @@ pub struct SearchIndex {
     /// Held for the life of the index: no other process may touch `root` meanwhile.
     _lock: DirectoryLock,
     dir: PathBuf,
-    index: Index,
     reader: IndexReader,
     pub fields: Fields,
     writer: Mutex<IndexWriter>,
@@ -100,7 +99,6 @@ impl SearchIndex {
         Ok(SearchIndex {
             _lock: lock,
             dir,
-            index,
             reader,
             fields,
             writer: Mutex::new(writer),
@@ -121,10 +119,6 @@ impl SearchIndex {
     /// A consistent view of the last commit.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
-    }
-
-    pub fn index(&self) -> &Index {
-        &self.index
     }
 
     /// Removes the articles `remove`, adds (or replaces) `add`, commits and makes the result

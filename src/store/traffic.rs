@@ -1,7 +1,9 @@
 //! Counts of the shared counter: written in batches once a second, read by the statistics.
 //! Only aggregates are kept (views by page and hour, visitors by day, referring hosts by day).
 
-use sqlx::Row;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Row, Transaction};
 
 use super::{Result, Store};
 
@@ -32,82 +34,56 @@ impl Store {
     /// Adds one flush to the counts, in one transaction.
     pub async fn write_traffic(&self, rows: &TrafficRows) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        for chunk in rows.views.chunks(CHUNK) {
-            let sql = upsert(
-                "traffic_views (site_id, day, hour, path, views)",
-                5,
-                chunk.len(),
-                "(site_id, day, hour, path) DO UPDATE SET views = traffic_views.views + excluded.views",
-            );
-            let mut q = sqlx::query(&sql);
-            for (site, day, hour, path, n) in chunk {
-                q = q.bind(site).bind(day).bind(i64::from(*hour)).bind(path).bind(*n as i64);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        for chunk in rows.visitors.chunks(CHUNK) {
-            let sql = upsert(
-                "traffic_visitors (site_id, day, visitors)",
-                3,
-                chunk.len(),
-                "(site_id, day) DO UPDATE SET visitors = traffic_visitors.visitors + excluded.visitors",
-            );
-            let mut q = sqlx::query(&sql);
-            for (site, day, n) in chunk {
-                q = q.bind(site).bind(day).bind(*n as i64);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        for chunk in rows.referrers.chunks(CHUNK) {
-            let sql = upsert(
-                "traffic_referrers (site_id, day, host, views)",
-                4,
-                chunk.len(),
-                "(site_id, day, host) DO UPDATE SET views = traffic_referrers.views + excluded.views",
-            );
-            let mut q = sqlx::query(&sql);
-            for (site, day, host, n) in chunk {
-                q = q.bind(site).bind(day).bind(host).bind(*n as i64);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        for chunk in rows.titles.chunks(CHUNK) {
-            let sql = upsert(
-                "traffic_titles (site_id, path, title)",
-                3,
-                chunk.len(),
-                "(site_id, path) DO UPDATE SET title = excluded.title",
-            );
-            let mut q = sqlx::query(&sql);
-            for (site, path, title) in chunk {
-                q = q.bind(site).bind(path).bind(title);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        add_rows(
+            &mut tx,
+            "traffic_views (site_id, day, hour, path, views)",
+            "(site_id, day, hour, path) DO UPDATE SET views = traffic_views.views + excluded.views",
+            &rows.views,
+            |q, (site, day, hour, path, n)| {
+                q.bind(*site).bind(day.clone()).bind(i64::from(*hour)).bind(path.clone()).bind(*n as i64)
+            },
+        )
+        .await?;
+        add_rows(
+            &mut tx,
+            "traffic_visitors (site_id, day, visitors)",
+            "(site_id, day) DO UPDATE SET visitors = traffic_visitors.visitors + excluded.visitors",
+            &rows.visitors,
+            |q, (site, day, n)| q.bind(*site).bind(day.clone()).bind(*n as i64),
+        )
+        .await?;
+        add_rows(
+            &mut tx,
+            "traffic_referrers (site_id, day, host, views)",
+            "(site_id, day, host) DO UPDATE SET views = traffic_referrers.views + excluded.views",
+            &rows.referrers,
+            |q, (site, day, host, n)| q.bind(*site).bind(day.clone()).bind(host.clone()).bind(*n as i64),
+        )
+        .await?;
+        add_rows(
+            &mut tx,
+            "traffic_titles (site_id, path, title)",
+            "(site_id, path) DO UPDATE SET title = excluded.title",
+            &rows.titles,
+            |q, (site, path, title)| q.bind(*site).bind(path.clone()).bind(title.clone()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Views and visitors of a site from `from` to `to` (days, inclusive).
     pub async fn site_totals(&self, site_id: i64, from: &str, to: &str) -> Result<SiteTotals> {
-        let views: Option<i64> = sqlx::query(
-            "SELECT CAST(SUM(views) AS BIGINT) FROM traffic_views WHERE site_id = $1 AND day >= $2 AND day <= $3",
+        let r = sqlx::query(
+            "SELECT (SELECT CAST(SUM(views) AS BIGINT) FROM traffic_views WHERE site_id = $1 AND day >= $2 AND day <= $3),
+                    (SELECT CAST(SUM(visitors) AS BIGINT) FROM traffic_visitors WHERE site_id = $1 AND day >= $2 AND day <= $3)",
         )
         .bind(site_id)
         .bind(from)
         .bind(to)
         .fetch_one(self.pool())
-        .await?
-        .get(0);
-        let visitors: Option<i64> = sqlx::query(
-            "SELECT CAST(SUM(visitors) AS BIGINT) FROM traffic_visitors WHERE site_id = $1 AND day >= $2 AND day <= $3",
-        )
-        .bind(site_id)
-        .bind(from)
-        .bind(to)
-        .fetch_one(self.pool())
-        .await?
-        .get(0);
+        .await?;
+        let (views, visitors): (Option<i64>, Option<i64>) = (r.get(0), r.get(1));
         Ok(SiteTotals { views: views.unwrap_or(0), visitors: visitors.unwrap_or(0) })
     }
 
@@ -140,23 +116,29 @@ impl Store {
     }
 }
 
-/// `INSERT INTO <table> VALUES ($1, …), (…) ON CONFLICT <conflict>` for `rows` rows of `width`.
-fn upsert(table: &str, width: usize, rows: usize, conflict: &str) -> String {
-    let mut sql = format!("INSERT INTO {table} VALUES ");
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
+/// Upserts `rows` into `table` (its name and columns) in chunks of `CHUNK` rows; `bind` binds
+/// one row's values in column order.
+async fn add_rows<R>(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    conflict: &str,
+    rows: &[R],
+    bind: impl for<'q> Fn(Query<'q, Any, AnyArguments<'q>>, &R) -> Query<'q, Any, AnyArguments<'q>>,
+) -> Result<()> {
+    let width = table.matches(',').count() + 1;
+    for chunk in rows.chunks(CHUNK) {
+        let mut sql = format!("INSERT INTO {table} VALUES ");
+        for r in 0..chunk.len() {
+            let marks: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            sql.push_str(&format!("{}({})", if r > 0 { ", " } else { "" }, marks.join(", ")));
         }
-        sql.push('(');
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * width + c + 1));
+        sql.push_str(" ON CONFLICT ");
+        sql.push_str(conflict);
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            q = bind(q, row);
         }
-        sql.push(')');
+        q.execute(&mut **tx).await?;
     }
-    sql.push_str(" ON CONFLICT ");
-    sql.push_str(conflict);
-    sql
+    Ok(())
 }

@@ -1,6 +1,5 @@
-//! The HTTP service (`zhanqun serve`): the admin under `/admin`, the shared search on every
-//! host, previews of the published sites by host, and a health check; the counter mounts here
-//! as it arrives.
+//! The HTTP service (`zhanqun serve`): the admin under `/admin`, the shared search and the
+//! counter's `/hit` on every host, previews of the published sites by host, and a health check.
 
 pub mod admin;
 pub mod counter;
