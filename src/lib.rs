@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod bench;
+pub mod bench_hits;
 pub mod bench_publish;
 pub mod bench_search;
 pub mod content;
@@ -16,6 +17,7 @@ pub mod project;
 pub mod publish;
 pub mod search;
 pub mod seed;
+pub mod stats;
 pub mod store;
 pub mod theme;
 pub mod web;

@@ -226,6 +226,26 @@ enum BenchCommand {
         #[arg(long)]
         no_baseline: bool,
     },
+    /// Load the counter's /hit from loopback against a real `zhanqun serve`; print hits/s,
+    /// latency, the server's memory, the stored total, and nginx `return 204` as the ceiling.
+    Hits {
+        /// Keep-alive connections of the load generator.
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Seconds each run lasts.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Leave out the nginx ceiling run.
+        #[arg(long)]
+        no_ceiling: bool,
+        /// Work folder (cleared at the start): the database and published group of the run.
+        #[arg(long, default_value = "target/bench-hits")]
+        work: PathBuf,
+        #[arg(long, default_value = "sites")]
+        sites: PathBuf,
+        #[arg(long, default_value = "themes")]
+        themes: PathBuf,
+    },
     /// Generate, import and build a large group; print pages/s and peak memory.
     Build {
         #[command(flatten)]
@@ -329,6 +349,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 baseline: !no_baseline,
             };
             zhanqun::bench_search::search_bench(&b, |line| println!("{line}")).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Hits { connections, seconds, no_ceiling, work, sites, themes }) => {
+            let b = zhanqun::bench_hits::HitsBench { connections, seconds, work, sites, themes, ceiling: !no_ceiling };
+            zhanqun::bench_hits::hits_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Publish { site, articles, rounds, work, sites, themes }) => {

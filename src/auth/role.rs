@@ -36,6 +36,8 @@ pub enum Action {
     ReadAudit,
     /// The central console: every site's figures and the group's validation status.
     Console,
+    /// Visit statistics (central: every site; site admin: their site's).
+    ReadStats,
 }
 
 impl Role {
@@ -78,7 +80,7 @@ impl Role {
             Write => self == Role::Editor,
             Review => self == Role::Reviewer,
             Withdraw => matches!(self, Role::Reviewer | Role::SiteAdmin | Role::Central),
-            ManageUsers | ReadAudit => matches!(self, Role::SiteAdmin | Role::Central),
+            ManageUsers | ReadAudit | ReadStats => matches!(self, Role::SiteAdmin | Role::Central),
             Console => self == Role::Central,
         }
     }

@@ -82,6 +82,18 @@ impl Batch {
         self.views.values().sum()
     }
 
+    /// (site, day) → (views, new visitors): the daily rollup written beside the detail.
+    pub fn days(&self) -> HashMap<(u32, u32), (u64, u64)> {
+        let mut out: HashMap<(u32, u32), (u64, u64)> = HashMap::new();
+        for (&(site, _, day, _), &n) in &self.views {
+            out.entry((site, day)).or_default().0 += n;
+        }
+        for (&key, &n) in &self.new_visitors {
+            out.entry(key).or_default().1 += n;
+        }
+        out
+    }
+
     /// Adds `other` into this batch (a failed write is merged into the next one).
     pub fn merge(&mut self, other: Batch) {
         for (k, v) in other.views {

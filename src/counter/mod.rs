@@ -5,12 +5,13 @@
 //!
 //! `hit` checks what the beacon sent, `bots` tells readers from crawlers and prefetches,
 //! `paths` knows which pages each site has (a hit for any other page is refused), `aggregate`
-//! counts.
+//! counts, `totals` serves each site's views ever to the footers.
 
 pub mod aggregate;
 pub mod bots;
 pub mod hit;
 pub mod paths;
+pub mod totals;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -35,6 +36,7 @@ pub struct Counter {
     counts: Aggregator,
     /// A batch whose write failed, kept for the next flush.
     pending: Mutex<Batch>,
+    totals: totals::Totals,
 }
 
 impl Counter {
@@ -58,6 +60,7 @@ impl Counter {
             own_hosts: group.sites.iter().map(|s| s.host.to_ascii_lowercase()).collect(),
             counts: Aggregator::default(),
             pending: Mutex::new(Batch::default()),
+            totals: totals::Totals::default(),
         }
     }
 
@@ -67,6 +70,12 @@ impl Counter {
         let path = self.paths[site as usize].id(&hit.path).ok_or(Reject::UnknownPath)?;
         let referrer = if self.own_hosts.contains(&hit.referrer_host) { "" } else { hit.referrer_host.as_str() };
         Ok(self.counts.record(View { site, path, title: &hit.title, referrer, ip, user_agent, unix }))
+    }
+
+    /// Views of the site with `code` ever (at most a minute old), None for an unknown site.
+    pub async fn site_total(&self, store: &Store, code: &str) -> Result<Option<i64>, StoreError> {
+        let Some(&index) = self.sites.get(code) else { return Ok(None) };
+        Ok(Some(self.totals.get(store, self.ids[index as usize]).await?))
     }
 
     /// Writes everything counted so far in one transaction; on failure keeps it for the next
@@ -98,7 +107,7 @@ impl Counter {
         let id = |site: u32| self.ids[site as usize];
         TrafficRows {
             views: b.views.iter().map(|(&(s, p, d, h), &n)| (id(s), day(d), h, path(s, p), n)).collect(),
-            visitors: b.new_visitors.iter().map(|(&(s, d), &n)| (id(s), day(d), n)).collect(),
+            days: b.days().into_iter().map(|((s, d), (views, visitors))| (id(s), day(d), views, visitors)).collect(),
             referrers: b.referrers.iter().map(|((s, d, host), &n)| (id(*s), day(*d), host.to_string(), n)).collect(),
             titles: b.titles.iter().map(|(&(s, p), t)| (id(s), path(s, p), t.to_string())).collect(),
         }

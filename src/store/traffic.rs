@@ -1,5 +1,8 @@
 //! Counts of the shared counter: written in batches once a second, read by the statistics.
-//! Only aggregates are kept (views by page and hour, visitors by day, referring hosts by day).
+//! Only aggregates are kept (views by page and hour, views and visitors by day, referring hosts
+//! by day); days are `YYYY-MM-DD` in Beijing time, ranges inclusive.
+
+use std::collections::HashMap;
 
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -12,8 +15,8 @@ use super::{Result, Store};
 pub struct TrafficRows {
     /// (site id, day, hour, path, views to add)
     pub views: Vec<(i64, String, u8, String, u64)>,
-    /// (site id, day, new visitors to add)
-    pub visitors: Vec<(i64, String, u64)>,
+    /// (site id, day, views to add, new visitors to add)
+    pub days: Vec<(i64, String, u64, u64)>,
     /// (site id, day, referring host, views to add)
     pub referrers: Vec<(i64, String, String, u64)>,
     /// (site id, path, title)
@@ -46,10 +49,13 @@ impl Store {
         .await?;
         add_rows(
             &mut tx,
-            "traffic_visitors (site_id, day, visitors)",
-            "(site_id, day) DO UPDATE SET visitors = traffic_visitors.visitors + excluded.visitors",
-            &rows.visitors,
-            |q, (site, day, n)| q.bind(*site).bind(day.clone()).bind(*n as i64),
+            "traffic_days (site_id, day, views, visitors)",
+            "(site_id, day) DO UPDATE SET views = traffic_days.views + excluded.views, \
+             visitors = traffic_days.visitors + excluded.visitors",
+            &rows.days,
+            |q, (site, day, views, visitors)| {
+                q.bind(*site).bind(day.clone()).bind(*views as i64).bind(*visitors as i64)
+            },
         )
         .await?;
         add_rows(
@@ -75,8 +81,8 @@ impl Store {
     /// Views and visitors of a site from `from` to `to` (days, inclusive).
     pub async fn site_totals(&self, site_id: i64, from: &str, to: &str) -> Result<SiteTotals> {
         let r = sqlx::query(
-            "SELECT (SELECT CAST(SUM(views) AS BIGINT) FROM traffic_views WHERE site_id = $1 AND day >= $2 AND day <= $3),
-                    (SELECT CAST(SUM(visitors) AS BIGINT) FROM traffic_visitors WHERE site_id = $1 AND day >= $2 AND day <= $3)",
+            "SELECT CAST(SUM(views) AS BIGINT), CAST(SUM(visitors) AS BIGINT) FROM traffic_days
+             WHERE site_id = $1 AND day >= $2 AND day <= $3",
         )
         .bind(site_id)
         .bind(from)
@@ -99,11 +105,45 @@ impl Store {
         Ok(n.unwrap_or(0))
     }
 
-    /// Views by referring host of a site from `from` to `to`, most first.
-    pub async fn site_referrers(&self, site_id: i64, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
+    /// Views by referring host of a site from `from` to `to`, most first, at most `limit`.
+    pub async fn site_referrers(&self, site_id: i64, from: &str, to: &str, limit: i64) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query(
             "SELECT host, CAST(SUM(views) AS BIGINT) AS n FROM traffic_referrers
-             WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY host ORDER BY n DESC, host LIMIT 20",
+             WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY host ORDER BY n DESC, host LIMIT $4",
+        )
+        .bind(site_id)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+    }
+
+    /// Views and visitors by site and day from `from` to `to`, of one site or (None) all; days
+    /// without a view have no row.
+    pub async fn traffic_days(&self, site_id: Option<i64>, from: &str, to: &str) -> Result<Vec<DayRow>> {
+        Ok(sqlx::query(
+            "SELECT site_id, day, views, visitors FROM traffic_days
+             WHERE ($1 = 0 OR site_id = $1) AND day >= $2 AND day <= $3 ORDER BY site_id, day",
+        )
+        .bind(site_id.unwrap_or(0))
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| DayRow { site_id: r.get(0), day: r.get(1), views: r.get(2), visitors: r.get(3) })
+        .collect())
+    }
+
+    /// Views of a site by day and hour from `from` to `to`, in time order.
+    pub async fn traffic_hours(&self, site_id: i64, from: &str, to: &str) -> Result<Vec<(String, u8, i64)>> {
+        Ok(sqlx::query(
+            "SELECT day, hour, CAST(SUM(views) AS BIGINT) FROM traffic_views
+             WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY day, hour ORDER BY day, hour",
         )
         .bind(site_id)
         .bind(from)
@@ -111,9 +151,57 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get(0), r.get::<i64, _>(1) as u8, r.get(2)))
         .collect())
     }
+
+    /// Views of every page of a site from `from` to `to` with its last reported title, most
+    /// viewed first. A site keeps at most the counter's bound of distinct paths, so this stays
+    /// small enough to group by column in memory.
+    pub async fn traffic_pages(&self, site_id: i64, from: &str, to: &str) -> Result<Vec<PageRow>> {
+        Ok(sqlx::query(
+            "SELECT v.path, COALESCE(t.title, ''), v.n FROM
+               (SELECT path, CAST(SUM(views) AS BIGINT) AS n FROM traffic_views
+                WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY path) v
+             LEFT JOIN traffic_titles t ON t.site_id = $1 AND t.path = v.path
+             ORDER BY v.n DESC, v.path",
+        )
+        .bind(site_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| PageRow { path: r.get(0), title: r.get(1), views: r.get(2) })
+        .collect())
+    }
+
+    /// Views of each site ever, for the footers' 访问量.
+    pub async fn all_time_views(&self) -> Result<HashMap<i64, i64>> {
+        Ok(sqlx::query("SELECT site_id, CAST(SUM(views) AS BIGINT) FROM traffic_days GROUP BY site_id")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+}
+
+/// One site's traffic on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayRow {
+    pub site_id: i64,
+    pub day: String,
+    pub views: i64,
+    pub visitors: i64,
+}
+
+/// One page's views over a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRow {
+    pub path: String,
+    pub title: String,
+    pub views: i64,
 }
 
 /// Upserts `rows` into `table` (its name and columns) in chunks of `CHUNK` rows; `bind` binds

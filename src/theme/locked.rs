@@ -56,6 +56,7 @@ impl LockedTemplates {
                 address => &d.contact.address, phone => &d.contact.phone, email => &d.contact.email,
             },
             search => context! { path => &g.search.path, scope => scope, whole_group => scope == "all" },
+            counter => context! { show_total => g.counter.show_total },
         };
         let render = |name: &str| -> Result<String, ThemeError> {
             let t = self.env.get_template(name).map_err(|e| template_error(&self.dir, e))?;

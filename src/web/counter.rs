@@ -1,15 +1,16 @@
 //! `/hit` on every host (nginx proxies it): the beacon's `sendBeacon` POST and the
 //! `<noscript>` image's GET. Answers at once; the counting is `counter::Counter`'s. Mounted
 //! outside the request log: at tens of thousands of hits a second, a log line each would cost
-//! more than the counting.
+//! more than the counting. Also the footers' totals and the way to the statistics API.
 
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Extension, Router};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
 
 use super::admin::session::client_ip;
 use super::AppState;
@@ -20,6 +21,44 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(&state.project.group.def.counter.path, post(beacon).get(image))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// The counter's other public addresses, under `/api/` (which nginx proxies on every host):
+/// each site's total for its footer, and the statistics API, which lives in the admin (behind
+/// its session cookie, scoped to `/admin`) and is reached from here by a redirect.
+pub fn api_router(state: &AppState) -> Router<AppState> {
+    let mut r = Router::new().route("/api/stats", get(to_admin)).route("/api/stats/{code}", get(to_admin));
+    if state.project.group.def.counter.show_total {
+        r = r.route("/api/counter/{code}", get(total));
+    }
+    r
+}
+
+/// `308` to the same path and query under `/admin`, where the session cookie is sent.
+async fn to_admin(uri: Uri) -> Response {
+    let to = match uri.query() {
+        Some(q) => format!("/admin{}?{q}", uri.path()),
+        None => format!("/admin{}", uri.path()),
+    };
+    Redirect::permanent(&to).into_response()
+}
+
+/// `GET /api/counter/{code}`: `{"views": N}`, the site's views ever, cacheable for a minute.
+async fn total(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    let Some(counter) = state.counter.as_deref() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    match counter.site_total(&state.project.store, &code).await {
+        Ok(Some(views)) => {
+            ([(header::CACHE_CONTROL, "public, max-age=60")], Json(serde_json::json!({ "views": views })))
+                .into_response()
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the site totals");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
 }
 
 type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(admin::routes::router(state.clone()))
         .merge(search::router(&state))
+        .merge(counter::api_router(&state))
         .fallback(preview::serve)
         .layer(middleware::from_fn(request_log))
         .merge(counter::router(&state))

@@ -60,7 +60,7 @@ async fn counts_are_exact_under_concurrency_and_bad_hits_are_refused() {
             t.await.unwrap();
         }
         assert_eq!(totals(&env, &day, &day).await, (1000, 1000), "{label}: every accepted hit, once");
-        let refs = env.project.store.site_referrers(env.sites[OWN], &day, &day).await.unwrap();
+        let refs = env.project.store.site_referrers(env.sites[OWN], &day, &day, 20).await.unwrap();
         assert_eq!(refs, [("www.baidu.com".to_string(), 1000)], "{label}");
 
         // The <noscript> image counts too.

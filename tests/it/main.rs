@@ -12,4 +12,5 @@ mod e2e;
 mod import;
 mod nginx;
 mod search;
+mod stats;
 mod workflow;

@@ -2,34 +2,56 @@
 //! administrators, limited to their site) with CSV export, and the group's validation status.
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Extension;
 use minijinja::context;
 
+use std::collections::HashMap;
+
+use super::csv::Csv;
 use super::session::Session;
+use super::stats::all_sites;
 use super::{store_error, views};
+use crate::stats::{period, quiet_sites};
 use crate::store::console::{AuditFilter, AUDIT_PAGE};
 use crate::web::AppState;
 
 pub async fn sites(State(state): State<AppState>, headers: HeaderMap, Extension(s): Extension<Session>) -> Response {
-    let figures = match state.project.store.site_figures(s.scope).await {
-        Ok(f) => f,
+    let store = &state.project.store;
+    let yesterday = period::today().pred_opt().unwrap_or_else(period::today);
+    let day = yesterday.format("%Y-%m-%d").to_string();
+    let sites = all_sites(&state);
+    let (figures, traffic, quiet) = match tokio::try_join!(
+        store.site_figures(s.scope),
+        store.traffic_days(None, &day, &day),
+        quiet_sites(store, &sites, yesterday),
+    ) {
+        Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
+    let views: HashMap<i64, i64> = traffic.iter().map(|r| (r.site_id, r.views)).collect();
     let rows: Vec<_> = state
         .admin
         .site_order
         .iter()
         .filter_map(|id| state.admin.sites.get(id))
-        .map(|info| context! { site => info, f => figures.get(&info.id).cloned().unwrap_or_default() })
+        .map(|info| {
+            context! {
+                site => info, f => figures.get(&info.id).cloned().unwrap_or_default(),
+                views => views.get(&info.id).copied().unwrap_or(0),
+            }
+        })
         .collect();
     let total = figures.values().fold((0, 0, 0), |t, f| (t.0 + f.published, t.1 + f.waiting, t.2 + f.editors));
     views::page(
         &s,
         None,
         "sites.html",
-        context! { rows => rows, total => context! { published => total.0, waiting => total.1, editors => total.2 } },
+        context! {
+            rows => rows, quiet => quiet,
+            total => context! { published => total.0, waiting => total.1, editors => total.2, views => quiet.group_views },
+        },
     )
 }
 
@@ -60,13 +82,6 @@ pub async fn audit(
     )
 }
 
-/// A CSV field: quoted, with formula-looking text defused so that a spreadsheet opening the
-/// export never runs what a user typed.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 pub async fn audit_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -77,10 +92,9 @@ pub async fn audit_csv(
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
-    // A byte-order mark so that Excel reads the Chinese as UTF-8.
-    let mut out = String::from("\u{feff}时间,用户,IP,站点,操作,对象,详情\r\n");
+    let mut csv = Csv::new(&["时间", "用户", "IP", "站点", "操作", "对象", "详情"]);
     for r in &rows {
-        let line = [
+        csv.row([
             views::datetime(Some(r.at)),
             r.actor.clone(),
             r.ip.clone(),
@@ -88,23 +102,9 @@ pub async fn audit_csv(
             r.action.clone(),
             r.target.clone(),
             r.detail.clone(),
-        ]
-        .iter()
-        .map(|v| csv_field(v))
-        .collect::<Vec<_>>()
-        .join(",");
-        out.push_str(&line);
-        out.push_str("\r\n");
+        ]);
     }
-    let name = format!("audit-{}.csv", chrono::Utc::now().format("%Y%m%d%H%M"));
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        out,
-    )
-        .into_response()
+    csv.attachment("audit")
 }
 
 /// `zhanqun check` on the files as they are now, so that an edit waiting to be deployed is
@@ -129,13 +129,4 @@ pub async fn check(State(state): State<AppState>, Extension(s): Extension<Sessio
         "check.html",
         context! { ok => ok, problems => problems, summary => summary, sites_dir => state.project.paths.sites.display().to_string() },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(super::csv_field("a\"b"), "\"a\"\"b\"");
-        assert_eq!(super::csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-    }
 }

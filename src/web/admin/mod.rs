@@ -3,15 +3,17 @@
 //!
 //! - `routes`: every route and the permission it needs (the one table).
 //! - `session`: the gate — session cookie, CSRF, forced password change, permission.
-//! - `login`, `articles`, `review`, `users`, `console`: the pages.
+//! - `login`, `articles`, `review`, `users`, `console`, `stats`: the pages; `csv` the downloads.
 
 pub mod articles;
 pub mod console;
+pub mod csv;
 pub mod login;
 pub mod review;
 pub mod routes;
 pub mod session;
 pub mod static_files;
+pub mod stats;
 pub mod users;
 pub mod views;
 

@@ -7,7 +7,7 @@ use axum::http::Method;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
-use super::{articles, console, login, review, static_files, users};
+use super::{articles, console, login, review, static_files, stats, users};
 use crate::auth::Action;
 use crate::content::attachment::MAX_BYTES;
 use crate::web::AppState;
@@ -81,6 +81,12 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/admin/sites", Console, Target::None),
     r("GET", "/admin/check", Console, Target::None),
     r("GET", "/admin/sites/{code}/live/{*path}", ReadContent, Site),
+    r("GET", "/admin/stats", ReadStats, Target::None),
+    r("GET", "/admin/stats/ranking.csv", Console, Target::None),
+    r("GET", "/admin/stats/{code}", ReadStats, Site),
+    r("GET", "/admin/stats/{code}/export.csv", ReadStats, Site),
+    r("GET", "/admin/api/stats", Console, Target::None),
+    r("GET", "/admin/api/stats/{code}", ReadStats, Site),
 ];
 
 pub fn spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
@@ -128,6 +134,12 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/admin/sites") => get(console::sites),
         ("GET", "/admin/check") => get(console::check),
         ("GET", "/admin/sites/{code}/live/{*path}") => get(articles::live_asset),
+        ("GET", "/admin/stats") => get(stats::overview),
+        ("GET", "/admin/stats/ranking.csv") => get(stats::ranking_csv),
+        ("GET", "/admin/stats/{code}") => get(stats::site),
+        ("GET", "/admin/stats/{code}/export.csv") => get(stats::site_csv),
+        ("GET", "/admin/api/stats") => get(stats::api_ranking),
+        ("GET", "/admin/api/stats/{code}") => get(stats::api_site),
         _ => unreachable!("route {method} {path} is in ROUTES but has no handler"),
     }
 }

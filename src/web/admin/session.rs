@@ -81,6 +81,15 @@ pub fn set_cookie(name: &str, value: &str, path: &str, secure: bool, max_age: Op
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
+/// Admin routes under this prefix answer in JSON, refusals included.
+pub const API_PREFIX: &str = "/admin/api/";
+
+/// `headers` made to ask for JSON, so that every refusal of an API route is JSON.
+pub fn json_only(mut headers: HeaderMap) -> HeaderMap {
+    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    headers
+}
+
 fn wants_json(headers: &HeaderMap) -> bool {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"))
 }
@@ -100,7 +109,7 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
         // Fail closed: a route missing from the table is not served.
         return refuse(req.headers(), StatusCode::NOT_FOUND, "页面不存在");
     };
-    let headers = req.headers().clone();
+    let headers = if path.starts_with(API_PREFIX) { json_only(req.headers().clone()) } else { req.headers().clone() };
     if method != Method::GET && method != Method::HEAD && !same_origin(&headers) {
         return refuse(&headers, StatusCode::FORBIDDEN, "请求来源与本站不一致，已拒绝（跨站请求）");
     }

@@ -26,6 +26,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("sites.html", include_str!("templates/sites.html")),
     ("audit.html", include_str!("templates/audit.html")),
     ("check.html", include_str!("templates/check.html")),
+    ("stats_macros.html", include_str!("templates/stats_macros.html")),
+    ("stats_group.html", include_str!("templates/stats_group.html")),
+    ("stats_site.html", include_str!("templates/stats_site.html")),
     ("error.html", include_str!("templates/error.html")),
 ];
 
@@ -93,6 +96,7 @@ fn nav(role: Role) -> Vec<NavItem> {
         ("/admin/review", "待我审核", Action::Review),
         ("/admin/columns", "栏目", Action::ReadContent),
         ("/admin/sites", "站群总览", Action::Console),
+        ("/admin/stats", "访问统计", Action::ReadStats),
         ("/admin/users", "用户管理", Action::ManageUsers),
         ("/admin/audit", "审计日志", Action::ReadAudit),
         ("/admin/check", "配置校验", Action::Console),
