@@ -14,9 +14,10 @@ pub const REPEAT_SECONDS: i64 = 10;
 /// Views a visitor may add per minute across a site; beyond it they are ignored.
 pub const VIEWS_PER_MINUTE: u32 = 120;
 const BEIJING: i64 = 8 * 3600;
-/// Visitors remembered per site and day in one shard; past it, a flood of invented visitors
-/// (random User-Agents) still counts as views but no longer costs memory.
-const MAX_SEEN_PER_SHARD: usize = 1 << 16;
+/// Visitors (of any site) remembered per day in one shard: 2 million across the shards, well
+/// above a city group's daily readers. Past it, a flood of invented visitors (random
+/// User-Agents) still counts as views, but no longer as visitors, and costs no more memory.
+const MAX_SEEN_PER_SHARD: usize = 1 << 17;
 
 /// Day number (days since 1970-01-01, Beijing time) and hour of a Unix time.
 pub fn day_hour(unix: i64) -> (u32, u8) {
@@ -49,8 +50,9 @@ struct Shard {
     day: u32,
     pruned_at: i64,
     views: HashMap<(u32, u32, u32, u8), u64>,
-    /// Visitors seen today per site (hashes, in memory only).
+    /// Visitors seen today per site (hashes, in memory only), and how many in all.
     seen: HashMap<u32, HashSet<u64>>,
+    seen_count: usize,
     new_visitors: HashMap<(u32, u32), u64>,
     referrers: HashMap<(u32, u32, Box<str>), u64>,
     titles: HashMap<(u32, u32), Box<str>>,
@@ -134,6 +136,7 @@ impl Aggregator {
             // A new day: yesterday's visitors and limits are of no use and must not linger.
             s.day = day;
             s.seen.clear();
+            s.seen_count = 0;
             s.last_view.clear();
             s.per_minute.clear();
         }
@@ -158,8 +161,8 @@ impl Aggregator {
             return Counted::Limited;
         }
         *s.views.entry((v.site, v.path, day, hour)).or_default() += 1;
-        let seen = s.seen.entry(v.site).or_default();
-        if seen.len() < MAX_SEEN_PER_SHARD && seen.insert(visitor) {
+        if s.seen_count < MAX_SEEN_PER_SHARD && s.seen.entry(v.site).or_default().insert(visitor) {
+            s.seen_count += 1;
             *s.new_visitors.entry((v.site, day)).or_default() += 1;
         }
         if !v.referrer.is_empty() {
@@ -188,7 +191,8 @@ impl Aggregator {
             if now - s.pruned_at >= REPEAT_SECONDS {
                 s.pruned_at = now;
                 s.last_view.retain(|_, &mut at| now - at < REPEAT_SECONDS);
-                s.per_minute.retain(|_, m| m.0 >= now / 60 - 1);
+                // A count of an earlier minute would be reset by the visitor's next view anyway.
+                s.per_minute.retain(|_, m| m.0 >= now / 60);
             }
         }
         out

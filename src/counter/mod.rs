@@ -36,6 +36,9 @@ pub struct Counter {
     counts: Aggregator,
     /// A batch whose write failed, kept for the next flush.
     pending: Mutex<Batch>,
+    /// Held across a whole flush, so that the flush at shutdown waits for one under way:
+    /// otherwise the process could exit while that one's write is still in flight.
+    flushing: tokio::sync::Mutex<()>,
     totals: totals::Totals,
 }
 
@@ -60,6 +63,7 @@ impl Counter {
             own_hosts: group.sites.iter().map(|s| s.host.to_ascii_lowercase()).collect(),
             counts: Aggregator::default(),
             pending: Mutex::new(Batch::default()),
+            flushing: tokio::sync::Mutex::new(()),
             totals: totals::Totals::default(),
         }
     }
@@ -81,6 +85,7 @@ impl Counter {
     /// Writes everything counted so far in one transaction; on failure keeps it for the next
     /// call. Returns the number of views written.
     pub async fn flush(&self, store: &Store) -> Result<u64, StoreError> {
+        let _one_at_a_time = self.flushing.lock().await;
         let mut batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
         batch.merge(self.counts.take(crate::store::now_unix()));
         if batch.is_empty() {

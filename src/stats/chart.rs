@@ -149,34 +149,44 @@ fn short_label(label: &str) -> &str {
     label.get(5..).unwrap_or(label)
 }
 
-/// Horizontal bars, one per `(label, value)`, longest first as given.
-pub fn bars(title: &str, rows: &[(String, i64)]) -> String {
+/// Width of bars drawn for a whole-width card; half as wide suits a card of a two-column row.
+pub const FULL: f64 = W;
+pub const HALF: f64 = W / 2.0;
+
+/// Horizontal bars, one per `(label, value)`, in the order given, drawn `width` units wide, so
+/// that text keeps its size in the page when the chart fills the card it is drawn for.
+pub fn bars(title: &str, rows: &[(String, i64)], width: f64) -> String {
     const ROW: f64 = 24.0;
-    const LABEL: f64 = 210.0;
+    let label_room = (width * 0.3).clamp(110.0, 210.0);
+    // Characters of a label that fit its room at the labels' size.
+    let fits = (label_room / 13.0) as usize;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     let height = ROW * rows.len().max(1) as f64 + 4.0;
     let mut svg = format!(
-        "<svg class=\"chart bars\" viewBox=\"0 0 {W} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        "<svg class=\"chart bars\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(title)
     );
-    let room = W - LABEL - 80.0;
+    let room = width - label_room - 60.0;
     for (i, (label, v)) in rows.iter().enumerate() {
         let top = i as f64 * ROW + 2.0;
         let len = (room * *v as f64 / max as f64).max(if *v > 0 { 2.0 } else { 0.0 });
-        let shown: String =
-            if label.chars().count() > 16 { label.chars().take(15).chain(['…']).collect() } else { label.clone() };
+        let shown: String = if label.chars().count() > fits {
+            label.chars().take(fits - 1).chain(['…']).collect()
+        } else {
+            label.clone()
+        };
         let _ = write!(
             svg,
             "<g><title>{}：{v}</title><text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
-<rect class=\"bar\" x=\"{LABEL}\" y=\"{:.1}\" width=\"{len:.1}\" height=\"{:.1}\" rx=\"2\"/>\
+<rect class=\"bar\" x=\"{label_room}\" y=\"{:.1}\" width=\"{len:.1}\" height=\"{:.1}\" rx=\"2\"/>\
 <text class=\"value\" x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
             escape(label),
-            LABEL - 8.0,
+            label_room - 8.0,
             top + 16.0,
             escape(&shown),
             top + 3.0,
             ROW - 8.0,
-            LABEL + len + 6.0,
+            label_room + len + 6.0,
             top + 16.0,
             compact(*v)
         );
@@ -217,7 +227,7 @@ mod tests {
 
     #[test]
     fn labels_are_escaped() {
-        let svg = bars("页面", &[("<script>alert(1)</script>".into(), 3)]);
+        let svg = bars("页面", &[("<script>alert(1)</script>".into(), 3)], FULL);
         assert!(!svg.contains("<script>"), "{svg}");
         assert!(svg.contains("&lt;script&gt;"));
         let svg = line_chart("x\"<", &["2026-11-01".into()], &[Line { name: "<b>", class: "s1", values: vec![1] }]);

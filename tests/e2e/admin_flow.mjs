@@ -1,6 +1,7 @@
 // The admin in a real browser: an editor writes and submits an article with an attachment,
 // a reviewer approves it, the page is read from the static site through nginx and found by
-// the shared search there; once withdrawn, the search no longer finds it.
+// the shared search there; once withdrawn, the search no longer finds it. A reader's view is
+// counted and shows in the central office's statistics.
 // Run by tests/it/e2e.rs, which starts `zhanqun serve` and nginx and passes:
 //   ADMIN (http://127.0.0.1:<port>), NGINX_PORT, SHOTS (folder), ATTACHMENT (a PDF path).
 import { chromium } from "playwright-core";
@@ -144,6 +145,25 @@ try {
   assert.match(sent.postData() ?? "", /"p":"\/bszn\/"/, "the beacon reports the page");
   const answer = await sent.response();
   assert.equal(answer?.status(), 204, "nginx passes the hit to the counter");
+  // The footer's 访问量 is filled in from /api/counter/fgw through nginx.
+  await reader.waitForFunction(() => /^[\d,]+$/.test(document.querySelector("[data-zq-total]")?.textContent ?? ""));
+
+  // --- The central office reads the statistics: the site's report, the ranking, the console. ---
+  await new Promise((r) => setTimeout(r, 1500)); // the counter writes once a second
+  const central = await login(await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" }), "admin");
+  await central.getByRole("link", { name: "访问统计" }).click();
+  await central.waitForURL(/\/admin\/stats/);
+  assert.equal(await central.locator("svg.chart").count() >= 2, true, "trend and ranking charts are drawn");
+  await shot(central, "11-stats-group");
+  await central.goto(`${ADMIN}/admin/stats/fgw`);
+  await central.locator("table.list code.path", { hasText: "/bszn/" }).waitFor();
+  assert.equal(await central.locator("svg.chart polyline.line").count(), 2, "views and visitors lines");
+  await shot(central, "12-stats-site");
+  const csv = await central.request.get(`${ADMIN}/admin/stats/fgw/export.csv?table=pages`);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /"\/bszn\/",".*","1"/, "the export lists the page read");
+  await central.goto(`${ADMIN}/admin/sites`);
+  await shot(central, "13-console-with-traffic");
   console.log(JSON.stringify({ ok: true, path }));
 } finally {
   await browser.close();

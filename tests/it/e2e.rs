@@ -106,6 +106,9 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         "08-citizen-search-group",
         "09-portal-search-doc-number",
         "10-search-after-withdrawal",
+        "11-stats-group",
+        "12-stats-site",
+        "13-console-with-traffic",
     ] {
         assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
     }

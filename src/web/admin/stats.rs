@@ -162,7 +162,7 @@ pub async fn overview(
         "stats_group.html",
         context! {
             q => period.query(), ranking => &ranking, rows => rows, trend => trend,
-            bars => chart::bars("浏览量排名前 20 的网站", &top),
+            bars => chart::bars("浏览量排名前 20 的网站", &top, chart::FULL),
             change => change(ranking.totals.views, ranking.previous.views),
             quiet => &quiet, query => serde_urlencoded::to_string(period.query()).unwrap_or_default(),
         },
@@ -213,7 +213,7 @@ pub async fn site(
         context! {
             site => info, q => period.query(), report => &report, pages => pages,
             trend => chart::line_chart(&format!("{} 访问趋势", info.name), &labels, &lines),
-            column_bars => chart::bars("各栏目浏览量", &column_bars),
+            column_bars => chart::bars("各栏目浏览量", &column_bars, chart::HALF),
             change => change(report.totals.views, report.previous.views),
             query => serde_urlencoded::to_string(period.query()).unwrap_or_default(),
             hourly => period.granularity == Granularity::Hour,
