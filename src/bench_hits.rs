@@ -109,9 +109,9 @@ fn targets(project: &Project) -> Vec<Vec<Target>> {
     for site in &project.group.sites {
         let mut own = Vec::new();
         let root = project.paths.out.join(&site.host);
-        let mut pages = vec![("/".to_string(), format!("首页_{}", site.def.name))];
+        let mut pages = vec![("/".to_string(), site.def.name.clone())];
         for c in site.def.columns.iter().filter(|c| root.join(&c.slug).join("index.html").exists()).take(7) {
-            pages.push((format!("/{}/", c.slug), format!("{}_{}", c.name, site.def.name)));
+            pages.push((format!("/{}/", c.slug), format!("{} - {}", c.name, site.def.name)));
         }
         for (path, title) in pages {
             own.push(Target { host: site.host.clone(), code: site.code().to_string(), path, title });

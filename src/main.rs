@@ -432,6 +432,8 @@ async fn serve(
         let work = PathBuf::from("data/demo-content");
         let stats = zhanqun::seed::seed_demo_content(&project, &work, demo_articles, &audit::operator()).await?;
         println!("已导入 {} 篇示例文章", stats.created);
+        let views = zhanqun::seed::seed_demo_traffic(&project).await?;
+        println!("已写入最近 30 天的示例访问统计（{views} 次浏览）");
     }
     let published = project.paths.out.join(&project.group.portal().host).exists();
     if empty || !published {

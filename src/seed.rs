@@ -3,8 +3,12 @@
 
 use std::path::Path;
 
+use anyhow::Context;
+
 use crate::content::import::import_dir;
+use crate::demo::traffic::TrafficSite;
 use crate::demo::{self, DemoSite};
+use crate::group::model::SiteKind;
 use crate::project::Project;
 use crate::store::articles::ImportStats;
 
@@ -46,6 +50,30 @@ pub async fn seed_demo_content(
         total += report.stats;
     }
     Ok(total)
+}
+
+/// Writes 30 days of demo visit statistics up to yesterday (see `demo::traffic`); the last
+/// two town sites get none yesterday. Returns the views written.
+pub async fn seed_demo_traffic(project: &Project) -> anyhow::Result<u64> {
+    let rows = project.store.site_rows().await?;
+    let sites: Vec<TrafficSite> = project
+        .group
+        .sites
+        .iter()
+        .filter_map(|s| {
+            Some(TrafficSite {
+                id: rows.get(s.code())?.id,
+                kind: s.def.kind,
+                name: &s.def.name,
+                columns: s.def.columns.iter().map(|c| (c.slug.as_str(), c.name.as_str())).collect(),
+            })
+        })
+        .collect();
+    let quiet: Vec<i64> = sites.iter().rev().filter(|s| s.kind == SiteKind::Town).take(2).map(|s| s.id).collect();
+    let yesterday = crate::stats::period::today().pred_opt().context("no day before today")?;
+    let traffic = demo::traffic::demo_traffic(&sites, yesterday, 30, &quiet);
+    project.store.write_traffic(&traffic).await?;
+    Ok(traffic.days.iter().map(|d| d.2).sum())
 }
 
 fn short_name(name: &str, city: &str) -> String {

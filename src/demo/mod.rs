@@ -5,6 +5,7 @@
 
 pub mod corpus;
 pub mod names;
+pub mod traffic;
 
 use std::fmt::Write as _;
 use std::io;

@@ -36,20 +36,21 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// The smallest "round" number (1, 2 or 5 times a power of ten) at or above `max`, so the
-/// axis ends on a label people can read.
+/// Grid lines above the zero line.
+const TICKS: i64 = 4;
+
+/// The top of the axis: `TICKS` steps of a "round" size (1, 2 or 5 times a power of ten)
+/// reaching `max`, so that every grid line has a label people can read.
 pub fn nice_max(max: i64) -> i64 {
-    if max <= 0 {
-        return 1;
-    }
-    let mut step = 1i64;
+    let mut scale = 1i64;
     loop {
         for m in [1, 2, 5] {
-            if step.saturating_mul(m) >= max {
-                return step * m;
+            let step = scale.saturating_mul(m);
+            if step.saturating_mul(TICKS) >= max {
+                return step * TICKS;
             }
         }
-        step = step.saturating_mul(10);
+        scale = scale.saturating_mul(10);
     }
 }
 
@@ -80,8 +81,8 @@ pub fn line_chart(title: &str, labels: &[String], lines: &[Line]) -> String {
         "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(title)
     );
-    for k in 0..=4 {
-        let v = max * k / 4;
+    for k in 0..=TICKS {
+        let v = max * k / TICKS;
         let yy = y(v);
         let _ = write!(
             svg,
@@ -220,7 +221,7 @@ mod tests {
 
     #[test]
     fn axis_tops_are_round() {
-        assert_eq!([0, 1, 3, 7, 10, 11, 180, 2001].map(nice_max), [1, 1, 5, 10, 10, 20, 200, 5000]);
+        assert_eq!([0, 1, 3, 7, 10, 11, 180, 2001, 29_000].map(nice_max), [4, 4, 4, 8, 20, 20, 200, 4000, 40_000]);
         assert_eq!(compact(123_456), "12.3万");
         assert_eq!(compact(999), "999");
     }

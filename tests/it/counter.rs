@@ -137,6 +137,20 @@ async fn concurrent_flushes_lose_and_double_nothing() {
     let day = today();
     assert_eq!(accepted, 40_000);
     assert_eq!(totals(env, &day, &day).await, (40_000, 40_000), "{label}");
+
+    // The flush at shutdown comes while the periodic one is writing: when it returns, both
+    // batches are in the database (the process exits right after it).
+    let hit = RawHit { site: OWN.into(), path: "/gzdt/".into(), title: String::new(), referrer_host: String::new() };
+    for i in 0..5000 {
+        counter.record(&hit, &format!("late-{i}"), BROWSER, now).unwrap();
+    }
+    let (c, store) = (counter.clone(), env.project.store.clone());
+    let periodic = tokio::spawn(async move { c.flush(&store).await.unwrap() });
+    tokio::task::yield_now().await;
+    counter.flush(&env.project.store).await.unwrap();
+    let stored = env.project.store.site_totals(env.sites[OWN], &day, &day).await.unwrap();
+    assert_eq!(stored.views, 45_000, "{label}: the final flush waited for the one under way");
+    periodic.await.unwrap();
 }
 
 /// SIGTERM: the server stops taking requests, then writes the last counts before it exits.
