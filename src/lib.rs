@@ -4,6 +4,7 @@
 //! Data flows one way: `group` (sites/*.yaml) + `store` (database) → `publish::plan` →
 //! `publish::render` (rayon) → `publish::output` (atomic swap into publish/).
 
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bench_hits;
@@ -11,6 +12,7 @@ pub mod bench_publish;
 pub mod bench_search;
 pub mod content;
 pub mod counter;
+pub mod csv;
 pub mod demo;
 pub mod group;
 pub mod project;

@@ -108,6 +108,17 @@ enum Command {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// Check every site (or one) against the eight unifications and the inspection rules; exit
+    /// code 2 when any site is vetoed, 1 on an error, 0 when all pass.
+    Audit {
+        /// Audit only this site.
+        #[arg(long = "site", value_name = "CODE")]
+        site: Option<String>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+        format: AuditFormat,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
     /// Manage admin accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -192,6 +203,13 @@ struct BenchGroup {
     /// and `bench search`).
     #[arg(long, default_value = "target/bench-build")]
     work: PathBuf,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AuditFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -338,6 +356,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(project.paths(), &listen, demo_articles, idle_minutes, nginx).await
         }
         Command::User(cmd) => user(cmd).await,
+        Command::Audit { site, format, project } => {
+            let project = open(project.paths()).await?;
+            if let Some(code) = &site {
+                anyhow::ensure!(project.group.site(code).is_some(), "no site `{code}` in the group (see sites/*.yaml)");
+            }
+            let now = zhanqun::content::now_local();
+            let report = zhanqun::audit::run(&project, site.as_deref(), &now, zhanqun::store::now_unix()).await?;
+            let out = match format {
+                AuditFormat::Text => zhanqun::audit::output::text(&report),
+                AuditFormat::Json => zhanqun::audit::output::json(&report),
+                AuditFormat::Csv => zhanqun::audit::output::csv(&report),
+            };
+            print!("{out}");
+            Ok(if report.vetoes() > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+        }
         Command::Search(cmd) => search(cmd).await,
         Command::Bench(BenchCommand::Search { group, clients, seconds, no_baseline }) => {
             let b = zhanqun::bench_search::SearchBench {

@@ -3,6 +3,7 @@
 //! driver with `$N` placeholders, which SQLite accepts too), and the few dialect differences
 //! live in `migrations/sqlite` versus `migrations/postgres`.
 
+pub mod activity;
 pub mod articles;
 pub mod audit;
 pub mod console;

@@ -3,6 +3,7 @@
 
 mod admin;
 mod admin_fixture;
+mod audit;
 mod build;
 mod check;
 mod cli;

@@ -1,15 +1,8 @@
 //! CSV downloads of the admin: UTF-8 with a byte-order mark (so that Excel reads the Chinese),
-//! CRLF lines, every field quoted and formula-looking text defused.
+//! CRLF lines, every field quoted and formula-looking text defused (`crate::csv`).
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-
-/// A CSV field: quoted, with formula-looking text defused so that a spreadsheet opening the
-/// export never runs what a user (or a reader's browser) typed.
-pub fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
 
 /// A CSV document being written.
 pub struct Csv(String);
@@ -22,9 +15,8 @@ impl Csv {
     }
 
     pub fn row(&mut self, values: impl IntoIterator<Item = String>) {
-        let line: Vec<String> = values.into_iter().map(|v| field(&v)).collect();
-        self.0.push_str(&line.join(","));
-        self.0.push_str("\r\n");
+        let values: Vec<String> = values.into_iter().collect();
+        self.0.push_str(&crate::csv::line(values.iter().map(String::as_str)));
     }
 
     /// The download, named `<stem>-<now>.csv`.
@@ -38,14 +30,5 @@ impl Csv {
             self.0,
         )
             .into_response()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fields_are_quoted_and_defused() {
-        assert_eq!(super::field("a\"b"), "\"a\"\"b\"");
-        assert_eq!(super::field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
     }
 }

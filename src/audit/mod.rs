@@ -1,0 +1,151 @@
+//! The central audit (监督管理): every site checked against the eight unifications and the
+//! national inspection rules, each finding with its evidence and fix, a pass only without a
+//! veto, and a score out of 100 by deductions.
+//!
+//! - `rules`: the rule table (ids, severities, thresholds, weights).
+//! - `finding`: what a broken rule records.
+//! - `freshness`, `operations`: the checks, as functions of facts.
+//! - `output`: text, JSON and CSV.
+//!
+//! This first part checks freshness, review waits, traffic and filing from the database and the
+//! group; the checks of the published output, content, links, scores over time, the dashboard
+//! and notices build on it.
+
+pub mod finding;
+pub mod freshness;
+pub mod operations;
+pub mod output;
+pub mod rules;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::group::Site;
+use crate::project::Project;
+use crate::store::StoreError;
+pub use finding::{Finding, Severity};
+use freshness::ColumnFacts;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteAudit {
+    pub code: String,
+    pub name: String,
+    pub host: String,
+    /// No veto.
+    pub passed: bool,
+    /// 100 minus the deductions' weights, at least 0.
+    pub score: u32,
+    /// Vetoes first, then deductions, then notices.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    /// The day the audit judged (Beijing time).
+    pub day: String,
+    /// Passing sites first, then by score, then in group order.
+    pub sites: Vec<SiteAudit>,
+}
+
+impl AuditReport {
+    pub fn vetoes(&self) -> usize {
+        self.sites.iter().flat_map(|s| &s.findings).filter(|f| f.severity == Severity::Veto).count()
+    }
+}
+
+pub fn score(findings: &[Finding]) -> u32 {
+    let off: u32 = findings.iter().map(|f| rules::rule(f.rule).weight).sum();
+    100u32.saturating_sub(off)
+}
+
+/// Audits the group's sites (or the one with code `only`) as of `now` (`YYYY-MM-DD HH:MM:SS`,
+/// Beijing time) and `now_unix`.
+pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64) -> Result<AuditReport, StoreError> {
+    let today = NaiveDate::parse_from_str(now.get(..10).unwrap_or_default(), "%Y-%m-%d")
+        .map_err(|_| StoreError::Invalid(format!("audit time `{now}` is not YYYY-MM-DD HH:MM:SS")))?;
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let day = yesterday.format("%Y-%m-%d").to_string();
+    let store = &project.store;
+    let ids = store.site_rows().await?;
+    let traffic: HashMap<i64, i64> =
+        store.traffic_days(None, &day, &day).await?.into_iter().map(|r| (r.site_id, r.views)).collect();
+    let group_views: i64 = traffic.values().sum();
+    let mut sites = Vec::new();
+    for (order, site) in project.group.sites.iter().enumerate() {
+        if only.is_some_and(|c| c != site.code()) {
+            continue;
+        }
+        let Some(row) = ids.get(site.code()) else { continue };
+        let mut findings = site_findings(project, site, row.id, now, today).await?;
+        let waiting: Vec<operations::Waiting> = store
+            .waiting_reviews(row.id)
+            .await?
+            .into_iter()
+            .map(|(title, at)| operations::Waiting { title, waited_seconds: now_unix - at })
+            .collect();
+        findings.extend(operations::review_waits(site.code(), &waiting));
+        let views = traffic.get(&row.id).copied().unwrap_or(0);
+        findings.extend(operations::zero_traffic(site.code(), yesterday, views, group_views));
+        findings.extend(operations::psb_filing(site.code(), &site.def.opened, site.def.psb_filed.as_deref(), today));
+        findings.sort_by_key(|f| f.severity);
+        sites.push((
+            order,
+            SiteAudit {
+                code: site.code().to_string(),
+                name: site.def.name.clone(),
+                host: site.host.clone(),
+                passed: !findings.iter().any(|f| f.severity == Severity::Veto),
+                score: score(&findings),
+                findings,
+            },
+        ));
+    }
+    sites.sort_by(|(oa, a), (ob, b)| b.passed.cmp(&a.passed).then(b.score.cmp(&a.score)).then(oa.cmp(ob)));
+    Ok(AuditReport { day: today.format("%Y-%m-%d").to_string(), sites: sites.into_iter().map(|(_, s)| s).collect() })
+}
+
+/// Freshness of one site: each column with its sub-columns' articles counted in.
+async fn site_findings(
+    project: &Project,
+    site: &Site,
+    site_id: i64,
+    now: &str,
+    today: NaiveDate,
+) -> Result<Vec<Finding>, StoreError> {
+    let activity = project.store.column_activity(site_id, now).await?;
+    let own: HashMap<&str, (i64, Option<NaiveDate>)> = activity
+        .iter()
+        .map(|a| {
+            let newest = a.newest.as_deref().and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok());
+            (a.slug.as_str(), (a.live, newest))
+        })
+        .collect();
+    let columns = &site.def.columns;
+    let mut facts: Vec<ColumnFacts> = columns
+        .iter()
+        .map(|c| ColumnFacts { slug: c.slug.clone(), name: c.name.clone(), kind: c.kind, live: 0, newest: None })
+        .collect();
+    for (i, c) in columns.iter().enumerate() {
+        let (live, newest) = own.get(c.slug.as_str()).copied().unwrap_or((0, None));
+        // A channel shows its sub-columns' articles, so they keep it fresh and not empty.
+        let mut cur = Some(i);
+        let mut depth = 0;
+        while let Some(ci) = cur {
+            facts[ci].live += live;
+            facts[ci].newest = facts[ci].newest.max(newest);
+            cur = columns[ci].parent.as_deref().and_then(|p| columns.iter().position(|x| x.slug == p));
+            depth += 1;
+            if depth > columns.len() {
+                break;
+            }
+        }
+    }
+    let home = facts.iter().filter_map(|f| f.newest).max();
+    let group = &project.group;
+    Ok(freshness::check(site.code(), home, &facts, today, |slug| {
+        let path = if slug.is_empty() { "/".to_string() } else { format!("/{slug}/") };
+        group.url(site, &path)
+    }))
+}

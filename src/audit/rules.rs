@@ -1,0 +1,123 @@
+//! The rules the audit applies, each with an id, a severity, a title and the fix, in one table
+//! so that reports, documentation and tests name them the same way. Thresholds follow the
+//! national inspection rules (全国政府网站普查 2015; 政府网站与政务新媒体检查指标 2019).
+
+use super::finding::Severity;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+    pub fix: &'static str,
+    /// Points off per finding (deductions only).
+    pub weight: u32,
+}
+
+/// News and dynamics columns are stale after this many days without a new article.
+pub const NEWS_STALE_DAYS: i64 = 14;
+/// Notice and policy columns are stale after this many months.
+pub const NOTICE_STALE_MONTHS: u32 = 6;
+/// The home page must change within this many days.
+pub const HOME_STALE_DAYS: i64 = 14;
+/// A column of any kind is "long un-updated" after this many days.
+pub const LONG_UNUPDATED_DAYS: i64 = 365;
+/// Stale news/notice/policy columns, counted together, that veto a site.
+pub const STALE_COLUMNS_VETO: usize = 5;
+/// Long un-updated columns that veto a site.
+pub const LONG_UNUPDATED_VETO: usize = 10;
+/// Empty columns that veto a site.
+pub const EMPTY_COLUMNS_VETO: usize = 5;
+/// A submission waiting longer than this for review is reported.
+pub const REVIEW_WAIT_HOURS: i64 = 72;
+/// The public-security filing must be completed within this many days of opening.
+pub const PSB_FILING_DAYS: i64 = 30;
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "fresh.home",
+        severity: Severity::Veto,
+        title: "首页超过 2 周未更新",
+        fix: "在首页展示的栏目（工作动态、通知公告等）及时发布新信息",
+        weight: 0,
+    },
+    Rule {
+        id: "fresh.columns_stale",
+        severity: Severity::Veto,
+        title: "累计 5 个及以上栏目不更新",
+        fix: "动态类栏目每 2 周、通知公告和政策文件类栏目每 6 个月至少更新一次；确无内容的栏目应合并或撤销",
+        weight: 0,
+    },
+    Rule {
+        id: "fresh.column",
+        severity: Severity::Deduction,
+        title: "栏目未按时更新",
+        fix: "动态类栏目每 2 周、通知公告和政策文件类栏目每 6 个月至少更新一次",
+        weight: 2,
+    },
+    Rule {
+        id: "fresh.long_unupdated",
+        severity: Severity::Veto,
+        title: "10 个及以上栏目长期未更新（超过 1 年）",
+        fix: "更新或撤并长期没有新信息的栏目",
+        weight: 0,
+    },
+    Rule {
+        id: "fresh.column_long",
+        severity: Severity::Notice,
+        title: "栏目超过 1 年未更新",
+        fix: "更新栏目，或将其合并、撤销",
+        weight: 0,
+    },
+    Rule {
+        id: "fresh.empty_columns",
+        severity: Severity::Veto,
+        title: "空白栏目 5 个及以上",
+        fix: "为空白栏目发布内容，或将其合并、撤销",
+        weight: 0,
+    },
+    Rule {
+        id: "fresh.empty_column",
+        severity: Severity::Deduction,
+        title: "空白栏目",
+        fix: "为栏目发布内容，或将其合并、撤销",
+        weight: 2,
+    },
+    Rule {
+        id: "ops.review_waiting",
+        severity: Severity::Notice,
+        title: "稿件等待审核时间过长",
+        fix: "审核员及时审核待审稿件",
+        weight: 0,
+    },
+    Rule {
+        id: "ops.zero_traffic",
+        severity: Severity::Deduction,
+        title: "网站昨日访问量为零",
+        fix: "检查网站能否访问、页面是否保留统一计数代码",
+        weight: 5,
+    },
+    Rule {
+        id: "unify.psb_filing",
+        severity: Severity::Deduction,
+        title: "未在开通后 30 日内完成公安机关备案",
+        fix: "到公安机关办理网站备案，并在站点配置中填写 psb_filed 日期",
+        weight: 5,
+    },
+];
+
+/// The rule with `id`; every id used in code is in the table (a test checks it).
+pub fn rule(id: &str) -> &'static Rule {
+    RULES.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("audit rule {id} is not in RULES"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_are_unique_and_only_deductions_weigh() {
+        for (i, r) in super::RULES.iter().enumerate() {
+            assert!(super::RULES[..i].iter().all(|o| o.id != r.id), "{} twice", r.id);
+            assert_eq!(r.weight > 0, r.severity == super::Severity::Deduction, "{}", r.id);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The inspection audit on every backend: freshness read from the live articles (a channel
+//! kept fresh by its sub-columns, drafts and scheduled articles not counting), submissions left
+//! waiting, and `zhanqun audit` as a cron job sees it (formats and exit codes).
+
+use std::process::Command;
+
+use zhanqun::audit::{self, AuditReport, Severity};
+
+use crate::admin_fixture::{self as fx, signed_in, OWN};
+use crate::common::{bin, temp_project};
+
+fn rules_of(r: &AuditReport, code: &str) -> Vec<(&'static str, Option<String>)> {
+    r.sites.iter().find(|s| s.code == code).unwrap().findings.iter().map(|f| (f.rule, f.column.clone())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn freshness_and_waiting_reviews_come_from_live_articles() {
+    for (label, env) in fx::envs(1800).await {
+        let now = zhanqun::content::now_local();
+        let unix = zhanqun::store::now_unix();
+        let before = audit::run(&env.project, Some(OWN), &now, unix).await.unwrap();
+        assert_eq!(before.sites.len(), 1, "{label}: only the site asked for");
+        let site = &before.sites[0];
+        assert!(!site.passed, "{label}: a site without any article fails");
+        let rules = rules_of(&before, OWN);
+        assert!(rules.contains(&("fresh.home", None)), "{label}: {rules:?}");
+        assert!(rules.contains(&("fresh.empty_columns", None)), "{label}: {rules:?}");
+        assert!(rules.contains(&("fresh.empty_column", Some("zcjd".into()))), "{label}");
+        assert_eq!(site.findings[0].severity, Severity::Veto, "{label}: vetoes first");
+
+        // One article in 政策解读 (a sub-column of 政策法规) makes both non-empty; a draft and a
+        // submission count for nothing.
+        let editor = signed_in(&env, "ed1").await;
+        let reviewer = signed_in(&env, "rv1").await;
+        let (s, loc) = editor
+            .post(
+                "/admin/articles",
+                &[
+                    ("title", "关于政策的解读"),
+                    ("column", "zcjd"),
+                    ("body", "正文。"),
+                    ("issuer", "示例市发展和改革委员会"),
+                    ("written_date", "2026-11-01"),
+                    ("intent", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303, "{label}: {loc}");
+        let id = fx::article_id(&loc);
+        let (s, _) = reviewer.post(&format!("/admin/articles/{id}/approve"), &[("comment", "同意")]).await;
+        assert_eq!(s, 303, "{label}");
+        let (s, _) = editor
+            .post(
+                "/admin/articles",
+                &[("title", "待审稿件"), ("column", "gzdt"), ("body", "正文"), ("intent", "submit")],
+            )
+            .await;
+        assert_eq!(s, 303, "{label}");
+        let after = audit::run(&env.project, Some(OWN), &zhanqun::content::now_local(), unix).await.unwrap();
+        let rules = rules_of(&after, OWN);
+        assert!(!rules.iter().any(|r| r.0 == "fresh.home"), "{label}: the home page has news: {rules:?}");
+        for slug in ["zcjd", "zcfg"] {
+            assert!(!rules.contains(&("fresh.empty_column", Some(slug.into()))), "{label}: {slug} is not empty");
+        }
+        assert!(rules.contains(&("fresh.empty_column", Some("gzdt".into()))), "{label}: a submission is not content");
+        assert!(!rules.iter().any(|r| r.0 == "ops.review_waiting"), "{label}: submitted just now");
+
+        // Four days later the submission has waited too long.
+        let later =
+            audit::run(&env.project, Some(OWN), &zhanqun::content::now_local(), unix + 4 * 86_400).await.unwrap();
+        let waiting: Vec<_> = later.sites[0].findings.iter().filter(|f| f.rule == "ops.review_waiting").collect();
+        assert_eq!(waiting.len(), 1, "{label}");
+        assert!(waiting[0].found.contains("待审稿件"), "{label}: {}", waiting[0].found);
+    }
+}
+
+#[test]
+fn the_command_prints_every_format_and_exits_2_on_a_veto() {
+    let tmp = temp_project();
+    let run = |args: &[&str]| Command::new(bin()).current_dir(tmp.path()).arg("audit").args(args).output().unwrap();
+    // An empty database: every site is vetoed (nothing published).
+    let out = run(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sites = report["sites"].as_array().unwrap();
+    assert!(sites.len() > 100 && sites.iter().all(|s| s["passed"] == false));
+    assert_eq!(sites[0]["findings"][0]["severity"], "veto");
+    assert!(sites[0]["findings"][0]["url"].as_str().unwrap().starts_with("https://"));
+
+    let out = run(&["--site", "fgw"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text.starts_with("站群检查 ") && text.contains("[否决] fresh.home") && text.contains("整改："), "{text}");
+
+    let out = run(&["--site", "fgw", "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(csv.starts_with("\u{feff}日期,网站代码"), "{csv}");
+    assert!(csv.lines().skip(1).all(|l| l.contains("\"fgw\"")), "{csv}");
+
+    let out = run(&["--site", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no site `nosuch`"));
+}
