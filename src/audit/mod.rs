@@ -5,16 +5,17 @@
 //! - `rules`: the rule table (ids, severities, thresholds, weights).
 //! - `finding`: what a broken rule records.
 //! - `freshness`, `operations`: the checks, as functions of facts.
+//! - `published`: the checks of the published output (locked parts, links, attachments).
 //! - `output`: text, JSON and CSV.
 //!
-//! This first part checks freshness, review waits, traffic and filing from the database and the
-//! group; the checks of the published output, content, links, scores over time, the dashboard
-//! and notices build on it.
+//! So far: freshness, review waits, traffic and filing from the database and the group, and the
+//! published output; content checks, scores over time, the dashboard and notices build on it.
 
 pub mod finding;
 pub mod freshness;
 pub mod operations;
 pub mod output;
+pub mod published;
 pub mod rules;
 
 use std::collections::HashMap;
@@ -22,9 +23,15 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::group::Site;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rayon::prelude::*;
+
+use crate::group::{Group, Site};
 use crate::project::Project;
 use crate::store::StoreError;
+use crate::theme::Themes;
 pub use finding::{Finding, Severity};
 use freshness::ColumnFacts;
 
@@ -55,16 +62,26 @@ impl AuditReport {
     }
 }
 
+/// 100 minus each rule's weight per finding, each rule taking off at most its cap.
 pub fn score(findings: &[Finding]) -> u32 {
-    let off: u32 = findings.iter().map(|f| rules::rule(f.rule).weight).sum();
+    let mut per_rule: HashMap<&str, u32> = HashMap::new();
+    for f in findings {
+        *per_rule.entry(f.rule).or_default() += rules::rule(f.rule).weight;
+    }
+    let off: u32 = per_rule.iter().map(|(id, points)| (*points).min(rules::rule(id).cap)).sum();
     100u32.saturating_sub(off)
 }
 
 /// Audits the group's sites (or the one with code `only`) as of `now` (`YYYY-MM-DD HH:MM:SS`,
 /// Beijing time) and `now_unix`.
-pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64) -> Result<AuditReport, StoreError> {
+pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64) -> anyhow::Result<AuditReport> {
     let today = NaiveDate::parse_from_str(now.get(..10).unwrap_or_default(), "%Y-%m-%d")
-        .map_err(|_| StoreError::Invalid(format!("audit time `{now}` is not YYYY-MM-DD HH:MM:SS")))?;
+        .map_err(|_| anyhow::anyhow!("audit time `{now}` is not YYYY-MM-DD HH:MM:SS"))?;
+    let mut output = {
+        let (group, themes, out) = (project.group.clone(), project.themes.clone(), project.paths.out.clone());
+        let only = only.map(str::to_string);
+        tokio::task::spawn_blocking(move || output_findings(&group, &themes, &out, only.as_deref())).await??
+    };
     let yesterday = today.pred_opt().unwrap_or(today);
     let day = yesterday.format("%Y-%m-%d").to_string();
     let store = &project.store;
@@ -79,6 +96,7 @@ pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64
         }
         let Some(row) = ids.get(site.code()) else { continue };
         let mut findings = site_findings(project, site, row.id, now, today).await?;
+        findings.extend(output.remove(site.code()).unwrap_or_default());
         let waiting: Vec<operations::Waiting> = store
             .waiting_reviews(row.id)
             .await?
@@ -104,6 +122,49 @@ pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64
     }
     sites.sort_by(|(oa, a), (ob, b)| b.passed.cmp(&a.passed).then(b.score.cmp(&a.score)).then(oa.cmp(ob)));
     Ok(AuditReport { day: today.format("%Y-%m-%d").to_string(), sites: sites.into_iter().map(|(_, s)| s).collect() })
+}
+
+/// The published-output findings of every site (or the one named), sites scanned in parallel.
+fn output_findings(
+    group: &Group,
+    themes: &Themes,
+    out: &Path,
+    only: Option<&str>,
+) -> anyhow::Result<HashMap<String, Vec<Finding>>> {
+    let hosts: HashMap<String, PathBuf> = group.sites.iter().map(|s| (s.host.clone(), out.join(&s.host))).collect();
+    let dynamic =
+        vec![group.def.search.path.clone(), group.def.counter.path.clone(), "/api/".to_string(), "/admin/".to_string()];
+    group
+        .sites
+        .par_iter()
+        .filter(|s| only.is_none_or(|c| c == s.code()))
+        .map(|site| {
+            let locked = themes.locked.render(group, site)?;
+            let cx = published::ScanContext {
+                code: site.code(),
+                host: &site.host,
+                root: out.join(&site.host),
+                scheme: &group.def.scheme,
+                hosts: &hosts,
+                dynamic: &dynamic,
+                locked: &locked,
+            };
+            let url = |page: &str| group.url(site, page.strip_suffix("index.html").unwrap_or(page));
+            let findings = if cx.root.join("index.html").is_file() {
+                let scan = published::scan(&cx).with_context(|| format!("cannot read {}", cx.root.display()))?;
+                published::findings(&cx, &scan, url)
+            } else {
+                vec![Finding::new(
+                    "output.missing",
+                    site.code(),
+                    format!("{} 下没有网站首页", cx.root.display()),
+                    "须由本系统发布",
+                )
+                .url(url("/"))]
+            };
+            Ok((site.code().to_string(), findings))
+        })
+        .collect()
 }
 
 /// Freshness of one site: each column with its sub-columns' articles counted in.

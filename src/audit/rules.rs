@@ -12,6 +12,8 @@ pub struct Rule {
     pub fix: &'static str,
     /// Points off per finding (deductions only).
     pub weight: u32,
+    /// Most points the rule takes off one site, however many findings.
+    pub cap: u32,
 }
 
 /// News and dynamics columns are stale after this many days without a new article.
@@ -40,6 +42,7 @@ pub const RULES: &[Rule] = &[
         title: "首页超过 2 周未更新",
         fix: "在首页展示的栏目（工作动态、通知公告等）及时发布新信息",
         weight: 0,
+        cap: 0,
     },
     Rule {
         id: "fresh.columns_stale",
@@ -47,6 +50,7 @@ pub const RULES: &[Rule] = &[
         title: "累计 5 个及以上栏目不更新",
         fix: "动态类栏目每 2 周、通知公告和政策文件类栏目每 6 个月至少更新一次；确无内容的栏目应合并或撤销",
         weight: 0,
+        cap: 0,
     },
     Rule {
         id: "fresh.column",
@@ -54,6 +58,7 @@ pub const RULES: &[Rule] = &[
         title: "栏目未按时更新",
         fix: "动态类栏目每 2 周、通知公告和政策文件类栏目每 6 个月至少更新一次",
         weight: 2,
+        cap: 20,
     },
     Rule {
         id: "fresh.long_unupdated",
@@ -61,6 +66,7 @@ pub const RULES: &[Rule] = &[
         title: "10 个及以上栏目长期未更新（超过 1 年）",
         fix: "更新或撤并长期没有新信息的栏目",
         weight: 0,
+        cap: 0,
     },
     Rule {
         id: "fresh.column_long",
@@ -68,6 +74,7 @@ pub const RULES: &[Rule] = &[
         title: "栏目超过 1 年未更新",
         fix: "更新栏目，或将其合并、撤销",
         weight: 0,
+        cap: 0,
     },
     Rule {
         id: "fresh.empty_columns",
@@ -75,6 +82,7 @@ pub const RULES: &[Rule] = &[
         title: "空白栏目 5 个及以上",
         fix: "为空白栏目发布内容，或将其合并、撤销",
         weight: 0,
+        cap: 0,
     },
     Rule {
         id: "fresh.empty_column",
@@ -82,6 +90,7 @@ pub const RULES: &[Rule] = &[
         title: "空白栏目",
         fix: "为栏目发布内容，或将其合并、撤销",
         weight: 2,
+        cap: 20,
     },
     Rule {
         id: "ops.review_waiting",
@@ -89,6 +98,7 @@ pub const RULES: &[Rule] = &[
         title: "稿件等待审核时间过长",
         fix: "审核员及时审核待审稿件",
         weight: 0,
+        cap: 0,
     },
     Rule {
         id: "ops.zero_traffic",
@@ -96,6 +106,7 @@ pub const RULES: &[Rule] = &[
         title: "网站昨日访问量为零",
         fix: "检查网站能否访问、页面是否保留统一计数代码",
         weight: 5,
+        cap: 5,
     },
     Rule {
         id: "unify.psb_filing",
@@ -103,6 +114,47 @@ pub const RULES: &[Rule] = &[
         title: "未在开通后 30 日内完成公安机关备案",
         fix: "到公安机关办理网站备案，并在站点配置中填写 psb_filed 日期",
         weight: 5,
+        cap: 5,
+    },
+    Rule {
+        id: "output.missing",
+        severity: Severity::Veto,
+        title: "网站没有发布内容",
+        fix: "运行 zhanqun build（或在管理后台发布信息）生成网站；nginx 只应提供本系统生成的页面",
+        weight: 0,
+        cap: 0,
+    },
+    Rule {
+        id: "output.locked_parts",
+        severity: Severity::Veto,
+        title: "页面缺少统一部件或被改动",
+        fix: "页面应由本系统生成且不得改动；重新发布网站（zhanqun build --site 代码），并查明页面被改动的原因",
+        weight: 0,
+        cap: 0,
+    },
+    Rule {
+        id: "links.home_broken",
+        severity: Severity::Deduction,
+        title: "首页链接不可用",
+        fix: "修改或删除首页上打不开的链接",
+        weight: 2,
+        cap: 10,
+    },
+    Rule {
+        id: "links.broken",
+        severity: Severity::Deduction,
+        title: "其他页面链接不可用",
+        fix: "修改或删除打不开的链接",
+        weight: 1,
+        cap: 10,
+    },
+    Rule {
+        id: "links.attachment_missing",
+        severity: Severity::Deduction,
+        title: "附件无法下载",
+        fix: "重新上传缺失的附件，或删除对它的链接",
+        weight: 1,
+        cap: 10,
     },
 ];
 
@@ -118,6 +170,7 @@ mod tests {
         for (i, r) in super::RULES.iter().enumerate() {
             assert!(super::RULES[..i].iter().all(|o| o.id != r.id), "{} twice", r.id);
             assert_eq!(r.weight > 0, r.severity == super::Severity::Deduction, "{}", r.id);
+            assert!(r.cap >= r.weight, "{}", r.id);
         }
     }
 }

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use zhanqun::audit::{self, AuditReport, Severity};
 
-use crate::admin_fixture::{self as fx, signed_in, OWN};
+use crate::admin_fixture::{self as fx, signed_in, FOREIGN, OWN};
 use crate::common::{bin, temp_project};
 
 fn rules_of(r: &AuditReport, code: &str) -> Vec<(&'static str, Option<String>)> {
@@ -72,6 +72,67 @@ async fn freshness_and_waiting_reviews_come_from_live_articles() {
         assert_eq!(waiting.len(), 1, "{label}");
         assert!(waiting[0].found.contains("待审稿件"), "{label}: {}", waiting[0].found);
     }
+}
+
+/// The published output as nginx serves it: a page altered on disk, broken links on the home
+/// page and elsewhere (also to another site of the group), a missing attachment, a site never
+/// built; nothing is reported for what the build wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_output_is_checked_page_by_page() {
+    let envs = fx::envs(1800).await;
+    let (label, env) = &envs[0];
+    let now = zhanqun::content::now_local();
+    let unix = zhanqun::store::now_unix();
+    let output_rules = |r: &AuditReport, code: &str| -> Vec<(&'static str, String)> {
+        r.sites
+            .iter()
+            .find(|s| s.code == code)
+            .unwrap()
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("output.") || f.rule.starts_with("links."))
+            .map(|f| (f.rule, f.found.clone()))
+            .collect()
+    };
+    let clean = audit::run(&env.project, None, &now, unix).await.unwrap();
+    for s in &clean.sites {
+        assert_eq!(output_rules(&clean, &s.code), [], "{label}: {} as built", s.code);
+    }
+
+    let site = env.project.group.site(OWN).unwrap();
+    let root = env.project.paths.out.join(&site.host);
+    let home = root.join("index.html");
+    let html = std::fs::read_to_string(&home).unwrap();
+    let portal = &env.project.group.portal().host;
+    let tampered = html.replacen(
+        "</main>",
+        &format!(r#"<a href="https://{portal}/no/such/">门户</a><a href="/../../etc/passwd">x</a></main>"#),
+        1,
+    );
+    std::fs::write(&home, tampered).unwrap();
+    let column = root.join("gzdt/index.html");
+    let html = std::fs::read_to_string(&column).unwrap();
+    let footer_at = html.find("<footer").unwrap();
+    let tampered = format!(
+        "{}<a href=\"nosuch.html\">x</a><a href=\"/files/ab/missing.pdf\">附件</a>{}",
+        &html[..footer_at],
+        &html[footer_at..].replacen("网站标识码", "网站识别码", 1)
+    );
+    std::fs::write(&column, tampered).unwrap();
+    std::fs::remove_file(env.project.paths.out.join(&env.project.group.site(FOREIGN).unwrap().host)).unwrap();
+
+    let r = audit::run(&env.project, None, &now, unix).await.unwrap();
+    let own = output_rules(&r, OWN);
+    let count = |rule: &str| own.iter().filter(|(r, _)| *r == rule).count();
+    assert_eq!(count("links.home_broken"), 2, "{label}: {own:?}");
+    assert_eq!(count("links.broken"), 1, "{label}: {own:?}");
+    assert_eq!(count("links.attachment_missing"), 1, "{label}: {own:?}");
+    assert_eq!(count("output.locked_parts"), 1, "{label}: {own:?}");
+    assert!(own.iter().any(|(_, found)| found.contains("页脚")), "{label}: {own:?}");
+    let s = r.sites.iter().find(|s| s.code == OWN).unwrap();
+    let f = s.findings.iter().find(|f| f.rule == "links.broken").unwrap();
+    assert_eq!(f.url.as_deref(), Some(format!("https://{}/gzdt/", site.host).as_str()), "{label}");
+    assert_eq!(output_rules(&r, FOREIGN).iter().map(|x| x.0).collect::<Vec<_>>(), ["output.missing"], "{label}");
 }
 
 #[test]

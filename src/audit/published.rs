@@ -1,0 +1,285 @@
+//! Checks of the published output, as nginx serves it (not of the templates): every page
+//! carries the locked header, search box, footer and counter beacon unchanged (a page without
+//! them was altered on disk or is not this system's), and no internal link or attachment is
+//! broken, the home page's counted apart as the inspection does.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use super::finding::Finding;
+use crate::theme::locked::LockedParts;
+
+/// Findings of one rule kept per site; the rest are summed up in one more finding.
+pub const SHOWN_PER_RULE: usize = 30;
+
+/// What a site's scan needs to know of the group.
+pub struct ScanContext<'a> {
+    /// Site code, host and the folder nginx serves it from (`publish/<host>`).
+    pub code: &'a str,
+    pub host: &'a str,
+    pub root: PathBuf,
+    pub scheme: &'a str,
+    /// Every host of the group with its folder, for links between sites.
+    pub hosts: &'a HashMap<String, PathBuf>,
+    /// Paths served by the zhanqun service, not by files (search, counter, API).
+    pub dynamic: &'a [String],
+    pub locked: &'a LockedParts,
+}
+
+/// A link that leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// Page path the link is on, e.g. `/gzdt/index.html`.
+    pub page: String,
+    pub target: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub pages: usize,
+    /// (page, missing part)
+    pub unlocked: Vec<(String, &'static str)>,
+    pub home_broken: Vec<Broken>,
+    pub broken: Vec<Broken>,
+    pub attachments_missing: Vec<Broken>,
+}
+
+/// Scans one site's live folder.
+pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
+    let root = std::fs::canonicalize(&cx.root)?;
+    let mut files: HashSet<String> = HashSet::new();
+    let mut pages = Vec::new();
+    for entry in walkdir::WalkDir::new(&root).follow_links(false) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&root).unwrap_or(entry.path());
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel.ends_with(".html") {
+            pages.push(rel.clone());
+        }
+        files.insert(rel);
+    }
+    let mut out = Scan { pages: pages.len(), ..Scan::default() };
+    let mut elsewhere: HashMap<PathBuf, bool> = HashMap::new();
+    for rel in &pages {
+        let html = std::fs::read_to_string(root.join(rel))?;
+        let page = format!("/{rel}");
+        if let Err(part) = cx.locked.verify(&html) {
+            out.unlocked.push((page.clone(), part));
+        }
+        let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        for link in links(&html) {
+            let Some((host_root, path)) = resolve(cx, dir, &link) else { continue };
+            let found = match host_root {
+                None => exists_in(&files, &path),
+                Some(other) => *elsewhere.entry(other.join(&path)).or_insert_with(|| {
+                    let p = other.join(&path);
+                    p.is_file() || p.join("index.html").is_file()
+                }),
+            };
+            if found {
+                continue;
+            }
+            let b = Broken { page: page.clone(), target: link };
+            if path.starts_with("files/") {
+                out.attachments_missing.push(b);
+            } else if rel == "index.html" {
+                out.home_broken.push(b);
+            } else {
+                out.broken.push(b);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn exists_in(files: &HashSet<String>, path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    if path.is_empty() {
+        return files.contains("index.html");
+    }
+    files.contains(path) || files.contains(&format!("{path}/index.html"))
+}
+
+/// The values of `href="…"` and `src="…"` attributes, entities in them decoded.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in [" href=\"", " src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let Some(end) = rest.find('"') else { break };
+            out.push(rest[..end].replace("&amp;", "&").replace("&#x2f;", "/").replace("&#x2F;", "/"));
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// Where a link points in the published output: None for links this check leaves alone
+/// (anchors, mail, other sites outside the group, the service's own paths); otherwise the
+/// folder of another group host (or None for this one) and the path inside it.
+fn resolve(cx: &ScanContext, dir: &str, link: &str) -> Option<(Option<PathBuf>, String)> {
+    let link = link.split(['#', '?']).next().unwrap_or_default();
+    if link.is_empty()
+        || link.starts_with("mailto:")
+        || link.starts_with("tel:")
+        || link.starts_with("javascript:")
+        || link.starts_with("data:")
+    {
+        return None;
+    }
+    let (other, path) = if let Some(rest) = link.strip_prefix("//").map(|r| r.to_string()).or_else(|| {
+        link.split_once("://")
+            .filter(|(s, _)| s.eq_ignore_ascii_case(cx.scheme) || *s == "http" || *s == "https")
+            .map(|(_, r)| r.to_string())
+    }) {
+        let (host, path) = rest
+            .split_once('/')
+            .map(|(h, p)| (h.to_ascii_lowercase(), format!("/{p}")))
+            .unwrap_or((rest.to_ascii_lowercase(), "/".into()));
+        if host == cx.host {
+            (None, path)
+        } else {
+            (Some(cx.hosts.get(&host)?.clone()), path)
+        }
+    } else if link.contains(':') {
+        return None;
+    } else if link.starts_with('/') {
+        (None, link.to_string())
+    } else {
+        (None, format!("/{dir}/{link}"))
+    };
+    if cx.dynamic.iter().any(|d| path == *d || (d.ends_with('/') && path.starts_with(d.as_str()))) {
+        return None;
+    }
+    // A link that climbs out of the site's root leads nowhere: ".." is never a file.
+    Some((other, normalize(&percent_decode(&path)).unwrap_or_else(|| "..".into())))
+}
+
+/// `/a/./b/../c` → `a/c`; None when it climbs out of the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = parts.join("/");
+    if path.ends_with('/') && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(b) = hex {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The scan as findings, at most `SHOWN_PER_RULE` per rule and one more that counts the rest.
+pub fn findings(cx: &ScanContext, scan: &Scan, url: impl Fn(&str) -> String) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut push_all = |rule: &'static str, list: Vec<Finding>, threshold: &str| {
+        let total = list.len();
+        out.extend(list.into_iter().take(SHOWN_PER_RULE));
+        if total > SHOWN_PER_RULE {
+            out.push(Finding::new(
+                rule,
+                cx.code,
+                format!("另有 {} 处同类问题未逐条列出", total - SHOWN_PER_RULE),
+                threshold.to_string(),
+            ));
+        }
+    };
+    let unlocked = scan
+        .unlocked
+        .iter()
+        .map(|(page, part)| {
+            Finding::new("output.locked_parts", cx.code, format!("页面缺少统一的{}", part_name(part)), "每个页面都须有")
+                .url(url(page))
+        })
+        .collect();
+    push_all("output.locked_parts", unlocked, "每个页面都须有");
+    for (rule, list) in [
+        ("links.home_broken", &scan.home_broken),
+        ("links.broken", &scan.broken),
+        ("links.attachment_missing", &scan.attachments_missing),
+    ] {
+        let found = list
+            .iter()
+            .map(|b| Finding::new(rule, cx.code, format!("链接 {} 无法打开", b.target), "不得有").url(url(&b.page)))
+            .collect();
+        push_all(rule, found, "不得有");
+    }
+    out
+}
+
+fn part_name(part: &str) -> &'static str {
+    match part {
+        "header" => "页头（站群标识）",
+        "search box" => "搜索框",
+        "footer" => "页脚（备案信息）",
+        _ => "计数代码",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalized_and_decoded() {
+        assert_eq!(normalize("/a/./b/../c/").as_deref(), Some("a/c/"));
+        assert_eq!(normalize("/../etc/passwd"), None);
+        assert_eq!(percent_decode("/files/%E9%80%9A%E7%9F%A5.pdf"), "/files/通知.pdf");
+        assert_eq!(percent_decode("/100%"), "/100%");
+        assert_eq!(percent_decode("/%通知"), "/%通知", "a % before a multi-byte character");
+    }
+
+    #[test]
+    fn long_lists_are_summed_up() {
+        let locked = LockedParts::new("h".into(), "s".into(), "f".into(), "x", "/hit");
+        let hosts = HashMap::new();
+        let cx = ScanContext {
+            code: "x",
+            host: "x.example.cn",
+            root: PathBuf::new(),
+            scheme: "https",
+            hosts: &hosts,
+            dynamic: &[],
+            locked: &locked,
+        };
+        let broken = (0..35).map(|i| Broken { page: "/a.html".into(), target: format!("/b{i}.html") }).collect();
+        let f = findings(&cx, &Scan { broken, ..Scan::default() }, |p| p.to_string());
+        assert_eq!(f.len(), SHOWN_PER_RULE + 1);
+        assert!(f.iter().all(|f| f.rule == "links.broken"));
+        assert!(f[SHOWN_PER_RULE].found.contains("另有 5 处"), "{}", f[SHOWN_PER_RULE].found);
+    }
+
+    #[test]
+    fn links_are_found_with_entities_decoded() {
+        let html = r#"<a href="/gzdt/">x</a><img src="/static/a.png"><a class="x" href="/s?a=1&amp;b=2">"#;
+        assert_eq!(links(html), ["/gzdt/", "/s?a=1&b=2", "/static/a.png"]);
+    }
+}
