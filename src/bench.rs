@@ -106,7 +106,7 @@ fn fmt_mib(v: Option<u64>) -> String {
 }
 
 /// Resets the kernel's high-water mark of this process's resident memory (Linux).
-pub(crate) fn reset_peak_rss() {
+pub fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 

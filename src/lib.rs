@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod bench_audit;
 pub mod bench_hits;
 pub mod bench_publish;
 pub mod bench_search;

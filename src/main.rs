@@ -244,6 +244,14 @@ enum BenchCommand {
         #[arg(long)]
         no_baseline: bool,
     },
+    /// Audit the large synthetic group of `bench build` (built once), link check included;
+    /// print the time and peak memory.
+    Audit {
+        #[command(flatten)]
+        group: BenchGroup,
+        #[arg(long, default_value = "themes")]
+        themes: PathBuf,
+    },
     /// Load the counter's /hit from loopback against a real `zhanqun serve`; print hits/s,
     /// latency, the server's memory, the stored total, and nginx `return 204` as the ceiling.
     Hits {
@@ -382,6 +390,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 baseline: !no_baseline,
             };
             zhanqun::bench_search::search_bench(&b, |line| println!("{line}")).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(BenchCommand::Audit { group, themes }) => {
+            let b = zhanqun::bench_audit::AuditBench {
+                sites: group.count,
+                articles: group.articles,
+                work: group.work,
+                themes,
+            };
+            zhanqun::bench_audit::audit_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(BenchCommand::Hits { connections, seconds, no_ceiling, work, sites, themes }) => {

@@ -5,12 +5,14 @@
 //! - `rules`: the rule table (ids, severities, thresholds, weights).
 //! - `finding`: what a broken rule records.
 //! - `freshness`, `operations`: the checks, as functions of facts.
-//! - `published`: the checks of the published output (locked parts, links, attachments).
+//! - `published`: the checks of the published output (locked parts, links, attachments) and,
+//!   through `content`, of its text (private mail, forbidden words, leaders' names).
 //! - `output`: text, JSON and CSV.
 //!
 //! So far: freshness, review waits, traffic and filing from the database and the group, and the
 //! published output; content checks, scores over time, the dashboard and notices build on it.
 
+pub mod content;
 pub mod finding;
 pub mod freshness;
 pub mod operations;
@@ -18,7 +20,7 @@ pub mod output;
 pub mod published;
 pub mod rules;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -62,13 +64,21 @@ impl AuditReport {
     }
 }
 
-/// 100 minus each rule's weight per finding, each rule taking off at most its cap.
-pub fn score(findings: &[Finding]) -> u32 {
+/// 100 minus each rule's weight per finding (the group's `audit.weights` replacing the
+/// defaults); a rule counts at most as many findings as its default cap allows.
+pub fn score(findings: &[Finding], weights: &BTreeMap<String, u32>) -> u32 {
     let mut per_rule: HashMap<&str, u32> = HashMap::new();
     for f in findings {
-        *per_rule.entry(f.rule).or_default() += rules::rule(f.rule).weight;
+        *per_rule.entry(f.rule).or_default() += 1;
     }
-    let off: u32 = per_rule.iter().map(|(id, points)| (*points).min(rules::rule(id).cap)).sum();
+    let off: u32 = per_rule
+        .iter()
+        .map(|(id, n)| {
+            let r = rules::rule(id);
+            let counted = (*n).min(r.cap.checked_div(r.weight).unwrap_or(0));
+            counted * weights.get(*id).copied().unwrap_or(r.weight)
+        })
+        .sum();
     100u32.saturating_sub(off)
 }
 
@@ -115,7 +125,7 @@ pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64
                 name: site.def.name.clone(),
                 host: site.host.clone(),
                 passed: !findings.iter().any(|f| f.severity == Severity::Veto),
-                score: score(&findings),
+                score: score(&findings, &project.group.def.audit.weights),
                 findings,
             },
         ));
@@ -148,6 +158,7 @@ fn output_findings(
                 hosts: &hosts,
                 dynamic: &dynamic,
                 locked: &locked,
+                settings: &group.def.audit,
             };
             let url = |page: &str| group.url(site, page.strip_suffix("index.html").unwrap_or(page));
             let findings = if cx.root.join("index.html").is_file() {
@@ -209,4 +220,23 @@ async fn site_findings(
         let path = if slug.is_empty() { "/".to_string() } else { format!("/{slug}/") };
         group.url(site, &path)
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_deduct_by_weight_up_to_the_cap() {
+        let f = |rule| Finding::new(rule, "s", "", "");
+        let none = BTreeMap::new();
+        assert_eq!(score(&[], &none), 100);
+        assert_eq!(score(&[f("fresh.home"), f("ops.review_waiting")], &none), 100, "vetoes and notices weigh nothing");
+        assert_eq!(score(&[f("fresh.column"), f("links.broken")], &none), 97);
+        let many: Vec<Finding> = (0..40).map(|_| f("fresh.column")).collect();
+        assert_eq!(score(&many, &none), 80, "at most 20 points for one rule");
+        let heavier = BTreeMap::from([("fresh.column".to_string(), 3)]);
+        assert_eq!(score(&[f("fresh.column")], &heavier), 97, "the group's weight");
+        assert_eq!(score(&many, &heavier), 70, "the cap counts findings: 10 of them");
+    }
 }

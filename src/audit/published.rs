@@ -1,12 +1,15 @@
 //! Checks of the published output, as nginx serves it (not of the templates): every page
 //! carries the locked header, search box, footer and counter beacon unchanged (a page without
-//! them was altered on disk or is not this system's), and no internal link or attachment is
-//! broken, the home page's counted apart as the inspection does.
+//! them was altered on disk or is not this system's), no internal link or attachment is
+//! broken (the home page's counted apart, as the inspection does), and the text passes the
+//! content checks of `content`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use super::content;
 use super::finding::Finding;
+use crate::group::model::AuditSettings;
 use crate::theme::locked::LockedParts;
 
 /// Findings of one rule kept per site; the rest are summed up in one more finding.
@@ -24,6 +27,7 @@ pub struct ScanContext<'a> {
     /// Paths served by the zhanqun service, not by files (search, counter, API).
     pub dynamic: &'a [String],
     pub locked: &'a LockedParts,
+    pub settings: &'a AuditSettings,
 }
 
 /// A link that leads nowhere.
@@ -42,6 +46,12 @@ pub struct Scan {
     pub home_broken: Vec<Broken>,
     pub broken: Vec<Broken>,
     pub attachments_missing: Vec<Broken>,
+    /// (page, address)
+    pub private_mail: Vec<(String, String)>,
+    /// (page, word)
+    pub forbidden: Vec<(String, String)>,
+    /// (page, as written, correct name)
+    pub leader_names: Vec<(String, String, String)>,
 }
 
 /// Scans one site's live folder.
@@ -68,6 +78,19 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
         let page = format!("/{rel}");
         if let Err(part) = cx.locked.verify(&html) {
             out.unlocked.push((page.clone(), part));
+        }
+        let text = content::text_of(&html);
+        let a = &cx.settings;
+        out.private_mail
+            .extend(content::private_mails(&text, &a.private_mail_domains).into_iter().map(|m| (page.clone(), m)));
+        out.forbidden
+            .extend(content::forbidden(&text, &a.forbidden_words).into_iter().map(|w| (page.clone(), w.to_string())));
+        if !a.leaders.is_empty() {
+            out.leader_names.extend(
+                content::leader_misspellings(&text, &a.leaders)
+                    .into_iter()
+                    .map(|(found, name)| (page.clone(), found, name)),
+            );
         }
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         for link in links(&html) {
@@ -232,6 +255,38 @@ pub fn findings(cx: &ScanContext, scan: &Scan, url: impl Fn(&str) -> String) -> 
             .collect();
         push_all(rule, found, "不得有");
     }
+    let mails = scan
+        .private_mail
+        .iter()
+        .map(|(page, addr)| {
+            Finding::new("content.private_mail", cx.code, format!("页面公布了私人邮箱 {addr}"), "只用统一公务邮箱")
+                .url(url(page))
+        })
+        .collect();
+    push_all("content.private_mail", mails, "只用统一公务邮箱");
+    let words = scan
+        .forbidden
+        .iter()
+        .map(|(page, word)| {
+            Finding::new("content.forbidden_word", cx.code, format!("页面含有禁用词“{word}”"), "不得出现")
+                .url(url(page))
+        })
+        .collect();
+    push_all("content.forbidden_word", words, "不得出现");
+    let names = scan
+        .leader_names
+        .iter()
+        .map(|(page, found, name)| {
+            Finding::new(
+                "content.leader_name",
+                cx.code,
+                format!("领导姓名疑似写错：“{found}”，应为“{name}”"),
+                "姓名准确无误",
+            )
+            .url(url(page))
+        })
+        .collect();
+    push_all("content.leader_name", names, "姓名准确无误");
     out
 }
 
@@ -260,6 +315,7 @@ mod tests {
     #[test]
     fn long_lists_are_summed_up() {
         let locked = LockedParts::new("h".into(), "s".into(), "f".into(), "x", "/hit");
+        let settings = AuditSettings::default();
         let hosts = HashMap::new();
         let cx = ScanContext {
             code: "x",
@@ -269,6 +325,7 @@ mod tests {
             hosts: &hosts,
             dynamic: &[],
             locked: &locked,
+            settings: &settings,
         };
         let broken = (0..35).map(|i| Broken { page: "/a.html".into(), target: format!("/b{i}.html") }).collect();
         let f = findings(&cx, &Scan { broken, ..Scan::default() }, |p| p.to_string());

@@ -128,6 +128,7 @@ pub fn group_file() -> GroupFile {
         default_theme: "default".into(),
         counter: CounterSettings { path: "/hit".into(), show_total: true },
         search: SearchSettings { path: "/search".into(), portal_searches_group: true },
+        audit: Default::default(),
     }
 }
 

@@ -34,6 +34,70 @@ pub struct GroupFile {
     pub counter: CounterSettings,
     #[serde(default)]
     pub search: SearchSettings,
+    /// What the central audit holds the sites to beyond the national rules.
+    #[serde(default)]
+    pub audit: AuditSettings,
+}
+
+/// `audit:` in `group.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Points off per finding by rule id (deductions only), replacing the documented defaults.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub weights: std::collections::BTreeMap<String, u32>,
+    /// Mail providers whose addresses must not appear in published text (统一公务邮箱).
+    #[serde(default = "default_private_mail")]
+    pub private_mail_domains: Vec<String>,
+    /// Words that must never be published (敏感词、禁用词), maintained by the central office.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forbidden_words: Vec<String>,
+    /// Leaders whose names must be written exactly: a near-miss beside their title is a veto.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaders: Vec<Leader>,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            weights: Default::default(),
+            private_mail_domains: default_private_mail(),
+            forbidden_words: Vec::new(),
+            leaders: Vec::new(),
+        }
+    }
+}
+
+fn default_private_mail() -> Vec<String> {
+    [
+        "qq.com",
+        "vip.qq.com",
+        "foxmail.com",
+        "163.com",
+        "126.com",
+        "yeah.net",
+        "sina.com",
+        "sina.cn",
+        "sohu.com",
+        "139.com",
+        "189.cn",
+        "aliyun.com",
+        "gmail.com",
+        "hotmail.com",
+        "outlook.com",
+        "yahoo.com",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leader {
+    /// The name as it must be written, e.g. 王建国.
+    pub name: String,
+    /// The titles it is written with, e.g. [市长, 市委副书记].
+    pub titles: Vec<String>,
 }
 
 fn default_scheme() -> String {

@@ -22,6 +22,65 @@ pub struct SiteSource<'a> {
     pub positions: &'a Positions,
 }
 
+/// `audit:`: weights only for deduction rules that exist; lists without blanks.
+fn check_audit(g: &GroupFile, path: &Path, pos: &Positions, out: &mut Problems) {
+    use crate::audit::{rules::RULES, Severity};
+    for id in g.audit.weights.keys() {
+        let at = pos.key(&format!("audit.weights.{id}"));
+        match RULES.iter().find(|r| r.id == id) {
+            None => {
+                let known: Vec<&str> =
+                    RULES.iter().filter(|r| r.severity == Severity::Deduction).map(|r| r.id).collect();
+                out.push(
+                    path,
+                    at,
+                    format!("unknown audit rule `{id}` in audit.weights"),
+                    format!("one of: {}", known.join(", ")),
+                )
+            }
+            Some(r) if r.severity != Severity::Deduction => out.push(
+                path,
+                at,
+                format!(
+                    "audit rule `{id}` is a {} and has no weight",
+                    if r.severity == Severity::Veto { "veto" } else { "notice" }
+                ),
+                "only deduction rules take points off; remove the line",
+            ),
+            Some(_) => {}
+        }
+    }
+    for (i, w) in g.audit.forbidden_words.iter().enumerate() {
+        if w.trim().is_empty() {
+            out.push(
+                path,
+                pos.value(&format!("audit.forbidden_words[{i}]")),
+                "an empty forbidden word",
+                "remove the line",
+            );
+        }
+    }
+    for (i, l) in g.audit.leaders.iter().enumerate() {
+        let n = l.name.chars().count();
+        if !(2..=6).contains(&n) || l.name.chars().any(|c| c.is_ascii() || c.is_whitespace()) {
+            out.push(
+                path,
+                pos.value(&format!("audit.leaders[{i}].name")),
+                format!("leader name `{}` is not a name of 2 to 6 Chinese characters", l.name),
+                "write the name alone, e.g. 王建国",
+            );
+        }
+        if l.titles.is_empty() || l.titles.iter().any(|t| t.trim().is_empty()) {
+            out.push(
+                path,
+                pos.value(&format!("audit.leaders[{i}].titles")),
+                format!("leader `{}` needs the titles the name is written with", l.name),
+                "e.g. titles: [市长]",
+            );
+        }
+    }
+}
+
 pub fn check_group(g: &GroupFile, path: &Path, pos: &Positions, sites_dir: &Path, out: &mut Problems) {
     if !is_domain(&g.root_domain) {
         out.push(
@@ -47,6 +106,7 @@ pub fn check_group(g: &GroupFile, path: &Path, pos: &Positions, sites_dir: &Path
             "e.g. 湘 for Hunan",
         );
     }
+    check_audit(g, path, pos, out);
     if g.scheme != "https" && g.scheme != "http" {
         out.push(path, pos.value("scheme"), format!("scheme `{}` is neither https nor http", g.scheme), "use https");
     }

@@ -135,6 +135,43 @@ async fn published_output_is_checked_page_by_page() {
     assert_eq!(output_rules(&r, FOREIGN).iter().map(|x| x.0).collect::<Vec<_>>(), ["output.missing"], "{label}");
 }
 
+/// The text of published pages: a private address, a forbidden word and a leader's name one
+/// character off beside the title, found with the group's lists; the right name is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_text_is_checked_against_the_groups_lists() {
+    let envs = fx::envs(1800).await;
+    let (label, env) = &envs[0];
+    let mut project = env.project.clone();
+    let mut group = (*project.group).clone();
+    group.def.audit.forbidden_words = vec!["内部资料".into()];
+    group.def.audit.leaders =
+        vec![zhanqun::group::model::Leader { name: "王建国".into(), titles: vec!["市长".into()] }];
+    project.group = std::sync::Arc::new(group);
+    let site = project.group.site(OWN).unwrap();
+    let page = project.paths.out.join(&site.host).join("gzdt/index.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let body = "<p>市长王建国出席。副市长王建华讲话。市长王建华主持。联系：zhangsan@qq.com；本文为内部资料。</p>";
+    std::fs::write(&page, html.replacen("</main>", &format!("{body}</main>"), 1)).unwrap();
+    let now = zhanqun::content::now_local();
+    let r = audit::run(&project, Some(OWN), &now, zhanqun::store::now_unix()).await.unwrap();
+    let found: Vec<(&str, &str)> = r.sites[0]
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("content."))
+        .map(|f| (f.rule, f.found.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("content.forbidden_word", "页面含有禁用词“内部资料”"),
+            ("content.leader_name", "领导姓名疑似写错：“王建华”，应为“王建国”"),
+            ("content.private_mail", "页面公布了私人邮箱 zhangsan@qq.com"),
+        ],
+        "{label}"
+    );
+    assert!(!r.sites[0].passed, "{label}: a leader's name written wrong is a veto");
+}
+
 #[test]
 fn the_command_prints_every_format_and_exits_2_on_a_veto() {
     let tmp = temp_project();
