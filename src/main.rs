@@ -377,6 +377,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 AuditFormat::Csv => zhanqun::audit::output::csv(&report),
             };
             print!("{out}");
+            // A whole-group run is kept for the trends; one site alone is a look, not a run.
+            if site.is_none() {
+                let saved = zhanqun::audit::save(&project, &report, "cli", zhanqun::store::now_unix()).await?;
+                eprintln!("已保存为第 {} 次检查；新增否决项 {} 个", saved.run, saved.new_vetoes.len());
+            }
             Ok(if report.vetoes() > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
         Command::Search(cmd) => search(cmd).await,

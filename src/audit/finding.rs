@@ -16,6 +16,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The name stored and exported (`veto`, `deduction`, `notice`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Veto => "veto",
+            Severity::Deduction => "deduction",
+            Severity::Notice => "notice",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Severity::Veto => "否决",

@@ -8,6 +8,7 @@
 //! - `published`: the checks of the published output (locked parts, links, attachments) and,
 //!   through `content`, of its text (private mail, forbidden words, leaders' names).
 //! - `output`: text, JSON and CSV.
+//! - `schedule`: the daily run of `zhanqun serve`; `save` keeps every run.
 //!
 //! So far: freshness, review waits, traffic and filing from the database and the group, and the
 //! published output; content checks, scores over time, the dashboard and notices build on it.
@@ -19,8 +20,9 @@ pub mod operations;
 pub mod output;
 pub mod published;
 pub mod rules;
+pub mod schedule;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -32,6 +34,7 @@ use rayon::prelude::*;
 
 use crate::group::{Group, Site};
 use crate::project::Project;
+use crate::store::audit_runs::{SiteResult, StoredFinding};
 use crate::store::StoreError;
 use crate::theme::Themes;
 pub use finding::{Finding, Severity};
@@ -176,6 +179,56 @@ fn output_findings(
             Ok((site.code().to_string(), findings))
         })
         .collect()
+}
+
+/// A stored run and what it newly vetoes.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub run: i64,
+    /// (site code, rule, column) of the vetoes the previous run did not have: what the notices
+    /// to site administrators announce.
+    pub new_vetoes: Vec<(String, &'static str, Option<String>)>,
+}
+
+/// Stores `report` as a run started by `source` (`cli`, `schedule`, …).
+pub async fn save(project: &Project, report: &AuditReport, source: &str, at: i64) -> Result<Saved, StoreError> {
+    let store = &project.store;
+    let ids: HashMap<String, i64> = store.site_rows().await?.into_iter().map(|(code, row)| (code, row.id)).collect();
+    let previous: HashSet<(i64, String, Option<String>)> = match store.latest_audit_run().await? {
+        Some((run, _)) => store.run_vetoes(run).await?.into_iter().collect(),
+        None => HashSet::new(),
+    };
+    let mut results = Vec::new();
+    let mut findings = Vec::new();
+    let mut new_vetoes = Vec::new();
+    for s in &report.sites {
+        let Some(&site_id) = ids.get(&s.code) else { continue };
+        let count = |sev: Severity| s.findings.iter().filter(|f| f.severity == sev).count() as i64;
+        results.push(SiteResult {
+            site_id,
+            passed: s.passed,
+            score: i64::from(s.score),
+            vetoes: count(Severity::Veto),
+            deductions: count(Severity::Deduction),
+            notices: count(Severity::Notice),
+        });
+        for f in &s.findings {
+            if f.severity == Severity::Veto && !previous.contains(&(site_id, f.rule.to_string(), f.column.clone())) {
+                new_vetoes.push((s.code.clone(), f.rule, f.column.clone()));
+            }
+            findings.push(StoredFinding {
+                site_id,
+                rule: f.rule.to_string(),
+                severity: f.severity.as_str().to_string(),
+                column: f.column.clone(),
+                url: f.url.clone(),
+                found: f.found.clone(),
+                threshold: f.threshold.clone(),
+            });
+        }
+    }
+    let run = store.save_audit_run(&report.day, at, source, &results, &findings).await?;
+    Ok(Saved { run, new_vetoes })
 }
 
 /// Freshness of one site: each column with its sub-columns' articles counted in.

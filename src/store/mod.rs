@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod articles;
 pub mod audit;
+pub mod audit_runs;
 pub mod console;
 pub mod editorial;
 pub mod jobs;
@@ -20,9 +21,11 @@ pub mod workflow;
 use std::path::Path;
 use std::str::FromStr;
 
+use sqlx::any::AnyArguments;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::MigrateDatabase;
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Executor, Transaction};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -147,6 +150,37 @@ fn redact(url: &str) -> String {
 /// Seconds since the Unix epoch; every timestamp column holds this.
 pub fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+/// Rows per multi-row INSERT: well under the bind-parameter limits of both backends.
+const CHUNK: usize = 200;
+
+/// Inserts `rows` into `table` (its name and columns, e.g. `t (a, b)`) in chunks of `CHUNK`
+/// rows, each statement ending with `tail` (an `ON CONFLICT …` clause, or empty); `bind` binds
+/// one row's values in column order.
+pub(crate) async fn insert_rows<R>(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    tail: &str,
+    rows: &[R],
+    bind: impl for<'q> Fn(Query<'q, Any, AnyArguments<'q>>, &R) -> Query<'q, Any, AnyArguments<'q>>,
+) -> Result<()> {
+    let width = table.matches(',').count() + 1;
+    for chunk in rows.chunks(CHUNK) {
+        let mut sql = format!("INSERT INTO {table} VALUES ");
+        for r in 0..chunk.len() {
+            let marks: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            sql.push_str(&format!("{}({})", if r > 0 { ", " } else { "" }, marks.join(", ")));
+        }
+        sql.push(' ');
+        sql.push_str(tail);
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            q = bind(q, row);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,11 +4,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
-use super::{Result, Store};
+use super::{insert_rows, Result, Store};
 
 /// One flush, as rows: days are `YYYY-MM-DD` (Beijing time).
 #[derive(Debug, Default)]
@@ -23,9 +21,6 @@ pub struct TrafficRows {
     pub titles: Vec<(i64, String, String)>,
 }
 
-/// Rows per INSERT: well under the bind-parameter limits of both backends.
-const CHUNK: usize = 200;
-
 /// Totals of a site over days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SiteTotals {
@@ -37,20 +32,20 @@ impl Store {
     /// Adds one flush to the counts, in one transaction.
     pub async fn write_traffic(&self, rows: &TrafficRows) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        add_rows(
+        insert_rows(
             &mut tx,
             "traffic_views (site_id, day, hour, path, views)",
-            "(site_id, day, hour, path) DO UPDATE SET views = traffic_views.views + excluded.views",
+            "ON CONFLICT (site_id, day, hour, path) DO UPDATE SET views = traffic_views.views + excluded.views",
             &rows.views,
             |q, (site, day, hour, path, n)| {
                 q.bind(*site).bind(day.clone()).bind(i64::from(*hour)).bind(path.clone()).bind(*n as i64)
             },
         )
         .await?;
-        add_rows(
+        insert_rows(
             &mut tx,
             "traffic_days (site_id, day, views, visitors)",
-            "(site_id, day) DO UPDATE SET views = traffic_days.views + excluded.views, \
+            "ON CONFLICT (site_id, day) DO UPDATE SET views = traffic_days.views + excluded.views, \
              visitors = traffic_days.visitors + excluded.visitors",
             &rows.days,
             |q, (site, day, views, visitors)| {
@@ -58,18 +53,18 @@ impl Store {
             },
         )
         .await?;
-        add_rows(
+        insert_rows(
             &mut tx,
             "traffic_referrers (site_id, day, host, views)",
-            "(site_id, day, host) DO UPDATE SET views = traffic_referrers.views + excluded.views",
+            "ON CONFLICT (site_id, day, host) DO UPDATE SET views = traffic_referrers.views + excluded.views",
             &rows.referrers,
             |q, (site, day, host, n)| q.bind(*site).bind(day.clone()).bind(host.clone()).bind(*n as i64),
         )
         .await?;
-        add_rows(
+        insert_rows(
             &mut tx,
             "traffic_titles (site_id, path, title)",
-            "(site_id, path) DO UPDATE SET title = excluded.title",
+            "ON CONFLICT (site_id, path) DO UPDATE SET title = excluded.title",
             &rows.titles,
             |q, (site, path, title)| q.bind(*site).bind(path.clone()).bind(title.clone()),
         )
@@ -202,31 +197,4 @@ pub struct PageRow {
     pub path: String,
     pub title: String,
     pub views: i64,
-}
-
-/// Upserts `rows` into `table` (its name and columns) in chunks of `CHUNK` rows; `bind` binds
-/// one row's values in column order.
-async fn add_rows<R>(
-    tx: &mut Transaction<'_, Any>,
-    table: &str,
-    conflict: &str,
-    rows: &[R],
-    bind: impl for<'q> Fn(Query<'q, Any, AnyArguments<'q>>, &R) -> Query<'q, Any, AnyArguments<'q>>,
-) -> Result<()> {
-    let width = table.matches(',').count() + 1;
-    for chunk in rows.chunks(CHUNK) {
-        let mut sql = format!("INSERT INTO {table} VALUES ");
-        for r in 0..chunk.len() {
-            let marks: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-            sql.push_str(&format!("{}({})", if r > 0 { ", " } else { "" }, marks.join(", ")));
-        }
-        sql.push_str(" ON CONFLICT ");
-        sql.push_str(conflict);
-        let mut q = sqlx::query(&sql);
-        for row in chunk {
-            q = bind(q, row);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
 }

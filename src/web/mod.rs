@@ -78,6 +78,7 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
         }
     });
     keep_index_reconciled(search.index.clone(), project.store.clone());
+    crate::audit::schedule::spawn_daily(project.clone());
     let counter = open_counter(&project).await.map_err(std::io::Error::other)?;
     crate::counter::spawn_flusher(counter.clone(), project.store.clone());
     let store = project.store.clone();

@@ -172,6 +172,29 @@ async fn published_text_is_checked_against_the_groups_lists() {
     assert!(!r.sites[0].passed, "{label}: a leader's name written wrong is a veto");
 }
 
+/// Runs are stored: scores over time, and only vetoes the previous run did not have are new.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_are_stored_with_trends_and_new_vetoes() {
+    for (label, env) in fx::envs(1800).await {
+        let now = zhanqun::content::now_local();
+        let unix = zhanqun::store::now_unix();
+        let report = audit::run(&env.project, None, &now, unix).await.unwrap();
+        let first = audit::save(&env.project, &report, "cli", unix).await.unwrap();
+        let vetoed = report.sites.iter().filter(|s| !s.passed).count();
+        assert!(vetoed > 0, "{label}: the bare fixture group has empty sites");
+        assert!(first.new_vetoes.iter().any(|(code, rule, _)| code == OWN && *rule == "fresh.home"), "{label}");
+        let again = audit::save(&env.project, &report, "schedule", unix + 60).await.unwrap();
+        assert!(again.run > first.run);
+        assert_eq!(again.new_vetoes, [], "{label}: nothing new since the last run");
+        let trends = env.project.store.score_trends(30).await.unwrap();
+        let own = &trends[&env.sites[OWN]];
+        assert_eq!(own.len(), 2, "{label}");
+        assert_eq!(own[0].0, report.day);
+        // Today's run exists: the daily schedule does not run another one.
+        assert!(audit::schedule::run_if_due(&env.project).await.unwrap().is_none(), "{label}");
+    }
+}
+
 #[test]
 fn the_command_prints_every_format_and_exits_2_on_a_veto() {
     let tmp = temp_project();

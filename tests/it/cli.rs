@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use zhanqun::content::import::import_dir;
 
-use crate::common::{bin, free_port, http_get, open, snapshot, temp_project};
+use crate::common::{bin, free_port, healthy, http_get, open, snapshot, temp_project};
 
 fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     let started = Instant::now();
@@ -29,7 +29,7 @@ fn serve_on_first_run_loads_the_demo_and_previews_every_host() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    wait_for("healthz", Duration::from_secs(180), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    wait_for("healthz", Duration::from_secs(180), || healthy(port));
     let (status, _, body) = http_get(port, "127.0.0.1", "/healthz", "");
     assert_eq!(status, 200);
     let health: serde_json::Value = serde_json::from_slice(&body).unwrap();

@@ -105,6 +105,18 @@ pub fn write_md(dir: &Path, rel: &str, front: &str, body: &str) {
     std::fs::write(path, format!("---\n{front}---\n{body}")).unwrap();
 }
 
+/// Whether a `zhanqun serve` on `port` answers `/healthz` with 200. A server still busy with
+/// its first-run work has bound its port but not answered yet: that is "not yet", not an error.
+pub fn healthy(port: u16) -> bool {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    if write!(s, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
+}
+
 /// A minimal HTTP/1.1 GET with a chosen Host header; returns (status, headers, body).
 pub fn http_get(port: u16, host: &str, path: &str, extra_headers: &str) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use zhanqun::counter::hit::RawHit;
 
 use crate::admin_fixture::{self as fx, Env, OWN};
-use crate::common::{bin, free_port, http_get, temp_project};
+use crate::common::{bin, free_port, healthy, http_get, temp_project};
 
 const BROWSER: &str =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
@@ -167,7 +167,7 @@ fn a_graceful_stop_writes_the_last_second() {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while !(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && http_get(port, "x", "/healthz", "").0 == 200) {
+    while !healthy(port) {
         assert!(started.elapsed() < Duration::from_secs(120), "serve did not start");
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{bin, free_port, http_get, temp_project};
+use crate::common::{bin, free_port, healthy, temp_project};
 use crate::nginx::start_nginx;
 
 struct Killed(std::process::Child);
@@ -41,9 +41,7 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
     );
     let started = Instant::now();
     loop {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-            && http_get(port, "127.0.0.1", "/healthz", "").0 == 200
-        {
+        if healthy(port) {
             break;
         }
         assert!(

@@ -1,0 +1,127 @@
+//! Stored runs of the central audit (`crate::audit`): each site's verdict and score per run,
+//! with its findings, so that scores can be followed over time and new vetoes told apart.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::{insert_rows, Result, Store};
+
+/// One site's verdict in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteResult {
+    pub site_id: i64,
+    pub passed: bool,
+    pub score: i64,
+    pub vetoes: i64,
+    pub deductions: i64,
+    pub notices: i64,
+}
+
+/// One finding as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFinding {
+    pub site_id: i64,
+    pub rule: String,
+    pub severity: String,
+    pub column: Option<String>,
+    pub url: Option<String>,
+    pub found: String,
+    pub threshold: String,
+}
+
+/// (day, score, passed) of one site, oldest first.
+pub type ScorePoint = (String, i64, bool);
+
+impl Store {
+    /// Stores a run in one transaction; returns its id.
+    pub async fn save_audit_run(
+        &self,
+        day: &str,
+        at: i64,
+        source: &str,
+        results: &[SiteResult],
+        findings: &[StoredFinding],
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let run: i64 = sqlx::query("INSERT INTO audit_runs (day, at, source) VALUES ($1, $2, $3) RETURNING id")
+            .bind(day)
+            .bind(at)
+            .bind(source)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+        insert_rows(
+            &mut tx,
+            "audit_results (run_id, site_id, passed, score, vetoes, deductions, notices)",
+            "",
+            results,
+            |q, r| {
+                q.bind(run)
+                    .bind(r.site_id)
+                    .bind(i64::from(r.passed))
+                    .bind(r.score)
+                    .bind(r.vetoes)
+                    .bind(r.deductions)
+                    .bind(r.notices)
+            },
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "audit_findings (run_id, site_id, rule, severity, column_slug, url, found, threshold)",
+            "",
+            findings,
+            |q, f| {
+                q.bind(run)
+                    .bind(f.site_id)
+                    .bind(f.rule.clone())
+                    .bind(f.severity.clone())
+                    .bind(f.column.clone())
+                    .bind(f.url.clone())
+                    .bind(f.found.clone())
+                    .bind(f.threshold.clone())
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    /// The newest run's id and day.
+    pub async fn latest_audit_run(&self) -> Result<Option<(i64, String)>> {
+        Ok(sqlx::query("SELECT id, day FROM audit_runs ORDER BY id DESC LIMIT 1")
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    /// Each site's score in the last `runs` runs, oldest first.
+    pub async fn score_trends(&self, runs: i64) -> Result<HashMap<i64, Vec<ScorePoint>>> {
+        let mut out: HashMap<i64, Vec<ScorePoint>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT s.site_id, r.day, s.score, s.passed FROM audit_results s
+             JOIN audit_runs r ON r.id = s.run_id
+             WHERE s.run_id IN (SELECT id FROM audit_runs ORDER BY id DESC LIMIT $1)
+             ORDER BY s.run_id",
+        )
+        .bind(runs)
+        .fetch_all(self.pool())
+        .await?
+        {
+            out.entry(r.get(0)).or_default().push((r.get(1), r.get(2), r.get::<i64, _>(3) != 0));
+        }
+        Ok(out)
+    }
+
+    /// The (site, rule, column) of every veto of run `run`.
+    pub async fn run_vetoes(&self, run: i64) -> Result<Vec<(i64, String, Option<String>)>> {
+        Ok(sqlx::query("SELECT site_id, rule, column_slug FROM audit_findings WHERE run_id = $1 AND severity = 'veto'")
+            .bind(run)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+}
