@@ -38,6 +38,8 @@ pub enum Action {
     Console,
     /// Visit statistics (central: every site; site admin: their site's).
     ReadStats,
+    /// The central audit's findings (central: every site; site admin: their site's).
+    ReadInspection,
 }
 
 impl Role {
@@ -80,7 +82,7 @@ impl Role {
             Write => self == Role::Editor,
             Review => self == Role::Reviewer,
             Withdraw => matches!(self, Role::Reviewer | Role::SiteAdmin | Role::Central),
-            ManageUsers | ReadAudit | ReadStats => matches!(self, Role::SiteAdmin | Role::Central),
+            ManageUsers | ReadAudit | ReadStats | ReadInspection => matches!(self, Role::SiteAdmin | Role::Central),
             Console => self == Role::Central,
         }
     }

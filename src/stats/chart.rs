@@ -67,8 +67,14 @@ pub fn compact(n: i64) -> String {
 
 /// A line chart of `lines` over `labels` (one per point), with a y axis from zero.
 pub fn line_chart(title: &str, labels: &[String], lines: &[Line]) -> String {
+    let top = nice_max(lines.iter().flat_map(|l| l.values.iter().copied()).max().unwrap_or(0));
+    line_chart_to(title, labels, lines, top)
+}
+
+/// The same with the axis ending at `top` (100 for scores out of 100).
+pub fn line_chart_to(title: &str, labels: &[String], lines: &[Line], top: i64) -> String {
     let n = labels.len().max(1);
-    let max = nice_max(lines.iter().flat_map(|l| l.values.iter().copied()).max().unwrap_or(0));
+    let max = top.max(1);
     let x = |i: usize| {
         if n == 1 {
             LEFT + (W - LEFT - RIGHT) / 2.0

@@ -114,6 +114,49 @@ impl Store {
         Ok(out)
     }
 
+    /// Each site's verdict in run `run`.
+    pub async fn run_results(&self, run: i64) -> Result<Vec<SiteResult>> {
+        Ok(sqlx::query(
+            "SELECT site_id, passed, score, vetoes, deductions, notices FROM audit_results WHERE run_id = $1",
+        )
+        .bind(run)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| SiteResult {
+            site_id: r.get(0),
+            passed: r.get::<i64, _>(1) != 0,
+            score: r.get(2),
+            vetoes: r.get(3),
+            deductions: r.get(4),
+            notices: r.get(5),
+        })
+        .collect())
+    }
+
+    /// The findings of run `run`, of one site or (None) all, in the order they were stored.
+    pub async fn run_findings(&self, run: i64, site_id: Option<i64>) -> Result<Vec<StoredFinding>> {
+        Ok(sqlx::query(
+            "SELECT site_id, rule, severity, column_slug, url, found, threshold FROM audit_findings
+             WHERE run_id = $1 AND ($2 = 0 OR site_id = $2)",
+        )
+        .bind(run)
+        .bind(site_id.unwrap_or(0))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| StoredFinding {
+            site_id: r.get(0),
+            rule: r.get(1),
+            severity: r.get(2),
+            column: r.get(3),
+            url: r.get(4),
+            found: r.get(5),
+            threshold: r.get(6),
+        })
+        .collect())
+    }
+
     /// The (site, rule, column) of every veto of run `run`.
     pub async fn run_vetoes(&self, run: i64) -> Result<Vec<(i64, String, Option<String>)>> {
         Ok(sqlx::query("SELECT site_id, rule, column_slug FROM audit_findings WHERE run_id = $1 AND severity = 'veto'")

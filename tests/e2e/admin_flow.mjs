@@ -169,6 +169,20 @@ try {
   assert.match(await csv.text(), /"\/bszn\/",".*","1"/, "the export lists the page read today");
   await central.goto(`${ADMIN}/admin/sites`);
   await shot(central, "13-console-with-traffic");
+
+  // --- The central audit: a run started from the admin, the group, one site's evidence. ---
+  await central.getByRole("link", { name: "监督检查" }).click();
+  await central.getByRole("button", { name: "立即检查" }).click();
+  await central.waitForURL(/started=1/);
+  for (let i = 0; i < 120 && (await central.locator("table.list tbody tr").count()) === 0; i++) {
+    await central.waitForTimeout(500);
+    await central.goto(`${ADMIN}/admin/inspection`);
+  }
+  assert.ok((await central.locator("table.list tbody tr").count()) > 100, "every site is listed");
+  await shot(central, "14-inspection-group");
+  await central.goto(`${ADMIN}/admin/inspection/fgw`);
+  await central.locator("h2", { hasText: "发现的问题" }).waitFor();
+  await shot(central, "15-inspection-site");
   console.log(JSON.stringify({ ok: true, path }));
 } finally {
   await browser.close();

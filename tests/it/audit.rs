@@ -222,3 +222,46 @@ fn the_command_prints_every_format_and_exits_2_on_a_veto() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no site `nosuch`"));
 }
+
+/// The admin's 监督检查: the central office sees every site, vetoes first, and starts a run;
+/// a site's administrator sees their own findings with the evidence, and no other site's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_shows_findings_to_whom_they_belong() {
+    let envs = fx::envs(1800).await;
+    let (label, env) = &envs[0];
+    let central = signed_in(env, "cadmin").await;
+    let (s, page) = central.get("/admin/inspection").await;
+    assert_eq!(s, 200, "{label}");
+    assert!(page.contains("尚无检查记录"), "{label}");
+    let (s, location) = central.post("/admin/inspection/run", &[]).await;
+    assert_eq!((s, location.as_str()), (303, "/admin/inspection?started=1"), "{label}");
+    let started = std::time::Instant::now();
+    while env.project.store.latest_audit_run().await.unwrap().is_none() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "{label}: the run did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, page) = central.get("/admin/inspection").await;
+    let own_name = &env.project.group.site(OWN).unwrap().def.name;
+    let foreign_name = &env.project.group.site(FOREIGN).unwrap().def.name;
+    assert!(page.contains(own_name.as_str()) && page.contains("被否决"), "{label}");
+    let (_, passed_only) = central.get("/admin/inspection?verdict=passed").await;
+    assert!(!passed_only.contains(own_name.as_str()), "{label}: a vetoed site is filtered out");
+
+    let (s, page) = central.get(&format!("/admin/inspection/{OWN}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("首页超过 2 周未更新") && page.contains("首页没有任何信息") && page.contains("整改"),
+        "{label}"
+    );
+
+    let site_admin = signed_in(env, "sa1").await;
+    let (s, location) = site_admin.get("/admin/inspection").await;
+    assert_eq!((s, location), (303, format!("/admin/inspection/{OWN}")), "{label}");
+    let (s, page) = site_admin.get(&format!("/admin/inspection/{OWN}")).await;
+    assert_eq!(s, 200);
+    assert!(!page.contains(foreign_name.as_str()), "{label}");
+    assert_eq!(site_admin.get(&format!("/admin/inspection/{FOREIGN}")).await.0, 404, "{label}");
+    assert_eq!(site_admin.post("/admin/inspection/run", &[]).await.0, 403, "{label}: runs are the central office's");
+    let editor = signed_in(env, "ed1").await;
+    assert_eq!(editor.get(&format!("/admin/inspection/{OWN}")).await.0, 403, "{label}");
+}

@@ -111,6 +111,8 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         "12-stats-site-today",
         "12-stats-site",
         "13-console-with-traffic",
+        "14-inspection-group",
+        "15-inspection-site",
     ] {
         assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
     }

@@ -3,11 +3,12 @@
 //!
 //! - `routes`: every route and the permission it needs (the one table).
 //! - `session`: the gate — session cookie, CSRF, forced password change, permission.
-//! - `login`, `articles`, `review`, `users`, `console`, `stats`: the pages; `csv` the downloads.
+//! - `login`, `articles`, `review`, `users`, `console`, `stats`, `inspection`: the pages; `csv` the downloads.
 
 pub mod articles;
 pub mod console;
 pub mod csv;
+pub mod inspection;
 pub mod login;
 pub mod review;
 pub mod routes;

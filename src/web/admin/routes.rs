@@ -7,7 +7,7 @@ use axum::http::Method;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
-use super::{articles, console, login, review, static_files, stats, users};
+use super::{articles, console, inspection, login, review, static_files, stats, users};
 use crate::auth::Action;
 use crate::content::attachment::MAX_BYTES;
 use crate::web::AppState;
@@ -87,6 +87,9 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/admin/stats/{code}/export.csv", ReadStats, Site),
     r("GET", "/admin/api/stats", Console, Target::None),
     r("GET", "/admin/api/stats/{code}", ReadStats, Site),
+    r("GET", "/admin/inspection", ReadInspection, Target::None),
+    r("POST", "/admin/inspection/run", Console, Target::None),
+    r("GET", "/admin/inspection/{code}", ReadInspection, Site),
 ];
 
 pub fn spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
@@ -140,6 +143,9 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/admin/stats/{code}/export.csv") => get(stats::site_csv),
         ("GET", "/admin/api/stats") => get(stats::api_ranking),
         ("GET", "/admin/api/stats/{code}") => get(stats::api_site),
+        ("GET", "/admin/inspection") => get(inspection::overview),
+        ("POST", "/admin/inspection/run") => post(inspection::run_now),
+        ("GET", "/admin/inspection/{code}") => get(inspection::site),
         _ => unreachable!("route {method} {path} is in ROUTES but has no handler"),
     }
 }
