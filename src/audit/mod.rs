@@ -4,7 +4,8 @@
 //!
 //! - `rules`: the rule table (ids, severities, thresholds, weights).
 //! - `finding`: what a broken rule records.
-//! - `freshness`, `operations`: the checks, as functions of facts.
+//! - `freshness`, `operations`, `interaction`: the checks, as functions of facts (the
+//!   interaction facts come with the leader mailboxes, which are not built yet).
 //! - `published`: the checks of the published output (locked parts, links, attachments) and,
 //!   through `content`, of its text (private mail, forbidden words, leaders' names).
 //! - `output`: text, JSON and CSV.
@@ -16,6 +17,7 @@
 pub mod content;
 pub mod finding;
 pub mod freshness;
+pub mod interaction;
 pub mod operations;
 pub mod output;
 pub mod published;

@@ -93,6 +93,22 @@ pub const RULES: &[Rule] = &[
         cap: 20,
     },
     Rule {
+        id: "interaction.unanswered",
+        severity: Severity::Veto,
+        title: "咨询留言超过 3 个月未答复",
+        fix: "立即答复积压的咨询留言，并按期限（一般 7 个工作日）办理新留言",
+        weight: 0,
+        cap: 0,
+    },
+    Rule {
+        id: "interaction.no_channel",
+        severity: Severity::Veto,
+        title: "没有咨询渠道",
+        fix: "开设领导信箱或咨询留言栏目",
+        weight: 0,
+        cap: 0,
+    },
+    Rule {
         id: "ops.review_waiting",
         severity: Severity::Notice,
         title: "稿件等待审核时间过长",
