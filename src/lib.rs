@@ -16,6 +16,7 @@ pub mod counter;
 pub mod csv;
 pub mod demo;
 pub mod group;
+pub mod html;
 pub mod project;
 pub mod publish;
 pub mod search;

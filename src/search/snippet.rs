@@ -5,6 +5,7 @@
 use memchr::memmem;
 
 use super::analyze::fold;
+use crate::html::escape_into;
 
 /// Characters shown around the matches.
 pub const SNIPPET_CHARS: usize = 110;
@@ -128,19 +129,6 @@ fn render(text: &str, from: usize, to: usize, ranges: &[(usize, usize)]) -> Stri
     }
     escape_into(&mut out, &text[at..to]);
     out
-}
-
-pub fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

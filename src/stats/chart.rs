@@ -20,20 +20,10 @@ const BOTTOM: f64 = 28.0;
 /// Points up to which each gets a marker with its value as a tooltip.
 const MARKED: usize = 62;
 
+/// Escaped for SVG text and attributes; control characters (which XML forbids) dropped.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let printable: String = s.chars().filter(|c| !c.is_control()).collect();
+    crate::html::escape(&printable)
 }
 
 /// Grid lines above the zero line.

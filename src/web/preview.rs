@@ -119,22 +119,18 @@ fn index(state: &AppState) -> String {
     for s in &group.sites {
         rows.push_str(&format!(
             "<li><a href=\"http://{host}.localhost:{port}/\">{name}</a> <code>{host}</code></li>\n",
-            host = html_escape(&s.host),
+            host = crate::html::escape(&s.host),
             port = state.port,
-            name = html_escape(&s.def.name)
+            name = crate::html::escape(&s.def.name)
         ));
     }
     format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{name} · 预览</title>\
 <style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}h1{{color:#a61b1b}}ul{{columns:3;}}li{{margin:.3rem 0}}code{{color:#666;font-size:.8em}}</style></head>\
 <body><h1>{name}</h1><p>本地预览：共 {n} 个网站。点击名称打开对应站点（浏览器会将 <code>*.localhost</code> 解析到本机）。健康检查见 <a href=\"/healthz\">/healthz</a>。</p><ul>{rows}</ul></body></html>",
-        name = html_escape(&group.def.name),
+        name = crate::html::escape(&group.def.name),
         n = group.sites.len(),
     )
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]
