@@ -265,13 +265,17 @@ pub async fn ranking(store: &Store, sites: &[SiteRef], period: &Period) -> Resul
 /// The sites of `sites` with no view at all on `day`.
 pub async fn quiet_sites(store: &Store, sites: &[SiteRef], day: chrono::NaiveDate) -> Result<Quiet> {
     let d = day.format("%Y-%m-%d").to_string();
-    let rows = store.traffic_days(None, &d, &d).await?;
+    Ok(quiet_of(sites, d.clone(), &store.traffic_days(None, &d, &d).await?))
+}
+
+/// The same from the day's rows (`traffic_days` of `day`), for a caller that has them.
+pub fn quiet_of(sites: &[SiteRef], day: String, rows: &[DayRow]) -> Quiet {
     let seen: HashMap<i64, i64> = rows.iter().map(|r| (r.site_id, r.views)).collect();
-    Ok(Quiet {
+    Quiet {
         group_views: sites.iter().filter_map(|s| seen.get(&s.id)).sum(),
         sites: sites.iter().filter(|s| seen.get(&s.id).copied().unwrap_or(0) == 0).cloned().collect(),
-        day: d,
-    })
+        day,
+    }
 }
 
 #[cfg(test)]

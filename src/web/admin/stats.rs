@@ -13,7 +13,7 @@ use super::csv::Csv;
 use super::session::{json_only, refuse, Session};
 use super::{see_other, store_error, views, SiteInfo};
 use crate::stats::chart::{self, Line};
-use crate::stats::{self, period, ColumnRef, Granularity, Period, PeriodError, PeriodQuery, SiteRef};
+use crate::stats::{self, period, ColumnRef, Granularity, Period, PeriodError, PeriodQuery, SiteRef, SiteReport};
 use crate::store::StoreError;
 use crate::web::AppState;
 
@@ -28,6 +28,11 @@ fn columns(state: &AppState, code: &str) -> Vec<ColumnRef> {
         .site(code)
         .map(|s| s.def.columns.iter().map(|c| ColumnRef { slug: c.slug.clone(), name: c.name.clone() }).collect())
         .unwrap_or_default()
+}
+
+/// One site's report, with the site's columns from the group.
+async fn report_of(state: &AppState, info: &SiteInfo, period: &Period) -> Result<SiteReport, StoreError> {
+    stats::site_report(&state.project.store, &site_ref(info), &columns(state, &info.code), period).await
 }
 
 /// Every site in group order.
@@ -61,7 +66,7 @@ pub async fn api_site(
         Ok(p) => p,
         Err(e) => return period_error_json(&e),
     };
-    match stats::site_report(&state.project.store, &site_ref(info), &columns(&state, &code), &period).await {
+    match report_of(&state, info, &period).await {
         Ok(r) => Json(r).into_response(),
         Err(e) => store_error(&headers, e),
     }
@@ -184,8 +189,7 @@ pub async fn site(
         Ok(p) => p,
         Err(e) => return bad_period(&state, &s, Some(info), "stats_site.html", &q, &e),
     };
-    let report = match stats::site_report(&state.project.store, &site_ref(info), &columns(&state, &code), &period).await
-    {
+    let report = match report_of(&state, info, &period).await {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
@@ -249,7 +253,7 @@ pub async fn site_csv(
     if !["series", "pages", "referrers", "columns"].contains(&table) {
         return refuse(&headers, StatusCode::BAD_REQUEST, "参数 table：只能是 series、pages、referrers 或 columns");
     }
-    let r = match stats::site_report(&state.project.store, &site_ref(info), &columns(&state, &code), &period).await {
+    let r = match report_of(&state, info, &period).await {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
