@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -106,6 +107,8 @@ enum Command {
         #[command(flatten)]
         nginx: NginxArgs,
         #[command(flatten)]
+        smtp: SmtpArgs,
+        #[command(flatten)]
         project: ProjectArgs,
     },
     /// Check every site (or one) against the eight unifications and the inspection rules; exit
@@ -116,6 +119,12 @@ enum Command {
         site: Option<String>,
         #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
         format: AuditFormat,
+        /// Also check links to sites outside the group (politely: see audit.external_links in
+        /// group.yaml), whatever audit.external_links.enabled says.
+        #[arg(long)]
+        external_links: bool,
+        #[command(flatten)]
+        smtp: SmtpArgs,
         #[command(flatten)]
         project: ProjectArgs,
     },
@@ -128,6 +137,33 @@ enum Command {
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// Mail for the audit's notices to site administrators; without `--smtp-url` notices stay in
+/// the admin.
+#[derive(Args, Clone)]
+struct SmtpArgs {
+    /// SMTP relay: smtp://host:25, smtp://host:587?tls=required (STARTTLS) or
+    /// smtps://user:password@host:465.
+    #[arg(long, env = "ZHANQUN_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender of the notices, e.g. "站群监督检查 <zqjc@shili.gov.cn>".
+    #[arg(long, env = "ZHANQUN_SMTP_FROM", requires = "smtp_url")]
+    smtp_from: Option<String>,
+    /// The admin's address as site administrators reach it, for links in the mail.
+    #[arg(long, env = "ZHANQUN_ADMIN_URL", default_value = "http://127.0.0.1:8080")]
+    admin_url: String,
+}
+
+impl SmtpArgs {
+    /// The settings, checked: a bad URL or sender stops the command before any work.
+    fn settings(&self) -> anyhow::Result<Option<Arc<zhanqun::mail::SmtpSettings>>> {
+        let Some(url) = &self.smtp_url else { return Ok(None) };
+        let from = self.smtp_from.clone().context("--smtp-from (ZHANQUN_SMTP_FROM) is required with --smtp-url")?;
+        let s = zhanqun::mail::SmtpSettings { url: url.clone(), from, admin_url: self.admin_url.clone() };
+        zhanqun::mail::Mailer::new(&s)?;
+        Ok(Some(Arc::new(s)))
+    }
 }
 
 #[derive(Args, Clone)]
@@ -360,17 +396,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { listen, demo_articles, idle_minutes, nginx, project } => {
-            serve(project.paths(), &listen, demo_articles, idle_minutes, nginx).await
+        Command::Serve { listen, demo_articles, idle_minutes, nginx, smtp, project } => {
+            serve(project.paths(), &listen, demo_articles, idle_minutes, nginx, smtp.settings()?).await
         }
         Command::User(cmd) => user(cmd).await,
-        Command::Audit { site, format, project } => {
-            let project = open(project.paths()).await?;
+        Command::Audit { site, format, external_links, smtp, project } => {
+            let mut project = open(project.paths()).await?;
+            project.smtp = smtp.settings()?;
             if let Some(code) = &site {
                 anyhow::ensure!(project.group.site(code).is_some(), "no site `{code}` in the group (see sites/*.yaml)");
             }
             let now = zhanqun::content::now_local();
-            let report = zhanqun::audit::run(&project, site.as_deref(), &now, zhanqun::store::now_unix()).await?;
+            let external = external_links || project.group.def.audit.external_links.enabled;
+            let report =
+                zhanqun::audit::run_with(&project, site.as_deref(), external, &now, zhanqun::store::now_unix()).await?;
             let out = match format {
                 AuditFormat::Text => zhanqun::audit::output::text(&report),
                 AuditFormat::Json => zhanqun::audit::output::json(&report),
@@ -477,11 +516,13 @@ async fn serve(
     demo_articles: usize,
     idle_minutes: i64,
     nginx: NginxArgs,
+    smtp: Option<Arc<zhanqun::mail::SmtpSettings>>,
 ) -> anyhow::Result<ExitCode> {
     let addr = zhanqun::web::socket_addr(listen).map_err(anyhow::Error::msg)?;
     // Bind first: a taken port is reported before minutes of first-run work.
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    let project = open(paths).await?;
+    let mut project = open(paths).await?;
+    project.smtp = smtp;
     let empty = project.store.published_count().await? == 0;
     if empty && demo_articles > 0 && zhanqun::seed::group_fits_demo(&project) {
         println!("首次运行：数据库为空，正在导入示例内容（每站 {demo_articles} 篇）……");
@@ -490,6 +531,8 @@ async fn serve(
         println!("已导入 {} 篇示例文章", stats.created);
         let views = zhanqun::seed::seed_demo_traffic(&project).await?;
         println!("已写入最近 30 天的示例访问统计（{views} 次浏览）");
+        let boxes = zhanqun::seed::seed_demo_mailboxes(&project).await?;
+        println!("已登记 {boxes} 个示例公务邮箱");
     }
     let published = project.paths.out.join(&project.group.portal().host).exists();
     if empty || !published {

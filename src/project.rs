@@ -53,6 +53,8 @@ pub struct Project {
     pub group: Arc<Group>,
     pub themes: Arc<Themes>,
     pub store: Store,
+    /// Mail for the audit's notices; None when SMTP is not configured (notices stay in-app).
+    pub smtp: Option<Arc<crate::mail::SmtpSettings>>,
 }
 
 /// Loads and validates the group and the themes it names.
@@ -67,7 +69,7 @@ impl Project {
         let (group, themes) = load_group(&paths)?;
         let store = Store::open(&paths.database).await?;
         store.sync_group(&group).await?;
-        Ok(Project { paths, group: Arc::new(group), themes: Arc::new(themes), store })
+        Ok(Project { paths, group: Arc::new(group), themes: Arc::new(themes), store, smtp: None })
     }
 
     pub fn build_options(&self, only: Vec<String>, progress: bool, nginx: NginxOptions) -> BuildOptions {

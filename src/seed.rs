@@ -41,6 +41,7 @@ pub async fn seed_demo_content(
         std::fs::remove_dir_all(work)?;
     }
     demo::write_content(work, &sites, per_site, chrono::Utc::now().date_naive())?;
+    write_flaws(project, work)?;
     let mut total = ImportStats::default();
     for site in &project.group.sites {
         let report = import_dir(&project.store, site, &work.join(site.code()), actor).await?;
@@ -50,6 +51,107 @@ pub async fn seed_demo_content(
         total += report.stats;
     }
     Ok(total)
+}
+
+/// Articles that break audit rules on purpose, so that the demo's inspection pages show real
+/// findings: (site, file, title, body). Sites missing from the group are skipped.
+const FLAWS: &[(&str, &str, &str, &str)] = &[
+    (
+        "jtysj",
+        "gzdt/flaw-private-mail.md",
+        "市交通运输局召开春运安全工作部署会",
+        "会议要求各单位压实责任。对春运工作的意见建议可发送至 jtysj_bgs2019@163.com。",
+    ),
+    (
+        "gxj",
+        "gzdt/flaw-leader-name.md",
+        "市长李明化调研我市工业企业复工复产情况",
+        "市长李明化一行先后来到多家工业企业，详细了解企业生产经营情况。",
+    ),
+    (
+        "daj",
+        "tzgg/flaw-broken-link.md",
+        "关于开展档案开放鉴定工作的通知",
+        "请各单位下载[档案开放鉴定登记表](/tzgg/dengjibiao.html)，按要求填报。",
+    ),
+    (
+        "gjj",
+        "gzdt/flaw-cancelled-mailbox.md",
+        "市公积金中心开展政策宣传进社区活动",
+        "活动现场解答群众咨询 60 余人次。后续咨询请联系 zhangwei.gjj@shili.gov.cn。",
+    ),
+    (
+        "www",
+        "gzdt/leader-visit.md",
+        "市长李明华检查城市防汛工作",
+        "市长李明华强调，要压紧压实防汛责任，确保人民群众生命财产安全。",
+    ),
+];
+
+/// The mailboxes of the demo registry: (site, address before @, holder, purpose, cancelled).
+/// The cancelled one is still named by a demo article (see `FLAWS`).
+const DEMO_MAILBOXES: &[(&str, &str, Option<&str>, &str, bool)] = &[
+    ("www", "zfb", None, "市政府办公室对外联系", false),
+    ("fgw", "fgw.bgs", None, "办公室", false),
+    ("fgw", "wangfang.fgw", Some("王芳"), "信息公开工作联系人", false),
+    ("czj", "czj.bgs", None, "办公室", false),
+    ("gjj", "gjj.zx", None, "政策咨询", false),
+    ("gjj", "zhangwei.gjj", Some("张伟"), "宣传工作联系人", true),
+];
+
+fn write_flaws(project: &Project, work: &Path) -> anyhow::Result<()> {
+    let day = crate::content::now_local();
+    for (code, file, title, body) in FLAWS {
+        if project.group.site(code).is_none() {
+            continue;
+        }
+        let column = file.split('/').next().unwrap_or("gzdt");
+        let extra = if column == "tzgg" {
+            format!(
+                "doc_number: \"示档发〔{}〕3号\"\nwritten_date: \"{}\"\ntopic: \"综合政务\"\n",
+                &day[..4],
+                &day[..10]
+            )
+        } else {
+            String::new()
+        };
+        let text =
+            format!("---\ntitle: {title}\ncolumn: {column}\ndate: \"{} 09:00\"\n{extra}---\n{body}\n", &day[..10]);
+        let path = work.join(code).join(file);
+        std::fs::create_dir_all(path.parent().unwrap_or(work))?;
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Fills the official mailbox registry of an empty demo database: a few issued mailboxes and
+/// one cancelled that a page still shows.
+pub async fn seed_demo_mailboxes(project: &Project) -> anyhow::Result<usize> {
+    use crate::store::mailboxes::{Actor, MailboxFields};
+    use crate::store::tenant::Scope;
+    let store = &project.store;
+    if !store.mailboxes(Scope::all()).await?.is_empty() {
+        return Ok(0);
+    }
+    let rows = store.site_rows().await?;
+    let by = Actor { name: "operator:demo-seed", ip: None };
+    let mut n = 0;
+    for (code, local, holder, purpose, cancelled) in DEMO_MAILBOXES {
+        let Some(row) = rows.get(*code) else { continue };
+        let fields = MailboxFields {
+            address: format!("{local}@{}", project.group.def.mail_domain),
+            holder: holder.map(str::to_string),
+            purpose: purpose.to_string(),
+            listed: true,
+        };
+        let id = store.apply_mailbox(Scope::all(), row.id, &fields, by).await?;
+        store.issue_mailbox(id, by).await?;
+        if *cancelled {
+            store.cancel_mailbox(id, "人员调离", by).await?;
+        }
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Writes 30 days of demo visit statistics up to yesterday (see `demo::traffic`); the last

@@ -14,10 +14,13 @@
 //! So far: freshness, review waits, traffic and filing from the database and the group, and the
 //! published output; content checks, scores over time, the dashboard and notices build on it.
 
+pub mod after_publish;
 pub mod content;
+pub mod external;
 pub mod finding;
 pub mod freshness;
 pub mod interaction;
+pub mod notify;
 pub mod operations;
 pub mod output;
 pub mod published;
@@ -88,15 +91,28 @@ pub fn score(findings: &[Finding], weights: &BTreeMap<String, u32>) -> u32 {
 }
 
 /// Audits the group's sites (or the one with code `only`) as of `now` (`YYYY-MM-DD HH:MM:SS`,
-/// Beijing time) and `now_unix`.
+/// Beijing time) and `now_unix`; links outside the group are checked when the group's
+/// `audit.external_links.enabled` says so.
 pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64) -> anyhow::Result<AuditReport> {
+    let external = project.group.def.audit.external_links.enabled;
+    run_with(project, only, external, now, now_unix).await
+}
+
+/// `run`, with the external link check on or off whatever the group says.
+pub async fn run_with(
+    project: &Project,
+    only: Option<&str>,
+    external: bool,
+    now: &str,
+    now_unix: i64,
+) -> anyhow::Result<AuditReport> {
     let today = NaiveDate::parse_from_str(now.get(..10).unwrap_or_default(), "%Y-%m-%d")
         .map_err(|_| anyhow::anyhow!("audit time `{now}` is not YYYY-MM-DD HH:MM:SS"))?;
-    let mut output = {
-        let (group, themes, out) = (project.group.clone(), project.themes.clone(), project.paths.out.clone());
-        let only = only.map(str::to_string);
-        tokio::task::spawn_blocking(move || output_findings(&group, &themes, &out, only.as_deref())).await??
-    };
+    let codes: Option<HashSet<String>> = only.map(|c| HashSet::from([c.to_string()]));
+    let mut output = scan_output(project, codes, &now[..10], external).await?;
+    if external {
+        external_findings(&mut output, &project.group.def.audit.external_links).await?;
+    }
     let yesterday = today.pred_opt().unwrap_or(today);
     let day = yesterday.format("%Y-%m-%d").to_string();
     let store = &project.store;
@@ -111,7 +127,7 @@ pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64
         }
         let Some(row) = ids.get(site.code()) else { continue };
         let mut findings = site_findings(project, site, row.id, now, today).await?;
-        findings.extend(output.remove(site.code()).unwrap_or_default());
+        findings.extend(output.remove(site.code()).map(|o| o.findings).unwrap_or_default());
         let waiting: Vec<operations::Waiting> = store
             .waiting_reviews(row.id)
             .await?
@@ -139,20 +155,82 @@ pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64
     Ok(AuditReport { day: today.format("%Y-%m-%d").to_string(), sites: sites.into_iter().map(|(_, s)| s).collect() })
 }
 
-/// The published-output findings of every site (or the one named), sites scanned in parallel.
+/// What the scan of one site's published output found.
+#[derive(Debug, Default)]
+pub struct OutputScan {
+    pub findings: Vec<Finding>,
+    /// (page URL, link) of the links that leave the group, when they were asked for.
+    pub external: Vec<(String, String)>,
+}
+
+/// What the output scan needs from the database and the clock.
+struct OutputFacts {
+    today: String,
+    cancelled: HashSet<String>,
+    external: bool,
+}
+
+/// The published-output findings of every site (or of `codes`), sites scanned in parallel off
+/// the async runtime.
+pub async fn scan_output(
+    project: &Project,
+    codes: Option<HashSet<String>>,
+    today: &str,
+    external: bool,
+) -> anyhow::Result<HashMap<String, OutputScan>> {
+    let cancelled = project.store.cancelled_mailboxes().await?.into_keys().collect();
+    let facts = OutputFacts { today: today.to_string(), cancelled, external };
+    let (group, themes, out) = (project.group.clone(), project.themes.clone(), project.paths.out.clone());
+    tokio::task::spawn_blocking(move || output_findings(&group, &themes, &out, codes.as_ref(), &facts)).await?
+}
+
+/// Checks the links that leave the group (politely, see `external`) and adds a finding for
+/// each broken one to the site that links to it.
+async fn external_findings(
+    output: &mut HashMap<String, OutputScan>,
+    settings: &crate::group::model::ExternalLinks,
+) -> anyhow::Result<()> {
+    let urls: Vec<String> = output.values().flat_map(|o| o.external.iter().map(|(_, l)| l.clone())).collect();
+    let (broken, skipped) = external::check(&urls, settings).await?;
+    if skipped > 0 {
+        tracing::info!(skipped, max = settings.max_links, "external links beyond the limit were not checked this run");
+    }
+    for (code, o) in output.iter_mut() {
+        let found: Vec<Finding> = o
+            .external
+            .iter()
+            .filter_map(|(page, link)| {
+                let why = broken.get(link)?;
+                Some(
+                    Finding::new(
+                        "links.external_broken",
+                        code,
+                        format!("外部链接 {link} {}", why.describe()),
+                        "不得有",
+                    )
+                    .url(page.clone()),
+                )
+            })
+            .collect();
+        o.findings.extend(found.into_iter().take(published::SHOWN_PER_RULE));
+    }
+    Ok(())
+}
+
 fn output_findings(
     group: &Group,
     themes: &Themes,
     out: &Path,
-    only: Option<&str>,
-) -> anyhow::Result<HashMap<String, Vec<Finding>>> {
+    codes: Option<&HashSet<String>>,
+    facts: &OutputFacts,
+) -> anyhow::Result<HashMap<String, OutputScan>> {
     let hosts: HashMap<String, PathBuf> = group.sites.iter().map(|s| (s.host.clone(), out.join(&s.host))).collect();
     let dynamic =
         vec![group.def.search.path.clone(), group.def.counter.path.clone(), "/api/".to_string(), "/admin/".to_string()];
     group
         .sites
         .par_iter()
-        .filter(|s| only.is_none_or(|c| c == s.code()))
+        .filter(|s| codes.is_none_or(|c| c.contains(s.code())))
         .map(|site| {
             let locked = themes.locked.render(group, site)?;
             let cx = published::ScanContext {
@@ -164,21 +242,29 @@ fn output_findings(
                 dynamic: &dynamic,
                 locked: &locked,
                 settings: &group.def.audit,
+                today: &facts.today,
+                mail_domain: &group.def.mail_domain,
+                cancelled: &facts.cancelled,
+                external: facts.external,
             };
             let url = |page: &str| group.url(site, page.strip_suffix("index.html").unwrap_or(page));
-            let findings = if cx.root.join("index.html").is_file() {
+            let scanned = if cx.root.join("index.html").is_file() {
                 let scan = published::scan(&cx).with_context(|| format!("cannot read {}", cx.root.display()))?;
-                published::findings(&cx, &scan, url)
+                let findings = published::findings(&cx, &scan, url);
+                OutputScan { findings, external: scan.external.iter().map(|(p, l)| (url(p), l.clone())).collect() }
             } else {
-                vec![Finding::new(
-                    "output.missing",
-                    site.code(),
-                    format!("{} 下没有网站首页", cx.root.display()),
-                    "须由本系统发布",
-                )
-                .url(url("/"))]
+                OutputScan {
+                    findings: vec![Finding::new(
+                        "output.missing",
+                        site.code(),
+                        format!("{} 下没有网站首页", cx.root.display()),
+                        "须由本系统发布",
+                    )
+                    .url(url("/"))],
+                    external: Vec::new(),
+                }
             };
-            Ok((site.code().to_string(), findings))
+            Ok((site.code().to_string(), scanned))
         })
         .collect()
 }
@@ -192,7 +278,8 @@ pub struct Saved {
     pub new_vetoes: Vec<(String, &'static str, Option<String>)>,
 }
 
-/// Stores `report` as a run started by `source` (`cli`, `schedule`, …).
+/// Stores `report` as a run started by `source` (`cli`, `schedule`, …) and sends each site
+/// with new vetoes a notice.
 pub async fn save(project: &Project, report: &AuditReport, source: &str, at: i64) -> Result<Saved, StoreError> {
     let store = &project.store;
     let ids: HashMap<String, i64> = store.site_rows().await?.into_iter().map(|(code, row)| (code, row.id)).collect();
@@ -230,6 +317,7 @@ pub async fn save(project: &Project, report: &AuditReport, source: &str, at: i64
         }
     }
     let run = store.save_audit_run(&report.day, at, source, &results, &findings).await?;
+    notify::new_vetoes(project, &new_vetoes, "audit.veto", &format!("{} 的站群检查", report.day)).await?;
     Ok(Saved { run, new_vetoes })
 }
 

@@ -28,6 +28,13 @@ pub struct ScanContext<'a> {
     pub dynamic: &'a [String],
     pub locked: &'a LockedParts,
     pub settings: &'a AuditSettings,
+    /// The day judged (`YYYY-MM-DD`): a page dated after it is future-dated.
+    pub today: &'a str,
+    /// The group's official mail domain, and the addresses on it cancelled in the registry.
+    pub mail_domain: &'a str,
+    pub cancelled: &'a HashSet<String>,
+    /// Collect links to hosts outside the group, for the optional external link check.
+    pub external: bool,
 }
 
 /// A link that leads nowhere.
@@ -52,6 +59,14 @@ pub struct Scan {
     pub forbidden: Vec<(String, String)>,
     /// (page, as written, correct name)
     pub leader_names: Vec<(String, String, String)>,
+    /// Article pages without a publication date (`PubDate`), and (page, date) of those dated
+    /// after the day judged.
+    pub undated: Vec<String>,
+    pub future: Vec<(String, String)>,
+    /// (page, address) of addresses cancelled in the official mailbox registry.
+    pub cancelled_mail: Vec<(String, String)>,
+    /// (first page, URL) of each link to a host outside the group, when asked for.
+    pub external: Vec<(String, String)>,
 }
 
 /// Scans one site's live folder.
@@ -73,6 +88,10 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
     }
     let mut out = Scan { pages: pages.len(), ..Scan::default() };
     let mut elsewhere: HashMap<PathBuf, bool> = HashMap::new();
+    // The locked parts' own links (the national filing and error-report services) are the
+    // group's, the same on every page of every site: not one site's to check.
+    let mut seen_external: HashSet<String> =
+        [&cx.locked.header, &cx.locked.search, &cx.locked.footer].iter().flat_map(|part| links(part)).collect();
     for rel in &pages {
         let html = std::fs::read_to_string(root.join(rel))?;
         let page = format!("/{rel}");
@@ -92,8 +111,25 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
                     .map(|(found, name)| (page.clone(), found, name)),
             );
         }
+        if !cx.cancelled.is_empty() {
+            let official = content::private_mails(&text, std::slice::from_ref(&cx.mail_domain.to_string()));
+            out.cancelled_mail
+                .extend(official.into_iter().filter(|a| cx.cancelled.contains(a)).map(|a| (page.clone(), a)));
+        }
+        match page_date(&html) {
+            PageDate::NotAnArticle => {}
+            PageDate::Missing => out.undated.push(page.clone()),
+            PageDate::On(day) if day.as_str() > cx.today => out.future.push((page.clone(), day)),
+            PageDate::On(_) => {}
+        }
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         for link in links(&html) {
+            if cx.external && is_external(cx, &link) {
+                if seen_external.insert(link.clone()) {
+                    out.external.push((page.clone(), link));
+                }
+                continue;
+            }
             let Some((host_root, path)) = resolve(cx, dir, &link) else { continue };
             let found = match host_root {
                 None => exists_in(&files, &path),
@@ -116,6 +152,38 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
         }
     }
     Ok(out)
+}
+
+enum PageDate {
+    /// Not an article page (no `ArticleTitle` meta): lists and the home page carry no date.
+    NotAnArticle,
+    Missing,
+    /// `YYYY-MM-DD`
+    On(String),
+}
+
+/// The publication date an article page declares in its `PubDate` meta.
+fn page_date(html: &str) -> PageDate {
+    let head = &html[..html.find("</head>").unwrap_or(html.len())];
+    if !head.contains("<meta name=\"ArticleTitle\"") {
+        return PageDate::NotAnArticle;
+    }
+    let Some(i) = head.find("<meta name=\"PubDate\" content=\"") else { return PageDate::Missing };
+    let value = &head[i + "<meta name=\"PubDate\" content=\"".len()..];
+    let value = &value[..value.find('"').unwrap_or(0)];
+    match value.get(..10).filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()) {
+        Some(day) => PageDate::On(day.to_string()),
+        None => PageDate::Missing,
+    }
+}
+
+/// An `http(s)://` link to a host that is not one of the group's.
+fn is_external(cx: &ScanContext, link: &str) -> bool {
+    let Some(rest) = link.strip_prefix("https://").or_else(|| link.strip_prefix("http://")) else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    let host = host.rsplit_once('@').map_or(host.as_str(), |(_, h)| h);
+    let host = host.split(':').next().unwrap_or_default();
+    !host.is_empty() && host != cx.host && !cx.hosts.contains_key(host)
 }
 
 fn exists_in(files: &HashSet<String>, path: &str) -> bool {
@@ -287,6 +355,30 @@ pub fn findings(cx: &ScanContext, scan: &Scan, url: impl Fn(&str) -> String) -> 
         })
         .collect();
     push_all("content.leader_name", names, "姓名准确无误");
+    let mut dates: Vec<Finding> = scan
+        .undated
+        .iter()
+        .map(|page| Finding::new("ops.page_date", cx.code, "信息页面没有发布日期", "须标注发布日期").url(url(page)))
+        .collect();
+    dates.extend(scan.future.iter().map(|(page, day)| {
+        Finding::new("ops.page_date", cx.code, format!("发布日期 {day} 晚于检查日 {}", cx.today), "不得晚于当天")
+            .url(url(page))
+    }));
+    push_all("ops.page_date", dates, "须标注准确的发布日期");
+    let cancelled = scan
+        .cancelled_mail
+        .iter()
+        .map(|(page, addr)| {
+            Finding::new(
+                "unify.mailbox_cancelled",
+                cx.code,
+                format!("页面公布的邮箱 {addr} 已在统一公务邮箱登记簿中注销"),
+                "只公布已开通的公务邮箱",
+            )
+            .url(url(page))
+        })
+        .collect();
+    push_all("unify.mailbox_cancelled", cancelled, "只公布已开通的公务邮箱");
     out
 }
 
@@ -326,6 +418,10 @@ mod tests {
             dynamic: &[],
             locked: &locked,
             settings: &settings,
+            today: "2026-11-22",
+            mail_domain: "example.cn",
+            cancelled: &HashSet::new(),
+            external: false,
         };
         let broken = (0..35).map(|i| Broken { page: "/a.html".into(), target: format!("/b{i}.html") }).collect();
         let f = findings(&cx, &Scan { broken, ..Scan::default() }, |p| p.to_string());
@@ -338,5 +434,20 @@ mod tests {
     fn links_are_found_with_entities_decoded() {
         let html = r#"<a href="/gzdt/">x</a><img src="/static/a.png"><a class="x" href="/s?a=1&amp;b=2">"#;
         assert_eq!(links(html), ["/gzdt/", "/s?a=1&b=2", "/static/a.png"]);
+    }
+
+    #[test]
+    fn page_dates_are_read_from_the_article_meta() {
+        let page = |meta: &str| {
+            format!("<html><head><meta name=\"ArticleTitle\" content=\"t\">{meta}</head><body></body></html>")
+        };
+        assert!(matches!(page_date("<html><head></head><body>首页</body></html>"), PageDate::NotAnArticle));
+        assert!(matches!(page_date(&page("")), PageDate::Missing));
+        assert!(matches!(page_date(&page("<meta name=\"PubDate\" content=\"\">")), PageDate::Missing));
+        assert!(matches!(page_date(&page("<meta name=\"PubDate\" content=\"2026-13-01 08:00\">")), PageDate::Missing));
+        match page_date(&page("<meta name=\"PubDate\" content=\"2026-11-22 08:00\">")) {
+            PageDate::On(d) => assert_eq!(d, "2026-11-22"),
+            _ => panic!("a dated page"),
+        }
     }
 }

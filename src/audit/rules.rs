@@ -196,6 +196,30 @@ pub const RULES: &[Rule] = &[
         weight: 1,
         cap: 10,
     },
+    Rule {
+        id: "links.external_broken",
+        severity: Severity::Deduction,
+        title: "外部链接不可用",
+        fix: "修改或删除指向群外网站的失效链接（仅在开启外链检查时检查）",
+        weight: 1,
+        cap: 10,
+    },
+    Rule {
+        id: "ops.page_date",
+        severity: Severity::Deduction,
+        title: "信息无发布日期或日期在未来",
+        fix: "每条信息须标注准确的发布日期；核对发布时间后重新发布",
+        weight: 1,
+        cap: 10,
+    },
+    Rule {
+        id: "unify.mailbox_cancelled",
+        severity: Severity::Deduction,
+        title: "页面仍公布已注销的公务邮箱",
+        fix: "改为统一公务邮箱登记簿中已开通的地址，并重新发布相关页面",
+        weight: 5,
+        cap: 20,
+    },
 ];
 
 /// The rule with `id`; every id used in code is in the table (a test checks it).

@@ -38,8 +38,12 @@ pub enum Action {
     Console,
     /// Visit statistics (central: every site; site admin: their site's).
     ReadStats,
-    /// The central audit's findings (central: every site; site admin: their site's).
+    /// The central audit's findings and notices (central: every site; site admin: their site's).
     ReadInspection,
+    /// See the official mailbox registry and apply for a mailbox (site admin: their site's).
+    ApplyMailbox,
+    /// Issue, change and cancel official mailboxes (the central office).
+    ManageMailboxes,
 }
 
 impl Role {
@@ -82,8 +86,10 @@ impl Role {
             Write => self == Role::Editor,
             Review => self == Role::Reviewer,
             Withdraw => matches!(self, Role::Reviewer | Role::SiteAdmin | Role::Central),
-            ManageUsers | ReadAudit | ReadStats | ReadInspection => matches!(self, Role::SiteAdmin | Role::Central),
-            Console => self == Role::Central,
+            ManageUsers | ReadAudit | ReadStats | ReadInspection | ApplyMailbox => {
+                matches!(self, Role::SiteAdmin | Role::Central)
+            }
+            Console | ManageMailboxes => self == Role::Central,
         }
     }
 

@@ -55,6 +55,9 @@ pub struct AuditSettings {
     /// Leaders whose names must be written exactly: a near-miss beside their title is a veto.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leaders: Vec<Leader>,
+    /// The check of links to sites outside the group: off unless asked for, and polite.
+    #[serde(default)]
+    pub external_links: ExternalLinks,
 }
 
 impl Default for AuditSettings {
@@ -64,7 +67,29 @@ impl Default for AuditSettings {
             private_mail_domains: default_private_mail(),
             forbidden_words: Vec::new(),
             leaders: Vec::new(),
+            external_links: ExternalLinks::default(),
         }
+    }
+}
+
+/// `audit.external_links:` the check of links that leave the group. Other sites owe us
+/// nothing, so it asks little of each: one request at a time per host, few at a time overall,
+/// a short timeout, and a bounded number of links per run.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExternalLinks {
+    /// Checked in the daily run (the command line asks with `--external-links`).
+    pub enabled: bool,
+    /// Requests in flight at once, over all hosts.
+    pub concurrency: usize,
+    pub timeout_seconds: u64,
+    /// Distinct links checked per run; the rest wait for a later run.
+    pub max_links: usize,
+}
+
+impl Default for ExternalLinks {
+    fn default() -> Self {
+        Self { enabled: false, concurrency: 4, timeout_seconds: 10, max_links: 2000 }
     }
 }
 

@@ -13,7 +13,7 @@ use super::problem::Problems;
 
 /// Path segments that the publisher or the shared services use on every host.
 pub const RESERVED_SLUGS: &[&str] =
-    &["static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz"];
+    &["static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz", "lxwm"];
 
 /// A site file as read from disk, with where its values sit.
 pub struct SiteSource<'a> {
@@ -49,6 +49,31 @@ fn check_audit(g: &GroupFile, path: &Path, pos: &Positions, out: &mut Problems) 
             ),
             Some(_) => {}
         }
+    }
+    let x = &g.audit.external_links;
+    if !(1..=16).contains(&x.concurrency) {
+        out.push(
+            path,
+            pos.value("audit.external_links.concurrency"),
+            format!("audit.external_links.concurrency {} is out of range", x.concurrency),
+            "1 to 16 requests at a time: other sites' servers are not ours to load",
+        );
+    }
+    if !(1..=60).contains(&x.timeout_seconds) {
+        out.push(
+            path,
+            pos.value("audit.external_links.timeout_seconds"),
+            format!("audit.external_links.timeout_seconds {} is out of range", x.timeout_seconds),
+            "1 to 60 seconds",
+        );
+    }
+    if x.max_links == 0 {
+        out.push(
+            path,
+            pos.value("audit.external_links.max_links"),
+            "audit.external_links.max_links is 0",
+            "at least 1, or set enabled: false",
+        );
     }
     for (i, w) in g.audit.forbidden_words.iter().enumerate() {
         if w.trim().is_empty() {
@@ -552,7 +577,7 @@ fn is_site_id(s: &str) -> bool {
     (s.len() == 10 && all_digits(s)) || s.strip_prefix("bm").is_some_and(|t| t.len() == 8 && all_digits(t))
 }
 
-fn is_official_mail(addr: &str, domain: &str) -> bool {
+pub fn is_official_mail(addr: &str, domain: &str) -> bool {
     match addr.rsplit_once('@') {
         Some((local, d)) => {
             d.eq_ignore_ascii_case(domain)

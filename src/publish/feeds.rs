@@ -54,6 +54,7 @@ pub fn sitemaps(group: &Group, site: &Site, plan: &Plan, arts: &[PublishedArticl
                 let a = &arts[i];
                 Some((article_path(&a.column, &a.publish_at, a.id), Some(a.publish_at.as_str())))
             }
+            Page::Contact => Some((public_url(super::plan::CONTACT_PATH).to_string(), None)),
             Page::NotFound => None,
         })
         .collect();

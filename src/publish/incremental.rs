@@ -23,6 +23,8 @@ use crate::theme::Themes;
 #[derive(Debug, Clone, Default)]
 pub struct RunReport {
     pub jobs: usize,
+    /// The sites published.
+    pub site_ids: Vec<i64>,
     pub sites: usize,
     pub files: usize,
     pub seconds: f64,
@@ -72,6 +74,7 @@ pub async fn run_due(
             .await
             .map_err(|e| PublishError::Renderer(e.to_string()))??;
             report.files += files;
+            report.site_ids.push(site_id);
             if let Some(index) = search {
                 sync::refresh(index, store, articles.into_iter().filter(|id| live.contains(id)).collect()).await?;
             }
@@ -158,7 +161,9 @@ pub fn affected(site: &Site, content: &SiteContent, plan: &super::plan::Plan, jo
         jobs.iter().filter_map(|j| j.old_path.clone()).filter(|p| !live_paths.contains(p)).collect();
     remove.sort();
     remove.dedup();
-    let mut pages = vec![Page::Home];
+    // The contact page is one small page; rendering it every time keeps it in step with the
+    // mailbox registry, whose changes queue a job without an article.
+    let mut pages = vec![Page::Home, Page::Contact];
     for &ci in &touched {
         let count = page_count(plan.column_articles[ci].len());
         pages.extend((1..=count).map(|page| Page::ColumnList { column: ci, page }));
@@ -211,13 +216,11 @@ const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(30);
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Publisher {
-    pub fn spawn(
-        group: Arc<Group>,
-        themes: Arc<Themes>,
-        store: Store,
-        out: PathBuf,
-        search: Option<Arc<SearchIndex>>,
-    ) -> Publisher {
+    /// Starts the publisher of `project`; after each run the sites published get the audit's
+    /// cheap checks.
+    pub fn spawn(project: crate::project::Project, search: Option<Arc<SearchIndex>>) -> Publisher {
+        let (group, themes, store, out) =
+            (project.group.clone(), project.themes.clone(), project.store.clone(), project.paths.out.clone());
         let (done, _) = tokio::sync::watch::channel(0);
         let inner = Arc::new(Inner { wake: tokio::sync::Notify::new(), requested: 0.into(), done });
         let me = Publisher { inner: inner.clone() };
@@ -234,6 +237,11 @@ impl Publisher {
                             ms = (r.seconds * 1000.0) as u64,
                             "published"
                         );
+                        match crate::audit::after_publish::check(&project, &r.site_ids).await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::warn!(vetoes = n, "the check after publishing found new vetoes"),
+                            Err(e) => tracing::warn!(error = %e, "the check after publishing failed"),
+                        }
                         false
                     }
                     Ok(_) => false,

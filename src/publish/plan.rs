@@ -21,7 +21,12 @@ pub enum Page {
     /// Article number `article` (index into the site content).
     Article(usize),
     NotFound,
+    /// 联系我们: the site's address, phone and official mailboxes.
+    Contact,
 }
+
+/// The contact page's path on every site.
+pub const CONTACT_PATH: &str = "/lxwm/index.html";
 
 #[derive(Debug)]
 pub struct Plan {
@@ -50,8 +55,8 @@ pub fn plan(site: &Site, content: &SiteContent) -> Plan {
             }
         }
     }
-    let mut pages = vec![Page::Home, Page::NotFound];
-    let mut dirs = BTreeSet::new();
+    let mut pages = vec![Page::Home, Page::NotFound, Page::Contact];
+    let mut dirs = BTreeSet::from(["lxwm".to_string()]);
     for (ci, c) in columns.iter().enumerate() {
         dirs.insert(c.slug.clone());
         for page in 1..=page_count(column_articles[ci].len()) {

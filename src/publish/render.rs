@@ -139,6 +139,12 @@ impl<'a> SiteRenderer<'a> {
         let (path, template, title, extra) = match page {
             Page::Home => ("/index.html".to_string(), "home.html", site.name.clone(), self.home_ctx()),
             Page::NotFound => ("/404.html".to_string(), "404.html", format!("页面未找到 - {}", site.name), context! {}),
+            Page::Contact => (
+                super::plan::CONTACT_PATH.to_string(),
+                "contact.html",
+                format!("联系我们 - {}", site.name),
+                context! { official => &self.content.mailboxes },
+            ),
             Page::ColumnList { column, page } => {
                 let c = &site.columns[column];
                 let list = &self.plan.column_articles[column];

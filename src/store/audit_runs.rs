@@ -19,7 +19,7 @@ pub struct SiteResult {
 }
 
 /// One finding as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredFinding {
     pub site_id: i64,
     pub rule: String,
@@ -166,5 +166,66 @@ impl Store {
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect())
+    }
+
+    /// Every site's verdict in each run judged between `first` and `last` (days, inclusive),
+    /// oldest run first: what a monthly report sums up.
+    pub async fn results_between(&self, first: &str, last: &str) -> Result<Vec<(i64, String, SiteResult)>> {
+        Ok(sqlx::query(
+            "SELECT r.id, r.day, s.site_id, s.passed, s.score, s.vetoes, s.deductions, s.notices
+             FROM audit_runs r JOIN audit_results s ON s.run_id = r.id
+             WHERE r.day >= $1 AND r.day <= $2 ORDER BY r.id",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                r.get(1),
+                SiteResult {
+                    site_id: r.get(2),
+                    passed: r.get::<i64, _>(3) != 0,
+                    score: r.get(4),
+                    vetoes: r.get(5),
+                    deductions: r.get(6),
+                    notices: r.get(7),
+                },
+            )
+        })
+        .collect())
+    }
+
+    /// Keeps a site's check after a publish, replacing the one before.
+    pub async fn save_publish_check(&self, site_id: i64, at: i64, findings: &[StoredFinding]) -> Result<()> {
+        let vetoes = findings.iter().filter(|f| f.severity == "veto").count() as i64;
+        let json = serde_json::to_string(findings).map_err(|e| super::StoreError::Invalid(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO publish_checks (site_id, at, vetoes, findings) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, vetoes = excluded.vetoes, findings = excluded.findings",
+        )
+        .bind(site_id)
+        .bind(at)
+        .bind(vetoes)
+        .bind(json)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A site's latest check after a publish: when, and its findings.
+    pub async fn publish_check(&self, site_id: i64) -> Result<Option<(i64, Vec<StoredFinding>)>> {
+        let Some(r) = sqlx::query("SELECT at, findings FROM publish_checks WHERE site_id = $1")
+            .bind(site_id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let findings =
+            serde_json::from_str(&r.get::<String, _>(1)).map_err(|e| super::StoreError::Invalid(e.to_string()))?;
+        Ok(Some((r.get(0), findings)))
     }
 }

@@ -10,6 +10,8 @@ pub mod audit_runs;
 pub mod console;
 pub mod editorial;
 pub mod jobs;
+pub mod mailboxes;
+pub mod notices;
 pub mod published;
 pub mod searchable;
 pub mod sites;
@@ -134,7 +136,7 @@ impl Store {
 }
 
 /// Hides a password in a URL before it reaches a message or a log.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let cred = &url[s + 3..at];

@@ -56,6 +56,8 @@ pub struct SiteContent {
     pub articles: Vec<PublishedArticle>,
     pub related: Vec<Related>,
     pub blobs: Vec<Blob>,
+    /// (label, address) of the official mailboxes the registry lists on the contact page.
+    pub mailboxes: Vec<(String, String)>,
 }
 
 impl Store {
@@ -142,7 +144,8 @@ impl Store {
         .collect();
 
         let related = self.related(site_id, now).await?;
-        Ok(SiteContent { articles, related, blobs })
+        let mailboxes = self.listed_mailboxes(site_id).await?;
+        Ok(SiteContent { articles, related, blobs, mailboxes })
     }
 
     async fn related(&self, site_id: i64, now: &str) -> Result<Vec<Related>> {

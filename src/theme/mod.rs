@@ -10,7 +10,7 @@ use minijinja::Environment;
 use serde::{Deserialize, Serialize};
 
 /// Templates every theme must provide.
-pub const TEMPLATES: &[&str] = &["home.html", "column.html", "article.html", "404.html", "search.html"];
+pub const TEMPLATES: &[&str] = &["home.html", "column.html", "article.html", "404.html", "search.html", "contact.html"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {

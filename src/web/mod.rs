@@ -58,13 +58,7 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
     let port = listener.local_addr()?.port();
     let admin = AdminConfig::load(&project, idle_seconds).await.map_err(std::io::Error::other)?;
     let search = open_search(&project).map_err(std::io::Error::other)?;
-    let publisher = Publisher::spawn(
-        project.group.clone(),
-        project.themes.clone(),
-        project.store.clone(),
-        project.paths.out.clone(),
-        Some(search.index.clone()),
-    );
+    let publisher = Publisher::spawn(project.clone(), Some(search.index.clone()));
     // Old login failures and idle sessions are only ever read within their windows; forget
     // them now and then so the tables stay small.
     let store = project.store.clone();
@@ -78,6 +72,10 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
         }
     });
     keep_index_reconciled(search.index.clone(), project.store.clone());
+    if let Some(smtp) = &project.smtp {
+        let mailer = crate::mail::Mailer::new(smtp).map_err(std::io::Error::other)?;
+        crate::mail::spawn_mailer(project.store.clone(), Arc::new(mailer));
+    }
     crate::audit::schedule::spawn_daily(project.clone());
     let counter = open_counter(&project).await.map_err(std::io::Error::other)?;
     crate::counter::spawn_flusher(counter.clone(), project.store.clone());

@@ -13,6 +13,8 @@ struct Aims {
     user: i64,
     site: &'static str,
     file: String,
+    mailbox: i64,
+    notice: i64,
 }
 
 async fn prepare_aims(env: &Env) -> (Aims, Aims) {
@@ -30,7 +32,35 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
         let (status, body) = ed.upload(&format!("/admin/articles/{id}/attachments"), "a.pdf", fx::pdf(site), "").await;
         assert_eq!(status, 200, "{body}");
         let sha = between(&body, "\"sha256\":\"", "\"").unwrap();
-        aims.push(Aims { article: id, user: env.users[other_editor], site, file: format!("{}/{sha}.pdf", &sha[..2]) });
+        let site_id = env.sites[site];
+        let by = zhanqun::store::mailboxes::Actor { name: "test", ip: None };
+        let fields = zhanqun::store::mailboxes::MailboxFields {
+            address: format!("{site}.matrix@{}", env.project.group.def.mail_domain),
+            holder: None,
+            purpose: "矩阵测试".into(),
+            listed: false,
+        };
+        let store = &env.project.store;
+        let mailbox = store.apply_mailbox(zhanqun::store::tenant::Scope::all(), site_id, &fields, by).await.unwrap();
+        let notice = zhanqun::store::notices::NewNotice {
+            site_id,
+            kind: "audit.veto".into(),
+            title: "矩阵测试".into(),
+            body: "矩阵测试".into(),
+            link: "/admin/inspection".into(),
+            mail: None,
+        };
+        store.add_notices(std::slice::from_ref(&notice)).await.unwrap();
+        let scope = zhanqun::store::tenant::Scope::site(site_id);
+        let notice = store.notices(scope, 1).await.unwrap()[0].id;
+        aims.push(Aims {
+            article: id,
+            user: env.users[other_editor],
+            site,
+            file: format!("{}/{sha}.pdf", &sha[..2]),
+            mailbox,
+            notice,
+        });
     }
     let foreign = aims.pop().unwrap();
     (aims.pop().unwrap(), foreign)
@@ -42,6 +72,8 @@ fn fill(path: &str, aims: &Aims) -> String {
         .replace("{pos}", "0")
         .replace("{dir}/{name}", &aims.file)
         .replace("{code}", aims.site)
+        .replace("{mid}", &aims.mailbox.to_string())
+        .replace("{nid}", &aims.notice.to_string())
         .replace("{*path}", "index.html")
         .replace("{file}", "admin.css")
 }

@@ -87,13 +87,7 @@ async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_second
     let admin = AdminConfig::load(&project, idle_seconds).await.unwrap();
     let search = zhanqun::web::open_search(&project).unwrap();
     reconcile(&project, &search).await;
-    let publisher = Publisher::spawn(
-        project.group.clone(),
-        project.themes.clone(),
-        project.store.clone(),
-        project.paths.out.clone(),
-        Some(search.index.clone()),
-    );
+    let publisher = Publisher::spawn(project.clone(), Some(search.index.clone()));
     let counter = zhanqun::web::open_counter(&project).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

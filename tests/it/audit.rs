@@ -265,3 +265,159 @@ async fn the_admin_shows_findings_to_whom_they_belong() {
     let editor = signed_in(env, "ed1").await;
     assert_eq!(editor.get(&format!("/admin/inspection/{OWN}")).await.0, 403, "{label}");
 }
+
+/// Article pages must carry their publication date, and not one after the day judged; links
+/// outside the group are checked only when asked, and then politely (a local server stands in
+/// for the outside world).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dates_and_external_links_of_published_pages() {
+    let envs = fx::envs(1800).await;
+    let (label, env) = &envs[0];
+    let ed = signed_in(env, "ed1").await;
+    let rv = signed_in(env, "rv1").await;
+    let first = fx::publish_article(&ed, &[&rv], "日期正确的文章", "gzdt").await;
+    let second = fx::publish_article(&ed, &[&rv], "日期被改动的文章", "gzdt").await;
+    let third = fx::publish_article(&ed, &[&rv], "没有日期的文章", "gzdt").await;
+    let site = env.project.group.site(OWN).unwrap();
+    let root = env.project.paths.out.join(&site.host);
+    let page_of = |id: i64| {
+        walkdir::WalkDir::new(root.join("gzdt"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .find(|e| e.file_name().to_string_lossy().ends_with(&format!("_{id}.html")))
+            .map(|e| e.into_path())
+            .unwrap_or_else(|| panic!("page of article {id}"))
+    };
+    let _ = page_of(first);
+    let today = zhanqun::content::now_local();
+    let day = &today[..10];
+    let tomorrow = (chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap() + chrono::Days::new(1)).to_string();
+    let p2 = page_of(second);
+    let html = std::fs::read_to_string(&p2).unwrap();
+    let pub_date = format!("<meta name=\"PubDate\" content=\"{day}");
+    assert!(html.contains(&pub_date), "{label}: {html}");
+    std::fs::write(&p2, html.replacen(&pub_date, &format!("<meta name=\"PubDate\" content=\"{tomorrow}"), 1)).unwrap();
+    let p3 = page_of(third);
+    let html = std::fs::read_to_string(&p3).unwrap();
+    let start = html.find("<meta name=\"PubDate\"").unwrap();
+    let end = start + html[start..].find('>').unwrap() + 1;
+    std::fs::write(&p3, format!("{}{}", &html[..start], &html[end..])).unwrap();
+
+    // The outside world: one page that is there, one gone, one refused (says nothing).
+    let outside = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = outside.local_addr().unwrap().port();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new()
+        .route("/ok", axum::routing::any(|| async { "ok" }))
+        .route("/forbidden", axum::routing::any(|| async { axum::http::StatusCode::FORBIDDEN }))
+        .layer(axum::middleware::from_fn(move |req, next: axum::middleware::Next| {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                next.run(req).await
+            }
+        }));
+    tokio::spawn(async move { axum::serve(outside, app).await.unwrap() });
+    let home = root.join("index.html");
+    let html = std::fs::read_to_string(&home).unwrap();
+    let links: String = ["ok", "gone", "forbidden", "ok"]
+        .iter()
+        .map(|p| format!("<a href=\"http://127.0.0.1:{port}/{p}\">外链</a>"))
+        .collect();
+    std::fs::write(&home, html.replacen("</main>", &format!("{links}</main>"), 1)).unwrap();
+
+    let rules = |r: &AuditReport, prefix: &str| -> Vec<String> {
+        r.sites[0].findings.iter().filter(|f| f.rule.starts_with(prefix)).map(|f| f.found.clone()).collect()
+    };
+    let unix = zhanqun::store::now_unix();
+    let r = audit::run(&env.project, Some(OWN), &today, unix).await.unwrap();
+    let dates = rules(&r, "ops.page_date");
+    assert_eq!(dates, ["信息页面没有发布日期".to_string(), format!("发布日期 {tomorrow} 晚于检查日 {day}")], "{label}");
+    assert_eq!(rules(&r, "links.external"), Vec::<String>::new(), "{label}: off by default");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0, "{label}: nothing asked outside");
+
+    let r = audit::run_with(&env.project, Some(OWN), true, &today, unix).await.unwrap();
+    assert_eq!(
+        rules(&r, "links.external"),
+        [format!("外部链接 http://127.0.0.1:{port}/gone 返回 HTTP 404")],
+        "{label}"
+    );
+    // Each distinct link once: HEAD for the good ones, HEAD then GET for the one that is gone.
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 4, "{label}");
+}
+
+/// After a publish the site's output is checked at once; a new veto there is announced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publish_is_followed_by_the_cheap_checks() {
+    let envs = fx::envs(1800).await;
+    let (label, env) = &envs[0];
+    let ed = signed_in(env, "ed1").await;
+    let rv = signed_in(env, "rv1").await;
+    assert!(env.project.store.publish_check(env.sites[OWN]).await.unwrap().is_none());
+    let (s, loc) = ed
+        .post(
+            "/admin/articles",
+            &[("title", "关于内部资料管理的说明"), ("column", "gzdt"), ("body", "正文。"), ("intent", "submit")],
+        )
+        .await;
+    assert_eq!(s, 303, "{label}: {loc}");
+    let id = fx::article_id(&loc);
+    let (s, _) = rv.post(&format!("/admin/articles/{id}/approve"), &[("comment", "同意")]).await;
+    assert_eq!(s, 303);
+    let started = std::time::Instant::now();
+    let findings = loop {
+        if let Some((_, f)) = env.project.store.publish_check(env.sites[OWN]).await.unwrap() {
+            break f;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "{label}: no check after the publish");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(
+        findings.iter().any(|f| f.rule == "content.forbidden_word" && f.severity == "veto"),
+        "{label}: {findings:?}"
+    );
+    let notices = env.project.store.notices(zhanqun::store::tenant::Scope::site(env.sites[OWN]), 10).await.unwrap();
+    assert_eq!(notices.len(), 1, "{label}");
+    assert!(notices[0].body.contains("页面含有禁用词") && notices[0].kind == "publish.veto", "{label}");
+    let sa = signed_in(env, "sa1").await;
+    let (_, page) = sa.get(&format!("/admin/inspection/{OWN}")).await;
+    assert!(page.contains("发布后自检") && page.contains("页面含有禁用词“内部资料”"), "{label}");
+}
+
+/// The printable monthly reports: the group's ranking for the central office, a site's own
+/// report for its administrator, a clear error for a bad month.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monthly_reports_rank_the_month_and_print() {
+    let envs = fx::envs(1800).await;
+    let (label, env) = &envs[0];
+    let now = zhanqun::content::now_local();
+    let unix = zhanqun::store::now_unix();
+    let report = audit::run(&env.project, None, &now, unix).await.unwrap();
+    audit::save(&env.project, &report, "cli", unix).await.unwrap();
+    let central = signed_in(env, "cadmin").await;
+    let (s, page) = central.get("/admin/reports/inspection").await;
+    assert_eq!(s, 200, "{label}");
+    let group = &env.project.group.def.name;
+    assert!(page.contains(&format!("{group}网站监督检查月报")) && page.contains("网站排名"), "{label}");
+    assert!(page.contains("@page") || page.contains("report.css"), "{label}: print styles");
+    let rows = page.matches("<tr><td class=\"num\">").count();
+    assert_eq!(rows, report.sites.len(), "{label}: every site ranked");
+    let (s, page) = central.get("/admin/reports/inspection?month=2020-01").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("本月尚无检查记录"), "{label}");
+    let (s, page) = central.get("/admin/reports/inspection?month=2026-13").await;
+    assert_eq!(s, 400, "{label}");
+    assert!(page.contains("month") && page.contains("2026-11"), "{label}: {page}");
+
+    let sa = signed_in(env, "sa1").await;
+    let (s, _) = sa.get("/admin/reports/inspection").await;
+    assert_eq!(s, 403, "{label}: the group report is the central office's");
+    let (s, page) = sa.get(&format!("/admin/reports/inspection/{OWN}")).await;
+    assert_eq!(s, 200, "{label}");
+    assert!(page.contains("首页超过 2 周未更新") && page.contains("站群排名"), "{label}");
+    let (s, _) = sa.get(&format!("/admin/reports/inspection/{FOREIGN}")).await;
+    assert_eq!(s, 404, "{label}");
+    let (s, _) = central.get("/admin/static/report.css").await;
+    assert_eq!(s, 200);
+}

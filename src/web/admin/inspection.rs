@@ -153,8 +153,19 @@ pub async fn site(
         Err(e) => return store_error(&headers, e),
     };
     let mine = state.admin.site(s.user.site_id);
+    let after_publish = match store.publish_check(info.id).await {
+        Ok(c) => c.map(|(at, findings)| {
+            context! { at => at, findings => findings.iter().map(finding_view).collect::<Vec<_>>() }
+        }),
+        Err(e) => return store_error(&headers, e),
+    };
     let Some((run, day)) = latest else {
-        return views::page(&s, mine, "inspection_site.html", context! { site => info, run => () });
+        return views::page(
+            &s,
+            mine,
+            "inspection_site.html",
+            context! { site => info, run => (), after_publish => after_publish },
+        );
     };
     let loaded = tokio::try_join!(
         store.run_results(run),
@@ -179,7 +190,7 @@ pub async fn site(
         "inspection_site.html",
         context! {
             site => info, run => run, day => day, result => result, trend => trend,
-            findings => findings.iter().map(finding_view).collect::<Vec<_>>(),
+            findings => findings.iter().map(finding_view).collect::<Vec<_>>(), after_publish => after_publish,
         },
     )
 }

@@ -40,7 +40,7 @@ pub struct CommentForm {
     comment: String,
 }
 
-async fn publish_now(state: &AppState) {
+pub(crate) async fn publish_now(state: &AppState) {
     if let Some(p) = &state.publisher {
         if !p.publish_now(PUBLISH_WAIT).await {
             tracing::warn!("publishing takes longer than {PUBLISH_WAIT:?}; it goes on in the background");

@@ -7,7 +7,7 @@ use axum::http::Method;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
-use super::{articles, console, inspection, login, review, static_files, stats, users};
+use super::{articles, console, inspection, login, mailboxes, notices, reports, review, static_files, stats, users};
 use crate::auth::Action;
 use crate::content::attachment::MAX_BYTES;
 use crate::web::AppState;
@@ -27,6 +27,10 @@ pub enum Target {
     Site,
     /// A stored file, named by its hash.
     File,
+    /// An official mailbox of the registry.
+    Mailbox,
+    /// A notice to a site.
+    Notice,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +94,16 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/admin/inspection", ReadInspection, Target::None),
     r("POST", "/admin/inspection/run", Console, Target::None),
     r("GET", "/admin/inspection/{code}", ReadInspection, Site),
+    r("GET", "/admin/reports/inspection", Console, Target::None),
+    r("GET", "/admin/reports/inspection/{code}", ReadInspection, Site),
+    r("GET", "/admin/notices", ReadInspection, Target::None),
+    r("POST", "/admin/notices/{nid}/read", ReadInspection, Target::Notice),
+    r("GET", "/admin/mailboxes", ApplyMailbox, Target::None),
+    r("POST", "/admin/mailboxes", ApplyMailbox, Target::None),
+    r("GET", "/admin/mailboxes/{mid}", ApplyMailbox, Target::Mailbox),
+    r("POST", "/admin/mailboxes/{mid}/issue", ManageMailboxes, Target::Mailbox),
+    r("POST", "/admin/mailboxes/{mid}/change", ManageMailboxes, Target::Mailbox),
+    r("POST", "/admin/mailboxes/{mid}/cancel", ManageMailboxes, Target::Mailbox),
 ];
 
 pub fn spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
@@ -146,6 +160,16 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/admin/inspection") => get(inspection::overview),
         ("POST", "/admin/inspection/run") => post(inspection::run_now),
         ("GET", "/admin/inspection/{code}") => get(inspection::site),
+        ("GET", "/admin/reports/inspection") => get(reports::group),
+        ("GET", "/admin/reports/inspection/{code}") => get(reports::site),
+        ("GET", "/admin/notices") => get(notices::list),
+        ("POST", "/admin/notices/{nid}/read") => post(notices::read),
+        ("GET", "/admin/mailboxes") => get(mailboxes::list),
+        ("POST", "/admin/mailboxes") => post(mailboxes::apply),
+        ("GET", "/admin/mailboxes/{mid}") => get(mailboxes::show),
+        ("POST", "/admin/mailboxes/{mid}/issue") => post(mailboxes::issue),
+        ("POST", "/admin/mailboxes/{mid}/change") => post(mailboxes::change),
+        ("POST", "/admin/mailboxes/{mid}/cancel") => post(mailboxes::cancel),
         _ => unreachable!("route {method} {path} is in ROUTES but has no handler"),
     }
 }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 const FILES: &[(&str, &str, &str)] = &[
     ("admin.css", "text/css; charset=utf-8", include_str!("static/admin.css")),
     ("admin.js", "text/javascript; charset=utf-8", include_str!("static/admin.js")),
+    ("report.css", "text/css; charset=utf-8", include_str!("static/report.css")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

@@ -13,6 +13,11 @@
     });
   });
 
+  // The printable reports' print button.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 
