@@ -55,7 +55,7 @@ pub async fn seed_demo_content(
 
 /// Articles that break audit rules on purpose, so that the demo's inspection pages show real
 /// findings: (site, file, title, body). Sites missing from the group are skipped.
-const FLAWS: &[(&str, &str, &str, &str)] = &[
+pub const FLAWS: &[(&str, &str, &str, &str)] = &[
     (
         "jtysj",
         "gzdt/flaw-private-mail.md",
@@ -100,7 +100,9 @@ const DEMO_MAILBOXES: &[(&str, &str, Option<&str>, &str, bool)] = &[
 ];
 
 fn write_flaws(project: &Project, work: &Path) -> anyhow::Result<()> {
-    let day = crate::content::now_local();
+    // Yesterday morning: already live whatever the hour now.
+    let today = chrono::NaiveDate::parse_from_str(&crate::content::now_local()[..10], "%Y-%m-%d")?;
+    let day = today.pred_opt().unwrap_or(today).format("%Y-%m-%d").to_string();
     for (code, file, title, body) in FLAWS {
         if project.group.site(code).is_none() {
             continue;

@@ -183,6 +183,49 @@ try {
   await central.goto(`${ADMIN}/admin/inspection/fgw`);
   await central.locator("h2", { hasText: "发现的问题" }).waitFor();
   await shot(central, "15-inspection-site");
+
+  // --- The demo's deliberate flaws are found: a leader's name written wrong vetoes gxj. ---
+  await central.goto(`${ADMIN}/admin/inspection/gxj`);
+  await central.getByText("领导姓名疑似写错：“李明化”，应为“李明华”").first().waitFor();
+  await central.goto(`${ADMIN}/admin/inspection/gjj`);
+  await central.getByText("已在统一公务邮箱登记簿中注销").first().waitFor();
+
+  // --- The printable monthly report: on screen, and as the PDF the print dialog makes. ---
+  await central.goto(`${ADMIN}/admin/inspection`);
+  await central.getByRole("link", { name: "本月检查通报（可打印）" }).click();
+  await central.getByRole("heading", { name: "四、网站排名" }).waitFor();
+  assert.ok((await central.locator("table tbody tr").count()) > 100, "every site is ranked");
+  await shot(central, "16-report-group");
+  await central.emulateMedia({ media: "print" });
+  await shot(central, "16-report-group-print");
+  await central.pdf({ path: `${SHOTS}/16-report-group.pdf`, format: "A4" });
+  await central.emulateMedia({ media: "screen" });
+  await central.goto(`${ADMIN}/admin/reports/inspection/gjj`);
+  await central.getByText("页面仍公布已注销的公务邮箱").first().waitFor();
+  await shot(central, "17-report-site");
+
+  // --- Notices (通报) of the new vetoes. -------------------------------------------------
+  await central.goto(`${ADMIN}/admin`);
+  await central.getByRole("link", { name: "通报" }).click();
+  await central.getByText("【监督检查通报】示例市工业和信息化局新增").first().waitFor();
+  await shot(central, "18-notices");
+
+  // --- The official mailbox registry: apply, issue, and the contact page follows. -------
+  await central.getByRole("link", { name: "公务邮箱" }).click();
+  await central.locator("#site").selectOption("fgw");
+  await central.locator("#local").fill("xxgk.fgw");
+  await central.locator("#holder").fill("赵敏");
+  await central.locator("#purpose").fill("政府信息公开咨询");
+  await central.getByLabel("开通后在本站“联系我们”页公开").check();
+  await central.getByRole("button", { name: "提交申请" }).click();
+  await central.getByText("申请已提交").waitFor();
+  await central.getByRole("button", { name: "开通" }).click();
+  await central.getByText("已开通。").waitFor();
+  await shot(central, "19-mailbox");
+  await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}/`);
+  await citizen.getByRole("link", { name: "联系我们" }).click();
+  await citizen.getByText("xxgk.fgw@shili.gov.cn").waitFor();
+  await shot(citizen, "20-contact-page");
   console.log(JSON.stringify({ ok: true, path }));
 } finally {
   await browser.close();

@@ -16,7 +16,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         let project = open(tmp.path(), &url).await;
         let stats =
             seed_demo_content(&project, &tmp.path().join(format!("demo-{backend}")), 3, "operator:test").await.unwrap();
-        assert_eq!(stats.created, project.group.sites.len() * 3);
+        assert_eq!(stats.created, project.group.sites.len() * 3 + zhanqun::seed::FLAWS.len());
         let mut opts = project.build_options(Vec::new(), false, NginxOptions::default());
         opts.out = tmp.path().join(format!("publish-{backend}"));
         let summary = project.build(&opts).await.unwrap();
@@ -68,7 +68,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         assert_eq!(conf.matches("server_name ").count(), project.group.sites.len());
         assert!(conf.contains("server_name fgw.shili.gov.cn;") && conf.contains("listen [::]:80;"));
         let sitemap = std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn/sitemap.xml")).unwrap();
-        assert_eq!(sitemap.matches("<url>").count(), 1 + 6 + 3, "home, six column pages, three articles");
+        assert_eq!(sitemap.matches("<url>").count(), 1 + 1 + 6 + 3, "home, contact, six column pages, three articles");
         project.store.close().await;
     }
 }

@@ -187,16 +187,18 @@ fn cli_prints_one_line_per_problem_and_fails() {
 fn audit_settings_name_known_deduction_rules_and_real_leaders() {
     let mut text = String::new();
     let p = problems_after(|s| {
-        text = replace_in(
+        replace_in(
             s,
             "group.yaml",
-            "search:\n",
-            "audit:\n  weights:\n    fresh.colum: 3\n    fresh.home: 5\n    links.broken: 2\n  leaders:\n  - name: Wang\n    titles: [市长]\nsearch:\n",
-        )
+            "  leaders:\n  - name: 李明华\n",
+            "  weights:\n    fresh.colum: 3\n    fresh.home: 5\n    links.broken: 2\n  leaders:\n  - name: Wang\n",
+        );
+        text = replace_in(s, "group.yaml", "    enabled: false\n", "    enabled: false\n    concurrency: 50\n");
     });
     expect_at(&p, "group.yaml", &text, "fresh.colum:", "unknown audit rule `fresh.colum` in audit.weights");
     assert!(p.iter().any(|l| l.contains("one of: fresh.column")), "{p:?}");
     expect_at(&p, "group.yaml", &text, "fresh.home:", "audit rule `fresh.home` is a veto and has no weight");
     expect_at(&p, "group.yaml", &text, "Wang", "leader name `Wang` is not a name of 2 to 6 Chinese characters");
-    assert_eq!(p.len(), 3, "links.broken takes a weight: {p:?}");
+    expect_at(&p, "group.yaml", &text, "50", "audit.external_links.concurrency 50 is out of range");
+    assert_eq!(p.len(), 4, "links.broken takes a weight: {p:?}");
 }
