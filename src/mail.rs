@@ -45,7 +45,7 @@ impl Mailer {
     /// Checks the settings at start, so that a typo fails the start and not the first notice.
     pub fn new(s: &SmtpSettings) -> Result<Mailer, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&s.url)
-            .map_err(|source| MailError::Url { url: redact(&s.url), source })?
+            .map_err(|source| MailError::Url { url: crate::store::redact(&s.url), source })?
             .timeout(Some(Duration::from_secs(20)))
             .build();
         let from = s.from.parse().map_err(|source| MailError::From { from: s.from.clone(), source })?;
@@ -96,9 +96,4 @@ pub async fn send_due(store: &Store, mailer: &Mailer) -> Result<usize, crate::st
         }
     }
     Ok(sent)
-}
-
-/// The URL with any password masked, for messages.
-fn redact(url: &str) -> String {
-    crate::store::redact(url)
 }

@@ -34,19 +34,7 @@ pub async fn check(project: &Project, site_ids: &[i64]) -> anyhow::Result<usize>
                 None => HashSet::new(),
             },
         };
-        let stored: Vec<StoredFinding> = scan
-            .findings
-            .iter()
-            .map(|f| StoredFinding {
-                site_id: row.id,
-                rule: f.rule.to_string(),
-                severity: f.severity.as_str().to_string(),
-                column: f.column.clone(),
-                url: f.url.clone(),
-                found: f.found.clone(),
-                threshold: f.threshold.clone(),
-            })
-            .collect();
+        let stored: Vec<StoredFinding> = scan.findings.iter().map(|f| super::stored(row.id, f)).collect();
         for f in scan.findings.iter().filter(|f| f.severity == Severity::Veto) {
             let key = (f.rule.to_string(), f.column.clone());
             if !known.contains(&key)

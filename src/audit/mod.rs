@@ -8,11 +8,12 @@
 //!   interaction facts come with the leader mailboxes, which are not built yet).
 //! - `published`: the checks of the published output (locked parts, links, attachments) and,
 //!   through `content`, of its text (private mail, forbidden words, leaders' names).
+//!   It also reads page dates and cancelled official mailboxes; `external` checks the links
+//!   that leave the group, politely and only when asked.
 //! - `output`: text, JSON and CSV.
 //! - `schedule`: the daily run of `zhanqun serve`; `save` keeps every run.
-//!
-//! So far: freshness, review waits, traffic and filing from the database and the group, and the
-//! published output; content checks, scores over time, the dashboard and notices build on it.
+//! - `after_publish`: the output checks of the sites a publish just changed.
+//! - `notify`: notices (通报) of new vetoes, in the admin and by mail.
 
 pub mod after_publish;
 pub mod content;
@@ -305,20 +306,25 @@ pub async fn save(project: &Project, report: &AuditReport, source: &str, at: i64
             if f.severity == Severity::Veto && !previous.contains(&(site_id, f.rule.to_string(), f.column.clone())) {
                 new_vetoes.push((s.code.clone(), f.rule, f.column.clone()));
             }
-            findings.push(StoredFinding {
-                site_id,
-                rule: f.rule.to_string(),
-                severity: f.severity.as_str().to_string(),
-                column: f.column.clone(),
-                url: f.url.clone(),
-                found: f.found.clone(),
-                threshold: f.threshold.clone(),
-            });
+            findings.push(stored(site_id, f));
         }
     }
     let run = store.save_audit_run(&report.day, at, source, &results, &findings).await?;
     notify::new_vetoes(project, &new_vetoes, "audit.veto", &format!("{} 的站群检查", report.day)).await?;
     Ok(Saved { run, new_vetoes })
+}
+
+/// A finding as the store keeps it.
+pub fn stored(site_id: i64, f: &Finding) -> StoredFinding {
+    StoredFinding {
+        site_id,
+        rule: f.rule.to_string(),
+        severity: f.severity.as_str().to_string(),
+        column: f.column.clone(),
+        url: f.url.clone(),
+        found: f.found.clone(),
+        threshold: f.threshold.clone(),
+    }
 }
 
 /// Freshness of one site: each column with its sub-columns' articles counted in.

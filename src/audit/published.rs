@@ -168,8 +168,9 @@ fn page_date(html: &str) -> PageDate {
     if !head.contains("<meta name=\"ArticleTitle\"") {
         return PageDate::NotAnArticle;
     }
-    let Some(i) = head.find("<meta name=\"PubDate\" content=\"") else { return PageDate::Missing };
-    let value = &head[i + "<meta name=\"PubDate\" content=\"".len()..];
+    const PUB_DATE: &str = "<meta name=\"PubDate\" content=\"";
+    let Some(i) = head.find(PUB_DATE) else { return PageDate::Missing };
+    let value = &head[i + PUB_DATE.len()..];
     let value = &value[..value.find('"').unwrap_or(0)];
     match value.get(..10).filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()) {
         Some(day) => PageDate::On(day.to_string()),

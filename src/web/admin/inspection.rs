@@ -33,7 +33,8 @@ pub struct Filter {
     started: Option<u8>,
 }
 
-fn severity_rank(s: &str) -> u8 {
+/// Vetoes first, then deductions, then notices.
+pub(super) fn severity_rank(s: &str) -> u8 {
     match s {
         "veto" => 0,
         "deduction" => 1,
@@ -41,12 +42,18 @@ fn severity_rank(s: &str) -> u8 {
     }
 }
 
-fn finding_view(f: &StoredFinding) -> minijinja::Value {
+/// A rule's title; a stored finding may name a rule that no longer exists.
+pub(super) fn rule_title(id: &str) -> &'static str {
+    rules::RULES.iter().find(|r| r.id == id).map(|r| r.title).unwrap_or("（已停用的规则）")
+}
+
+/// A stored finding as the pages show it: labels, the rule's title and fix.
+pub(super) fn finding_view(f: &StoredFinding) -> minijinja::Value {
     let rule = rules::RULES.iter().find(|r| r.id == f.rule);
     context! {
         rule => &f.rule, severity => &f.severity,
         label => match f.severity.as_str() { "veto" => "否决", "deduction" => "扣分", _ => "提示" },
-        title => rule.map(|r| r.title).unwrap_or("（已停用的规则）"),
+        title => rule_title(&f.rule),
         fix => rule.map(|r| r.fix).unwrap_or(""),
         column => &f.column, url => &f.url, found => &f.found, threshold => &f.threshold,
     }

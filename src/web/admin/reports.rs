@@ -13,9 +13,9 @@ use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::inspection::{finding_view, rule_title, severity_rank};
 use super::session::{refuse, Session};
 use super::{store_error, views, SiteInfo};
-use crate::audit::rules;
 use crate::stats::chart::{self, Line};
 use crate::store::audit_runs::SiteResult;
 use crate::store::StoreError;
@@ -103,10 +103,6 @@ fn by_site(rows: &[(i64, String, SiteResult)]) -> (HashMap<i64, SiteMonth>, Vec<
 
 fn today() -> NaiveDate {
     NaiveDate::parse_from_str(&crate::content::now_local()[..10], "%Y-%m-%d").unwrap_or_default()
-}
-
-fn rule_title(id: &str) -> &'static str {
-    rules::RULES.iter().find(|r| r.id == id).map(|r| r.title).unwrap_or("（已停用的规则）")
 }
 
 /// The month's ranking: sites with runs, by average score (then fewer vetoed runs, then group
@@ -252,11 +248,7 @@ pub async fn site(
         },
         None => Vec::new(),
     };
-    findings.sort_by_key(|f| match f.severity.as_str() {
-        "veto" => 0,
-        "deduction" => 1,
-        _ => 2,
-    });
+    findings.sort_by_key(|f| severity_rank(&f.severity));
     let labels: Vec<String> = mine.iter().map(|r| r.0.clone()).collect();
     let scores: Vec<i64> = mine.iter().map(|r| r.1.score).collect();
     let trend = chart::line_chart_to("得分", &labels, &[Line { name: "得分", class: "s1", values: scores }], 100);
@@ -271,11 +263,7 @@ pub async fn site(
                 passed => r.passed, score => r.score, vetoes => r.vetoes, deductions => r.deductions, notices => r.notices,
             }),
             last_day => mine.last().map(|r| r.0),
-            findings => findings.iter().map(|f| context! {
-                label => match f.severity.as_str() { "veto" => "否决", "deduction" => "扣分", _ => "提示" },
-                severity => &f.severity, title => rule_title(&f.rule), found => &f.found, url => &f.url,
-                fix => rules::RULES.iter().find(|r| r.id == f.rule).map(|r| r.fix).unwrap_or(""),
-            }).collect::<Vec<_>>(),
+            findings => findings.iter().map(finding_view).collect::<Vec<_>>(),
             trend => trend, generated => crate::content::now_local(), me => &s.user.display_name,
         },
     )
