@@ -17,6 +17,7 @@ pub mod csv;
 pub mod demo;
 pub mod group;
 pub mod html;
+pub mod interaction;
 pub mod mail;
 pub mod project;
 pub mod publish;

@@ -1,7 +1,7 @@
 //! Interaction (政民互动) as the inspection judges it: a site must offer a consultation
 //! channel, and no consultation received within the past year may stay unanswered for more
-//! than 3 months. The leader mailboxes (issue 7) supply the facts; these functions are the
-//! rules they are judged by.
+//! than 3 months. The facts come from the messages (`store::messages`) and from the site's
+//! published interaction page, which must carry the message form.
 
 use chrono::{Months, NaiveDate};
 
@@ -14,6 +14,14 @@ pub struct InteractionFacts {
     pub has_channel: bool,
     /// Consultations received within the past year and not answered: (subject, received).
     pub unanswered: Vec<(String, NaiveDate)>,
+}
+
+/// Whether the published site at `root` offers the message form on its interaction page
+/// (a theme that drops the form, or a site never published, has no channel).
+pub fn has_channel(root: &std::path::Path) -> bool {
+    let page = root.join(crate::publish::plan::INTERACTION_DIR).join("index.html");
+    std::fs::read_to_string(page)
+        .is_ok_and(|html| html.contains("id=\"zq-message-form\"") && html.contains("action=\"/api/messages\""))
 }
 
 /// Months after which an unanswered consultation vetoes the site.

@@ -5,7 +5,7 @@
 //! - `rules`: the rule table (ids, severities, thresholds, weights).
 //! - `finding`: what a broken rule records.
 //! - `freshness`, `operations`, `interaction`: the checks, as functions of facts (the
-//!   interaction facts come with the leader mailboxes, which are not built yet).
+//!   interaction facts are the site's unanswered consultations and its published form).
 //! - `published`: the checks of the published output (locked parts, links, attachments) and,
 //!   through `content`, of its text (private mail, forbidden words, leaders' names).
 //!   It also reads page dates and cancelled official mailboxes; `external` checks the links
@@ -121,6 +121,14 @@ pub async fn run_with(
     let traffic: HashMap<i64, i64> =
         store.traffic_days(None, &day, &day).await?.into_iter().map(|r| (r.site_id, r.views)).collect();
     let group_views: i64 = traffic.values().sum();
+    let year_ago = today.checked_sub_months(chrono::Months::new(12)).unwrap_or(today);
+    let mut unanswered: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
+    for (site_id, subject, received) in store
+        .unanswered_consultations(crate::interaction::deadline::end_of_day(year_ago.pred_opt().unwrap_or(year_ago)))
+        .await?
+    {
+        unanswered.entry(site_id).or_default().push((subject, crate::interaction::deadline::beijing_day(received)));
+    }
     let mut sites = Vec::new();
     for (order, site) in project.group.sites.iter().enumerate() {
         if only.is_some_and(|c| c != site.code()) {
@@ -139,6 +147,11 @@ pub async fn run_with(
         let views = traffic.get(&row.id).copied().unwrap_or(0);
         findings.extend(operations::zero_traffic(site.code(), yesterday, views, group_views));
         findings.extend(operations::psb_filing(site.code(), &site.def.opened, site.def.psb_filed.as_deref(), today));
+        let facts = interaction::InteractionFacts {
+            has_channel: interaction::has_channel(&project.paths.out.join(&site.host)),
+            unanswered: unanswered.remove(&row.id).unwrap_or_default(),
+        };
+        findings.extend(interaction::check(site.code(), &facts, today));
         findings.sort_by_key(|f| f.severity);
         sites.push((
             order,

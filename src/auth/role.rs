@@ -44,6 +44,15 @@ pub enum Action {
     ApplyMailbox,
     /// Issue, change and cancel official mailboxes (the central office).
     ManageMailboxes,
+    /// Read the citizen messages of the tenant, personal data included (every role of the
+    /// responsible site, and the central office).
+    ReadMessages,
+    /// Acknowledge, transfer, mark complex, ask for an extension.
+    HandleMessage,
+    /// Approve or refuse a deadline extension (the central office).
+    ApproveExtension,
+    /// The site's standard acknowledgement text.
+    ManageInteraction,
 }
 
 impl Role {
@@ -82,14 +91,16 @@ impl Role {
     pub fn can(self, action: Action) -> bool {
         use Action::*;
         match action {
-            SignedIn | ReadContent => true,
+            SignedIn | ReadContent | ReadMessages => true,
+            HandleMessage => matches!(self, Role::Editor | Role::SiteAdmin | Role::Central),
+            ManageInteraction => self == Role::SiteAdmin,
             Write => self == Role::Editor,
             Review => self == Role::Reviewer,
             Withdraw => matches!(self, Role::Reviewer | Role::SiteAdmin | Role::Central),
             ManageUsers | ReadAudit | ReadStats | ReadInspection | ApplyMailbox => {
                 matches!(self, Role::SiteAdmin | Role::Central)
             }
-            Console | ManageMailboxes => self == Role::Central,
+            Console | ManageMailboxes | ApproveExtension => self == Role::Central,
         }
     }
 

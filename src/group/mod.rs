@@ -1,6 +1,7 @@
 //! The site group: `sites/group.yaml` plus one `sites/<code>.yaml` per site, loaded and checked
 //! against the eight unifications. Nothing downstream sees a group that failed the check.
 
+pub mod calendar;
 pub mod model;
 pub mod positions;
 pub mod problem;
@@ -23,6 +24,8 @@ pub struct Group {
     pub def: GroupFile,
     /// The portal first, then departments, districts and towns, each in code order.
     pub sites: Vec<Site>,
+    /// Holidays and adjusted working days, for the deadlines of citizen messages.
+    pub calendar: calendar::Calendar,
 }
 
 /// A validated site with its derived names.
@@ -80,6 +83,7 @@ impl Group {
             validate::check_site(&group, s, sites_dir, themes_dir, &mut problems);
         }
         validate::check_unique(&group, &group_path, &group_pos, &sources, &mut problems);
+        let calendar = calendar::Calendar::load(&sites_dir.join(calendar::CALENDAR_DIR), &mut problems);
         if parsed.is_empty() {
             problems.push(sites_dir, Pos::START, "the group has no sites", "add sites/<code>.yaml files");
         }
@@ -95,7 +99,7 @@ impl Group {
             })
             .collect();
         sites.sort_by(|a, b| (kind_rank(a.def.kind), a.code()).cmp(&(kind_rank(b.def.kind), b.code())));
-        Ok(Group { dir: sites_dir.to_path_buf(), def: group, sites })
+        Ok(Group { dir: sites_dir.to_path_buf(), def: group, sites, calendar })
     }
 
     pub fn site(&self, code: &str) -> Option<&Site> {

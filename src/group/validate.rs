@@ -13,7 +13,7 @@ use super::problem::Problems;
 
 /// Path segments that the publisher or the shared services use on every host.
 pub const RESERVED_SLUGS: &[&str] =
-    &["static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz", "lxwm"];
+    &["static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz", "lxwm", "hdjl"];
 
 /// A site file as read from disk, with where its values sit.
 pub struct SiteSource<'a> {

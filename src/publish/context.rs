@@ -182,10 +182,12 @@ pub fn column_ctx(site: &Site, ci: usize) -> ColumnCtx {
     }
 }
 
-/// Top-level columns with their direct children, in YAML order.
+/// Top-level columns with their direct children, in YAML order, then 互动交流 (every site
+/// has it: the group's consultation channel cannot be left out).
 fn nav(site: &Site) -> Vec<ColumnCtx> {
     let cols = &site.def.columns;
-    cols.iter()
+    let mut out: Vec<ColumnCtx> = cols
+        .iter()
         .enumerate()
         .filter(|(_, c)| c.parent.is_none())
         .map(|(i, c)| {
@@ -197,6 +199,39 @@ fn nav(site: &Site) -> Vec<ColumnCtx> {
                 .map(|(j, _)| column_ctx(site, j))
                 .collect();
             top
+        })
+        .collect();
+    out.push(ColumnCtx {
+        slug: super::plan::INTERACTION_DIR.into(),
+        name: "互动交流".into(),
+        url: format!("/{}/", super::plan::INTERACTION_DIR),
+        kind: "interaction",
+        feed: String::new(),
+        children: Vec::new(),
+    });
+    out
+}
+
+/// A published answer as lists show it.
+#[derive(Serialize)]
+pub struct MessageItem<'a> {
+    pub subject: &'a str,
+    pub url: String,
+    pub category: &'a str,
+    pub received: &'a str,
+    pub answered: &'a str,
+}
+
+pub fn message_items<'a>(
+    messages: impl Iterator<Item = &'a crate::store::messages::PublishedMessage>,
+) -> Vec<MessageItem<'a>> {
+    messages
+        .map(|m| MessageItem {
+            subject: &m.subject,
+            url: super::plan::reply_path(m.id),
+            category: m.category,
+            received: &m.received,
+            answered: &m.answered,
         })
         .collect()
 }

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::plan::{column_page_path, public_url, Page, Plan};
 use crate::content::article_path;
 use crate::group::{Group, Site};
+use crate::store::messages::PublishedMessage;
 use crate::store::published::PublishedArticle;
 
 const FEED_ITEMS: usize = 20;
@@ -40,7 +41,13 @@ pub fn rss(group: &Group, site: &Site, title: &str, link: &str, list: &[usize], 
 }
 
 /// `(path, body)` of the sitemap files of a site.
-pub fn sitemaps(group: &Group, site: &Site, plan: &Plan, arts: &[PublishedArticle]) -> Vec<(String, String)> {
+pub fn sitemaps(
+    group: &Group,
+    site: &Site,
+    plan: &Plan,
+    arts: &[PublishedArticle],
+    messages: &[PublishedMessage],
+) -> Vec<(String, String)> {
     let urls: Vec<(String, Option<&str>)> = plan
         .pages
         .iter()
@@ -55,7 +62,11 @@ pub fn sitemaps(group: &Group, site: &Site, plan: &Plan, arts: &[PublishedArticl
                 Some((article_path(&a.column, &a.publish_at, a.id), Some(a.publish_at.as_str())))
             }
             Page::Contact => Some((public_url(super::plan::CONTACT_PATH).to_string(), None)),
-            Page::NotFound => None,
+            Page::Interaction => Some((format!("/{}/", super::plan::INTERACTION_DIR), None)),
+            Page::Replies { page } => Some((public_url(&super::plan::replies_page_path(page)).to_string(), None)),
+            Page::Reply(i) => Some((super::plan::reply_path(messages[i].id), Some(messages[i].answered.as_str()))),
+            // A form for people, nothing to index.
+            Page::NotFound | Page::MessageStatus => None,
         })
         .collect();
     let chunk = |urls: &[(String, Option<&str>)]| {

@@ -23,10 +23,44 @@ pub enum Page {
     NotFound,
     /// 联系我们: the site's address, phone and official mailboxes.
     Contact,
+    /// 互动交流: the channels, the message form and the latest answers.
+    Interaction,
+    /// Page `page` (1-based) of the published answers.
+    Replies {
+        page: usize,
+    },
+    /// One published message and its answer (index into the site content's messages).
+    Reply(usize),
+    /// 办理结果查询: the status look-up by query code and phone.
+    MessageStatus,
 }
 
 /// The contact page's path on every site.
 pub const CONTACT_PATH: &str = "/lxwm/index.html";
+/// The interaction section's folder on every site (a reserved slug).
+pub const INTERACTION_DIR: &str = "hdjl";
+/// The status look-up page; the service answers its form under `/api/messages/status`.
+pub const STATUS_PATH: &str = "/messages/status/index.html";
+/// Published answers per list page.
+pub const REPLIES_PER_PAGE: usize = 20;
+
+/// Path of page `page` of the published answers.
+pub fn replies_page_path(page: usize) -> String {
+    column_page_path(&format!("{INTERACTION_DIR}/hf"), page)
+}
+
+/// Path of one published message.
+pub fn reply_path(id: i64) -> String {
+    format!("/{INTERACTION_DIR}/hf/{id}.html")
+}
+
+/// Every page of the interaction section, for a site with `messages` published answers.
+pub fn interaction_pages(messages: usize) -> Vec<Page> {
+    let mut pages = vec![Page::Interaction, Page::MessageStatus];
+    pages.extend((1..=messages.div_ceil(REPLIES_PER_PAGE).max(1)).map(|page| Page::Replies { page }));
+    pages.extend((0..messages).map(Page::Reply));
+    pages
+}
 
 #[derive(Debug)]
 pub struct Plan {
@@ -56,7 +90,13 @@ pub fn plan(site: &Site, content: &SiteContent) -> Plan {
         }
     }
     let mut pages = vec![Page::Home, Page::NotFound, Page::Contact];
-    let mut dirs = BTreeSet::from(["lxwm".to_string()]);
+    pages.extend(interaction_pages(content.messages.len()));
+    let mut dirs = BTreeSet::from([
+        "lxwm".to_string(),
+        INTERACTION_DIR.to_string(),
+        format!("{INTERACTION_DIR}/hf"),
+        "messages/status".to_string(),
+    ]);
     for (ci, c) in columns.iter().enumerate() {
         dirs.insert(c.slug.clone());
         for page in 1..=page_count(column_articles[ci].len()) {

@@ -145,6 +145,44 @@ impl<'a> SiteRenderer<'a> {
                 format!("联系我们 - {}", site.name),
                 context! { official => &self.content.mailboxes },
             ),
+            Page::Interaction => (
+                format!("/{}/index.html", super::plan::INTERACTION_DIR),
+                "interaction.html",
+                format!("互动交流 - {}", site.name),
+                self.interaction_ctx(),
+            ),
+            Page::Replies { page } => {
+                let per = super::plan::REPLIES_PER_PAGE;
+                let total = self.content.messages.len().div_ceil(per).max(1);
+                let items = ctx::message_items(self.content.messages.iter().skip((page - 1) * per).take(per));
+                let pager = ctx::paginate(page, total, |n| public_url(&super::plan::replies_page_path(n)).to_string());
+                let title = if page > 1 {
+                    format!("答复选登（第{page}页） - {}", site.name)
+                } else {
+                    format!("答复选登 - {}", site.name)
+                };
+                (
+                    super::plan::replies_page_path(page),
+                    "replies.html",
+                    title,
+                    context! { items => items, pagination => pager },
+                )
+            }
+            Page::Reply(i) => {
+                let m = &self.content.messages[i];
+                (
+                    super::plan::reply_path(m.id),
+                    "reply.html",
+                    format!("{} - {}", m.subject, site.name),
+                    context! { message => m },
+                )
+            }
+            Page::MessageStatus => (
+                super::plan::STATUS_PATH.to_string(),
+                "status.html",
+                format!("办理结果查询 - {}", site.name),
+                context! {},
+            ),
             Page::ColumnList { column, page } => {
                 let c = &site.columns[column];
                 let list = &self.plan.column_articles[column];
@@ -193,6 +231,23 @@ impl<'a> SiteRenderer<'a> {
         let tmpl = self.theme.env.get_template(template).map_err(|e| self.render_error(template, &path, e))?;
         let html = tmpl.render(ctx).map_err(|e| self.render_error(template, &path, e))?;
         Ok((path, template, html))
+    }
+
+    fn interaction_ctx(&self) -> Value {
+        let site = &self.site.def;
+        context! {
+            latest => ctx::message_items(self.content.messages.iter().take(10)),
+            answered => self.content.messages.len(),
+            channels => site.contact.mailboxes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+            categories => crate::interaction::Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect::<Vec<_>>(),
+            limits => context! {
+                subject => crate::interaction::submission::SUBJECT_MAX,
+                content => crate::interaction::submission::CONTENT_MAX,
+                content_min => crate::interaction::submission::CONTENT_MIN,
+                name => crate::interaction::submission::NAME_MAX,
+                email => crate::interaction::submission::EMAIL_MAX,
+            },
+        }
     }
 
     fn home_ctx(&self) -> Value {
@@ -266,7 +321,7 @@ impl<'a> SiteRenderer<'a> {
             self.put(&format!("/{}/rss.xml", c.slug), feed.as_bytes())?;
             n += 1;
         }
-        for (name, body) in feeds::sitemaps(group, site, &self.plan, arts) {
+        for (name, body) in feeds::sitemaps(group, site, &self.plan, arts, &self.content.messages) {
             self.put(&name, body.as_bytes())?;
             n += 1;
         }

@@ -11,6 +11,7 @@ pub mod console;
 pub mod editorial;
 pub mod jobs;
 pub mod mailboxes;
+pub mod messages;
 pub mod notices;
 pub mod published;
 pub mod searchable;

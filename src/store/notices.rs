@@ -55,31 +55,9 @@ const MAX_BACKOFF: i64 = 3600;
 
 impl Store {
     pub async fn add_notices(&self, notices: &[NewNotice]) -> Result<()> {
-        let now = now_unix();
         let mut tx = self.pool().begin().await?;
         for n in notices {
-            sqlx::query(
-                "INSERT INTO notices (site_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(n.site_id)
-            .bind(&n.kind)
-            .bind(&n.title)
-            .bind(&n.body)
-            .bind(&n.link)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(mail) = &n.mail {
-                sqlx::query(
-                    "INSERT INTO mail_outbox (recipient, subject, body, created_at, next_at) VALUES ($1, $2, $3, $4, $4)",
-                )
-                .bind(&mail.to)
-                .bind(&n.title)
-                .bind(format!("{}\n\n{}", n.body, mail.link))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
+            add_notice(&mut tx, n).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -180,4 +158,31 @@ impl Store {
         .await?;
         Ok((r.get(0), r.get(1)))
     }
+}
+
+/// Writes a notice (and its mail) inside the caller's transaction, so the step that caused it
+/// and the notice are kept or lost together.
+pub(crate) async fn add_notice(tx: &mut sqlx::Transaction<'_, sqlx::Any>, n: &NewNotice) -> Result<()> {
+    let now = now_unix();
+    sqlx::query("INSERT INTO notices (site_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(n.site_id)
+        .bind(&n.kind)
+        .bind(&n.title)
+        .bind(&n.body)
+        .bind(&n.link)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    if let Some(mail) = &n.mail {
+        sqlx::query(
+            "INSERT INTO mail_outbox (recipient, subject, body, created_at, next_at) VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(&mail.to)
+        .bind(&n.title)
+        .bind(format!("{}\n\n{}", n.body, mail.link))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

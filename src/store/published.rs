@@ -58,6 +58,8 @@ pub struct SiteContent {
     pub blobs: Vec<Blob>,
     /// (label, address) of the official mailboxes the registry lists on the contact page.
     pub mailboxes: Vec<(String, String)>,
+    /// Answered messages the writers allowed to publish, masked, newest answer first.
+    pub messages: Vec<super::messages::PublishedMessage>,
 }
 
 impl Store {
@@ -145,7 +147,8 @@ impl Store {
 
         let related = self.related(site_id, now).await?;
         let mailboxes = self.listed_mailboxes(site_id).await?;
-        Ok(SiteContent { articles, related, blobs, mailboxes })
+        let messages = self.published_messages(site_id).await?;
+        Ok(SiteContent { articles, related, blobs, mailboxes, messages })
     }
 
     async fn related(&self, site_id: i64, now: &str) -> Result<Vec<Related>> {

@@ -10,7 +10,18 @@ use minijinja::Environment;
 use serde::{Deserialize, Serialize};
 
 /// Templates every theme must provide.
-pub const TEMPLATES: &[&str] = &["home.html", "column.html", "article.html", "404.html", "search.html", "contact.html"];
+pub const TEMPLATES: &[&str] = &[
+    "home.html",
+    "column.html",
+    "article.html",
+    "404.html",
+    "search.html",
+    "contact.html",
+    "interaction.html",
+    "replies.html",
+    "reply.html",
+    "status.html",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod counter;
+pub mod messages;
 pub(crate) mod preview;
 pub mod search;
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub search: Option<Arc<SearchService>>,
     /// The shared counter; None where nothing is counted (some tests).
     pub counter: Option<Arc<crate::counter::Counter>>,
+    /// The public message forms' key and rate counts.
+    pub desk: Arc<messages::Desk>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -45,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes::router(state.clone()))
         .merge(search::router(&state))
         .merge(counter::api_router(&state))
+        .merge(messages::router())
         .fallback(preview::serve)
         .layer(middleware::from_fn(request_log))
         .merge(counter::router(&state))
@@ -80,6 +84,8 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
     let counter = open_counter(&project).await.map_err(std::io::Error::other)?;
     crate::counter::spawn_flusher(counter.clone(), project.store.clone());
     let store = project.store.clone();
+    let desk = Arc::new(messages::Desk::open(&project.store).await.map_err(std::io::Error::other)?);
+    crate::interaction::reminders::spawn(project.clone());
     let state = AppState {
         project,
         port,
@@ -87,6 +93,7 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
         publisher: Some(publisher),
         search: Some(search),
         counter: Some(counter.clone()),
+        desk,
     };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;

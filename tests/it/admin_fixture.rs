@@ -98,6 +98,7 @@ async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_second
         publisher: Some(publisher),
         search: Some(search.clone()),
         counter: Some(counter.clone()),
+        desk: Arc::new(zhanqun::web::messages::Desk::open(&project.store).await.unwrap()),
     };
     let app = zhanqun::web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {

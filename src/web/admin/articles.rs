@@ -513,8 +513,13 @@ fn render_preview(
         cover: None,
         attachments: files.to_vec(),
     };
-    let content =
-        SiteContent { articles: vec![article], related: Vec::new(), blobs: Vec::new(), mailboxes: Vec::new() };
+    let content = SiteContent {
+        articles: vec![article],
+        related: Vec::new(),
+        blobs: Vec::new(),
+        mailboxes: Vec::new(),
+        messages: Vec::new(),
+    };
     let html = SiteRenderer::new(group, &state.project.themes, site, &content, Default::default())
         .and_then(|r| r.article_html(0));
     match html {

@@ -11,6 +11,8 @@ pub mod csv;
 pub mod inspection;
 pub mod login;
 pub mod mailboxes;
+pub mod message_oversight;
+pub mod messages;
 pub mod notices;
 pub mod reports;
 pub mod review;

@@ -25,7 +25,7 @@ use crate::web::AppState;
 #[serde(default)]
 pub struct MonthQuery {
     /// `YYYY-MM`; the current month (Beijing time) when empty.
-    month: String,
+    pub month: String,
 }
 
 /// A month: its first and last day.
@@ -52,11 +52,11 @@ impl Month {
         Month { first, last: self.first.pred_opt().unwrap_or(first) }
     }
 
-    fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         self.first.format("%Y-%m").to_string()
     }
 
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!("{}年{}月", self.first.year(), self.first.month())
     }
 

@@ -7,7 +7,10 @@ use axum::http::Method;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
-use super::{articles, console, inspection, login, mailboxes, notices, reports, review, static_files, stats, users};
+use super::{
+    articles, console, inspection, login, mailboxes, message_oversight, messages, notices, reports, review,
+    static_files, stats, users,
+};
 use crate::auth::Action;
 use crate::content::attachment::MAX_BYTES;
 use crate::web::AppState;
@@ -31,6 +34,8 @@ pub enum Target {
     Mailbox,
     /// A notice to a site.
     Notice,
+    /// A citizen message (the responsible site's).
+    Message,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -104,6 +109,19 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/mailboxes/{mid}/issue", ManageMailboxes, Target::Mailbox),
     r("POST", "/admin/mailboxes/{mid}/change", ManageMailboxes, Target::Mailbox),
     r("POST", "/admin/mailboxes/{mid}/cancel", ManageMailboxes, Target::Mailbox),
+    r("GET", "/admin/messages", ReadMessages, Target::None),
+    r("POST", "/admin/messages/settings", ManageInteraction, Target::None),
+    r("GET", "/admin/messages/{msg}", ReadMessages, Target::Message),
+    r("POST", "/admin/messages/{msg}/acknowledge", HandleMessage, Target::Message),
+    r("POST", "/admin/messages/{msg}/transfer", HandleMessage, Target::Message),
+    r("POST", "/admin/messages/{msg}/complex", HandleMessage, Target::Message),
+    r("POST", "/admin/messages/{msg}/extension", HandleMessage, Target::Message),
+    r("POST", "/admin/messages/{msg}/extension/decide", ApproveExtension, Target::Message),
+    r("POST", "/admin/messages/{msg}/reply", Write, Target::Message),
+    r("POST", "/admin/messages/{msg}/review", Review, Target::Message),
+    r("GET", "/admin/interaction", ReadStats, Target::None),
+    r("GET", "/admin/reports/messages", Console, Target::None),
+    r("GET", "/admin/reports/messages/{code}", ReadStats, Site),
 ];
 
 pub fn spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
@@ -170,6 +188,19 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/admin/mailboxes/{mid}/issue") => post(mailboxes::issue),
         ("POST", "/admin/mailboxes/{mid}/change") => post(mailboxes::change),
         ("POST", "/admin/mailboxes/{mid}/cancel") => post(mailboxes::cancel),
+        ("GET", "/admin/messages") => get(messages::inbox),
+        ("POST", "/admin/messages/settings") => post(messages::settings),
+        ("GET", "/admin/messages/{msg}") => get(messages::show),
+        ("POST", "/admin/messages/{msg}/acknowledge") => post(messages::acknowledge),
+        ("POST", "/admin/messages/{msg}/transfer") => post(messages::transfer),
+        ("POST", "/admin/messages/{msg}/complex") => post(messages::complex),
+        ("POST", "/admin/messages/{msg}/extension") => post(messages::extension),
+        ("POST", "/admin/messages/{msg}/extension/decide") => post(messages::decide),
+        ("POST", "/admin/messages/{msg}/reply") => post(messages::reply),
+        ("POST", "/admin/messages/{msg}/review") => post(messages::review),
+        ("GET", "/admin/interaction") => get(message_oversight::dashboard),
+        ("GET", "/admin/reports/messages") => get(message_oversight::group_report),
+        ("GET", "/admin/reports/messages/{code}") => get(message_oversight::site_report),
         _ => unreachable!("route {method} {path} is in ROUTES but has no handler"),
     }
 }

@@ -1,0 +1,254 @@
+//! The public side of citizen interaction, behind nginx's `/api/` on every host: a challenge
+//! for the proof of work, the submission, the status look-up and the satisfaction rating. The
+//! host says which site is written to. Answers are JSON for the static pages' script; the
+//! query code is sent only after the message is committed. Nothing here logs a field of the
+//! form: the request log has the path only, and the forms post their data in the body.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::admin::session::client_ip;
+use super::{preview, AppState};
+use crate::group::Site;
+use crate::interaction::limit::{self, Limiter};
+use crate::interaction::submission::{self, Refusal};
+use crate::interaction::{deadline, pow};
+use crate::store::{now_unix, Store, StoreError};
+
+/// What the public endpoints share: the proof-of-work key and the rate counts.
+pub struct Desk {
+    secret: Vec<u8>,
+    pub limiter: Limiter,
+}
+
+impl Desk {
+    pub async fn open(store: &Store) -> Result<Desk, StoreError> {
+        Ok(Desk { secret: store.service_secret("pow").await?, limiter: Limiter::default() })
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/messages/challenge", get(challenge))
+        .route("/api/messages", post(submit))
+        .route("/api/messages/status", post(status))
+        .route("/api/messages/rating", post(rate))
+        .layer(DefaultBodyLimit::max(submission::BODY_MAX))
+}
+
+struct Caller<'a> {
+    site: &'a Site,
+    ip: String,
+}
+
+fn caller<'a>(state: &'a AppState, headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> Option<Caller<'a>> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let site = preview::site_for_host(&state.project.group, host).0?;
+    Some(Caller { site, ip: client_ip(headers, peer) })
+}
+
+fn peer(c: &Peer) -> Option<std::net::SocketAddr> {
+    c.as_ref().map(|c| c.0 .0)
+}
+
+/// The connection's peer, absent in tests that call the router directly.
+type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+
+async fn challenge(State(state): State<AppState>, headers: HeaderMap, c: Peer) -> Response {
+    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    if let Err(wait) = state.desk.limiter.check(&format!("c:{}", who.ip), &limit::CHALLENGE, now_unix()) {
+        return too_many(wait);
+    }
+    answer(
+        StatusCode::OK,
+        json!({ "challenge": pow::issue(&state.desk.secret, who.site.code(), now_unix()), "bits": pow::BITS }),
+    )
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    c: Peer,
+    form: Result<Form<submission::Form>, FormRejection>,
+) -> Response {
+    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    let Ok(Form(form)) = form else {
+        return bad(json!({ "error": "提交的内容无法识别，请通过网站上的留言表单提交" }));
+    };
+    let now = now_unix();
+    let mailboxes: Vec<&str> = who.site.def.contact.mailboxes.iter().map(|m| m.name.as_str()).collect();
+    let s = match submission::check(&form, &mailboxes) {
+        Ok(s) => s,
+        Err(Refusal::Robot) => return bad(json!({ "error": "提交未通过校验，请刷新页面后重试" })),
+        Err(Refusal::Fields(errors)) => return bad(json!({ "error": "请检查标出的内容", "fields": errors })),
+    };
+    let expires = match pow::verify(&state.desk.secret, who.site.code(), &form.challenge, &form.nonce, now) {
+        Ok(e) => e,
+        Err(e) => return bad(json!({ "error": e.to_string(), "field": "challenge" })),
+    };
+    // Counted only once the form is right: a citizen fixing a typo is not a flood.
+    if let Err(wait) = state.desk.limiter.check(&format!("s:{}", who.ip), &limit::SUBMIT, now) {
+        return too_many(wait);
+    }
+    let store = &state.project.store;
+    let Some(site_id) = state.admin.site_by_code(who.site.code()).map(|s| s.id) else { return unknown_site() };
+    let due = deadline::due_date(&state.project.group.calendar, now, false, 0);
+    match store.submit_message(site_id, &s, (&pow::spent_key(&form.challenge), expires), now, due).await {
+        Ok((id, code)) => {
+            tracing::info!(site = who.site.code(), message = id, "message received");
+            answer(
+                StatusCode::CREATED,
+                json!({
+                    "code": code,
+                    "due_date": due.to_string(),
+                    "site": who.site.def.name,
+                }),
+            )
+        }
+        Err(StoreError::Conflict(m)) => bad(json!({ "error": m, "field": "challenge" })),
+        Err(e) => {
+            tracing::error!(site = who.site.code(), error = %e, "could not store a message");
+            unavailable()
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Lookup {
+    code: String,
+    phone: String,
+    rating: String,
+    comment: String,
+}
+
+async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    c: Peer,
+    form: Result<Form<Lookup>, FormRejection>,
+) -> Response {
+    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    if let Err(wait) = state.desk.limiter.check(&format!("l:{}", who.ip), &limit::LOOKUP, now_unix()) {
+        return too_many(wait);
+    }
+    let Ok(Form(q)) = form else { return bad(json!({ "error": "请填写查询码和手机号码" })) };
+    let phone = digits(&q.phone);
+    if q.code.trim().is_empty() || phone.is_empty() {
+        return bad(json!({ "error": "请填写查询码和手机号码" }));
+    }
+    let store = &state.project.store;
+    let found = match store.message_status(&q.code, &phone).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::error!(error = %e, "status look-up failed");
+            return unavailable();
+        }
+    };
+    let Some(s) = found else {
+        return answer(StatusCode::NOT_FOUND, json!({ "error": "没有找到对应的留言，请核对查询码和手机号码" }));
+    };
+    let responsible = state.admin.sites.get(&s.site_id);
+    answer(
+        StatusCode::OK,
+        json!({
+            "code": s.code,
+            "subject": s.subject,
+            "category": s.category.label(),
+            "status": s.status.label(),
+            "answered": s.answered_at.is_some(),
+            "received": time(s.received_at),
+            "acknowledged": s.acknowledged_at.map(time),
+            "ack_text": s.ack_text,
+            "unit": responsible.map(|r| r.name.as_str()),
+            "transferred": s.transferred,
+            "due_date": s.due_date,
+            "reply": s.reply,
+            "answered_at": s.answered_at.map(time),
+            "rating": s.rating,
+        }),
+    )
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    c: Peer,
+    form: Result<Form<Lookup>, FormRejection>,
+) -> Response {
+    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    if let Err(wait) = state.desk.limiter.check(&format!("l:{}", who.ip), &limit::LOOKUP, now_unix()) {
+        return too_many(wait);
+    }
+    let Ok(Form(q)) = form else { return bad(json!({ "error": "请选择满意度" })) };
+    let Some(rating) = q.rating.trim().parse::<i64>().ok().filter(|r| (1..=5).contains(r)) else {
+        return bad(json!({ "error": "请选择 1 到 5 分的满意度", "field": "rating" }));
+    };
+    let comment = submission::lines(&q.comment);
+    if comment.chars().count() > 200 {
+        return bad(json!({ "error": "评价意见最多 200 字", "field": "comment" }));
+    }
+    match state.project.store.rate_message(&q.code, &digits(&q.phone), rating, &comment).await {
+        Ok(()) => answer(StatusCode::OK, json!({ "ok": true })),
+        Err(StoreError::NotFound) => {
+            answer(StatusCode::NOT_FOUND, json!({ "error": "没有找到对应的留言，请核对查询码和手机号码" }))
+        }
+        Err(StoreError::Conflict(m)) => answer(StatusCode::CONFLICT, json!({ "error": m })),
+        Err(e) => {
+            tracing::error!(error = %e, "could not store a rating");
+            unavailable()
+        }
+    }
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_digit()).collect()
+}
+
+/// `YYYY-MM-DD HH:MM`, Beijing time.
+fn time(unix: i64) -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    chrono::DateTime::from_timestamp(unix, 0)
+        .unwrap_or_default()
+        .with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn answer(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn bad(body: serde_json::Value) -> Response {
+    answer(StatusCode::BAD_REQUEST, body)
+}
+
+fn too_many(wait: i64) -> Response {
+    let minutes = (wait + 59) / 60;
+    let mut r = answer(
+        StatusCode::TOO_MANY_REQUESTS,
+        json!({ "error": format!("提交过于频繁，请 {minutes} 分钟后再试；您填写的内容仍保留在页面上"), "retry_after": wait }),
+    );
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+fn unknown_site() -> Response {
+    answer(StatusCode::NOT_FOUND, json!({ "error": "本站点不在网站群中" }))
+}
+
+fn unavailable() -> Response {
+    let mut r = answer(StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "服务暂时不可用，请稍后再试；留言尚未提交" }));
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    r
+}
