@@ -533,6 +533,8 @@ async fn serve(
         println!("已写入最近 30 天的示例访问统计（{views} 次浏览）");
         let boxes = zhanqun::seed::seed_demo_mailboxes(&project).await?;
         println!("已登记 {boxes} 个示例公务邮箱");
+        let messages = zhanqun::seed::seed_demo_messages(&project).await?;
+        println!("已写入 {messages} 条示例网民留言（按期、超期、在办各有）");
     }
     let published = project.paths.out.join(&project.group.portal().host).exists();
     if empty || !published {

@@ -227,3 +227,120 @@ pub async fn seed_demo_accounts(project: &Project) -> anyhow::Result<Vec<String>
     }
     Ok(lines)
 }
+
+/// Fills an empty message table with a few months of demo messages across the group (see
+/// `demo::messages`): mostly answered on time, some late, a few overdue, some in hand, a few
+/// transferred, and one consultation on `jtysj` left unanswered for four months, which the
+/// audit vetoes. Returns the messages written.
+pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
+    use crate::demo::messages::{Dice, LETTERS, WRITERS};
+    use crate::interaction::deadline::{self, beijing_day, end_of_day};
+    use crate::interaction::{Category, DEFAULT_ACK_TEXT};
+    use crate::store::messages::HandledMessage;
+    let store = &project.store;
+    if store.has_messages().await? {
+        return Ok(0);
+    }
+    let rows = store.site_rows().await?;
+    let cal = &project.group.calendar;
+    let now = crate::store::now_unix();
+    let mut n = 0;
+    for site in &project.group.sites {
+        let Some(row) = rows.get(site.code()) else { continue };
+        let mut dice = Dice::new(site.code());
+        let count = match site.def.kind {
+            SiteKind::Portal => 14,
+            SiteKind::District => 6,
+            SiteKind::Department => 2 + dice.below(4) as usize,
+            SiteKind::Town => dice.below(2) as usize,
+        };
+        let boxes: Vec<&str> = site.def.contact.mailboxes.iter().map(|m| m.name.as_str()).collect();
+        for i in 0..count {
+            let (category, subject, content, reply) = LETTERS[dice.below(LETTERS.len() as u64) as usize];
+            // A few arrived in the last hours and wait for acknowledgement.
+            let fresh = i == 0 && dice.below(6) == 0;
+            let days_ago = if fresh { 0 } else { 2 + dice.below(150) as i64 };
+            let received_at = now - days_ago * 86_400 - dice.below(8 * 3600) as i64 - 600;
+            let complex = (dice.below(10) == 0).then(|| "涉及多个部门，需会同相关单位核实".to_string());
+            let due = deadline::due_date(cal, received_at, complex.is_some(), 0);
+            let roll = dice.below(100);
+            let ack_at =
+                received_at + if roll.is_multiple_of(10) { 30 * 3600 } else { 3600 + dice.below(12 * 3600) as i64 };
+            let on_time_at = {
+                let days = cal.working_days_between(beijing_day(received_at), due).max(1);
+                let k = 1 + dice.below(days.min(6) as u64) as u32;
+                end_of_day(cal.add_working_days(beijing_day(received_at), k)) - 5 * 3600
+            };
+            let late_at = end_of_day(due + chrono::Days::new(1 + dice.below(6))) - 5 * 3600;
+            // Overdue and unanswered only within the last two months: older ones would all be
+            // vetoes, which a city does not have by the dozen.
+            let answered_at = if fresh {
+                None
+            } else if roll < 74 && on_time_at < now {
+                Some(on_time_at)
+            } else if roll < 86 && late_at < now {
+                Some(late_at)
+            } else if days_ago <= 60 {
+                None
+            } else {
+                Some(on_time_at)
+            };
+            let transferred = (site.def.kind == SiteKind::Portal && i % 5 == 4)
+                .then(|| project.group.site("jtysj"))
+                .flatten()
+                .and_then(|to| rows.get(to.code()).map(|r| (r.id, to.def.name.clone())));
+            let writer = WRITERS[dice.below(WRITERS.len() as u64) as usize];
+            let h = HandledMessage {
+                origin_site_id: row.id,
+                site_id: transferred.as_ref().map_or(row.id, |t| t.0),
+                transferred_to: transferred.map(|t| t.1),
+                recipient: if boxes.is_empty() || i % 3 != 0 {
+                    String::new()
+                } else {
+                    boxes[i % boxes.len()].to_string()
+                },
+                category,
+                subject: subject.to_string(),
+                content: format!("{content}\n联系电话：139{:08}。{writer}", dice.below(100_000_000)),
+                name: writer.to_string(),
+                phone: format!("139{:08}", dice.below(100_000_000)),
+                publishable: dice.below(5) != 0,
+                received_at,
+                due_date: due,
+                complex,
+                acknowledged: (!fresh || roll < 50).then(|| (ack_at.min(now - 60), DEFAULT_ACK_TEXT.to_string())),
+                answered: answered_at.map(|at| (at, reply.to_string())),
+                rating: answered_at.and_then(|_| (dice.below(3) == 0).then(|| 3 + dice.below(3) as i64)),
+            };
+            store.insert_handled_message(&h).await?;
+            n += 1;
+        }
+    }
+    // The audit's unanswered-consultation veto, shown once.
+    if let Some(row) = rows.get("jtysj") {
+        let received_at = now - 120 * 86_400;
+        let (_, subject, content, _) = LETTERS[0];
+        store
+            .insert_handled_message(&HandledMessage {
+                origin_site_id: row.id,
+                site_id: row.id,
+                transferred_to: None,
+                recipient: String::new(),
+                category: Category::Consult,
+                subject: format!("{subject}（一直没有回复）"),
+                content: content.to_string(),
+                name: "钱进".into(),
+                phone: "13900001234".into(),
+                publishable: true,
+                received_at,
+                due_date: deadline::due_date(cal, received_at, false, 0),
+                complex: None,
+                acknowledged: None,
+                answered: None,
+                rating: None,
+            })
+            .await?;
+        n += 1;
+    }
+    Ok(n)
+}

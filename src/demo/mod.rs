@@ -4,6 +4,7 @@
 //! with its articles.
 
 pub mod corpus;
+pub mod messages;
 pub mod names;
 pub mod traffic;
 

@@ -238,7 +238,10 @@ impl<'a> SiteRenderer<'a> {
         context! {
             latest => ctx::message_items(self.content.messages.iter().take(10)),
             answered => self.content.messages.len(),
-            channels => site.contact.mailboxes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+            channels => site.contact.mailboxes.iter().map(|m| {
+                let query = serde_urlencoded::to_string([("to", m.name.as_str())]).unwrap_or_default();
+                context! { name => &m.name, href => format!("?{query}#write") }
+            }).collect::<Vec<_>>(),
             categories => crate::interaction::Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect::<Vec<_>>(),
             limits => context! {
                 subject => crate::interaction::submission::SUBJECT_MAX,

@@ -147,6 +147,15 @@ pub struct PublicStatus {
     pub rating: Option<i64>,
 }
 
+/// One reviewer's decision on a submitted reply, for a site with `levels` review levels.
+#[derive(Debug, Clone, Copy)]
+pub struct ReviewDecision<'a> {
+    pub approve: bool,
+    pub comment: &'a str,
+    pub levels: u8,
+    pub reviewer_id: i64,
+}
+
 /// An answered message as its site publishes it: every text masked here, so that the
 /// publisher never holds the writer's name, phone or e-mail.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -163,6 +172,28 @@ pub struct PublishedMessage {
     pub received: String,
     pub answered: String,
     pub reply: String,
+}
+
+/// A message with its handling already done, as the demo seeds it (times in the past).
+#[derive(Debug, Clone)]
+pub struct HandledMessage {
+    pub origin_site_id: i64,
+    pub site_id: i64,
+    /// The origin site's name, when the message was transferred.
+    pub transferred_to: Option<String>,
+    pub recipient: String,
+    pub category: Category,
+    pub subject: String,
+    pub content: String,
+    pub name: String,
+    pub phone: String,
+    pub publishable: bool,
+    pub received_at: i64,
+    pub due_date: NaiveDate,
+    pub complex: Option<String>,
+    pub acknowledged: Option<(i64, String)>,
+    pub answered: Option<(i64, String)>,
+    pub rating: Option<i64>,
 }
 
 /// One message's clocks, for the oversight figures.
@@ -312,6 +343,82 @@ impl Store {
         step(&mut tx, id, site_id, "receive", &detail, Actor { name: "网民", ip: None }).await?;
         tx.commit().await?;
         Ok((id, code))
+    }
+
+    /// Writes a message whose steps happened in the past, each step at its own time (the demo).
+    pub async fn insert_handled_message(&self, h: &HandledMessage) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO messages (code, origin_site_id, site_id, recipient, category, subject, content, name, phone,
+                                   publishable, received_at, due_date, acknowledged_at, ack_text, complex, complex_reason,
+                                   reply, reply_state, reply_level, answered_at, rating, rated_at, reminded_at,
+                                   overdue_notified_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+                     $23, $23) RETURNING id",
+        )
+        .bind(new_code())
+        .bind(h.origin_site_id)
+        .bind(h.site_id)
+        .bind(&h.recipient)
+        .bind(h.category.as_str())
+        .bind(&h.subject)
+        .bind(&h.content)
+        .bind(&h.name)
+        .bind(&h.phone)
+        .bind(i64::from(h.publishable))
+        .bind(h.received_at)
+        .bind(h.due_date.to_string())
+        .bind(h.acknowledged.as_ref().map(|a| a.0))
+        .bind(h.acknowledged.as_ref().map(|a| a.1.clone()))
+        .bind(i64::from(h.complex.is_some()))
+        .bind(&h.complex)
+        .bind(h.answered.as_ref().map(|a| a.1.clone()))
+        .bind(h.answered.as_ref().map(|_| "approved"))
+        .bind(i64::from(h.answered.is_some()))
+        .bind(h.answered.as_ref().map(|a| a.0))
+        .bind(h.rating)
+        .bind(h.rating.and(h.answered.as_ref().map(|a| a.0 + 86_400)))
+        // Answered messages need no reminder; open ones get theirs from the service.
+        .bind(h.answered.as_ref().map(|_| h.received_at))
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        let mut events: Vec<(i64, i64, &str, String)> = vec![(
+            h.received_at,
+            h.origin_site_id,
+            "receive",
+            format!("{}，答复期限 {}", h.category.label(), h.due_date),
+        )];
+        if let Some(to) = &h.transferred_to {
+            events.push((h.received_at + 1800, h.origin_site_id, "transfer", format!("转办至{to}：属于该单位职责")));
+        }
+        if let Some((at, text)) = &h.acknowledged {
+            events.push((*at, h.site_id, "acknowledge", format!("受理：{text}")));
+        }
+        if let Some(reason) = &h.complex {
+            events.push((h.received_at + 7200, h.site_id, "complex", format!("标记为复杂问题：{reason}")));
+        }
+        if let Some((at, _)) = &h.answered {
+            events.push((*at, h.site_id, "reply-approve", "审核通过，答复办结".to_string()));
+        }
+        for (at, site_id, action, detail) in events {
+            sqlx::query("INSERT INTO message_events (message_id, site_id, action, actor, at, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id)
+                .bind(site_id)
+                .bind(action)
+                .bind("operator:demo-seed")
+                .bind(at)
+                .bind(detail)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Whether any message is stored (the demo seeds only an empty table).
+    pub async fn has_messages(&self) -> Result<bool> {
+        Ok(sqlx::query("SELECT 1 FROM messages LIMIT 1").fetch_optional(self.pool()).await?.is_some())
     }
 
     /// The status for a citizen who knows the code and the phone number; anything else finds
@@ -627,12 +734,10 @@ impl Store {
         &self,
         scope: Scope,
         id: i64,
-        approve: bool,
-        comment: &str,
-        levels: u8,
-        reviewer_id: i64,
+        decision: ReviewDecision<'_>,
         by: Actor<'_>,
     ) -> Result<bool> {
+        let ReviewDecision { approve, comment, levels, reviewer_id } = decision;
         let mut tx = self.pool().begin().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.reply_state.as_deref() != Some("submitted") {

@@ -78,8 +78,12 @@ async fn submit(
     form: Result<Form<submission::Form>, FormRejection>,
 ) -> Response {
     let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
-    let Ok(Form(form)) = form else {
-        return bad(json!({ "error": "提交的内容无法识别，请通过网站上的留言表单提交" }));
+    let form = match form {
+        Ok(Form(f)) => f,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return answer(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": "提交的内容过长，请精简后再提交" }));
+        }
+        Err(_) => return bad(json!({ "error": "提交的内容无法识别，请通过网站上的留言表单提交" })),
     };
     let now = now_unix();
     let mailboxes: Vec<&str> = who.site.def.contact.mailboxes.iter().map(|m| m.name.as_str()).collect();

@@ -15,6 +15,7 @@ struct Aims {
     file: String,
     mailbox: i64,
     notice: i64,
+    message: i64,
 }
 
 async fn prepare_aims(env: &Env) -> (Aims, Aims) {
@@ -53,6 +54,28 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
         store.add_notices(std::slice::from_ref(&notice)).await.unwrap();
         let scope = zhanqun::store::tenant::Scope::site(site_id);
         let notice = store.notices(scope, 1).await.unwrap()[0].id;
+        let received_at = zhanqun::store::now_unix();
+        let message = store
+            .insert_handled_message(&zhanqun::store::messages::HandledMessage {
+                origin_site_id: site_id,
+                site_id,
+                transferred_to: None,
+                recipient: String::new(),
+                category: zhanqun::interaction::Category::Consult,
+                subject: "矩阵测试".into(),
+                content: "矩阵测试的留言内容".into(),
+                name: "测试".into(),
+                phone: "13900000000".into(),
+                publishable: false,
+                received_at,
+                due_date: zhanqun::interaction::deadline::due_date(&env.project.group.calendar, received_at, false, 0),
+                complex: None,
+                acknowledged: None,
+                answered: None,
+                rating: None,
+            })
+            .await
+            .unwrap();
         aims.push(Aims {
             article: id,
             user: env.users[other_editor],
@@ -60,6 +83,7 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
             file: format!("{}/{sha}.pdf", &sha[..2]),
             mailbox,
             notice,
+            message,
         });
     }
     let foreign = aims.pop().unwrap();
@@ -74,6 +98,7 @@ fn fill(path: &str, aims: &Aims) -> String {
         .replace("{code}", aims.site)
         .replace("{mid}", &aims.mailbox.to_string())
         .replace("{nid}", &aims.notice.to_string())
+        .replace("{msg}", &aims.message.to_string())
         .replace("{*path}", "index.html")
         .replace("{file}", "admin.css")
 }

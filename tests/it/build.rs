@@ -68,7 +68,11 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         assert_eq!(conf.matches("server_name ").count(), project.group.sites.len());
         assert!(conf.contains("server_name fgw.shili.gov.cn;") && conf.contains("listen [::]:80;"));
         let sitemap = std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn/sitemap.xml")).unwrap();
-        assert_eq!(sitemap.matches("<url>").count(), 1 + 1 + 6 + 3, "home, contact, six column pages, three articles");
+        assert_eq!(
+            sitemap.matches("<url>").count(),
+            1 + 1 + 2 + 6 + 3,
+            "home, contact, interaction and its answers, six column pages, three articles"
+        );
         project.store.close().await;
     }
 }

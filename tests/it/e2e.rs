@@ -1,6 +1,7 @@
 //! The whole product in a real browser: `zhanqun serve` as a newcomer runs it (demo group,
 //! demo accounts), nginx serving what it publishes, and Chromium driven by Playwright through
-//! tests/e2e/admin_flow.mjs. Screenshots of every step land in target/e2e/admin-flow/.
+//! tests/e2e/admin_flow.mjs and tests/e2e/interaction_flow.mjs. Screenshots of every step land in
+//! target/e2e/admin-flow/.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -80,6 +81,24 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"ok\":true"));
+    // Citizen interaction on the same service and nginx: a message written on the static site,
+    // answered through review, published masked, found on the status page.
+    let out = Command::new("node")
+        .arg(e2e.join("interaction_flow.mjs"))
+        .env("ADMIN", format!("http://127.0.0.1:{port}"))
+        .env("SITE", format!("http://fgw.shili.gov.cn:{nginx_port}"))
+        .env("SHOTS", &shots)
+        .stdin(Stdio::null())
+        .output()
+        .expect("node is installed");
+    assert!(
+        out.status.success(),
+        "interaction flow failed:\n{}\n{}\n--- serve log ---\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"ok\":true"));
     // The reader's one view of /bszn/ reaches the database within the counter's next flush.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let views = rt.block_on(async {
@@ -113,6 +132,16 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         "13-console-with-traffic",
         "14-inspection-group",
         "15-inspection-site",
+        "21-interaction-page",
+        "22-form-errors",
+        "23-message-submitted",
+        "24-editor-message",
+        "25-editor-reply-submitted",
+        "26-reviewer-approved",
+        "27-published-answer",
+        "28-status-answered-rated",
+        "29-interaction-dashboard",
+        "30-interaction-report",
     ] {
         assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
     }

@@ -12,6 +12,7 @@ mod counter;
 mod e2e;
 mod import;
 mod mailboxes;
+mod messages;
 mod nginx;
 mod notices;
 mod search;

@@ -99,12 +99,12 @@ fn host(env: &Env, code: &str) -> String {
     env.project.group.site(code).unwrap().host.clone()
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     serde_urlencoded::to_string([("q", s)]).unwrap()
 }
 
 /// The JSON answer of /api/search on `code`'s host for `query` (a query string after `q=`).
-fn api(env: &Env, code: &str, query: &str) -> Value {
+pub(crate) fn api(env: &Env, code: &str, query: &str) -> Value {
     let (status, body) = get(env, &host(env, code), &format!("/api/search?{query}"));
     assert_eq!(status, 200, "{query}: {body}");
     serde_json::from_str(&body).unwrap()

@@ -56,8 +56,8 @@ fn message_row(state: &AppState, m: &Message) -> minijinja::Value {
     }
 }
 
-fn month_of(q: &MonthQuery, headers: &HeaderMap) -> Result<Month, Response> {
-    Month::parse(&q.month, beijing_day(now_unix())).map_err(|m| refuse(headers, StatusCode::BAD_REQUEST, &m))
+fn month_of(q: &MonthQuery) -> Result<Month, String> {
+    Month::parse(&q.month, beijing_day(now_unix()))
 }
 
 /// `GET /admin/interaction`: the dashboard of the user's scope.
@@ -67,9 +67,9 @@ pub async fn dashboard(
     Extension(s): Extension<Session>,
     Query(q): Query<MonthQuery>,
 ) -> Response {
-    let month = match month_of(&q, &headers) {
+    let month = match month_of(&q) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(m) => return refuse(&headers, StatusCode::BAD_REQUEST, &m),
     };
     let (this, year) = match load(&state, s.scope, &month).await {
         Ok(r) => r,
@@ -111,9 +111,9 @@ pub async fn group_report(
     Extension(_s): Extension<Session>,
     Query(q): Query<MonthQuery>,
 ) -> Response {
-    let month = match month_of(&q, &headers) {
+    let month = match month_of(&q) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(m) => return refuse(&headers, StatusCode::BAD_REQUEST, &m),
     };
     let (this, year) = match load(&state, Scope::all(), &month).await {
         Ok(r) => r,
@@ -142,9 +142,9 @@ pub async fn site_report(
     let Some(site) = state.admin.site_by_code(&code).filter(|i| s.scope.covers(i.id)) else {
         return refuse(&headers, StatusCode::NOT_FOUND, "网站不存在，或不属于您的站点");
     };
-    let month = match month_of(&q, &headers) {
+    let month = match month_of(&q) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(m) => return refuse(&headers, StatusCode::BAD_REQUEST, &m),
     };
     let scope = Scope::site(site.id);
     let (this, year) = match load(&state, scope, &month).await {

@@ -15,7 +15,7 @@ use crate::auth::Action;
 use crate::interaction::deadline::{self, beijing_day};
 use crate::interaction::submission::{line, lines};
 use crate::store::mailboxes::Actor;
-use crate::store::messages::{InboxFilter, Message};
+use crate::store::messages::{InboxFilter, Message, ReviewDecision};
 use crate::store::{now_unix, StoreError};
 use crate::web::AppState;
 
@@ -169,6 +169,12 @@ pub async fn show(
     )
 }
 
+/// 404 for a message outside the user's scope, before any input is judged: a foreign id must
+/// not tell a bad form from a missing message.
+async fn visible(state: &AppState, headers: &HeaderMap, s: &Session, id: i64) -> Result<Message, Response> {
+    state.project.store.message(s.scope, id).await.map(|(m, _)| m).map_err(|e| store_error(headers, e))
+}
+
 /// A required text of at most `max` characters, or the message saying what is wrong.
 fn required(text: &str, max: usize, what: &str) -> Result<String, StoreError> {
     let t = lines(text);
@@ -191,6 +197,9 @@ pub async fn acknowledge(
     Path(id): Path<i64>,
     Form(f): Form<TextForm>,
 ) -> Response {
+    if let Err(r) = visible(&state, &headers, &s, id).await {
+        return r;
+    }
     let text = match required(&f.text, ACK_MAX, "受理意见") {
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
@@ -209,6 +218,9 @@ pub async fn transfer(
     Path(id): Path<i64>,
     Form(f): Form<TransferForm>,
 ) -> Response {
+    if let Err(r) = visible(&state, &headers, &s, id).await {
+        return r;
+    }
     let Some(to) = state.admin.site_by_code(f.site.trim()) else {
         return store_error(&headers, StoreError::Conflict("请选择转办的单位".into()));
     };
@@ -232,6 +244,9 @@ pub async fn complex(
     Path(id): Path<i64>,
     Form(f): Form<TextForm>,
 ) -> Response {
+    if let Err(r) = visible(&state, &headers, &s, id).await {
+        return r;
+    }
     let reason = match required(&f.text, REASON_MAX, "复杂问题的理由") {
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
@@ -251,6 +266,9 @@ pub async fn extension(
     Path(id): Path<i64>,
     Form(f): Form<ExtensionForm>,
 ) -> Response {
+    if let Err(r) = visible(&state, &headers, &s, id).await {
+        return r;
+    }
     let max = deadline::MAX_EXTENSION_DAYS;
     let Some(days) = f.days.trim().parse::<u32>().ok().filter(|d| (1..=max).contains(d)) else {
         return store_error(&headers, StoreError::Conflict(format!("延期天数须为 1 到 {max} 个工作日")));
@@ -273,6 +291,9 @@ pub async fn decide(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Response {
+    if let Err(r) = visible(&state, &headers, &s, id).await {
+        return r;
+    }
     let approve = match f.decision.as_str() {
         "approve" => true,
         "refuse" => false,
@@ -297,6 +318,9 @@ pub async fn reply(
     Path(id): Path<i64>,
     Form(f): Form<ReplyForm>,
 ) -> Response {
+    if let Err(r) = visible(&state, &headers, &s, id).await {
+        return r;
+    }
     let text = match required(&f.text, REPLY_MAX, "答复内容") {
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
@@ -329,6 +353,10 @@ pub async fn review(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Response {
+    let m = match visible(&state, &headers, &s, id).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
     let approve = match f.decision.as_str() {
         "approve" => true,
         "reject" => false,
@@ -339,11 +367,9 @@ pub async fn review(
         return store_error(&headers, StoreError::Conflict("退回时请填写意见".into()));
     }
     let store = &state.project.store;
-    let levels = match store.message(s.scope, id).await {
-        Ok((m, _)) => state.admin.sites.get(&m.site_id).map_or(1, |i| i.review_levels),
-        Err(e) => return store_error(&headers, e),
-    };
-    match store.review_reply(s.scope, id, approve, &comment, levels, s.user.id, actor(&s)).await {
+    let levels = state.admin.sites.get(&m.site_id).map_or(1, |i| i.review_levels);
+    let decision = ReviewDecision { approve, comment: &comment, levels, reviewer_id: s.user.id };
+    match store.review_reply(s.scope, id, decision, actor(&s)).await {
         Ok(true) => {
             // The answer goes onto the site now, like an approved article.
             super::review::publish_now(&state).await;
