@@ -535,6 +535,8 @@ async fn serve(
         println!("已登记 {boxes} 个示例公务邮箱");
         let messages = zhanqun::seed::seed_demo_messages(&project).await?;
         println!("已写入 {messages} 条示例网民留言（按期、超期、在办各有）");
+        let solicitations = zhanqun::seed::seed_demo_solicitations(&project).await?;
+        println!("已发布 {solicitations} 项示例意见征集");
     }
     let published = project.paths.out.join(&project.group.portal().host).exists();
     if empty || !published {

@@ -344,3 +344,67 @@ pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
     }
     Ok(n)
 }
+
+/// Demo opinion solicitations: on `fgw` (the demo accounts' site) one open now and one closed
+/// with its published feedback summary, and one open on the portal. Returns how many.
+pub async fn seed_demo_solicitations(project: &Project) -> anyhow::Result<usize> {
+    use crate::interaction::deadline::beijing_day;
+    use crate::store::mailboxes::Actor;
+    use crate::store::solicitations::SolicitationFields;
+    use crate::store::tenant::Scope;
+    let store = &project.store;
+    if !store.solicitations(Scope::all()).await?.is_empty() {
+        return Ok(0);
+    }
+    let rows = store.site_rows().await?;
+    let today = beijing_day(crate::store::now_unix());
+    let by = Actor { name: "operator:demo-seed", ip: None };
+    let day = |offset: i64| today + chrono::Duration::days(offset);
+    let drafts = [
+        (
+            DEMO_ACCOUNT_SITE,
+            "关于《示例市优化营商环境若干措施（征求意见稿）》公开征求意见的公告",
+            OPEN_DRAFT,
+            day(-5),
+            day(20),
+            None,
+        ),
+        (
+            DEMO_ACCOUNT_SITE,
+            "关于《示例市节能降碳专项行动方案（征求意见稿）》公开征求意见的公告",
+            CLOSED_DRAFT,
+            day(-60),
+            day(-31),
+            Some(CLOSED_SUMMARY),
+        ),
+        (
+            project.group.def.portal.as_str(),
+            "关于《示例市停车管理办法（征求意见稿）》公开征求意见的公告",
+            PARKING_DRAFT,
+            day(-3),
+            day(27),
+            None,
+        ),
+    ];
+    let mut n = 0;
+    for (code, title, body, opens, closes, summary) in drafts {
+        let Some(row) = rows.get(code) else { continue };
+        let fields = SolicitationFields { title: title.into(), body_md: body.into(), opens, closes };
+        let id = store.create_solicitation(row.id, &fields, None, by).await?;
+        let scope = Scope::site(row.id);
+        store.submit_solicitation(scope, id, by).await?;
+        store.review_solicitation(scope, id, true, "同意发布", by).await?;
+        if let Some(text) = summary {
+            store.save_summary(scope, id, text, today, by).await?;
+            store.submit_solicitation(scope, id, by).await?;
+            store.review_solicitation(scope, id, true, "同意发布", by).await?;
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+const OPEN_DRAFT: &str = "为进一步优化营商环境，市发展改革委起草了《示例市优化营商环境若干措施（征求意见稿）》，现向社会公开征求意见。\n\n## 主要内容\n\n1. 推行企业开办“一网通办”，开办时间压缩至1个工作日以内；\n2. 工程建设项目审批实行告知承诺制；\n3. 建立涉企政策“免申即享”机制。\n\n欢迎社会各界在征集期内提出意见和建议。";
+const CLOSED_DRAFT: &str = "为推动全市节能降碳工作，市发展改革委起草了《示例市节能降碳专项行动方案（征求意见稿）》，现向社会公开征求意见。\n\n方案提出到2027年单位地区生产总值能耗较2025年下降5%的目标。";
+const CLOSED_SUMMARY: &str = "征集期间收到的意见建议主要集中在公共机构节能、新能源汽车充电设施和既有建筑节能改造三个方面。\n\n经研究，采纳了在方案中增加公共机构屋顶光伏建设任务、加快小区充电设施建设等意见；涉及国家层面政策调整的意见未予采纳，已向提出人说明。感谢社会各界的关心和支持。";
+const PARKING_DRAFT: &str = "为规范机动车停放秩序，市城市管理局会同有关部门起草了《示例市停车管理办法（征求意见稿）》，现公开征求意见。\n\n办法对公共停车场建设、道路临时泊位设置、收费和执法等作出规定。";

@@ -95,18 +95,7 @@ pub fn check(form: &Form, mailboxes: &[&str]) -> Result<Submission, Refusal> {
         n if n > CONTENT_MAX => errors.push(err("content", format!("内容最多 {CONTENT_MAX} 字，现有 {n} 字"))),
         _ => {}
     }
-    let name = line(&form.name);
-    match name.chars().count() {
-        0 => errors.push(err("name", "请填写姓名")),
-        n if n > NAME_MAX => errors.push(err("name", format!("姓名最多 {NAME_MAX} 字"))),
-        _ => {}
-    }
-    let phone: String = line(&form.phone).chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let mobile = phone.len() == 11 && phone.starts_with('1');
-    let landline = (10..=12).contains(&phone.len()) && phone.starts_with('0');
-    if !phone.chars().all(|c| c.is_ascii_digit()) || !(mobile || landline) {
-        errors.push(err("phone", "请填写 11 位手机号码或带区号的固定电话，用于查询办理结果"));
-    }
+    let (name, phone) = writer(&form.name, &form.phone, &mut errors);
     let email = line(&form.email);
     if !email.is_empty() {
         let (local, domain) = email.split_once('@').unwrap_or(("", ""));
@@ -127,6 +116,47 @@ pub fn check(form: &Form, mailboxes: &[&str]) -> Result<Submission, Refusal> {
         email: (!email.is_empty()).then_some(email),
         publishable: matches!(form.publishable.as_str(), "1" | "on" | "true"),
     })
+}
+
+/// The writer's name and phone, checked; faults go to `errors`.
+fn writer(name: &str, phone: &str, errors: &mut Vec<FieldError>) -> (String, String) {
+    let name = line(name);
+    match name.chars().count() {
+        0 => errors.push(err("name", "请填写姓名")),
+        n if n > NAME_MAX => errors.push(err("name", format!("姓名最多 {NAME_MAX} 字"))),
+        _ => {}
+    }
+    let phone: String = line(phone).chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let mobile = phone.len() == 11 && phone.starts_with('1');
+    let landline = (10..=12).contains(&phone.len()) && phone.starts_with('0');
+    if !phone.chars().all(|c| c.is_ascii_digit()) || !(mobile || landline) {
+        errors.push(err("phone", "请填写 11 位手机号码或带区号的固定电话，用于查询办理结果"));
+    }
+    (name, phone)
+}
+
+/// Longest comment on an opinion solicitation.
+pub const COMMENT_MAX: usize = 2000;
+
+/// A comment on an opinion solicitation: (content, name, phone). Same fields, limits and
+/// honeypot as a message, without subject or category.
+pub fn check_comment(form: &Form) -> Result<(String, String, String), Refusal> {
+    if !form.website.trim().is_empty() {
+        return Err(Refusal::Robot);
+    }
+    let mut errors = Vec::new();
+    let content = lines(&form.content);
+    match content.chars().count() {
+        n if n < CONTENT_MIN => errors.push(err("content", format!("请写下您的意见，至少 {CONTENT_MIN} 字"))),
+        n if n > COMMENT_MAX => errors.push(err("content", format!("意见最多 {COMMENT_MAX} 字，现有 {n} 字"))),
+        _ => {}
+    }
+    let (name, phone) = writer(&form.name, &form.phone, &mut errors);
+    if errors.is_empty() {
+        Ok((content, name, phone))
+    } else {
+        Err(Refusal::Fields(errors))
+    }
 }
 
 #[cfg(test)]

@@ -212,6 +212,19 @@ fn nav(site: &Site) -> Vec<ColumnCtx> {
     out
 }
 
+/// Where a solicitation stands on `today` (`YYYY-MM-DD`), as its pages label it.
+pub fn solicitation_phase(s: &crate::store::solicitations::PublishedSolicitation, today: &str) -> &'static str {
+    if s.summary_md.is_some() {
+        "已反馈"
+    } else if today < s.opens.as_str() {
+        "未开始"
+    } else if today <= s.closes.as_str() {
+        "征集中"
+    } else {
+        "已结束"
+    }
+}
+
 /// A published answer as lists show it.
 #[derive(Serialize)]
 pub struct MessageItem<'a> {

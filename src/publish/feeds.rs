@@ -8,6 +8,7 @@ use crate::content::article_path;
 use crate::group::{Group, Site};
 use crate::store::messages::PublishedMessage;
 use crate::store::published::PublishedArticle;
+use crate::store::solicitations::PublishedSolicitation;
 
 const FEED_ITEMS: usize = 20;
 const SITEMAP_LIMIT: usize = 50_000;
@@ -47,6 +48,7 @@ pub fn sitemaps(
     plan: &Plan,
     arts: &[PublishedArticle],
     messages: &[PublishedMessage],
+    solicitations: &[PublishedSolicitation],
 ) -> Vec<(String, String)> {
     let urls: Vec<(String, Option<&str>)> = plan
         .pages
@@ -65,6 +67,7 @@ pub fn sitemaps(
             Page::Interaction => Some((format!("/{}/", super::plan::INTERACTION_DIR), None)),
             Page::Replies { page } => Some((public_url(&super::plan::replies_page_path(page)).to_string(), None)),
             Page::Reply(i) => Some((super::plan::reply_path(messages[i].id), Some(messages[i].answered.as_str()))),
+            Page::Solicitation(i) => Some((super::plan::solicitation_path(solicitations[i].id), None)),
             // A form for people, nothing to index.
             Page::NotFound | Page::MessageStatus => None,
         })

@@ -164,10 +164,10 @@ pub fn affected(site: &Site, content: &SiteContent, plan: &super::plan::Plan, jo
     // The contact page is one small page; rendering it every time keeps it in step with the
     // mailbox registry, whose changes queue a job without an article.
     let mut pages = vec![Page::Home, Page::Contact];
-    // Answers are published by jobs without an article (as are registry changes): those
-    // re-render the interaction section, a few small pages per site.
+    // Answers and solicitations are published by jobs without an article (as are registry
+    // changes): those re-render the interaction section, a few small pages per site.
     if jobs.iter().any(|j| j.article_id.is_none()) {
-        pages.extend(super::plan::interaction_pages(content.messages.len()));
+        pages.extend(super::plan::interaction_pages(content.messages.len(), content.solicitations.len()));
     }
     for &ci in &touched {
         let count = page_count(plan.column_articles[ci].len());

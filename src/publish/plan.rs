@@ -33,6 +33,8 @@ pub enum Page {
     Reply(usize),
     /// 办理结果查询: the status look-up by query code and phone.
     MessageStatus,
+    /// One opinion solicitation (index into the site content's solicitations).
+    Solicitation(usize),
 }
 
 /// The contact page's path on every site.
@@ -54,11 +56,18 @@ pub fn reply_path(id: i64) -> String {
     format!("/{INTERACTION_DIR}/hf/{id}.html")
 }
 
-/// Every page of the interaction section, for a site with `messages` published answers.
-pub fn interaction_pages(messages: usize) -> Vec<Page> {
+/// Path of one opinion solicitation.
+pub fn solicitation_path(id: i64) -> String {
+    format!("/{INTERACTION_DIR}/yjzj/{id}.html")
+}
+
+/// Every page of the interaction section, for a site with `messages` published answers and
+/// `solicitations` published solicitations.
+pub fn interaction_pages(messages: usize, solicitations: usize) -> Vec<Page> {
     let mut pages = vec![Page::Interaction, Page::MessageStatus];
     pages.extend((1..=messages.div_ceil(REPLIES_PER_PAGE).max(1)).map(|page| Page::Replies { page }));
     pages.extend((0..messages).map(Page::Reply));
+    pages.extend((0..solicitations).map(Page::Solicitation));
     pages
 }
 
@@ -90,11 +99,12 @@ pub fn plan(site: &Site, content: &SiteContent) -> Plan {
         }
     }
     let mut pages = vec![Page::Home, Page::NotFound, Page::Contact];
-    pages.extend(interaction_pages(content.messages.len()));
+    pages.extend(interaction_pages(content.messages.len(), content.solicitations.len()));
     let mut dirs = BTreeSet::from([
         "lxwm".to_string(),
         INTERACTION_DIR.to_string(),
         format!("{INTERACTION_DIR}/hf"),
+        format!("{INTERACTION_DIR}/yjzj"),
         "messages/status".to_string(),
     ]);
     for (ci, c) in columns.iter().enumerate() {

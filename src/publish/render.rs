@@ -177,6 +177,22 @@ impl<'a> SiteRenderer<'a> {
                     context! { message => m },
                 )
             }
+            Page::Solicitation(i) => {
+                let s = &self.content.solicitations[i];
+                let today = crate::interaction::deadline::beijing_day(crate::store::now_unix()).to_string();
+                let extra = context! {
+                    s => s,
+                    body => Value::from_safe_string(markdown::render(&s.body_md)),
+                    summary => s.summary_md.as_deref().map(|m| Value::from_safe_string(markdown::render(m))),
+                    phase => ctx::solicitation_phase(s, &today),
+                };
+                (
+                    super::plan::solicitation_path(s.id),
+                    "solicitation.html",
+                    format!("{} - {}", s.title, site.name),
+                    extra,
+                )
+            }
             Page::MessageStatus => (
                 super::plan::STATUS_PATH.to_string(),
                 "status.html",
@@ -237,6 +253,13 @@ impl<'a> SiteRenderer<'a> {
         let site = &self.site.def;
         context! {
             latest => ctx::message_items(self.content.messages.iter().take(10)),
+            solicitations => self.content.solicitations.iter().take(10).map(|s| context! {
+                title => &s.title,
+                url => super::plan::solicitation_path(s.id),
+                opens => &s.opens,
+                closes => &s.closes,
+                phase => ctx::solicitation_phase(s, &crate::interaction::deadline::beijing_day(crate::store::now_unix()).to_string()),
+            }).collect::<Vec<_>>(),
             answered => self.content.messages.len(),
             channels => site.contact.mailboxes.iter().map(|m| {
                 let query = serde_urlencoded::to_string([("to", m.name.as_str())]).unwrap_or_default();
@@ -324,7 +347,9 @@ impl<'a> SiteRenderer<'a> {
             self.put(&format!("/{}/rss.xml", c.slug), feed.as_bytes())?;
             n += 1;
         }
-        for (name, body) in feeds::sitemaps(group, site, &self.plan, arts, &self.content.messages) {
+        for (name, body) in
+            feeds::sitemaps(group, site, &self.plan, arts, &self.content.messages, &self.content.solicitations)
+        {
             self.put(&name, body.as_bytes())?;
             n += 1;
         }

@@ -305,18 +305,7 @@ impl Store {
         due: NaiveDate,
     ) -> Result<(i64, String)> {
         let mut tx = self.pool().begin().await?;
-        let fresh = sqlx::query(
-            "INSERT INTO spent_challenges (token_hash, expires_at) VALUES ($1, $2) ON CONFLICT (token_hash) DO NOTHING",
-        )
-        .bind(spent.0)
-        .bind(spent.1)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if fresh == 0 {
-            return Err(StoreError::Conflict("该验证信息已经使用过，请勿重复提交".into()));
-        }
-        sqlx::query("DELETE FROM spent_challenges WHERE expires_at < $1").bind(received_at).execute(&mut *tx).await?;
+        spend_challenge(&mut tx, spent, received_at).await?;
         let code = new_code();
         let id: i64 = sqlx::query(
             "INSERT INTO messages (code, origin_site_id, site_id, recipient, category, subject, content, name, phone, email,
@@ -900,6 +889,24 @@ impl Store {
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .collect())
     }
+}
+
+/// Remembers a proof-of-work challenge as spent (`Conflict` when it already was), and forgets
+/// those expired by `now`.
+pub(crate) async fn spend_challenge(tx: &mut Transaction<'_, Any>, spent: (&str, i64), now: i64) -> Result<()> {
+    let fresh = sqlx::query(
+        "INSERT INTO spent_challenges (token_hash, expires_at) VALUES ($1, $2) ON CONFLICT (token_hash) DO NOTHING",
+    )
+    .bind(spent.0)
+    .bind(spent.1)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if fresh == 0 {
+        return Err(StoreError::Conflict("该验证信息已经使用过，请勿重复提交".into()));
+    }
+    sqlx::query("DELETE FROM spent_challenges WHERE expires_at < $1").bind(now).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// The message as the transaction sees it, within `scope`.

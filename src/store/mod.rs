@@ -16,6 +16,7 @@ pub mod notices;
 pub mod published;
 pub mod searchable;
 pub mod sites;
+pub mod solicitations;
 pub mod tenant;
 pub mod traffic;
 pub mod users;

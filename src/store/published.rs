@@ -60,6 +60,8 @@ pub struct SiteContent {
     pub mailboxes: Vec<(String, String)>,
     /// Answered messages the writers allowed to publish, masked, newest answer first.
     pub messages: Vec<super::messages::PublishedMessage>,
+    /// Published opinion solicitations, newest first.
+    pub solicitations: Vec<super::solicitations::PublishedSolicitation>,
 }
 
 impl Store {
@@ -148,7 +150,8 @@ impl Store {
         let related = self.related(site_id, now).await?;
         let mailboxes = self.listed_mailboxes(site_id).await?;
         let messages = self.published_messages(site_id).await?;
-        Ok(SiteContent { articles, related, blobs, mailboxes, messages })
+        let solicitations = self.published_solicitations(site_id).await?;
+        Ok(SiteContent { articles, related, blobs, mailboxes, messages, solicitations })
     }
 
     async fn related(&self, site_id: i64, now: &str) -> Result<Vec<Related>> {

@@ -21,6 +21,7 @@ pub const TEMPLATES: &[&str] = &[
     "replies.html",
     "reply.html",
     "status.html",
+    "solicitation.html",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,5 +1,6 @@
 //! The public side of citizen interaction, behind nginx's `/api/` on every host: a challenge
-//! for the proof of work, the submission, the status look-up and the satisfaction rating. The
+//! for the proof of work, the submission, the status look-up, the satisfaction rating and the
+//! comments on opinion solicitations. The
 //! host says which site is written to. Answers are JSON for the static pages' script; the
 //! query code is sent only after the message is committed. Nothing here logs a field of the
 //! form: the request log has the path only, and the forms post their data in the body.
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/messages", post(submit))
         .route("/api/messages/status", post(status))
         .route("/api/messages/rating", post(rate))
+        .route("/api/solicitations/{id}/comments", post(comment))
         .layer(DefaultBodyLimit::max(submission::BODY_MAX))
 }
 
@@ -118,6 +120,49 @@ async fn submit(
         Err(StoreError::Conflict(m)) => bad(json!({ "error": m, "field": "challenge" })),
         Err(e) => {
             tracing::error!(site = who.site.code(), error = %e, "could not store a message");
+            unavailable()
+        }
+    }
+}
+
+/// A comment on an opinion solicitation of the host's site: the same protection as a message.
+async fn comment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    c: Peer,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    form: Result<Form<submission::Form>, FormRejection>,
+) -> Response {
+    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    let form = match form {
+        Ok(Form(f)) => f,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return answer(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": "提交的内容过长，请精简后再提交" }));
+        }
+        Err(_) => return bad(json!({ "error": "提交的内容无法识别，请通过网站上的表单提交" })),
+    };
+    let now = now_unix();
+    let (content, name, phone) = match submission::check_comment(&form) {
+        Ok(c) => c,
+        Err(Refusal::Robot) => return bad(json!({ "error": "提交未通过校验，请刷新页面后重试" })),
+        Err(Refusal::Fields(errors)) => return bad(json!({ "error": "请检查标出的内容", "fields": errors })),
+    };
+    let expires = match pow::verify(&state.desk.secret, who.site.code(), &form.challenge, &form.nonce, now) {
+        Ok(e) => e,
+        Err(e) => return bad(json!({ "error": e.to_string(), "field": "challenge" })),
+    };
+    if let Err(wait) = state.desk.limiter.check(&format!("s:{}", who.ip), &limit::SUBMIT, now) {
+        return too_many(wait);
+    }
+    let Some(site_id) = state.admin.site_by_code(who.site.code()).map(|s| s.id) else { return unknown_site() };
+    let spent = (pow::spent_key(&form.challenge), expires);
+    let today = deadline::beijing_day(now);
+    match state.project.store.add_comment(site_id, id, &content, (&name, &phone), (&spent.0, spent.1), today).await {
+        Ok(()) => answer(StatusCode::CREATED, json!({ "ok": true })),
+        Err(StoreError::NotFound) => answer(StatusCode::NOT_FOUND, json!({ "error": "没有这项意见征集" })),
+        Err(StoreError::Conflict(m)) => answer(StatusCode::CONFLICT, json!({ "error": m })),
+        Err(e) => {
+            tracing::error!(site = who.site.code(), error = %e, "could not store a comment");
             unavailable()
         }
     }

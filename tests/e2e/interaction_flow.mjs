@@ -2,7 +2,8 @@
 // site (through nginx), the form's proof of work runs in the page, the citizen gets a query
 // code; the site's editor acknowledges and answers, the reviewer approves; the answer shows on
 // the site with the writer's name and phone masked, and on the status page, where the citizen
-// rates it. The central office's dashboard and monthly report show the demo group's spread.
+// rates it. The citizen comments on an opinion solicitation, which the site reads. The central
+// office's dashboard and monthly report show the demo group's spread.
 // Run by tests/it/e2e.rs after admin_flow.mjs, with ADMIN, SITE (the fgw site's base URL,
 // through nginx) and SHOTS.
 import { chromium } from "playwright-core";
@@ -114,6 +115,21 @@ try {
   await citizen.getByLabel("手机号码").fill("13800000000");
   await citizen.getByRole("button", { name: "查询" }).click();
   await citizen.getByText("没有找到对应的留言").waitFor();
+
+  // --- An opinion solicitation: the citizen comments, the site reads it. -------------
+  await citizen.goto(`${SITE}/hdjl/`);
+  await citizen.getByRole("link", { name: /优化营商环境若干措施/ }).click();
+  await citizen.getByText("征集中").first().waitFor();
+  await citizen.locator("#c-content").fill("建议把涉企政策“免申即享”的清单在网站上公开，并定期更新。");
+  await citizen.locator("#c-name").fill(writer);
+  await citizen.locator("#c-phone").fill(phone);
+  await citizen.getByRole("button", { name: "提交意见" }).click();
+  await citizen.locator("#zq-comment-done").waitFor({ state: "visible", timeout: 60000 });
+  await shot(citizen, "31-solicitation-comment");
+  await editor.goto(`${ADMIN}/admin/solicitations`);
+  await editor.getByRole("link", { name: /优化营商环境若干措施/ }).click();
+  await editor.getByText("免申即享”的清单").waitFor();
+  await shot(editor, "32-solicitation-admin");
 
   // --- The central office's oversight. -----------------------------------------------
   const admin = await login("admin");

@@ -16,6 +16,7 @@ struct Aims {
     mailbox: i64,
     notice: i64,
     message: i64,
+    solicitation: i64,
 }
 
 async fn prepare_aims(env: &Env) -> (Aims, Aims) {
@@ -76,6 +77,14 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
             })
             .await
             .unwrap();
+        let today = zhanqun::interaction::deadline::beijing_day(received_at);
+        let fields = zhanqun::store::solicitations::SolicitationFields {
+            title: "矩阵测试".into(),
+            body_md: "矩阵测试的征求意见稿".into(),
+            opens: today,
+            closes: today,
+        };
+        let solicitation = store.create_solicitation(site_id, &fields, None, by).await.unwrap();
         aims.push(Aims {
             article: id,
             user: env.users[other_editor],
@@ -84,6 +93,7 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
             mailbox,
             notice,
             message,
+            solicitation,
         });
     }
     let foreign = aims.pop().unwrap();
@@ -99,6 +109,7 @@ fn fill(path: &str, aims: &Aims) -> String {
         .replace("{mid}", &aims.mailbox.to_string())
         .replace("{nid}", &aims.notice.to_string())
         .replace("{msg}", &aims.message.to_string())
+        .replace("{sid}", &aims.solicitation.to_string())
         .replace("{*path}", "index.html")
         .replace("{file}", "admin.css")
 }

@@ -142,6 +142,8 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         "28-status-answered-rated",
         "29-interaction-dashboard",
         "30-interaction-report",
+        "31-solicitation-comment",
+        "32-solicitation-admin",
     ] {
         assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
     }

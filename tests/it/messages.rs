@@ -404,3 +404,131 @@ fn national_day_deadline_from_the_shipped_calendar() {
     // Received Tuesday 29 September 2026: 30 Sep, then 8, 9, 10 (Saturday, worked), 12, 13, 14 Oct.
     assert_eq!(cal.add_working_days(d("2026-09-29"), 7), d("2026-10-14"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opinion_solicitation_from_draft_to_feedback() {
+    for (label, env) in fx::envs(1800).await {
+        let store = &env.project.store;
+        let ed = signed_in(&env, "ed1").await;
+        let rv = signed_in(&env, "rv1").await;
+        let today = beijing_day(zhanqun::store::now_unix());
+        let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+
+        // Bad dates are named; a good draft is saved, submitted, approved and published.
+        let draft = |opens: String, closes: String| {
+            vec![
+                ("title", "关于停车管理办法征求意见".to_string()),
+                ("body", "## 征求意见稿\n\n第一条 为规范停车秩序……".to_string()),
+                ("opens", opens),
+                ("closes", closes),
+            ]
+        };
+        let refs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        let post = |path: String, form: Vec<(&'static str, String)>| {
+            let ed = &ed;
+            async move {
+                let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                ed.post(&path, &pairs).await
+            }
+        };
+        let (s, body) = post("/admin/solicitations".into(), refs(&draft(day(5), day(1)))).await;
+        assert_eq!(s, 409, "{label}: {body}");
+        assert!(body.contains("截止日期：不能早于开始日期"), "{label}");
+        let (s, loc) = post("/admin/solicitations".into(), refs(&draft(day(-1), day(10)))).await;
+        assert_eq!(s, 303, "{label}: {loc}");
+        let id: i64 = loc.trim_start_matches("/admin/solicitations/").parse().unwrap();
+        let mut submit = refs(&draft(day(-1), day(10)));
+        submit.push(("submit", "1".into()));
+        assert_eq!(post(format!("/admin/solicitations/{id}"), submit.clone()).await.0, 303, "{label}");
+        assert_eq!(post(format!("/admin/solicitations/{id}"), submit).await.0, 409, "{label}: no edits once submitted");
+        let site = env.project.group.site(OWN).unwrap();
+        let page = env.project.paths.out.join(&site.host).join(format!("hdjl/yjzj/{id}.html"));
+        assert!(!page.exists(), "{label}: nothing online before review");
+        let (s, _) = rv.post(&format!("/admin/solicitations/{id}/review"), &[("decision", "approve")]).await;
+        assert_eq!(s, 303, "{label}");
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains("征集中") && html.contains(&format!("/api/solicitations/{id}/comments")), "{label}");
+        let home = std::fs::read_to_string(env.project.paths.out.join(&site.host).join("hdjl/index.html")).unwrap();
+        assert!(home.contains("关于停车管理办法征求意见"), "{label}: listed on the interaction page");
+
+        // Citizens comment through the same protection; another site's host finds nothing.
+        let citizen = Citizen::new(&env, OWN, "203.0.113.50");
+        let path = format!("/api/solicitations/{id}/comments");
+        let comment = |content: &'static str| {
+            let citizen = &citizen;
+            let path = path.clone();
+            async move {
+                let challenge = citizen.challenge().await;
+                let nonce = pow::solve(&challenge);
+                let form = [
+                    ("content", content),
+                    ("name", WRITER),
+                    ("phone", PHONE),
+                    ("challenge", &challenge),
+                    ("nonce", &nonce),
+                ];
+                citizen.send(&path, &form).await
+            }
+        };
+        assert_eq!(comment("建议增加夜间免费停车时段。").await.0, 201, "{label}");
+        assert_eq!(comment("短").await.0, 400, "{label}");
+        let stranger = Citizen::new(&env, FOREIGN, "203.0.113.51");
+        let challenge = stranger.challenge().await;
+        let nonce = pow::solve(&challenge);
+        let form = [
+            ("content", "建议增加夜间免费停车时段。"),
+            ("name", WRITER),
+            ("phone", PHONE),
+            ("challenge", challenge.as_str()),
+            ("nonce", nonce.as_str()),
+        ];
+        assert_eq!(stranger.send(&path, &form).await.0, 404, "{label}: only on its own site");
+
+        // The summary waits for the close; a closed solicitation takes no more comments.
+        let (s, _) =
+            ed.post(&format!("/admin/solicitations/{id}/summary"), &[("text", "共收到意见一条，已采纳。")]).await;
+        assert_eq!(s, 409, "{label}: still open");
+        let (s, loc) = post("/admin/solicitations".into(), refs(&draft(day(-20), day(-2)))).await;
+        assert_eq!(s, 303, "{label}");
+        let closed: i64 = loc.trim_start_matches("/admin/solicitations/").parse().unwrap();
+        let mut submit = refs(&draft(day(-20), day(-2)));
+        submit.push(("submit", "1".into()));
+        post(format!("/admin/solicitations/{closed}"), submit).await;
+        rv.post(&format!("/admin/solicitations/{closed}/review"), &[("decision", "approve")]).await;
+        let challenge = citizen.challenge().await;
+        let nonce = pow::solve(&challenge);
+        let form = [
+            ("content", "建议增加夜间免费停车时段。"),
+            ("name", WRITER),
+            ("phone", PHONE),
+            ("challenge", challenge.as_str()),
+            ("nonce", nonce.as_str()),
+        ];
+        let (s, v) = citizen.send(&format!("/api/solicitations/{closed}/comments"), &form).await;
+        assert_eq!(s, 409, "{label}: {v}");
+        assert!(v["error"].as_str().unwrap().contains("不在征集期内"), "{label}");
+        let (s, _) = ed
+            .post(
+                &format!("/admin/solicitations/{closed}/summary"),
+                &[("text", "收到的意见主要涉及收费标准，已部分采纳。"), ("submit", "1")],
+            )
+            .await;
+        assert_eq!(s, 303, "{label}");
+        let (s, _) = rv.post(&format!("/admin/solicitations/{closed}/review"), &[("decision", "approve")]).await;
+        assert_eq!(s, 303, "{label}");
+        let html = std::fs::read_to_string(page.with_file_name(format!("{closed}.html"))).unwrap();
+        assert!(
+            html.contains("意见反馈情况") && html.contains("已部分采纳") && !html.contains("zq-comment-form"),
+            "{label}"
+        );
+
+        // The comments are the site's to read, with the writer; never on a page, never abroad.
+        let (_, admin_page) = ed.get(&format!("/admin/solicitations/{id}")).await;
+        assert!(admin_page.contains("建议增加夜间免费停车时段") && admin_page.contains(PHONE), "{label}");
+        assert_eq!(signed_in(&env, "xed").await.get(&format!("/admin/solicitations/{id}")).await.0, 404, "{label}");
+        assert!(!html.contains(WRITER) && !html.contains(PHONE), "{label}");
+        let (s, _) =
+            store.solicitation(Scope::site(env.sites[FOREIGN]), id).await.map(|_| (200, ())).unwrap_or((404, ()));
+        assert_eq!(s, 404, "{label}");
+    }
+}

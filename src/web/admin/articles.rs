@@ -519,6 +519,7 @@ fn render_preview(
         blobs: Vec::new(),
         mailboxes: Vec::new(),
         messages: Vec::new(),
+        solicitations: Vec::new(),
     };
     let html = SiteRenderer::new(group, &state.project.themes, site, &content, Default::default())
         .and_then(|r| r.article_html(0));

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod review;
 pub mod routes;
 pub mod session;
+pub mod solicitations;
 pub mod static_files;
 pub mod stats;
 pub mod users;

@@ -9,7 +9,7 @@ use axum::Router;
 
 use super::{
     articles, console, inspection, login, mailboxes, message_oversight, messages, notices, reports, review,
-    static_files, stats, users,
+    solicitations, static_files, stats, users,
 };
 use crate::auth::Action;
 use crate::content::attachment::MAX_BYTES;
@@ -36,6 +36,8 @@ pub enum Target {
     Notice,
     /// A citizen message (the responsible site's).
     Message,
+    /// An opinion solicitation.
+    Solicitation,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +121,12 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/messages/{msg}/extension/decide", ApproveExtension, Target::Message),
     r("POST", "/admin/messages/{msg}/reply", Write, Target::Message),
     r("POST", "/admin/messages/{msg}/review", Review, Target::Message),
+    r("GET", "/admin/solicitations", ReadMessages, Target::None),
+    r("POST", "/admin/solicitations", Write, Target::None),
+    r("GET", "/admin/solicitations/{sid}", ReadMessages, Target::Solicitation),
+    r("POST", "/admin/solicitations/{sid}", Write, Target::Solicitation),
+    r("POST", "/admin/solicitations/{sid}/summary", Write, Target::Solicitation),
+    r("POST", "/admin/solicitations/{sid}/review", Review, Target::Solicitation),
     r("GET", "/admin/interaction", ReadStats, Target::None),
     r("GET", "/admin/reports/messages", Console, Target::None),
     r("GET", "/admin/reports/messages/{code}", ReadStats, Site),
@@ -198,6 +206,12 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/admin/messages/{msg}/extension/decide") => post(messages::decide),
         ("POST", "/admin/messages/{msg}/reply") => post(messages::reply),
         ("POST", "/admin/messages/{msg}/review") => post(messages::review),
+        ("GET", "/admin/solicitations") => get(solicitations::list),
+        ("POST", "/admin/solicitations") => post(solicitations::create),
+        ("GET", "/admin/solicitations/{sid}") => get(solicitations::show),
+        ("POST", "/admin/solicitations/{sid}") => post(solicitations::update),
+        ("POST", "/admin/solicitations/{sid}/summary") => post(solicitations::summary),
+        ("POST", "/admin/solicitations/{sid}/review") => post(solicitations::review),
         ("GET", "/admin/interaction") => get(message_oversight::dashboard),
         ("GET", "/admin/reports/messages") => get(message_oversight::group_report),
         ("GET", "/admin/reports/messages/{code}") => get(message_oversight::site_report),

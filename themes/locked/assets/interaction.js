@@ -131,7 +131,8 @@
     if (first) first.focus();
   }
 
-  function messageForm(form) {
+  // A form protected by the proof of work: the message form and the solicitation comments.
+  function protectedForm(form) {
     var box = form.querySelector(".zq-form-status");
     var button = form.querySelector("button[type=submit]");
     var params = new URLSearchParams(location.search);
@@ -170,9 +171,11 @@
             button.disabled = false;
             if (status === 201) {
               form.hidden = true;
-              var done = document.getElementById("zq-message-done");
-              done.querySelector(".zq-code").textContent = body.code;
-              done.querySelector(".zq-due").textContent = body.due_date;
+              var done = document.getElementById(form.getAttribute("data-done"));
+              var code = done.querySelector(".zq-code");
+              if (code) code.textContent = body.code;
+              var due = done.querySelector(".zq-due");
+              if (due) due.textContent = body.due_date;
               done.hidden = false;
               done.focus();
               return;
@@ -249,9 +252,30 @@
     });
   }
 
+  // Today in Beijing, YYYY-MM-DD, whatever the reader's time zone.
+  function beijingToday() {
+    return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  }
+
+  // A static page keeps the phase it was published with until the next publish; the reader's
+  // clock corrects it in between (the service refuses comments out of time anyway).
+  function solicitationPhase() {
+    var today = beijingToday();
+    var phase = document.querySelector(".zq-phase");
+    if (phase && !phase.getAttribute("data-final")) {
+      var opens = phase.getAttribute("data-opens"), closes = phase.getAttribute("data-closes");
+      phase.textContent = today < opens ? "未开始" : today > closes ? "已结束" : "征集中";
+    }
+    var windowed = document.querySelector("[data-window]");
+    if (windowed && (today < windowed.getAttribute("data-opens") || today > windowed.getAttribute("data-closes"))) {
+      windowed.hidden = true;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    var m = document.getElementById("zq-message-form");
-    if (m) messageForm(m);
+    var forms = document.querySelectorAll("form[data-challenge]");
+    for (var i = 0; i < forms.length; i++) protectedForm(forms[i]);
+    solicitationPhase();
     var s = document.getElementById("zq-status-form");
     if (s) statusForm(s);
   });
