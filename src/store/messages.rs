@@ -88,16 +88,19 @@ pub enum InboxFilter {
     Overdue,
     /// A reply waiting for review.
     Review,
+    /// An extension waiting for the central office.
+    Extension,
     Answered,
     All,
 }
 
 impl InboxFilter {
-    pub const ALL: [InboxFilter; 6] = [
+    pub const ALL: [InboxFilter; 7] = [
         InboxFilter::Open,
         InboxFilter::Received,
         InboxFilter::Overdue,
         InboxFilter::Review,
+        InboxFilter::Extension,
         InboxFilter::Answered,
         InboxFilter::All,
     ];
@@ -108,6 +111,7 @@ impl InboxFilter {
             InboxFilter::Received => "received",
             InboxFilter::Overdue => "overdue",
             InboxFilter::Review => "review",
+            InboxFilter::Extension => "extension",
             InboxFilter::Answered => "answered",
             InboxFilter::All => "all",
         }
@@ -119,6 +123,7 @@ impl InboxFilter {
             InboxFilter::Received => "待受理",
             InboxFilter::Overdue => "已超期",
             InboxFilter::Review => "答复待审核",
+            InboxFilter::Extension => "延期待批",
             InboxFilter::Answered => "已答复",
             InboxFilter::All => "全部",
         }
@@ -467,14 +472,7 @@ impl Store {
 
     /// The inbox of `scope`, newest first, at most `limit`.
     pub async fn inbox(&self, scope: Scope, filter: InboxFilter, today: NaiveDate, limit: i64) -> Result<Vec<Message>> {
-        let cond = match filter {
-            InboxFilter::Open => "answered_at IS NULL",
-            InboxFilter::Received => "answered_at IS NULL AND acknowledged_at IS NULL",
-            InboxFilter::Overdue => "answered_at IS NULL AND due_date < $3",
-            InboxFilter::Review => "answered_at IS NULL AND reply_state = 'submitted'",
-            InboxFilter::Answered => "answered_at IS NOT NULL",
-            InboxFilter::All => "1 = 1",
-        };
+        let cond = filter_sql(filter);
         // $3 is bound in every case so that the statement's parameters do not depend on it.
         let sql = format!(
             "SELECT {COLUMNS} FROM messages WHERE ($1 = 0 OR site_id = $1) AND {cond} AND $3 = $3
@@ -489,6 +487,32 @@ impl Store {
             .iter()
             .map(row)
             .collect())
+    }
+
+    /// How many messages of `scope` each filter lists, in `InboxFilter::ALL` order.
+    pub async fn inbox_counts(&self, scope: Scope, today: NaiveDate) -> Result<Vec<(InboxFilter, i64)>> {
+        let sums: Vec<String> =
+            InboxFilter::ALL.iter().map(|f| format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", filter_sql(*f))).collect();
+        let sql = format!("SELECT {} FROM messages WHERE ($1 = 0 OR site_id = $1) AND $2 = $2", sums.join(", "));
+        let sql = sql.replace("$3", "$2");
+        let r = sqlx::query(&sql).bind(scope.param()).bind(today.to_string()).fetch_one(self.pool()).await?;
+        Ok(InboxFilter::ALL.iter().enumerate().map(|(i, f)| (*f, r.get::<Option<i64>, _>(i).unwrap_or(0))).collect())
+    }
+
+    /// The messages of `scope` received in `[from, to)` (Unix times), oldest first.
+    pub async fn messages_between(&self, scope: Scope, from: i64, to: i64) -> Result<Vec<Message>> {
+        Ok(sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE ($1 = 0 OR site_id = $1) AND received_at >= $2 AND received_at < $3
+             ORDER BY received_at, id"
+        ))
+        .bind(scope.param())
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(row)
+        .collect())
     }
 
     /// One message and its history; outside `scope` (not responsible) it is `NotFound`.
@@ -907,6 +931,19 @@ pub(crate) async fn spend_challenge(tx: &mut Transaction<'_, Any>, spent: (&str,
     }
     sqlx::query("DELETE FROM spent_challenges WHERE expires_at < $1").bind(now).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// The condition of a filter; `$3` is the day judged.
+fn filter_sql(filter: InboxFilter) -> &'static str {
+    match filter {
+        InboxFilter::Open => "answered_at IS NULL",
+        InboxFilter::Received => "answered_at IS NULL AND acknowledged_at IS NULL",
+        InboxFilter::Overdue => "answered_at IS NULL AND due_date < $3",
+        InboxFilter::Review => "answered_at IS NULL AND reply_state = 'submitted'",
+        InboxFilter::Extension => "answered_at IS NULL AND extension_state = 'requested'",
+        InboxFilter::Answered => "answered_at IS NOT NULL",
+        InboxFilter::All => "1 = 1",
+    }
 }
 
 /// The message as the transaction sees it, within `scope`.

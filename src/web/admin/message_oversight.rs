@@ -82,8 +82,8 @@ pub async fn dashboard(
         Err(e) => return store_error(&headers, e),
     };
     let pending: Vec<Message> = match s.scope.site_id() {
-        None => match store.inbox(s.scope, InboxFilter::Open, today, 10_000).await {
-            Ok(l) => l.into_iter().filter(|m| m.extension_state.as_deref() == Some("requested")).collect(),
+        None => match store.inbox(s.scope, InboxFilter::Extension, today, 500).await {
+            Ok(l) => l,
             Err(e) => return store_error(&headers, e),
         },
         Some(_) => Vec::new(),
@@ -151,10 +151,9 @@ pub async fn site_report(
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
-    let today = beijing_day(now_unix());
     let (from, to) = (end_of_day(month.first.pred_opt().unwrap_or(month.first)), end_of_day(month.last));
-    let list = match state.project.store.inbox(scope, InboxFilter::All, today, 10_000).await {
-        Ok(l) => l.into_iter().filter(|m| m.received_at >= from && m.received_at < to).collect::<Vec<_>>(),
+    let list = match state.project.store.messages_between(scope, from, to).await {
+        Ok(l) => l,
         Err(e) => return store_error(&headers, e),
     };
     let trend: Vec<_> = year.by_month.iter().map(|(m, f)| context! { month => m, f => f }).collect();

@@ -96,16 +96,10 @@ pub async fn inbox(
         Ok(l) => l,
         Err(e) => return store_error(&headers, e),
     };
-    let mut counts = Vec::new();
-    for f in InboxFilter::ALL {
-        if f == InboxFilter::All || f == InboxFilter::Answered {
-            continue;
-        }
-        match store.inbox(s.scope, f, today(), INBOX_LIMIT).await {
-            Ok(l) => counts.push((f.as_str(), l.len())),
-            Err(e) => return store_error(&headers, e),
-        }
-    }
+    let counts = match store.inbox_counts(s.scope, today()).await {
+        Ok(c) => c.into_iter().map(|(f, n)| (f.as_str(), n)).collect::<Vec<_>>(),
+        Err(e) => return store_error(&headers, e),
+    };
     let ack_text = match s.scope.site_id() {
         Some(id) => store.ack_text(id).await.ok(),
         None => None,
