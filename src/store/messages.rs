@@ -618,6 +618,15 @@ impl Store {
             .await?;
         step(&mut tx, id, m.site_id, "transfer", &format!("转办至{}：{reason}", to.1), by).await?;
         step(&mut tx, id, to.0, "transfer-in", &format!("接收转办：{reason}"), by).await?;
+        let notice = super::notices::NewNotice {
+            site_id: to.0,
+            kind: "message.transfer".into(),
+            title: "【留言转办】收到一条转办的网民留言".into(),
+            body: format!("留言“{}”已转由本单位办理（{reason}），答复期限 {}，请及时受理。", m.subject, m.due_date),
+            link: format!("/admin/messages/{id}"),
+            mail: None,
+        };
+        super::notices::add_notice(&mut tx, &notice).await?;
         tx.commit().await?;
         Ok(())
     }

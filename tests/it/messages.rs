@@ -310,6 +310,11 @@ async fn transfers_deadlines_reminders_and_the_audit() {
         let (s, page) = xed.get(&format!("/admin/messages/{id}")).await;
         assert_eq!(s, 200, "{label}");
         assert!(page.contains("属于财政局职责") && page.contains(&format!("<dt>答复期限</dt><dd>{due}")), "{label}");
+        let notices = store.notices(Scope::site(env.sites[FOREIGN]), 5).await.unwrap();
+        assert!(
+            notices.iter().any(|n| n.kind == "message.transfer" && n.link == format!("/admin/messages/{id}")),
+            "{label}"
+        );
         // Its two review levels both pass before the answer.
         let (s, _) = xed
             .post(&format!("/admin/messages/{id}/reply"), &[("text", "已责令停止夜间施工。"), ("submit", "1")])

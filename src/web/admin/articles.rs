@@ -127,10 +127,13 @@ pub async fn dashboard(
         let queue = if s.user.role.can(Action::Review) { store.review_queue(s.scope, &now).await? } else { Vec::new() };
         let published = list(ListFilter { state: "published".into(), ..Default::default() }).await?;
         let figures = store.site_figures(s.scope).await?;
-        Ok::<_, StoreError>((drafts, waiting, rejected, queue, published, figures))
+        let today = crate::interaction::deadline::beijing_day(crate::store::now_unix());
+        let messages: std::collections::BTreeMap<&str, i64> =
+            store.inbox_counts(s.scope, today).await?.into_iter().map(|(f, n)| (f.as_str(), n)).collect();
+        Ok::<_, StoreError>((drafts, waiting, rejected, queue, published, figures, messages))
     }
     .await;
-    let (drafts, waiting, rejected, queue, published, figures) = match result {
+    let (drafts, waiting, rejected, queue, published, figures, messages) = match result {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
@@ -147,6 +150,7 @@ pub async fn dashboard(
             queue => queue.into_iter().take(10).collect::<Vec<_>>(),
             published => published.into_iter().take(10).collect::<Vec<_>>(),
             totals => context! { published => totals.0, waiting => totals.1, drafts => totals.2 },
+            messages => messages,
             levels => site.map(|s| s.review_levels),
         },
     )
