@@ -82,10 +82,7 @@ async fn submit(
     let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
     let form = match form {
         Ok(Form(f)) => f,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return answer(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": "提交的内容过长，请精简后再提交" }));
-        }
-        Err(_) => return bad(json!({ "error": "提交的内容无法识别，请通过网站上的留言表单提交" })),
+        Err(rejection) => return unreadable(&rejection),
     };
     let now = now_unix();
     let mailboxes: Vec<&str> = who.site.def.contact.mailboxes.iter().map(|m| m.name.as_str()).collect();
@@ -94,14 +91,10 @@ async fn submit(
         Err(Refusal::Robot) => return bad(json!({ "error": "提交未通过校验，请刷新页面后重试" })),
         Err(Refusal::Fields(errors)) => return bad(json!({ "error": "请检查标出的内容", "fields": errors })),
     };
-    let expires = match pow::verify(&state.desk.secret, who.site.code(), &form.challenge, &form.nonce, now) {
+    let expires = match guard(&state, &who, &form, now) {
         Ok(e) => e,
-        Err(e) => return bad(json!({ "error": e.to_string(), "field": "challenge" })),
+        Err(refusal) => return *refusal,
     };
-    // Counted only once the form is right: a citizen fixing a typo is not a flood.
-    if let Err(wait) = state.desk.limiter.check(&format!("s:{}", who.ip), &limit::SUBMIT, now) {
-        return too_many(wait);
-    }
     let store = &state.project.store;
     let Some(site_id) = state.admin.site_by_code(who.site.code()).map(|s| s.id) else { return unknown_site() };
     let due = deadline::due_date(&state.project.group.calendar, now, false, 0);
@@ -136,10 +129,7 @@ async fn comment(
     let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
     let form = match form {
         Ok(Form(f)) => f,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return answer(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": "提交的内容过长，请精简后再提交" }));
-        }
-        Err(_) => return bad(json!({ "error": "提交的内容无法识别，请通过网站上的表单提交" })),
+        Err(rejection) => return unreadable(&rejection),
     };
     let now = now_unix();
     let (content, name, phone) = match submission::check_comment(&form) {
@@ -147,13 +137,10 @@ async fn comment(
         Err(Refusal::Robot) => return bad(json!({ "error": "提交未通过校验，请刷新页面后重试" })),
         Err(Refusal::Fields(errors)) => return bad(json!({ "error": "请检查标出的内容", "fields": errors })),
     };
-    let expires = match pow::verify(&state.desk.secret, who.site.code(), &form.challenge, &form.nonce, now) {
+    let expires = match guard(&state, &who, &form, now) {
         Ok(e) => e,
-        Err(e) => return bad(json!({ "error": e.to_string(), "field": "challenge" })),
+        Err(refusal) => return *refusal,
     };
-    if let Err(wait) = state.desk.limiter.check(&format!("s:{}", who.ip), &limit::SUBMIT, now) {
-        return too_many(wait);
-    }
     let Some(site_id) = state.admin.site_by_code(who.site.code()).map(|s| s.id) else { return unknown_site() };
     let spent = (pow::spent_key(&form.challenge), expires);
     let today = deadline::beijing_day(now);
@@ -254,6 +241,24 @@ async fn rate(
             unavailable()
         }
     }
+}
+
+/// A form body that could not be read: too large (413), or not a form.
+fn unreadable(rejection: &FormRejection) -> Response {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return answer(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": "提交的内容过长，请精简后再提交" }));
+    }
+    bad(json!({ "error": "提交的内容无法识别，请通过网站上的表单提交" }))
+}
+
+/// What every protected form passes once its fields are right: the proof of work, then the
+/// address's rate (counted only for well-formed forms: a citizen fixing a typo is not a flood).
+/// Returns when the challenge expires, which is how long it is remembered as spent.
+fn guard(state: &AppState, who: &Caller, form: &submission::Form, now: i64) -> Result<i64, Box<Response>> {
+    let expires = pow::verify(&state.desk.secret, who.site.code(), &form.challenge, &form.nonce, now)
+        .map_err(|e| Box::new(bad(json!({ "error": e.to_string(), "field": "challenge" }))))?;
+    state.desk.limiter.check(&format!("s:{}", who.ip), &limit::SUBMIT, now).map_err(|wait| Box::new(too_many(wait)))?;
+    Ok(expires)
 }
 
 fn digits(s: &str) -> String {
