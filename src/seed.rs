@@ -40,7 +40,7 @@ pub async fn seed_demo_content(
     if work.exists() {
         std::fs::remove_dir_all(work)?;
     }
-    demo::write_content(work, &sites, per_site, chrono::Utc::now().date_naive())?;
+    demo::write_content(work, &sites, per_site, demo::content_day())?;
     write_flaws(project, work)?;
     let mut total = ImportStats::default();
     for site in &project.group.sites {

@@ -439,13 +439,20 @@ pub struct DemoSummary {
     pub articles: usize,
 }
 
+/// The newest day demo articles carry: yesterday in Beijing. Their times run from 08:00 to
+/// 17:59 Beijing time, so an article dated today could still lie ahead (scheduled, not live)
+/// for most of the UTC morning.
+pub fn content_day() -> NaiveDate {
+    let today = crate::interaction::deadline::beijing_day(chrono::Utc::now().timestamp());
+    today.pred_opt().unwrap_or(today)
+}
+
 /// `zhanqun demo-data --sites N --articles M --out DIR`.
 pub fn generate(out: &Path, subsites: usize, per_site: usize) -> io::Result<DemoSummary> {
     let sites_dir = out.join("sites");
     let content_dir = out.join("content");
     let list = write_sites(&sites_dir, subsites)?;
-    let today = chrono::Utc::now().date_naive();
-    let articles = write_content(&content_dir, &list, per_site, today)?;
+    let articles = write_content(&content_dir, &list, per_site, content_day())?;
     Ok(DemoSummary { sites_dir, content_dir, sites: list.len(), articles })
 }
 
