@@ -418,12 +418,7 @@ impl Store {
     /// The status for a citizen who knows the code and the phone number; anything else finds
     /// nothing, with no hint which of the two was wrong.
     pub async fn message_status(&self, code: &str, phone: &str) -> Result<Option<PublicStatus>> {
-        let found = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE code = $1 AND phone = $2"))
-            .bind(normalize_code(code))
-            .bind(phone)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| row(&r));
+        let found = by_code(self.pool(), code, phone).await?;
         Ok(found.map(|m| PublicStatus {
             status: m.status(),
             code: m.code,
@@ -444,13 +439,7 @@ impl Store {
     /// The citizen's satisfaction (1–5) with an answered message, once.
     pub async fn rate_message(&self, code: &str, phone: &str, rating: i64, comment: &str) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        let m = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE code = $1 AND phone = $2"))
-            .bind(normalize_code(code))
-            .bind(phone)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| row(&r))
-            .ok_or(StoreError::NotFound)?;
+        let m = by_code(&mut *tx, code, phone).await?.ok_or(StoreError::NotFound)?;
         if m.answered_at.is_none() {
             return Err(StoreError::Conflict("留言答复后才能评价".into()));
         }
@@ -517,13 +506,7 @@ impl Store {
 
     /// One message and its history; outside `scope` (not responsible) it is `NotFound`.
     pub async fn message(&self, scope: Scope, id: i64) -> Result<(Message, Vec<MessageEvent>)> {
-        let m = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE id = $1 AND ($2 = 0 OR site_id = $2)"))
-            .bind(id)
-            .bind(scope.param())
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| row(&r))
-            .ok_or(StoreError::NotFound)?;
+        let m = in_scope(self.pool(), scope, id).await?;
         let events = sqlx::query(
             "SELECT site_id, action, actor, at, detail FROM message_events WHERE message_id = $1 ORDER BY id",
         )
@@ -955,15 +938,34 @@ fn filter_sql(filter: InboxFilter) -> &'static str {
     }
 }
 
-/// The message as the transaction sees it, within `scope`.
-async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Message> {
+/// The message `id` within `scope`; outside it, `NotFound`.
+async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Scope, id: i64) -> Result<Message> {
     sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE id = $1 AND ($2 = 0 OR site_id = $2)"))
         .bind(id)
         .bind(scope.param())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(exec)
         .await?
         .map(|r| row(&r))
         .ok_or(StoreError::NotFound)
+}
+
+/// The message as the transaction sees it, within `scope`.
+async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Message> {
+    in_scope(&mut **tx, scope, id).await
+}
+
+/// The message with this query code and phone number, if both match.
+async fn by_code<'e, E: sqlx::Executor<'e, Database = Any>>(
+    exec: E,
+    code: &str,
+    phone: &str,
+) -> Result<Option<Message>> {
+    Ok(sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE code = $1 AND phone = $2"))
+        .bind(normalize_code(code))
+        .bind(phone)
+        .fetch_optional(exec)
+        .await?
+        .map(|r| row(&r)))
 }
 
 /// One step: the message's history and the audit log, which gets no personal data (the

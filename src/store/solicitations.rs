@@ -106,15 +106,7 @@ impl Store {
 
     /// One solicitation with its comments, oldest first; outside `scope` it is `NotFound`.
     pub async fn solicitation(&self, scope: Scope, id: i64) -> Result<(Solicitation, Vec<Comment>)> {
-        let s = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM solicitations s WHERE s.id = $1 AND ($2 = 0 OR s.site_id = $2)"
-        ))
-        .bind(id)
-        .bind(scope.param())
-        .fetch_optional(self.pool())
-        .await?
-        .map(|r| row(&r))
-        .ok_or(StoreError::NotFound)?;
+        let s = in_scope(self.pool(), scope, id).await?;
         let comments = sqlx::query(
             "SELECT id, content, name, phone, received_at FROM solicitation_comments WHERE solicitation_id = $1 ORDER BY id",
         )
@@ -330,14 +322,19 @@ impl Store {
     }
 }
 
-async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Solicitation> {
+/// The solicitation `id` within `scope`; outside it, `NotFound`.
+async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Scope, id: i64) -> Result<Solicitation> {
     sqlx::query(&format!("SELECT {COLUMNS} FROM solicitations s WHERE s.id = $1 AND ($2 = 0 OR s.site_id = $2)"))
         .bind(id)
         .bind(scope.param())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(exec)
         .await?
         .map(|r| row(&r))
         .ok_or(StoreError::NotFound)
+}
+
+async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Solicitation> {
+    in_scope(&mut **tx, scope, id).await
 }
 
 async fn log(

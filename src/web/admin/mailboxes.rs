@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::session::Session;
 use super::{see_other, store_error, views};
-use crate::store::mailboxes::{label, Actor, MailboxFields, OfficialMailbox};
+use crate::store::mailboxes::{label, MailboxFields, OfficialMailbox};
 use crate::store::StoreError;
 use crate::web::AppState;
 
@@ -146,7 +146,7 @@ pub async fn apply(
             Err(e) => store_error(&headers, e),
         };
     };
-    let by = Actor { name: &s.user.username, ip: Some(&s.ip) };
+    let by = s.actor();
     match store.apply_mailbox(s.scope, site_id, fields, by).await {
         Ok(id) => see_other(&format!("/admin/mailboxes/{id}?ok=applied")),
         Err(StoreError::Conflict(m)) => match store.mailboxes(s.scope).await {
@@ -188,10 +188,6 @@ pub async fn show(
     )
 }
 
-fn actor(s: &Session) -> Actor<'_> {
-    Actor { name: &s.user.username, ip: Some(&s.ip) }
-}
-
 /// `POST /admin/mailboxes/{id}/issue` (central office).
 pub async fn issue(
     State(state): State<AppState>,
@@ -199,7 +195,7 @@ pub async fn issue(
     Extension(s): Extension<Session>,
     Path(id): Path<i64>,
 ) -> Response {
-    match state.project.store.issue_mailbox(id, actor(&s)).await {
+    match state.project.store.issue_mailbox(id, s.actor()).await {
         Ok(()) => {
             // The contact page follows the registry at once.
             super::review::publish_now(&state).await;
@@ -224,7 +220,7 @@ pub async fn change(
             return store_error(&headers, StoreError::Conflict(msg));
         }
     };
-    match state.project.store.change_mailbox(id, &fields, actor(&s)).await {
+    match state.project.store.change_mailbox(id, &fields, s.actor()).await {
         Ok(()) => {
             // The contact page follows the registry at once.
             super::review::publish_now(&state).await;
@@ -246,7 +242,7 @@ pub async fn cancel(
     if reason.is_empty() || reason.chars().count() > 100 {
         return store_error(&headers, StoreError::Conflict("请填写注销原因（不超过 100 个字）".into()));
     }
-    match state.project.store.cancel_mailbox(id, reason, actor(&s)).await {
+    match state.project.store.cancel_mailbox(id, reason, s.actor()).await {
         Ok(()) => {
             // The contact page follows the registry at once.
             super::review::publish_now(&state).await;

@@ -10,11 +10,10 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::session::Session;
-use super::{see_other, store_error, views};
+use super::{see_other, store_error, views, DecisionForm};
 use crate::auth::Action;
 use crate::interaction::deadline::{self, beijing_day};
-use crate::interaction::submission::{line, lines};
-use crate::store::mailboxes::Actor;
+use crate::interaction::submission::lines;
 use crate::store::messages::{InboxFilter, Message, ReviewDecision};
 use crate::store::{now_unix, StoreError};
 use crate::web::AppState;
@@ -50,17 +49,6 @@ pub struct TransferForm {
 pub struct ExtensionForm {
     days: String,
     reason: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DecisionForm {
-    decision: String,
-    comment: String,
-}
-
-fn actor(s: &Session) -> Actor<'_> {
-    Actor { name: &s.user.username, ip: Some(&s.ip) }
 }
 
 fn today() -> chrono::NaiveDate {
@@ -198,7 +186,7 @@ pub async fn acknowledge(
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
     };
-    match state.project.store.acknowledge_message(s.scope, id, &text, actor(&s)).await {
+    match state.project.store.acknowledge_message(s.scope, id, &text, s.actor()).await {
         Ok(()) => done(id, "acknowledged"),
         Err(e) => store_error(&headers, e),
     }
@@ -222,7 +210,7 @@ pub async fn transfer(
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
     };
-    match state.project.store.transfer_message(s.scope, id, (to.id, &to.name), &reason, actor(&s)).await {
+    match state.project.store.transfer_message(s.scope, id, (to.id, &to.name), &reason, s.actor()).await {
         // The message has left this site: back to the inbox, which no longer lists it.
         Ok(()) if s.scope.site_id().is_some() => see_other("/admin/messages?ok=transferred"),
         Ok(()) => done(id, "transferred"),
@@ -246,7 +234,7 @@ pub async fn complex(
         Err(e) => return store_error(&headers, e),
     };
     let cal = &state.project.group.calendar;
-    match state.project.store.mark_complex(s.scope, id, &reason, cal, actor(&s)).await {
+    match state.project.store.mark_complex(s.scope, id, &reason, cal, s.actor()).await {
         Ok(()) => done(id, "complex"),
         Err(e) => store_error(&headers, e),
     }
@@ -271,7 +259,7 @@ pub async fn extension(
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
     };
-    match state.project.store.request_extension(s.scope, id, i64::from(days), &reason, actor(&s)).await {
+    match state.project.store.request_extension(s.scope, id, i64::from(days), &reason, s.actor()).await {
         Ok(()) => done(id, "extension"),
         Err(e) => store_error(&headers, e),
     }
@@ -288,17 +276,12 @@ pub async fn decide(
     if let Err(r) = visible(&state, &headers, &s, id).await {
         return r;
     }
-    let approve = match f.decision.as_str() {
-        "approve" => true,
-        "refuse" => false,
-        _ => return store_error(&headers, StoreError::Conflict("请选择批准或不批准".into())),
+    let (approve, comment) = match f.read("approve", "refuse", ("批准", "不批准")) {
+        Ok(d) => d,
+        Err(e) => return store_error(&headers, e),
     };
-    let comment = line(&f.comment).chars().take(REASON_MAX).collect::<String>();
-    if !approve && comment.is_empty() {
-        return store_error(&headers, StoreError::Conflict("不批准时请填写意见".into()));
-    }
     let cal = &state.project.group.calendar;
-    match state.project.store.decide_extension(id, approve, &comment, cal, actor(&s)).await {
+    match state.project.store.decide_extension(id, approve, &comment, cal, s.actor()).await {
         Ok(()) => done(id, if approve { "extended" } else { "refused" }),
         Err(e) => store_error(&headers, e),
     }
@@ -320,13 +303,13 @@ pub async fn reply(
         Err(e) => return store_error(&headers, e),
     };
     let store = &state.project.store;
-    if let Err(e) = store.save_reply(s.scope, id, &text, s.user.id, actor(&s)).await {
+    if let Err(e) = store.save_reply(s.scope, id, &text, s.user.id, s.actor()).await {
         return store_error(&headers, e);
     }
     if f.submit != "1" {
         return done(id, "saved");
     }
-    match store.submit_reply(s.scope, id, actor(&s)).await {
+    match store.submit_reply(s.scope, id, s.actor()).await {
         Ok(()) => done(id, "submitted"),
         Err(e) => store_error(&headers, e),
     }
@@ -351,19 +334,14 @@ pub async fn review(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let approve = match f.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => return store_error(&headers, StoreError::Conflict("请选择通过或退回".into())),
+    let (approve, comment) = match f.read("approve", "reject", ("通过", "退回")) {
+        Ok(d) => d,
+        Err(e) => return store_error(&headers, e),
     };
-    let comment = line(&f.comment).chars().take(REASON_MAX).collect::<String>();
-    if !approve && comment.is_empty() {
-        return store_error(&headers, StoreError::Conflict("退回时请填写意见".into()));
-    }
     let store = &state.project.store;
     let levels = state.admin.sites.get(&m.site_id).map_or(1, |i| i.review_levels);
     let decision = ReviewDecision { approve, comment: &comment, levels, reviewer_id: s.user.id };
-    match store.review_reply(s.scope, id, decision, actor(&s)).await {
+    match store.review_reply(s.scope, id, decision, s.actor()).await {
         Ok(true) => {
             // The answer goes onto the site now, like an approved article.
             super::review::publish_now(&state).await;
@@ -388,7 +366,7 @@ pub async fn settings(
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
     };
-    match state.project.store.set_ack_text(site_id, &text, actor(&s)).await {
+    match state.project.store.set_ack_text(site_id, &text, s.actor()).await {
         Ok(()) => see_other("/admin/messages?ok=settings"),
         Err(e) => store_error(&headers, e),
     }

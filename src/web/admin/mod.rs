@@ -91,6 +91,35 @@ impl AdminConfig {
     }
 }
 
+/// A decision posted by a review or approval form: the button's value and a comment.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub decision: String,
+    pub comment: String,
+}
+
+impl DecisionForm {
+    /// Longest comment kept.
+    pub const COMMENT_MAX: usize = 200;
+
+    /// (approved, comment) for buttons valued `yes` and `no`, named `labels` in the messages;
+    /// saying no needs a comment.
+    pub fn read(&self, yes: &str, no: &str, labels: (&str, &str)) -> Result<(bool, String), StoreError> {
+        let approve = match self.decision.as_str() {
+            d if d == yes => true,
+            d if d == no => false,
+            _ => return Err(StoreError::Conflict(format!("请选择{}或{}", labels.0, labels.1))),
+        };
+        let comment: String =
+            crate::interaction::submission::line(&self.comment).chars().take(Self::COMMENT_MAX).collect();
+        if !approve && comment.is_empty() {
+            return Err(StoreError::Conflict(format!("{}时请填写意见", labels.1)));
+        }
+        Ok((approve, comment))
+    }
+}
+
 /// A store error as the admin answers it: foreign or missing ids are 404, rule breaks 403 or
 /// 409 with their message, anything else 500 with the details in the log only.
 pub fn store_error(headers: &axum::http::HeaderMap, e: StoreError) -> Response {

@@ -36,6 +36,13 @@ pub struct Session {
     pub scope: Scope,
 }
 
+impl Session {
+    /// The user as the history of a record and the audit log name them.
+    pub fn actor(&self) -> crate::store::mailboxes::Actor<'_> {
+        crate::store::mailboxes::Actor { name: &self.user.username, ip: Some(&self.ip) }
+    }
+}
+
 /// The client's address: the peer, or the address a local reverse proxy (nginx) reports.
 pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
     let peer_ip = peer.map(|p| p.ip());

@@ -11,11 +11,10 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::session::Session;
-use super::{see_other, store_error, views};
+use super::{see_other, store_error, views, DecisionForm};
 use crate::auth::Action;
 use crate::interaction::deadline::beijing_day;
 use crate::interaction::submission::{line, lines};
-use crate::store::mailboxes::Actor;
 use crate::store::solicitations::SolicitationFields;
 use crate::store::{now_unix, StoreError};
 use crate::web::AppState;
@@ -40,17 +39,6 @@ pub struct DraftForm {
 pub struct SummaryForm {
     text: String,
     submit: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DecisionForm {
-    decision: String,
-    comment: String,
-}
-
-fn actor(s: &Session) -> Actor<'_> {
-    Actor { name: &s.user.username, ip: Some(&s.ip) }
 }
 
 /// The form's fields, checked; every fault says which field and what to do.
@@ -118,7 +106,7 @@ pub async fn create(
         Ok(v) => v,
         Err(e) => return store_error(&headers, e),
     };
-    match state.project.store.create_solicitation(site_id, &fields, Some(s.user.id), actor(&s)).await {
+    match state.project.store.create_solicitation(site_id, &fields, Some(s.user.id), s.actor()).await {
         Ok(id) => see_other(&format!("/admin/solicitations/{id}")),
         Err(e) => store_error(&headers, e),
     }
@@ -170,11 +158,11 @@ pub async fn update(
         Err(e) => return store_error(&headers, e),
     };
     let store = &state.project.store;
-    if let Err(e) = store.update_solicitation(s.scope, id, &fields, actor(&s)).await {
+    if let Err(e) = store.update_solicitation(s.scope, id, &fields, s.actor()).await {
         return store_error(&headers, e);
     }
     if f.submit == "1" {
-        if let Err(e) = store.submit_solicitation(s.scope, id, actor(&s)).await {
+        if let Err(e) = store.submit_solicitation(s.scope, id, s.actor()).await {
             return store_error(&headers, e);
         }
     }
@@ -200,11 +188,11 @@ pub async fn summary(
         );
     }
     let store = &state.project.store;
-    if let Err(e) = store.save_summary(s.scope, id, &text, beijing_day(now_unix()), actor(&s)).await {
+    if let Err(e) = store.save_summary(s.scope, id, &text, beijing_day(now_unix()), s.actor()).await {
         return store_error(&headers, e);
     }
     if f.submit == "1" {
-        if let Err(e) = store.submit_solicitation(s.scope, id, actor(&s)).await {
+        if let Err(e) = store.submit_solicitation(s.scope, id, s.actor()).await {
             return store_error(&headers, e);
         }
     }
@@ -222,16 +210,11 @@ pub async fn review(
     if let Err(r) = visible(&state, &headers, &s, id).await {
         return r;
     }
-    let approve = match f.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => return store_error(&headers, StoreError::Conflict("请选择通过或退回".into())),
+    let (approve, comment) = match f.read("approve", "reject", ("通过", "退回")) {
+        Ok(d) => d,
+        Err(e) => return store_error(&headers, e),
     };
-    let comment = line(&f.comment);
-    if !approve && comment.is_empty() {
-        return store_error(&headers, StoreError::Conflict("退回时请填写意见".into()));
-    }
-    match state.project.store.review_solicitation(s.scope, id, approve, &comment, actor(&s)).await {
+    match state.project.store.review_solicitation(s.scope, id, approve, &comment, s.actor()).await {
         Ok(()) => {
             if approve {
                 super::review::publish_now(&state).await;
