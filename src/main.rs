@@ -550,6 +550,10 @@ async fn serve(
         for line in &accounts {
             println!("{line}");
         }
+    } else if project.store.user_count().await? == 0 {
+        // A real group: nobody exists until the operator creates the first administrator.
+        println!("尚无任何账号。请另开终端创建第一位系统管理员（密码从标准输入读取，首次登录须修改）：");
+        println!("  zhanqun user add --role central --username <用户名>");
     }
     let port = addr.port();
     println!("zhanqun 已启动: http://{addr}/ （站点列表）");

@@ -14,9 +14,10 @@ use crate::store::articles::ImportStats;
 
 /// Whether the group has the columns the demo articles are written for.
 pub fn group_fits_demo(project: &Project) -> bool {
-    project.group.sites.iter().all(|s| {
-        ["gk", "gzdt", "tzgg", "zcfg", "zcjd", "bszn"].iter().all(|c| s.def.columns.iter().any(|x| x.slug == *c))
-    })
+    project.group.def.demo
+        && project.group.sites.iter().all(|s| {
+            ["gk", "gzdt", "tzgg", "zcfg", "zcjd", "bszn"].iter().all(|c| s.def.columns.iter().any(|x| x.slug == *c))
+        })
 }
 
 /// Writes `per_site` demo articles per site under `work` and imports them.
@@ -136,7 +137,7 @@ pub async fn seed_demo_mailboxes(project: &Project) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let rows = store.site_rows().await?;
-    let by = Actor { name: "operator:demo-seed", ip: None };
+    let by = Actor { name: "operator:demo-seed", ip: None, user_id: None };
     let mut n = 0;
     for (code, local, holder, purpose, cancelled) in DEMO_MAILBOXES {
         let Some(row) = rows.get(*code) else { continue };
@@ -198,15 +199,20 @@ pub const DEMO_PASSWORD: &str = "Zhanqun@2026";
 /// One demo account: user name, display name, role, site code.
 pub const DEMO_ACCOUNTS: &[(&str, &str, crate::auth::Role, Option<&str>)] = &[
     ("admin", "信息化办管理员", crate::auth::Role::Central, None),
+    ("siteadmin", "发改委站点管理员", crate::auth::Role::SiteAdmin, Some(DEMO_ACCOUNT_SITE)),
     ("editor", "发改委信息员", crate::auth::Role::Editor, Some(DEMO_ACCOUNT_SITE)),
     ("reviewer", "发改委审核员", crate::auth::Role::Reviewer, Some(DEMO_ACCOUNT_SITE)),
 ];
 
-/// Creates the demo accounts when the database has no users and the group has the demo site.
-/// They skip the forced password change, which real accounts never do. Returns the accounts
-/// created, for printing.
+/// Creates the demo accounts when the group is the demo group (`demo: true` in group.yaml), the
+/// database has no users and the group has the demo site. They skip the forced password
+/// change, which real accounts never do. Returns the accounts created, for printing. A real
+/// group never gets them: their password is in README.
 pub async fn seed_demo_accounts(project: &Project) -> anyhow::Result<Vec<String>> {
-    if project.store.user_count().await? > 0 || project.group.site(DEMO_ACCOUNT_SITE).is_none() {
+    if !project.group.def.demo
+        || project.store.user_count().await? > 0
+        || project.group.site(DEMO_ACCOUNT_SITE).is_none()
+    {
         return Ok(Vec::new());
     }
     let rows = project.store.site_rows().await?;
@@ -358,7 +364,7 @@ pub async fn seed_demo_solicitations(project: &Project) -> anyhow::Result<usize>
     }
     let rows = store.site_rows().await?;
     let today = beijing_day(crate::store::now_unix());
-    let by = Actor { name: "operator:demo-seed", ip: None };
+    let by = Actor { name: "operator:demo-seed", ip: None, user_id: None };
     let day = |offset: i64| today + chrono::Duration::days(offset);
     let drafts = [
         (

@@ -35,11 +35,10 @@ impl Broken {
 /// Checks each distinct URL of `urls` (at most `settings.max_links` of them, in order);
 /// returns the broken ones with the reason and how many were left unchecked.
 pub async fn check(urls: &[String], settings: &ExternalLinks) -> anyhow::Result<(HashMap<String, Broken>, usize)> {
-    let client = reqwest::Client::builder()
+    let client = super::public_net::client_builder(5)
         .user_agent(USER_AGENT)
         .timeout(Duration::from_secs(settings.timeout_seconds))
         .connect_timeout(Duration::from_secs(settings.timeout_seconds.min(5)))
-        .redirect(reqwest::redirect::Policy::limited(5))
         .build()?;
     let mut distinct: Vec<&String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -76,6 +75,9 @@ pub async fn check(urls: &[String], settings: &ExternalLinks) -> anyhow::Result<
 }
 
 async fn probe(client: &reqwest::Client, url: &str) -> Option<Broken> {
+    if reqwest::Url::parse(url).is_ok_and(|u| super::public_net::is_private_literal(&u)) {
+        return Some(Broken::Unreachable(super::public_net::REFUSED.to_string()));
+    }
     let head = match client.head(url).send().await {
         Ok(r) => r.status().as_u16(),
         Err(e) => return Some(unreachable(&e)),
@@ -93,7 +95,12 @@ async fn probe(client: &reqwest::Client, url: &str) -> Option<Broken> {
 }
 
 fn unreachable(e: &reqwest::Error) -> Broken {
-    let why = if e.is_timeout() {
+    // The refusal of a private destination is in the error's chain (resolver or redirect).
+    let refused = std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
+        .any(|e| e.to_string().contains(super::public_net::REFUSED));
+    let why = if refused {
+        super::public_net::REFUSED
+    } else if e.is_timeout() {
         "超时"
     } else if e.is_connect() {
         "连接失败"
@@ -103,4 +110,47 @@ fn unreachable(e: &reqwest::Error) -> Broken {
         "请求失败"
     };
     Broken::Unreachable(why.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// Links to this machine and to a private range are refused without a single connection:
+    /// the check is no way to probe the service's own network.
+    #[tokio::test]
+    async fn private_destinations_are_never_fetched() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let seen = connections.clone();
+        let server = tokio::spawn(async move {
+            while let Ok((_conn, _)) = listener.accept().await {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let urls: Vec<String> = [
+            format!("http://127.0.0.1:{port}/admin"),
+            format!("http://localhost:{port}/x"),
+            format!("http://[::1]:{port}/y"),
+            format!("http://2130706433:{port}/z"),
+            "http://169.254.169.254/latest/meta-data/".to_string(),
+            "http://10.0.0.1/intranet".to_string(),
+        ]
+        .to_vec();
+        let settings = ExternalLinks { enabled: true, concurrency: 2, timeout_seconds: 2, max_links: 100 };
+        let (broken, skipped) = check(&urls, &settings).await.unwrap();
+        assert_eq!(skipped, 0);
+        for u in &urls {
+            assert_eq!(
+                broken.get(u),
+                Some(&Broken::Unreachable(super::super::public_net::REFUSED.to_string())),
+                "{u}: {broken:?}"
+            );
+        }
+        assert_eq!(connections.load(Ordering::SeqCst), 0, "no request reached this machine");
+        server.abort();
+    }
 }

@@ -24,6 +24,7 @@ pub mod interaction;
 pub mod notify;
 pub mod operations;
 pub mod output;
+pub mod public_net;
 pub mod published;
 pub mod rules;
 pub mod schedule;

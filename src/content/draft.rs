@@ -118,6 +118,14 @@ impl DraftInput {
         }
         if self.body.len() > MAX_BODY_BYTES {
             errors.push(err("body", "正文过长（超过 1 MB），请拆分或改为附件"));
+        } else if crate::content::markdown::html_depth(&self.body) > crate::content::markdown::MAX_HTML_DEPTH {
+            errors.push(err(
+                "body",
+                format!(
+                    "正文中的 HTML 格式嵌套超过 {} 层，无法处理；请先粘贴为纯文本再重新设置格式",
+                    crate::content::markdown::MAX_HTML_DEPTH
+                ),
+            ));
         }
         for (field, value, label) in [
             ("doc_number", &self.doc_number, "文号"),

@@ -98,9 +98,27 @@ fn source_key(dir: &Path, path: &Path) -> String {
 
 fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(ImportItem, usize), frontmatter::LineError> {
     let err = |line, message: String| frontmatter::LineError { line, message };
+    // The admin's limits apply here too: a file that could not be saved in the editor is not
+    // imported either (and is not read whole into memory to find out).
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > crate::content::draft::MAX_BODY_BYTES as u64 + 64 * 1024 {
+        return Err(err(
+            1,
+            format!("file is {} KB; a body may be at most 1 MB (split it, or attach the document)", size / 1024),
+        ));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| err(1, format!("cannot read as UTF-8 text: {e}")))?;
     let parsed = frontmatter::parse(&text)?;
     let f = &parsed.front;
+    if parsed.body.len() > crate::content::draft::MAX_BODY_BYTES {
+        return Err(err(1, "the body is longer than 1 MB (split it, or attach the document)".into()));
+    }
+    if markdown::html_depth(&parsed.body) > markdown::MAX_HTML_DEPTH {
+        return Err(err(
+            1,
+            format!("the body's HTML nests deeper than {} levels (simplify its formatting)", markdown::MAX_HTML_DEPTH),
+        ));
+    }
     if f.title.trim().is_empty() {
         return Err(err(parsed.line_of("title"), "title is empty".into()));
     }

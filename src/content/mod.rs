@@ -24,6 +24,15 @@ pub fn now_local() -> String {
     chrono::Utc::now().with_timezone(&offset).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// Whether `text` holds a character that reverses or isolates the direction of the text after
+/// it (U+202E and its kin). In a file name `报告\u{202E}fdp.exe` reads as `报告exe.pdf`; in a
+/// display name it makes the audit log lie. Such names are refused, not cleaned, so that
+/// the person sees why.
+pub fn has_bidi_controls(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

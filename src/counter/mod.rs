@@ -71,9 +71,12 @@ impl Counter {
     /// Counts one hit from a reader at `ip` with `user_agent` at `unix` (seconds).
     pub fn record(&self, hit: &RawHit, ip: &str, user_agent: &str, unix: i64) -> Result<Counted, Reject> {
         let &site = self.sites.get(&hit.site).ok_or(Reject::UnknownSite)?;
-        let path = self.paths[site as usize].id(&hit.path).ok_or(Reject::UnknownPath)?;
+        let known = &self.paths[site as usize];
+        let path = known.id(&hit.path).ok_or(Reject::UnknownPath)?;
         let referrer = if self.own_hosts.contains(&hit.referrer_host) { "" } else { hit.referrer_host.as_str() };
-        Ok(self.counts.record(View { site, path, title: &hit.title, referrer, ip, user_agent, unix }))
+        // The beacon's own title is ignored: anyone could rename a page in the statistics.
+        let title = known.fresh_title(path, unix).unwrap_or_default();
+        Ok(self.counts.record(View { site, path, title: &title, referrer, ip, user_agent, unix }))
     }
 
     /// Views of the site with `code` ever (at most a minute old), None for an unknown site.

@@ -1,13 +1,19 @@
 //! The pages a site has, as the counter knows them: a path is accepted once its page exists in
 //! the site's live release (looked up on first sight, then remembered), so a hit for a page
 //! that is not there is refused, and a flood of invented paths costs one `stat` each and
-//! leaves nothing behind. At most `MAX_PATHS` paths per site are remembered.
+//! leaves nothing behind. At most `MAX_PATHS` paths per site are remembered. A page's title
+//! for the statistics is its own `<title>`, read from the release (at most every
+//! `TITLE_SECONDS`), never the title a beacon reports: anyone can post a beacon.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::RwLock;
 
 pub const MAX_PATHS: usize = 50_000;
+/// How long a page's title is trusted before it is read again (an edit may change it).
+pub const TITLE_SECONDS: i64 = 600;
+/// How much of a page is read to find its `<title>` (it sits in the head).
+const TITLE_WINDOW: u64 = 16 * 1024;
 
 pub struct KnownPaths {
     root: PathBuf,
@@ -19,6 +25,8 @@ pub struct KnownPaths {
 struct Table {
     ids: HashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
+    /// When each page's title was last read (0: never).
+    title_read: Vec<i64>,
 }
 
 impl KnownPaths {
@@ -33,6 +41,7 @@ impl KnownPaths {
         for p in extra {
             t.ids.insert((*p).into(), t.names.len() as u32);
             t.names.push((*p).into());
+            t.title_read.push(0);
         }
         KnownPaths { root, limit, table: RwLock::new(t) }
     }
@@ -56,6 +65,7 @@ impl KnownPaths {
         let id = t.names.len() as u32;
         t.ids.insert(path.into(), id);
         t.names.push(path.into());
+        t.title_read.push(0);
         Some(id)
     }
 
@@ -68,23 +78,75 @@ impl KnownPaths {
         self.table.read().unwrap_or_else(|p| p.into_inner()).names.len()
     }
 
+    /// The title of page `id` as its file says, when it was not read within `TITLE_SECONDS`
+    /// of `now`; None when it is not due or the page has no title (the search page).
+    pub fn fresh_title(&self, id: u32, now: i64) -> Option<String> {
+        let due = |t: &Table| t.title_read.get(id as usize).is_some_and(|at| now - at >= TITLE_SECONDS);
+        if !due(&self.table.read().unwrap_or_else(|p| p.into_inner())) {
+            return None;
+        }
+        let name = {
+            let mut t = self.table.write().unwrap_or_else(|p| p.into_inner());
+            if !due(&t) {
+                return None;
+            }
+            t.title_read[id as usize] = now;
+            t.names[id as usize].to_string()
+        };
+        let mut head = String::new();
+        let file = std::fs::File::open(self.file(&name)?).ok()?;
+        std::io::Read::read_to_string(&mut std::io::Read::take(file, TITLE_WINDOW), &mut head).ok()?;
+        page_title(&head)
+    }
+
     /// Pages only: a folder's `index.html` or an `.html` file of the live release.
     fn exists(&self, path: &str) -> bool {
-        let rel = path.trim_start_matches('/');
-        let file = if path.ends_with('/') {
-            self.root.join(rel).join("index.html")
-        } else if path.ends_with(".html") {
-            self.root.join(rel)
-        } else {
-            return false;
-        };
-        file.is_file()
+        self.file(path).is_some_and(|f| f.is_file())
     }
+
+    fn file(&self, path: &str) -> Option<PathBuf> {
+        let rel = path.trim_start_matches('/');
+        if path.ends_with('/') {
+            Some(self.root.join(rel).join("index.html"))
+        } else if path.ends_with(".html") {
+            Some(self.root.join(rel))
+        } else {
+            None
+        }
+    }
+}
+
+/// The text of the first `<title>` of an HTML head, its entities decoded.
+fn page_title(head: &str) -> Option<String> {
+    let start = head.find("<title>")? + "<title>".len();
+    let len = head[start..].find("</title>")?;
+    let raw = head[start..start + len].trim();
+    let title = raw
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&");
+    (!title.is_empty()).then_some(title)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_come_from_the_page_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.html"), "<html><head><title>通知 &amp; 公告</title></head>").unwrap();
+        let k = KnownPaths::new(dir.path().to_path_buf(), &["/search"]);
+        let a = k.id("/a.html").unwrap();
+        assert_eq!(k.fresh_title(a, 1000).as_deref(), Some("通知 & 公告"));
+        assert_eq!(k.fresh_title(a, 1001), None, "read once per window");
+        std::fs::write(dir.path().join("a.html"), "<title>改过的标题</title>").unwrap();
+        assert_eq!(k.fresh_title(a, 1000 + TITLE_SECONDS).as_deref(), Some("改过的标题"));
+        assert_eq!(k.fresh_title(k.id("/search").unwrap(), 5000), None);
+    }
 
     #[test]
     fn only_pages_of_the_release_and_a_bounded_number() {

@@ -130,6 +130,7 @@ pub fn group_file() -> GroupFile {
         counter: CounterSettings { path: "/hit".into(), show_total: true },
         search: SearchSettings { path: "/search".into(), portal_searches_group: true },
         audit: Default::default(),
+        demo: true,
     }
 }
 

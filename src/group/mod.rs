@@ -157,6 +157,15 @@ fn read_yaml_with_text<T: serde::de::DeserializeOwned>(path: &Path, problems: &m
             return None;
         }
     };
+    if let Some(pos) = too_deep(&text) {
+        problems.push(
+            path,
+            pos,
+            format!("nesting deeper than {MAX_YAML_DEPTH} levels"),
+            "no part of a site definition nests this deep; look for an unclosed [ or { or a runaway indentation",
+        );
+        return None;
+    }
     match serde_norway::from_str::<T>(&text) {
         Ok(v) => Some((v, text)),
         Err(e) => {
@@ -164,6 +173,46 @@ fn read_yaml_with_text<T: serde::de::DeserializeOwned>(path: &Path, problems: &m
             None
         }
     }
+}
+
+/// How deep a definition may nest. The deepest real one (a column's sub-columns inside a
+/// site) stays under 10; both YAML parsers slow down with the square of the depth, so a file
+/// nested 100,000 levels deep once took `check` 23 s.
+pub const MAX_YAML_DEPTH: usize = 32;
+
+/// Where `text` first nests deeper than `MAX_YAML_DEPTH`, in one pass: flow collections
+/// (`[`, `{`) outside quotes and comments, and block nesting by indentation and by `- ` items
+/// opened on one line.
+fn too_deep(text: &str) -> Option<Pos> {
+    let mut flow = 0usize;
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[indent..];
+        let dashes = rest.split("- ").take_while(|p| p.is_empty()).count();
+        if flow == 0 && indent / 2 + dashes > MAX_YAML_DEPTH {
+            return Some(Pos { line: n + 1, col: indent + 1 });
+        }
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') if prev == ' ' || col == 0 => break,
+                (None, '[' | '{') => {
+                    flow += 1;
+                    if flow > MAX_YAML_DEPTH {
+                        return Some(Pos { line: n + 1, col: col + 1 });
+                    }
+                }
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    None
 }
 
 /// Turns a serde error into a located problem with a hint that names the likely fix.

@@ -37,6 +37,11 @@ pub struct GroupFile {
     /// What the central audit holds the sites to beyond the national rules.
     #[serde(default)]
     pub audit: AuditSettings,
+    /// Marks the fictional demo group. Only a demo group gets demo content and the demo
+    /// accounts, whose password is published in README, on its first run; a real group
+    /// leaves this out and its first administrator is created with `zhanqun user add`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
 }
 
 /// `audit:` in `group.yaml`.

@@ -20,6 +20,13 @@ impl Default for NginxOptions {
     }
 }
 
+/// The public pages carry the group's inline counter beacon (a locked part), so inline script
+/// stays allowed; nothing may be loaded from elsewhere, framed elsewhere or posted elsewhere.
+/// The service's own answers (search, preview) carry the same policy.
+pub const PUBLIC_CSP: &str =
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
 /// Proxy settings shared by every location that reaches the zhanqun service.
 const PROXY: &str = "proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n        proxy_set_header Host $host;\n        proxy_set_header X-Real-IP $remote_addr;\n        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header X-Forwarded-Proto $scheme;\n";
 
@@ -37,6 +44,19 @@ map $sent_http_content_type $zhanqun_expires {{\n    default off;\n    text/html
     );
     let search = &group.def.search.path;
     let hit = &group.def.counter.path;
+    // nginx does not inherit `add_header` into a location that has one of its own, so every
+    // such location repeats the whole set.
+    let headers = |indent: &str| {
+        [
+            "X-Content-Type-Options nosniff".to_string(),
+            "X-Frame-Options SAMEORIGIN".to_string(),
+            "Referrer-Policy strict-origin-when-cross-origin".to_string(),
+            format!("Content-Security-Policy \"{PUBLIC_CSP}\""),
+        ]
+        .iter()
+        .map(|h| format!("{indent}add_header {h} always;\n"))
+        .collect::<String>()
+    };
     for site in &group.sites {
         let host = &site.host;
         let _ = write!(
@@ -50,11 +70,9 @@ map $sent_http_content_type $zhanqun_expires {{\n    default off;\n    text/html
     gzip on;\n    gzip_comp_level 5;\n    gzip_min_length 512;\n\
     gzip_types text/css application/javascript application/xml application/rss+xml image/svg+xml text/plain;\n\
     expires $zhanqun_expires;\n\
-    add_header X-Content-Type-Options nosniff always;\n\
-    add_header X-Frame-Options SAMEORIGIN always;\n\
-    add_header Referrer-Policy strict-origin-when-cross-origin always;\n\
+{server_headers}\
 \n\
-    location ^~ /files/ {{\n        expires 30d;\n        add_header Cache-Control \"public, immutable\";\n        add_header X-Content-Type-Options nosniff always;\n    }}\n\
+    location ^~ /files/ {{\n        expires 30d;\n        add_header Cache-Control \"public, immutable\";\n{file_headers}    }}\n\
     location ^~ /static/ {{\n        expires 7d;\n    }}\n\
     location ^~ /_group/ {{\n        expires 7d;\n    }}\n\
     location = {search} {{\n        proxy_pass http://zhanqun_service;\n        {proxy}    }}\n\
@@ -75,6 +93,8 @@ map $sent_http_content_type $zhanqun_expires {{\n    default off;\n    text/html
             port = opts.port,
             root = root.display(),
             proxy = PROXY,
+            server_headers = headers("    "),
+            file_headers = headers("        "),
         );
     }
     out

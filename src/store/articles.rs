@@ -70,7 +70,7 @@ impl Store {
     /// Imports `items` into one site in one transaction: all of them or none.
     pub async fn import_articles(&self, site: &SiteRow, items: &[ImportItem], actor: &str) -> Result<ImportStats> {
         let mut stats = ImportStats::default();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         // source_key → (article id, hash of its live revision, its last revision number)
         let existing: HashMap<String, (i64, String, i64)> = sqlx::query(
             "SELECT a.source_key, a.id, COALESCE(r.content_hash, ''),

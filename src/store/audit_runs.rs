@@ -43,7 +43,7 @@ impl Store {
         results: &[SiteResult],
         findings: &[StoredFinding],
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let run: i64 = sqlx::query("INSERT INTO audit_runs (day, at, source) VALUES ($1, $2, $3) RETURNING id")
             .bind(day)
             .bind(at)

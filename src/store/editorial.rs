@@ -5,6 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::hands::{self, Part, Subject};
 use super::tenant::Scope;
 use super::users::User;
 use super::{now_unix, Result, Store, StoreError};
@@ -351,7 +352,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Fields(errors));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let site_id = match id {
             Some(id) => article_site(&mut tx, scope, id).await?,
             None => user.site_id.filter(|s| scope.covers(*s)).ok_or(StoreError::NotFound)?,
@@ -378,6 +379,7 @@ impl Store {
             }
         };
         let rev_id = work_revision(&mut tx, article_id, user).await?;
+        hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;
         let meta = input.meta();
         sqlx::query(
             "UPDATE revisions SET title = $1, summary = $2, body_md = $3, publish_at = $4, doc_number = $5, issuer = $6,
@@ -434,9 +436,10 @@ impl Store {
                 message: "替代文字不能超过 100 个字".into(),
             }]));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         article_site(&mut tx, scope, id).await?;
         let rev_id = work_revision(&mut tx, id, user).await?;
+        hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) FROM revision_attachments WHERE revision_id = $1")
             .bind(rev_id)
             .fetch_one(&mut *tx)
@@ -480,9 +483,10 @@ impl Store {
     }
 
     pub async fn remove_attachment(&self, scope: Scope, user: &User, id: i64, position: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         article_site(&mut tx, scope, id).await?;
         let rev_id = work_revision(&mut tx, id, user).await?;
+        hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;
         let done = sqlx::query("DELETE FROM revision_attachments WHERE revision_id = $1 AND position = $2")
             .bind(rev_id)
             .bind(position)
@@ -582,15 +586,22 @@ impl Store {
     }
 }
 
-/// The site of an article in the scope, or NotFound.
+/// The site of an article in the scope, or NotFound; the article's row stays locked until the
+/// transaction ends. Every write to an article starts here, so two reviewers approving at once,
+/// or two editors opening a new revision of the same page, run one after the other on
+/// PostgreSQL too, and the second reads the state the first left (then gets its 409). The
+/// no-op UPDATE is the one row lock both dialects accept (SQLite has no `FOR UPDATE`; its
+/// `BEGIN IMMEDIATE` already holds the whole database).
 pub(crate) async fn article_site(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<i64> {
-    sqlx::query("SELECT site_id FROM articles WHERE id = $1 AND ($2 = 0 OR site_id = $2)")
-        .bind(id)
-        .bind(scope.param())
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| r.get(0))
-        .ok_or(StoreError::NotFound)
+    sqlx::query(
+        "UPDATE articles SET updated_at = updated_at WHERE id = $1 AND ($2 = 0 OR site_id = $2) RETURNING site_id",
+    )
+    .bind(id)
+    .bind(scope.param())
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.get(0))
+    .ok_or(StoreError::NotFound)
 }
 
 async fn column_id(tx: &mut Transaction<'_, Any>, site_id: i64, slug: &str) -> Result<i64> {

@@ -50,7 +50,7 @@ impl Store {
 
     pub async fn finish_jobs(&self, ids: &[i64]) -> Result<()> {
         let now = now_unix();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for id in ids {
             sqlx::query("UPDATE publish_jobs SET done_at = $1 WHERE id = $2")
                 .bind(now)
@@ -70,7 +70,7 @@ impl Store {
     /// Marks the pending jobs of the given sites done that a full build started at `built_at`
     /// covered: those queued before it (id up to `up_to`) and due by then.
     pub async fn finish_site_jobs(&self, site_ids: &[i64], up_to: i64, built_at: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for id in site_ids {
             sqlx::query(
                 "UPDATE publish_jobs SET done_at = $1 WHERE site_id = $2 AND done_at IS NULL AND due_at <= $1 AND id <= $3",

@@ -50,6 +50,9 @@ pub struct MailboxFields {
 pub struct Actor<'a> {
     pub name: &'a str,
     pub ip: Option<&'a str>,
+    /// The signed-in user, when a person of the group acts (not a citizen, not the system):
+    /// what separation of duties checks.
+    pub user_id: Option<i64>,
 }
 
 const COLUMNS: &str = "id, site_id, address, holder, purpose, status, listed, created_at, updated_at";
@@ -121,7 +124,7 @@ impl Store {
         if !scope.covers(site_id) {
             return Err(StoreError::NotFound);
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         refuse_taken(&mut tx, &f.address, None).await?;
         let now = now_unix();
         let id: i64 = sqlx::query(
@@ -144,7 +147,7 @@ impl Store {
 
     /// Issues an applied mailbox (central office).
     pub async fn issue_mailbox(&self, id: i64, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let b = locked(&mut tx, id).await?;
         if b.status != "applied" {
             return Err(StoreError::Conflict(format!(
@@ -163,7 +166,7 @@ impl Store {
 
     /// Changes the address, holder, purpose or listing of a live mailbox (central office).
     pub async fn change_mailbox(&self, id: i64, f: &MailboxFields, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let b = locked(&mut tx, id).await?;
         if b.status == "cancelled" {
             return Err(StoreError::Conflict("该邮箱已注销，不能变更；如需使用请重新申请".into()));
@@ -199,7 +202,7 @@ impl Store {
 
     /// Cancels a mailbox (central office): an application refused, or an issued mailbox closed.
     pub async fn cancel_mailbox(&self, id: i64, reason: &str, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let b = locked(&mut tx, id).await?;
         if b.status == "cancelled" {
             return Err(StoreError::Conflict("该邮箱已注销".into()));

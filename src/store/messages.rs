@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::{append, Entry};
+use super::hands::{self, Part, Subject};
 use super::mailboxes::Actor;
 use super::tenant::Scope;
 use super::workflow::add_job;
@@ -309,7 +310,7 @@ impl Store {
         received_at: i64,
         due: NaiveDate,
     ) -> Result<(i64, String)> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         spend_challenge(&mut tx, spent, received_at).await?;
         let code = new_code();
         let id: i64 = sqlx::query(
@@ -334,14 +335,14 @@ impl Store {
         .get(0);
         let to = if s.recipient.is_empty() { "留言板".to_string() } else { s.recipient.clone() };
         let detail = format!("{}（{}），答复期限 {due}", to, s.category.label());
-        step(&mut tx, id, site_id, "receive", &detail, Actor { name: "网民", ip: None }).await?;
+        step(&mut tx, id, site_id, "receive", &detail, Actor { name: "网民", ip: None, user_id: None }).await?;
         tx.commit().await?;
         Ok((id, code))
     }
 
     /// Writes a message whose steps happened in the past, each step at its own time (the demo).
     pub async fn insert_handled_message(&self, h: &HandledMessage) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO messages (code, origin_site_id, site_id, recipient, category, subject, content, name, phone,
                                    publishable, received_at, due_date, acknowledged_at, ack_text, complex, complex_reason,
@@ -438,7 +439,7 @@ impl Store {
 
     /// The citizen's satisfaction (1–5) with an answered message, once.
     pub async fn rate_message(&self, code: &str, phone: &str, rating: i64, comment: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = by_code(&mut *tx, code, phone).await?.ok_or(StoreError::NotFound)?;
         if m.answered_at.is_none() {
             return Err(StoreError::Conflict("留言答复后才能评价".into()));
@@ -453,8 +454,15 @@ impl Store {
             .bind(m.id)
             .execute(&mut *tx)
             .await?;
-        step(&mut tx, m.id, m.site_id, "rate", &format!("满意度 {rating} 分"), Actor { name: "网民", ip: None })
-            .await?;
+        step(
+            &mut tx,
+            m.id,
+            m.site_id,
+            "rate",
+            &format!("满意度 {rating} 分"),
+            Actor { name: "网民", ip: None, user_id: None },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -529,7 +537,7 @@ impl Store {
     }
 
     pub async fn set_ack_text(&self, site_id: i64, text: &str, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO interaction_settings (site_id, ack_text, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (site_id) DO UPDATE SET ack_text = excluded.ack_text, updated_at = excluded.updated_at",
@@ -554,7 +562,7 @@ impl Store {
 
     /// 受理: records the acknowledgement shown to the citizen.
     pub async fn acknowledge_message(&self, scope: Scope, id: i64, text: &str, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.acknowledged_at.is_some() {
             return Err(StoreError::Conflict("该留言已经受理".into()));
@@ -582,7 +590,7 @@ impl Store {
         reason: &str,
         by: Actor<'_>,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.answered_at.is_some() {
             return Err(StoreError::Conflict("已答复的留言不能转办".into()));
@@ -599,6 +607,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        hands::clear(&mut tx, Subject::Reply, id, None).await?;
         step(&mut tx, id, m.site_id, "transfer", &format!("转办至{}：{reason}", to.1), by).await?;
         step(&mut tx, id, to.0, "transfer-in", &format!("接收转办：{reason}"), by).await?;
         let notice = super::notices::NewNotice {
@@ -616,7 +625,7 @@ impl Store {
 
     /// Marks a message complex: 15 working days instead of 7.
     pub async fn mark_complex(&self, scope: Scope, id: i64, reason: &str, cal: &Calendar, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.answered_at.is_some() || m.complex {
             return Err(StoreError::Conflict("该留言已答复或已标记为复杂问题".into()));
@@ -638,7 +647,7 @@ impl Store {
 
     /// Asks the central office for `days` more working days.
     pub async fn request_extension(&self, scope: Scope, id: i64, days: i64, reason: &str, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.answered_at.is_some() {
             return Err(StoreError::Conflict("已答复的留言不需要延期".into()));
@@ -666,7 +675,7 @@ impl Store {
         cal: &Calendar,
         by: Actor<'_>,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, Scope::all(), id).await?;
         if m.extension_state.as_deref() != Some("requested") {
             return Err(StoreError::Conflict("该留言没有待审批的延期申请".into()));
@@ -694,7 +703,7 @@ impl Store {
 
     /// Saves the reply being written; a rejected reply becomes a draft again.
     pub async fn save_reply(&self, scope: Scope, id: i64, text: &str, user_id: i64, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.answered_at.is_some() {
             return Err(StoreError::Conflict("该留言已答复".into()));
@@ -708,6 +717,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        hands::record(&mut tx, Subject::Reply, id, user_id, Part::Wrote).await?;
         step(&mut tx, id, m.site_id, "reply-save", &format!("保存答复（{} 字）", text.chars().count()), by).await?;
         tx.commit().await?;
         Ok(())
@@ -716,7 +726,7 @@ impl Store {
     /// Sends the saved reply to review. An unacknowledged message is acknowledged first: the
     /// reply cannot overtake the 受理 the citizen is owed.
     pub async fn submit_reply(&self, scope: Scope, id: i64, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.reply_state.as_deref() != Some("draft") || m.reply.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(StoreError::Conflict("请先填写并保存答复内容".into()));
@@ -743,13 +753,18 @@ impl Store {
         by: Actor<'_>,
     ) -> Result<bool> {
         let ReviewDecision { approve, comment, levels, reviewer_id } = decision;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.reply_state.as_deref() != Some("submitted") {
             return Err(StoreError::Conflict("没有待审核的答复".into()));
         }
-        if m.reply_author_id == Some(reviewer_id) {
-            return Err(StoreError::Forbidden("不能审核自己撰写的答复".into()));
+        if m.reply_author_id == Some(reviewer_id)
+            || hands::had(&mut tx, Subject::Reply, id, reviewer_id, Part::Wrote).await?
+        {
+            return Err(StoreError::Forbidden("不能审核自己撰写的答复（也包括自己修改过的答复）".into()));
+        }
+        if hands::had(&mut tx, Subject::Reply, id, reviewer_id, Part::Approved).await? {
+            return Err(StoreError::Forbidden("您已审核过本答复的上一级，下一级须由其他审核员审核".into()));
         }
         let level = m.reply_level + 1;
         if !approve {
@@ -757,6 +772,8 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            // The next submission is reviewed afresh from the first level.
+            hands::clear(&mut tx, Subject::Reply, id, Some(Part::Approved)).await?;
             step(&mut tx, id, m.site_id, "reply-reject", &format!("第{level}级审核退回：{comment}"), by).await?;
             tx.commit().await?;
             return Ok(false);
@@ -784,6 +801,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            hands::record(&mut tx, Subject::Reply, id, reviewer_id, Part::Approved).await?;
             step(&mut tx, id, m.site_id, "reply-approve", &format!("第{level}级审核通过：{comment}"), by).await?;
         }
         tx.commit().await?;
@@ -867,7 +885,7 @@ impl Store {
 
     /// Records a reminder or overdue notice as sent, with the notice itself, in one transaction.
     pub async fn mark_message_notice(&self, n: &DueNotice, notice: &super::notices::NewNotice) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let column = if n.overdue { "overdue_notified_at" } else { "reminded_at" };
         let changed = sqlx::query(&format!("UPDATE messages SET {column} = $1 WHERE id = $2 AND {column} IS NULL"))
             .bind(now_unix())
@@ -886,7 +904,7 @@ impl Store {
         } else {
             format!("答复期限 {} 临近", n.due_date)
         };
-        step(&mut tx, n.id, n.site_id, action, &detail, Actor { name: "系统", ip: None }).await?;
+        step(&mut tx, n.id, n.site_id, action, &detail, Actor { name: "系统", ip: None, user_id: None }).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -949,8 +967,10 @@ async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Sco
         .ok_or(StoreError::NotFound)
 }
 
-/// The message as the transaction sees it, within `scope`.
+/// The message as the transaction sees it, within `scope`, its row locked until the
+/// transaction ends (see `editorial::article_site` for why a no-op UPDATE).
 async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Message> {
+    sqlx::query("UPDATE messages SET site_id = site_id WHERE id = $1").bind(id).execute(&mut **tx).await?;
     in_scope(&mut **tx, scope, id).await
 }
 

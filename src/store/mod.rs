@@ -9,6 +9,7 @@ pub mod audit;
 pub mod audit_runs;
 pub mod console;
 pub mod editorial;
+pub mod hands;
 pub mod jobs;
 pub mod mailboxes;
 pub mod messages;
@@ -57,6 +58,37 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What a failed query says about the request, for the answer it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contention {
+    /// Another writer changed the same record first (a unique key taken in the meantime, a
+    /// serialization failure or deadlock on PostgreSQL): the person should reload and retry.
+    Conflict,
+    /// The database could not take the write in time (SQLite's busy timeout ran out, no pooled
+    /// connection came free): nothing was written; trying again later will work.
+    Busy,
+}
+
+impl StoreError {
+    /// Whether this error is two writers meeting rather than a fault.
+    pub fn contention(&self) -> Option<Contention> {
+        match self {
+            StoreError::Query(sqlx::Error::PoolTimedOut) => Some(Contention::Busy),
+            StoreError::Query(sqlx::Error::Database(db)) => match db.code().as_deref() {
+                // SQLite: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_BUSY_SNAPSHOT (517), SQLITE_BUSY_TIMEOUT (773).
+                Some("5" | "6" | "517" | "773") => Some(Contention::Busy),
+                // SQLite: UNIQUE (2067) and PRIMARY KEY (1555) constraints.
+                Some("2067" | "1555") => Some(Contention::Conflict),
+                // PostgreSQL: unique_violation, serialization_failure, deadlock_detected, lock_not_available.
+                Some("23505" | "40001" | "40P01") => Some(Contention::Conflict),
+                Some("55P03") => Some(Contention::Busy),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -130,6 +162,21 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Begins a transaction that may write. Every write transaction starts here.
+    ///
+    /// On SQLite a plain (deferred) `BEGIN` reads under a snapshot and asks for the write lock
+    /// only at its first write; when another writer committed in between, SQLite answers
+    /// `SQLITE_BUSY_SNAPSHOT` at once and the busy timeout never applies, so two editors saving
+    /// together got a 500. `BEGIN IMMEDIATE` takes the write lock first, so writers queue behind
+    /// the busy timeout instead. PostgreSQL needs no such thing: its writers lock rows, and the
+    /// transitions that must not run twice lock their row (see `workflow::lock_article`).
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn close(&self) {

@@ -55,7 +55,7 @@ const MAX_BACKOFF: i64 = 3600;
 
 impl Store {
     pub async fn add_notices(&self, notices: &[NewNotice]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for n in notices {
             add_notice(&mut tx, n).await?;
         }

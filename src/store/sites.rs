@@ -29,7 +29,7 @@ impl Store {
     /// Brings sites and columns in line with the group; only sites whose YAML changed are written.
     pub async fn sync_group(&self, group: &Group) -> Result<SyncReport> {
         let mut report = SyncReport::default();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: HashMap<String, (String, i64)> = sqlx::query("SELECT code, config_json, active FROM sites")
             .fetch_all(&mut *tx)
             .await?

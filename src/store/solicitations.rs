@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use sqlx::{Any, Row, Transaction};
 
 use super::audit::{append, Entry};
+use super::hands::{self, Part, Subject};
 use super::mailboxes::Actor;
 use super::tenant::Scope;
 use super::workflow::add_job;
@@ -126,7 +127,7 @@ impl Store {
         author_id: Option<i64>,
         by: Actor<'_>,
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = now_unix();
         let id: i64 = sqlx::query(
             "INSERT INTO solicitations (site_id, title, body_md, opens, closes, state, author_id, created_at, updated_at)
@@ -142,6 +143,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .get(0);
+        if let Some(user) = by.user_id {
+            hands::record(&mut tx, Subject::Solicitation, id, user, Part::Wrote).await?;
+        }
         log(&mut tx, site_id, id, "create", &format!("{}（{} 至 {}）", f.title, f.opens, f.closes), by).await?;
         tx.commit().await?;
         Ok(id)
@@ -155,7 +159,7 @@ impl Store {
         f: &SolicitationFields,
         by: Actor<'_>,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let s = locked(&mut tx, scope, id).await?;
         if s.state != "draft" {
             return Err(StoreError::Conflict("只有草稿可以修改；已提交或已发布的征集不能再改".into()));
@@ -171,6 +175,9 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        if let Some(user) = by.user_id {
+            hands::record(&mut tx, Subject::Solicitation, id, user, Part::Wrote).await?;
+        }
         log(&mut tx, s.site_id, id, "update", &f.title, by).await?;
         tx.commit().await?;
         Ok(())
@@ -178,7 +185,7 @@ impl Store {
 
     /// Sends the draft, or the summary, to review.
     pub async fn submit_solicitation(&self, scope: Scope, id: i64, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let s = locked(&mut tx, scope, id).await?;
         let (sql, what) = if s.state == "draft" {
             ("UPDATE solicitations SET state = 'submitted' WHERE id = $1", "提交征集稿审核")
@@ -203,7 +210,7 @@ impl Store {
         comment: &str,
         by: Actor<'_>,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let s = locked(&mut tx, scope, id).await?;
         let now = now_unix();
         let (sql, what) = match (s.state.as_str(), s.summary_state.as_deref(), approve) {
@@ -222,6 +229,15 @@ impl Store {
             }
             _ => return Err(StoreError::Conflict("没有待审核的内容".into())),
         };
+        // Whoever wrote the draft (or the summary under review) never decides on it.
+        let subject = if s.state == "submitted" { Subject::Solicitation } else { Subject::Summary };
+        let wrote = match by.user_id {
+            Some(user) => s.author_id == Some(user) || hands::had(&mut tx, subject, id, user, Part::Wrote).await?,
+            None => false,
+        };
+        if wrote {
+            return Err(StoreError::Forbidden("不能审核自己撰写或修改过的内容，请由本单位其他审核员审核".into()));
+        }
         sqlx::query(sql).bind(id).bind(now).execute(&mut *tx).await?;
         log(&mut tx, s.site_id, id, if approve { "approve" } else { "reject" }, &format!("{what}：{comment}"), by)
             .await?;
@@ -244,7 +260,7 @@ impl Store {
 
     /// Saves the summary of a closed solicitation as a draft.
     pub async fn save_summary(&self, scope: Scope, id: i64, text: &str, today: NaiveDate, by: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let s = locked(&mut tx, scope, id).await?;
         if s.state != "published" || !s.closed_on(today) {
             return Err(StoreError::Conflict("征集结束后才能发布反馈情况".into()));
@@ -258,6 +274,9 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if let Some(user) = by.user_id {
+            hands::record(&mut tx, Subject::Summary, id, user, Part::Wrote).await?;
+        }
         log(&mut tx, s.site_id, id, "summary", &format!("保存反馈情况（{} 字）", text.chars().count()), by).await?;
         tx.commit().await?;
         Ok(())
@@ -274,7 +293,7 @@ impl Store {
         spent: (&str, i64),
         today: NaiveDate,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let s = locked(&mut tx, Scope::site(site_id), id).await?;
         if s.state != "published" {
             return Err(StoreError::NotFound);
@@ -294,7 +313,7 @@ impl Store {
             .bind(now_unix())
             .execute(&mut *tx)
             .await?;
-        log(&mut tx, site_id, id, "comment", "网民提交意见", Actor { name: "网民", ip: None }).await?;
+        log(&mut tx, site_id, id, "comment", "网民提交意见", Actor { name: "网民", ip: None, user_id: None }).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -333,7 +352,10 @@ async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Sco
         .ok_or(StoreError::NotFound)
 }
 
+/// The solicitation within `scope`, its row locked until the transaction ends (see
+/// `editorial::article_site` for why a no-op UPDATE).
 async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Solicitation> {
+    sqlx::query("UPDATE solicitations SET site_id = site_id WHERE id = $1").bind(id).execute(&mut **tx).await?;
     in_scope(&mut **tx, scope, id).await
 }
 

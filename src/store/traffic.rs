@@ -31,7 +31,7 @@ pub struct SiteTotals {
 impl Store {
     /// Adds one flush to the counts, in one transaction.
     pub async fn write_traffic(&self, rows: &TrafficRows) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_rows(
             &mut tx,
             "traffic_views (site_id, day, hour, path, views)",

@@ -8,9 +8,16 @@ use crate::auth::{self, Role};
 
 /// Idle time after which a session ends.
 pub const DEFAULT_IDLE_SECONDS: i64 = 30 * 60;
-/// Failed logins within `LOCKOUT_SECONDS` that lock an account or an address.
+/// Passwords checked for one account within `LOCKOUT_SECONDS`; past that, the account waits
+/// for the window to end, however the guesses arrive (they are counted before checking).
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCKOUT_SECONDS: i64 = 15 * 60;
+/// Failed logins from one address within `LOCKOUT_SECONDS` before it is refused, one attempt
+/// coming free as each failure ages out of the window: a limit on the rate of guessing across
+/// accounts, high enough that an office behind one NAT address is never stopped by its typos.
+pub const MAX_ADDRESS_FAILURES: i64 = 30;
+/// A session ends this long after sign-in, however active it stays.
+pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 3600;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct User {
@@ -77,14 +84,14 @@ impl Store {
         }
         let now = now_unix();
         let hash = auth::password::hash(u.password);
-        let mut tx = self.pool().begin().await?;
-        let taken = sqlx::query("SELECT 1 FROM users WHERE username = $1")
-            .bind(u.username)
+        let mut tx = self.begin_write().await?;
+        let taken = sqlx::query("SELECT 1 FROM users WHERE lower(username) = $1")
+            .bind(u.username.to_ascii_lowercase())
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
         if taken {
-            return Err(StoreError::Invalid(format!("用户名 {} 已被使用", u.username)));
+            return Err(StoreError::Invalid(format!("用户名 {} 已被使用（用户名不区分大小写）", u.username)));
         }
         let id: i64 = sqlx::query(
             "INSERT INTO users (username, display_name, role, site_id, password_hash, must_change_password, active, created_at, updated_at)
@@ -127,31 +134,49 @@ impl Store {
         Ok(rows.iter().map(user_from).collect())
     }
 
-    /// Checks a login. Returns the user on success; on failure records it against both the
-    /// account and the address. A locked account or address fails without checking.
+    /// Checks a login. Returns the user on success. The attempt is counted against the account
+    /// before its password is checked, in one atomic upsert, so parallel guesses cannot verify
+    /// more than `MAX_FAILURES` passwords per window; a failure is also counted against the
+    /// address. A locked account or a throttled address fails without checking.
     pub async fn login(&self, username: &str, password: &str, ip: &str) -> Result<LoginOutcome> {
         let now = now_unix();
-        let keys = [format!("user:{username}"), format!("ip:{ip}")];
-        for key in &keys {
-            let row = sqlx::query("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2")
-                .bind(key)
-                .bind(now - LOCKOUT_SECONDS)
-                .fetch_one(self.pool())
-                .await?;
-            let (count, first): (i64, Option<i64>) = (row.get(0), row.get(1));
-            if count >= MAX_FAILURES {
-                // Locked until the oldest failure in the window leaves it.
-                let until = first.unwrap_or(now) + LOCKOUT_SECONDS;
-                self.audit_login("login.locked", username, ip, None).await?;
-                return Ok(LoginOutcome::Locked { seconds: (until - now).max(1) });
-            }
+        let window = now - LOCKOUT_SECONDS;
+        let ip_key = format!("ip:{ip}");
+        let row = sqlx::query("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2")
+            .bind(&ip_key)
+            .bind(window)
+            .fetch_one(self.pool())
+            .await?;
+        let (count, first): (i64, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+        if count >= MAX_ADDRESS_FAILURES {
+            self.audit_login("login.throttled", username, ip, None).await?;
+            let seconds = (first.unwrap_or(now) + LOCKOUT_SECONDS - now).max(1);
+            return Ok(LoginOutcome::Throttled { seconds });
         }
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
-            .bind(username)
+        let account = username.to_ascii_lowercase();
+        let row = sqlx::query(
+            "INSERT INTO login_attempts (key, window_start, attempts) VALUES ($1, $2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+                attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 ELSE login_attempts.attempts + 1 END,
+                window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 ELSE login_attempts.window_start END
+             RETURNING attempts, window_start",
+        )
+        .bind(&account)
+        .bind(now)
+        .bind(window)
+        .fetch_one(self.pool())
+        .await?;
+        let (attempts, started): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        if attempts > MAX_FAILURES {
+            self.audit_login("login.locked", username, ip, None).await?;
+            return Ok(LoginOutcome::Locked { seconds: (started + LOCKOUT_SECONDS - now).max(1) });
+        }
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE lower(username) = $1"))
+            .bind(&account)
             .fetch_optional(self.pool())
             .await?;
         let (user, hash) = match &row {
-            Some(r) => (Some(user_from(r)), r.get::<String, _>(7)),
+            Some(r) => (Some(user_from(r)), r.try_get::<String, _>(7)?),
             None => (None, auth::password::decoy_hash().to_string()),
         };
         // argon2 takes tens of milliseconds: off the async workers.
@@ -159,7 +184,7 @@ impl Store {
         let matches = tokio::task::spawn_blocking(move || auth::password::verify(&pw, &h)).await.unwrap_or(false);
         match user {
             Some(u) if matches && u.active => {
-                sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(&keys[0]).execute(self.pool()).await?;
+                sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(&account).execute(self.pool()).await?;
                 Ok(LoginOutcome::Ok(u))
             }
             Some(u) if matches => {
@@ -167,15 +192,11 @@ impl Store {
                 Ok(LoginOutcome::Disabled)
             }
             other => {
-                let mut tx = self.pool().begin().await?;
-                for key in &keys {
-                    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-                        .bind(key)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
+                sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                    .bind(&ip_key)
+                    .bind(now)
+                    .execute(self.pool())
+                    .await?;
                 self.audit_login("login.failed", username, ip, other.and_then(|u| u.site_id)).await?;
                 Ok(LoginOutcome::Failed)
             }
@@ -190,7 +211,7 @@ impl Store {
     /// Opens a session; returns the cookie token (only its hash is stored) and the CSRF token.
     pub async fn create_session(&self, user: &User, ip: &str) -> Result<(String, String)> {
         let (token, csrf, now) = (auth::token(), auth::token(), now_unix());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, ip, created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $5)",
         )
@@ -221,7 +242,8 @@ impl Store {
         let now = now_unix();
         let hash = auth::token_hash(token);
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.role, u.site_id, u.must_change_password, u.active, s.csrf, s.last_seen
+            "SELECT u.id, u.username, u.display_name, u.role, u.site_id, u.must_change_password, u.active, s.csrf, s.last_seen,
+                    s.created_at
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND u.active = 1",
         )
@@ -229,8 +251,10 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let last_seen: i64 = r.get(8);
-        if now - last_seen > idle {
+        let last_seen: i64 = r.try_get(8)?;
+        let created: i64 = r.try_get(9)?;
+        // Idle too long, or signed in too long ago: a stolen cookie does not live for ever.
+        if now - last_seen > idle || now - created > SESSION_LIFETIME_SECONDS {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(self.pool()).await?;
             return Ok(None);
         }
@@ -245,7 +269,7 @@ impl Store {
     }
 
     pub async fn end_session(&self, token: &str, user: &User, ip: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(auth::token_hash(token))
             .execute(&mut *tx)
@@ -263,26 +287,36 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a new password. `own` is a user changing their own (which clears the forced change);
-    /// otherwise an administrator's reset, which forces a change at next login and ends the
-    /// user's sessions.
-    pub async fn set_password(&self, user: &User, password: &str, own: bool, actor: &str, ip: &str) -> Result<()> {
+    /// Sets a new password and ends the user's sessions. `own` is the cookie token of the user
+    /// changing their own password (that session stays; the forced change is cleared); None is
+    /// an administrator's reset, which ends every session and forces a change at next login.
+    /// Either way a session opened with the old password elsewhere ends now.
+    pub async fn set_password(
+        &self,
+        user: &User,
+        password: &str,
+        own: Option<&str>,
+        actor: &str,
+        ip: &str,
+    ) -> Result<()> {
         let pw = password.to_string();
         let hash = tokio::task::spawn_blocking(move || auth::password::hash(&pw))
             .await
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
             .bind(&hash)
-            .bind(i64::from(!own))
+            .bind(i64::from(own.is_none()))
             .bind(now_unix())
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
-        if !own {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
-        }
-        let action = if own { "password.change" } else { "password.reset" };
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user.id)
+            .bind(own.map(auth::token_hash).unwrap_or_default())
+            .execute(&mut *tx)
+            .await?;
+        let action = if own.is_some() { "password.change" } else { "password.reset" };
         let entry = Entry { actor, ip: Some(ip), site_id: user.site_id, action, target: &user.username, detail: "" };
         audit::append(&mut *tx, &entry).await?;
         tx.commit().await?;
@@ -300,7 +334,7 @@ impl Store {
         actor: &str,
         ip: &str,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET role = $1, display_name = $2, active = $3, updated_at = $4 WHERE id = $5")
             .bind(role.as_str())
             .bind(display_name)
@@ -343,6 +377,14 @@ impl Store {
             .bind(now - LOCKOUT_SECONDS)
             .execute(self.pool())
             .await?;
+        sqlx::query("DELETE FROM login_attempts WHERE window_start <= $1")
+            .bind(now - LOCKOUT_SECONDS)
+            .execute(self.pool())
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE created_at < $1")
+            .bind(now - SESSION_LIFETIME_SECONDS)
+            .execute(self.pool())
+            .await?;
         sqlx::query("DELETE FROM sessions WHERE last_seen < $1").bind(now - idle).execute(self.pool()).await?;
         Ok(())
     }
@@ -357,5 +399,12 @@ pub enum LoginOutcome {
     Ok(User),
     Failed,
     Disabled,
-    Locked { seconds: i64 },
+    /// The account had its guesses for this window.
+    Locked {
+        seconds: i64,
+    },
+    /// The address failed too often lately.
+    Throttled {
+        seconds: i64,
+    },
 }

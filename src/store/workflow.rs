@@ -6,6 +6,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::audit::{self, Entry};
 use super::editorial::{article_site, RevState};
+use super::hands::{self, Part, Subject};
 use super::tenant::Scope;
 use super::users::User;
 use super::{now_unix, Result, Store, StoreError};
@@ -89,7 +90,7 @@ impl Store {
     /// Sends the draft to review. The caller has checked the form (`check_submit`); this checks
     /// the state and what only the database knows.
     pub async fn submit(&self, scope: Scope, user: &User, id: i64, ip: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
         let (Some(work), Some(state)) = (cur.work_id, cur.work_state) else {
             return Err(StoreError::Conflict("没有待提交的修改".into()));
@@ -120,9 +121,9 @@ impl Store {
         comment: &str,
         ip: &str,
     ) -> Result<Approval> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
-        let work = reviewable(&cur, user)?;
+        let work = reviewable(&mut tx, &cur, user).await?;
         let already: bool = sqlx::query(
             "SELECT 1 FROM review_steps WHERE revision_id = $1 AND reviewer_id = $2 AND decision = 'approve'",
         )
@@ -172,9 +173,9 @@ impl Store {
                 message: "退回时请写明修改意见".into(),
             }]));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
-        let work = reviewable(&cur, user)?;
+        let work = reviewable(&mut tx, &cur, user).await?;
         let now = now_unix();
         add_step(&mut tx, work, cur.work_level + 1, user, "reject", comment, now).await?;
         sqlx::query("UPDATE revisions SET state = 'rejected', level = 0, updated_at = $1 WHERE id = $2")
@@ -190,7 +191,7 @@ impl Store {
 
     /// Takes a published article off its site, its feeds and its sitemap (撤稿).
     pub async fn withdraw(&self, scope: Scope, user: &User, id: i64, reason: &str, ip: &str) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
         if cur.status != "published" {
             return Err(StoreError::Conflict("只有已发布的稿件可以撤稿".into()));
@@ -222,14 +223,17 @@ impl Store {
     }
 }
 
-/// The submitted revision a reviewer may decide on: never their own.
-fn reviewable(cur: &Current, user: &User) -> Result<i64> {
+/// The submitted revision a reviewer may decide on: never one they wrote or changed, even a
+/// word of (a reviewer who rewrote a colleague's draft is its co-author).
+async fn reviewable(tx: &mut Transaction<'_, Any>, cur: &Current, user: &User) -> Result<i64> {
     let work = match (cur.work_id, cur.work_state) {
         (Some(w), Some(RevState::Submitted)) => w,
         _ => return Err(StoreError::Conflict("稿件不在待审核状态".into())),
     };
-    if cur.work_author == Some(user.id) {
-        return Err(StoreError::Forbidden("不能审核自己撰写的稿件，请由本单位其他审核员审核".into()));
+    if cur.work_author == Some(user.id) || hands::had(tx, Subject::Revision, work, user.id, Part::Wrote).await? {
+        return Err(StoreError::Forbidden(
+            "不能审核自己撰写的稿件（也包括自己修改过的稿件），请由本单位其他审核员审核".into(),
+        ));
     }
     Ok(work)
 }

@@ -45,6 +45,8 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        // A typed or bookmarked `/admin/` reaches the admin, not the preview's site list.
+        .route("/admin/", get(|| async { axum::response::Redirect::permanent("/admin") }))
         .merge(admin::routes::router(state.clone()))
         .merge(search::router(&state))
         .merge(counter::api_router(&state))
@@ -144,13 +146,40 @@ pub fn keep_index_reconciled(index: Arc<SearchIndex>, store: crate::store::Store
 
 /// Headers every answer carries: no framing by other sites, no MIME sniffing, no referrer
 /// leaking admin URLs.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// The admin runs no inline script or style, so its policy allows only its own files.
+const ADMIN_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'";
+/// The public pages carry the group's inline counter beacon (a locked part), so inline
+/// script stays allowed; nothing may be loaded from elsewhere, framed elsewhere or posted
+/// elsewhere. The same policy is written into the generated nginx configuration.
+pub const PUBLIC_CSP: &str =
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+/// Headers every answer carries, and the proxy headers believed only from a local proxy.
+async fn security_headers(mut req: Request, next: Next) -> Response {
+    use axum::extract::ConnectInfo;
     use axum::http::{header, HeaderValue};
+    // `X-Forwarded-Proto: https` marks cookies Secure and `X-Real-IP` names the client: only
+    // nginx on this machine may say so; from anyone else they are dropped before any handler.
+    let from_afar = req.extensions().get::<ConnectInfo<SocketAddr>>().is_some_and(|c| !c.0.ip().is_loopback());
+    if from_afar {
+        for name in ["x-forwarded-proto", "x-real-ip", "x-forwarded-for"] {
+            req.headers_mut().remove(name);
+        }
+    }
+    let admin = req.uri().path().starts_with("/admin");
     let mut r = next.run(req).await;
     let h = r.headers_mut();
     h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("SAMEORIGIN"));
     h.entry(header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
     h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
+    let csp = if admin { ADMIN_CSP } else { crate::publish::nginx::PUBLIC_CSP };
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(csp));
+    if admin {
+        // Admin pages show citizens' names and phones: no copy in any cache, shared or not.
+        h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    }
     r
 }
 

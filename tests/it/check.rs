@@ -202,3 +202,22 @@ fn audit_settings_name_known_deduction_rules_and_real_leaders() {
     expect_at(&p, "group.yaml", &text, "50", "audit.external_links.concurrency 50 is out of range");
     assert_eq!(p.len(), 4, "links.broken takes a weight: {p:?}");
 }
+
+#[test]
+fn nesting_too_deep_is_refused_at_once() {
+    // 100,000 levels once took `check` 23 s (both YAML parsers are quadratic in depth).
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let started = std::time::Instant::now();
+    let problems = problems_after(|sites| {
+        replace_in(sites, "fgw.yaml", "name: ", &format!("extra: {deep}\nname: "));
+    });
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "refused without parsing the nest");
+    let line = problems.iter().find(|p| p.starts_with("sites/fgw.yaml:")).expect("fgw.yaml is named");
+    assert!(line.contains("nesting deeper than 32 levels"), "{line}");
+    // Block nesting by indentation too; a real file's depth passes (the shipped group loads).
+    let problems = problems_after(|sites| {
+        let nest: String = (0..40).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
+        replace_in(sites, "czj.yaml", "name: ", &format!("{nest}name: "));
+    });
+    assert!(problems.iter().any(|p| p.starts_with("sites/czj.yaml:") && p.contains("nesting deeper")), "{problems:?}");
+}

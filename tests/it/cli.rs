@@ -163,3 +163,38 @@ fn build_watch_rebuilds_the_site_whose_yaml_changed() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A real group (no `demo: true`) gets no demo content and no account with a published
+/// password on its first run: `serve` says how to create the first administrator instead.
+#[test]
+fn a_real_groups_first_run_creates_nobody() {
+    let tmp = temp_project();
+    let group = tmp.path().join("sites/group.yaml");
+    let text = std::fs::read_to_string(&group).unwrap();
+    assert!(text.contains("\ndemo: true\n"), "the shipped group is marked as the demo");
+    std::fs::write(&group, text.replace("\ndemo: true\n", "\n")).unwrap();
+    let port = free_port();
+    let mut child = Command::new(bin())
+        .current_dir(tmp.path())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("healthz", Duration::from_secs(180), || healthy(port));
+    let (_, _, body) = http_get(port, "127.0.0.1", "/healthz", "");
+    let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(health["published_articles"].as_u64(), Some(0), "no demo articles on a real group");
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    assert!(child.wait().unwrap().success());
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    assert!(out.contains("zhanqun user add --role central"), "{out}");
+    assert!(!out.contains("Zhanqun@2026") && !out.contains("示例账号"), "{out}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let users = rt.block_on(async {
+        let project = open(tmp.path(), &tmp.path().join("data/zhanqun.db").display().to_string()).await;
+        project.store.user_count().await.unwrap()
+    });
+    assert_eq!(users, 0, "nobody was created");
+}

@@ -596,7 +596,37 @@ pub async fn preview_form(
         return store_error(&headers, StoreError::NotFound);
     };
     let index_no = article.as_ref().and_then(|a| a.index_no.clone()).unwrap_or_default();
-    render_preview(&state, info, id.unwrap_or(0), &input, &attachment_refs(article.as_ref()), &index_no)
+    // The same limits as saving: a body that could not be saved is not rendered either.
+    let errors = input.check_draft();
+    if !errors.is_empty() {
+        return store_error(&headers, StoreError::Fields(errors));
+    }
+    let files = attachment_refs(article.as_ref());
+    preview_off_thread(&state, info, id.unwrap_or(0), input, files, index_no).await
+}
+
+/// Longest a preview may take before the editor is told to try again; the render itself
+/// runs on the blocking pool, never on the workers that answer everyone else.
+const PREVIEW_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn preview_off_thread(
+    state: &AppState,
+    info: &SiteInfo,
+    id: i64,
+    input: DraftInput,
+    files: Vec<AttachmentRef>,
+    index_no: String,
+) -> Response {
+    let (state, info) = (state.clone(), info.clone());
+    let job = tokio::task::spawn_blocking(move || render_preview(&state, &info, id, &input, &files, &index_no));
+    match tokio::time::timeout(PREVIEW_TIME, job).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "preview render failed");
+            views::error_page(StatusCode::INTERNAL_SERVER_ERROR, "预览生成失败，请稍后重试")
+        }
+        Err(_) => views::error_page(StatusCode::SERVICE_UNAVAILABLE, "预览生成超时，请简化正文格式后重试"),
+    }
 }
 
 /// Preview of the saved revision, for reviewers.
@@ -616,7 +646,7 @@ pub async fn preview_saved(
     };
     let input = article.current().map(|r| r.input.clone()).unwrap_or_default();
     let index_no = article.index_no.clone().unwrap_or_default();
-    render_preview(&state, info, id, &input, &attachment_refs(Some(&article)), &index_no)
+    preview_off_thread(&state, info, id, input, attachment_refs(Some(&article)), index_no).await
 }
 
 /// The name a browser sent for an upload, without any folder part, at most 100 characters.
@@ -680,6 +710,13 @@ pub async fn upload(
     let Some((name, data)) = file.filter(|(n, _)| !n.is_empty()) else {
         return refuse(&headers, StatusCode::BAD_REQUEST, "请选择要上传的文件");
     };
+    if crate::content::has_bidi_controls(&name) {
+        return refuse(
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "文件名含有改变文字方向的不可见字符（可用来伪装文件类型），请重命名后再上传",
+        );
+    }
     let attachment = match Attachment::new(&name, data) {
         Ok(a) => a,
         Err(e) => return refuse(&headers, StatusCode::UNPROCESSABLE_ENTITY, &e.zh()),

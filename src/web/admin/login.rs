@@ -20,9 +20,13 @@ pub struct NextQuery {
     next: String,
 }
 
-/// Only our own admin pages are followed after login (no open redirect).
+/// Only our own admin pages are followed after login (no open redirect), as a plain path: a
+/// control character or a space would not make a valid `Location` header.
 fn safe_next(next: &str) -> &str {
-    let ok = next.starts_with("/admin") && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    let ok = (next == "/admin" || next.starts_with("/admin/") || next.starts_with("/admin?"))
+        && !next.contains('\\')
+        && !next.contains("://")
+        && next.chars().all(|c| c.is_ascii_graphic());
     if ok {
         next
     } else {
@@ -96,7 +100,11 @@ pub async fn submit(
             );
         }
         LoginOutcome::Locked { seconds } => {
-            let msg = format!("登录失败次数过多，已锁定，请于 {} 分钟后重试", (seconds + 59) / 60);
+            let msg = format!("该账号登录失败次数过多，已暂停登录，请于 {} 分钟后重试", (seconds + 59) / 60);
+            return login_page(&headers, &f.next, username, Some(&msg), StatusCode::TOO_MANY_REQUESTS);
+        }
+        LoginOutcome::Throttled { seconds } => {
+            let msg = format!("本网络地址登录失败次数过多，请于 {} 分钟后重试", (seconds + 59) / 60);
             return login_page(&headers, &f.next, username, Some(&msg), StatusCode::TOO_MANY_REQUESTS);
         }
     };
@@ -155,7 +163,9 @@ pub async fn password_submit(
     // The current password is checked like a login, so this form cannot be used to guess it.
     match store.login(&s.user.username, &f.current, &s.ip).await {
         Ok(LoginOutcome::Ok(_)) => {}
-        Ok(LoginOutcome::Locked { .. }) => return fail("current", "失败次数过多，已锁定 15 分钟"),
+        Ok(LoginOutcome::Locked { seconds } | LoginOutcome::Throttled { seconds }) => {
+            return fail("current", &format!("失败次数过多，请于 {} 分钟后重试", (seconds + 59) / 60))
+        }
         Ok(_) => return fail("current", "当前密码不正确"),
         Err(e) => return super::store_error(&headers, e),
     }
@@ -168,7 +178,7 @@ pub async fn password_submit(
     if f.new != f.confirm {
         return fail("confirm", "两次输入的新密码不一致");
     }
-    if let Err(e) = store.set_password(&s.user, &f.new, true, &s.user.username, &s.ip).await {
+    if let Err(e) = store.set_password(&s.user, &f.new, Some(&s.token), &s.user.username, &s.ip).await {
         return super::store_error(&headers, e);
     }
     see_other("/admin?ok=password").into_response()
@@ -182,5 +192,10 @@ mod tests {
         assert_eq!(super::safe_next("https://evil.example/admin"), "/admin");
         assert_eq!(super::safe_next("//evil.example"), "/admin");
         assert_eq!(super::safe_next("/admin\\..\\x"), "/admin");
+        assert_eq!(super::safe_next("/admin/\r\nSet-Cookie: x=1"), "/admin");
+        assert_eq!(super::safe_next("/admin/\u{7f}"), "/admin");
+        assert_eq!(super::safe_next("/administrator"), "/admin");
+        assert_eq!(super::safe_next("/admin/文章"), "/admin");
+        assert_eq!(super::safe_next("/admin/messages/3"), "/admin/messages/3");
     }
 }

@@ -131,6 +131,16 @@ pub fn store_error(headers: &axum::http::HeaderMap, e: StoreError) -> Response {
             let msg = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
             session::refuse(headers, StatusCode::BAD_REQUEST, &msg)
         }
+        other if other.contention() == Some(crate::store::Contention::Conflict) => {
+            tracing::info!(error = %other, "write conflict");
+            session::refuse(headers, StatusCode::CONFLICT, "该记录刚刚被他人修改，请刷新页面查看最新内容后再操作")
+        }
+        other if other.contention() == Some(crate::store::Contention::Busy) => {
+            tracing::warn!(error = %other, "database busy");
+            let mut r = session::refuse(headers, StatusCode::SERVICE_UNAVAILABLE, "系统繁忙，内容未保存，请稍后再试");
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("2"));
+            r
+        }
         other => {
             tracing::error!(error = %other, "admin request failed");
             session::refuse(headers, StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误，请稍后重试或联系系统管理员")

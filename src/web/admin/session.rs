@@ -39,7 +39,7 @@ pub struct Session {
 impl Session {
     /// The user as the history of a record and the audit log name them.
     pub fn actor(&self) -> crate::store::mailboxes::Actor<'_> {
-        crate::store::mailboxes::Actor { name: &self.user.username, ip: Some(&self.ip) }
+        crate::store::mailboxes::Actor { name: &self.user.username, ip: Some(&self.ip), user_id: Some(self.user.id) }
     }
 }
 

@@ -15,6 +15,9 @@ use crate::store::users::{check_username, NewUser, User};
 use crate::store::StoreError;
 use crate::web::AppState;
 
+/// Why a name with direction controls is refused.
+const BIDI_NAME: &str = "姓名含有改变文字方向的不可见字符，请直接输入姓名";
+
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct Flash {
@@ -158,6 +161,8 @@ pub async fn create(
     }
     if f.display_name.is_empty() || f.display_name.chars().count() > 40 {
         errors.push(("display_name", "请填写姓名（不超过 40 个字）".into()));
+    } else if crate::content::has_bidi_controls(&f.display_name) {
+        errors.push(("display_name", BIDI_NAME.into()));
     }
     if let Err(m) = password::check_rules(&f.password, &f.username) {
         errors.push(("password", m.to_string()));
@@ -251,6 +256,9 @@ pub async fn update(
     if f.display_name.is_empty() || f.display_name.chars().count() > 40 {
         return form_page(&state, &s, Some(&user), &f, vec![("display_name", "请填写姓名（不超过 40 个字）".into())]);
     }
+    if crate::content::has_bidi_controls(&f.display_name) {
+        return form_page(&state, &s, Some(&user), &f, vec![("display_name", BIDI_NAME.into())]);
+    }
     match state.project.store.update_user(&user, role, &f.display_name, active, &s.user.username, &s.ip).await {
         Ok(()) => see_other("/admin/users?ok=updated"),
         Err(e) => store_error(&headers, e),
@@ -280,7 +288,7 @@ pub async fn reset_password(
     if let Err(m) = password::check_rules(&f.password, &user.username) {
         return form_page(&state, &s, Some(&user), &form_of(&state, &user), vec![("reset", m.to_string())]);
     }
-    match state.project.store.set_password(&user, &f.password, false, &s.user.username, &s.ip).await {
+    match state.project.store.set_password(&user, &f.password, None, &s.user.username, &s.ip).await {
         Ok(()) => see_other("/admin/users?ok=reset"),
         Err(e) => store_error(&headers, e),
     }

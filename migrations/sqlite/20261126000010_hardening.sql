@@ -1,0 +1,28 @@
+-- Separation of duties: everyone who wrote or changed a piece of content under review, and
+-- the reviewers who passed a level of a reply, so that none of them approves it (again).
+-- subject: 'revision' (an article revision), 'reply' (a message's reply), 'solicitation' (its
+-- draft) or 'summary' (its feedback summary); subject_id is that row's id.
+CREATE TABLE content_hands (
+    subject TEXT NOT NULL CHECK (subject IN ('revision', 'reply', 'solicitation', 'summary')),
+    subject_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    part TEXT NOT NULL CHECK (part IN ('wrote', 'approved')),
+    PRIMARY KEY (subject, subject_id, user_id, part)
+);
+INSERT INTO content_hands (subject, subject_id, user_id, part)
+    SELECT 'revision', id, author_id, 'wrote' FROM revisions WHERE author_id IS NOT NULL;
+INSERT INTO content_hands (subject, subject_id, user_id, part)
+    SELECT 'reply', id, reply_author_id, 'wrote' FROM messages WHERE reply_author_id IS NOT NULL;
+INSERT INTO content_hands (subject, subject_id, user_id, part)
+    SELECT 'solicitation', id, author_id, 'wrote' FROM solicitations WHERE author_id IS NOT NULL;
+
+-- Password guesses per account in the current window, counted before the password is
+-- checked (one atomic upsert), so that parallel requests cannot verify more than the limit.
+CREATE TABLE login_attempts (
+    key TEXT PRIMARY KEY,
+    window_start INTEGER NOT NULL,
+    attempts INTEGER NOT NULL
+);
+
+-- 'Admin' and 'admin' are one person to the people who read the audit log.
+CREATE UNIQUE INDEX users_username_nocase ON users (lower(username));
