@@ -26,3 +26,9 @@ CREATE TABLE login_attempts (
 
 -- 'Admin' and 'admin' are one person to the people who read the audit log.
 CREATE UNIQUE INDEX users_username_nocase ON users (lower(username));
+
+-- An interpretation (政策解读) of another site links itself to a policy page of that site; the
+-- policy's site may take the link off its page. The refusal stays when the interpretation
+-- is published again.
+ALTER TABLE article_links ADD COLUMN refused_at INTEGER;
+ALTER TABLE article_links ADD COLUMN refused_by TEXT;

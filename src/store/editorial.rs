@@ -109,6 +109,8 @@ pub struct ArticleView {
     pub work: Option<RevisionView>,
     pub steps: Vec<ReviewStep>,
     pub history: Vec<HistoryEntry>,
+    /// Interpretations of other articles that name this one as their policy.
+    pub interpretations: Vec<super::interpretations::InterpretationLink>,
 }
 
 impl ArticleView {
@@ -320,6 +322,7 @@ impl Store {
             work,
             steps,
             history,
+            interpretations: self.interpretations_of(id).await?,
         }))
     }
 

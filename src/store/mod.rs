@@ -10,6 +10,7 @@ pub mod audit_runs;
 pub mod console;
 pub mod editorial;
 pub mod hands;
+pub mod interpretations;
 pub mod jobs;
 pub mod mailboxes;
 pub mod messages;

@@ -160,7 +160,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT 'p', p.id, o.id, os.code, oc.slug, orev.publish_at, orev.title
              FROM articles p
-             JOIN article_links l ON l.policy_id = p.id
+             JOIN article_links l ON l.policy_id = p.id AND l.refused_at IS NULL
              JOIN articles o ON o.id = l.interpretation_id
              JOIN revisions orev ON orev.id = o.published_revision_id
              JOIN site_columns oc ON oc.id = o.column_id
@@ -169,7 +169,7 @@ impl Store {
              UNION ALL
              SELECT 'i', i.id, o.id, os.code, oc.slug, orev.publish_at, orev.title
              FROM articles i
-             JOIN article_links l ON l.interpretation_id = i.id
+             JOIN article_links l ON l.interpretation_id = i.id AND l.refused_at IS NULL
              JOIN articles o ON o.id = l.policy_id
              JOIN revisions orev ON orev.id = o.published_revision_id
              JOIN site_columns oc ON oc.id = o.column_id

@@ -324,7 +324,13 @@ async fn publish(tx: &mut Transaction<'_, Any>, cur: &Current, id: i64, work: i6
     .await?;
     // The policy pages that showed this interpretation before and after the change.
     let mut others = linked(tx, id).await?;
-    sqlx::query("DELETE FROM article_links WHERE interpretation_id = $1").bind(id).execute(&mut **tx).await?;
+    // The link to the same policy stays as it is: a refusal by the policy's site outlives
+    // every new version of the interpretation.
+    sqlx::query("DELETE FROM article_links WHERE interpretation_id = $1 AND policy_id <> $2")
+        .bind(id)
+        .bind(interprets.unwrap_or(0))
+        .execute(&mut **tx)
+        .await?;
     if let Some(policy) = interprets {
         sqlx::query("INSERT INTO article_links (policy_id, interpretation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(policy)

@@ -104,6 +104,7 @@ fn fill(path: &str, aims: &Aims) -> String {
     path.replace("{id}", &aims.article.to_string())
         .replace("/admin/users/{id}", &format!("/admin/users/{}", aims.user))
         .replace("{pos}", "0")
+        .replace("{other}", "0")
         .replace("{dir}/{name}", &aims.file)
         .replace("{code}", aims.site)
         .replace("{mid}", &aims.mailbox.to_string())

@@ -398,3 +398,87 @@ async fn sessions_headers_and_names() {
         assert!(body.contains("不可见字符"), "{label}: {body}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policys_site_sees_and_removes_interpretations_of_others() {
+    for (label, env) in fx::envs(1800).await {
+        let (ed, rv) = (signed_in(&env, "ed1").await, signed_in(&env, "rv1").await);
+        let policy_form = [
+            ("title", "示例市停车管理办法"),
+            ("column", "zcfg"),
+            ("body", "第一条 为规范停车秩序，制定本办法。"),
+            ("issuer", "示例市发展和改革委员会"),
+            ("written_date", "2026-11-01"),
+            ("intent", "submit"),
+        ];
+        let (s, loc) = ed.post("/admin/articles", &policy_form).await;
+        assert_eq!(s, 303, "{label}: {loc}");
+        let policy = fx::article_id(&loc);
+        assert_eq!(rv.post(&format!("/admin/articles/{policy}/approve"), &[]).await.0, 303, "{label}");
+        let index_no: String = sqlx::query("SELECT index_no FROM articles WHERE id = $1")
+            .bind(policy)
+            .fetch_one(env.project.store.pool())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+
+        // Another site's interpretation names it, under a title of its own choosing.
+        let (xed, xrv1, xrv2) =
+            (signed_in(&env, "xed").await, signed_in(&env, "xrv1").await, signed_in(&env, "xrv2").await);
+        let form = [
+            ("title", "一图读懂：停车新规（财政局解读）"),
+            ("column", "gzdt"),
+            ("body", "解读正文。"),
+            ("interprets", index_no.as_str()),
+            ("intent", "submit"),
+        ];
+        let (s, loc) = xed.post("/admin/articles", &form).await;
+        assert_eq!(s, 303, "{label}: {loc}");
+        let interp = fx::article_id(&loc);
+        for r in [&xrv1, &xrv2] {
+            assert_eq!(r.post(&format!("/admin/articles/{interp}/approve"), &[]).await.0, 303, "{label}");
+        }
+        let root = env.project.paths.out.join(&env.project.group.site(OWN).unwrap().host);
+        let at: String = sqlx::query(
+            "SELECT r.publish_at FROM articles a JOIN revisions r ON r.id = a.published_revision_id WHERE a.id = $1",
+        )
+        .bind(policy)
+        .fetch_one(env.project.store.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+        let file = root.join(zhanqun::content::article_path("zcfg", &at, policy).trim_start_matches('/'));
+        let html = std::fs::read_to_string(&file).unwrap();
+        assert!(html.contains("一图读懂：停车新规（财政局解读）"), "{label}: the link shows on the policy page");
+
+        // The policy's site sees it in the admin and takes it off; another tenant cannot.
+        let (_, admin_page) = rv.get(&format!("/admin/articles/{policy}")).await;
+        assert!(admin_page.contains("解读本文件的文章") && admin_page.contains("一图读懂"), "{label}");
+        let remove = format!("/admin/articles/{policy}/interpretations/{interp}/remove");
+        assert_eq!(xrv1.post(&remove, &[]).await.0, 404, "{label}: not the interpreting site's call");
+        assert_eq!(ed.post(&remove, &[]).await.0, 403, "{label}: editors do not decide");
+        let (s, loc) = rv.post(&remove, &[]).await;
+        assert_eq!((s, loc.ends_with("ok=unlinked")), (303, true), "{label}: {loc}");
+        let html = std::fs::read_to_string(&file).unwrap();
+        assert!(!html.contains("一图读懂"), "{label}: the link is gone from the policy page");
+
+        // A new version of the interpretation does not bring it back.
+        let form = [
+            ("title", "一图读懂：停车新规（修订）"),
+            ("column", "gzdt"),
+            ("body", "解读正文，第二版。"),
+            ("interprets", index_no.as_str()),
+            ("intent", "submit"),
+        ];
+        assert_eq!(xed.post(&format!("/admin/articles/{interp}"), &form).await.0, 303, "{label}");
+        for r in [&xrv1, &xrv2] {
+            assert_eq!(r.post(&format!("/admin/articles/{interp}/approve"), &[]).await.0, 303, "{label}");
+        }
+        let html = std::fs::read_to_string(&file).unwrap();
+        assert!(!html.contains("一图读懂"), "{label}: the refusal outlives the new version");
+        let (_, admin_page) = rv.get(&format!("/admin/articles/{policy}")).await;
+        assert!(admin_page.contains("已移除链接"), "{label}");
+    }
+}

@@ -97,6 +97,7 @@ fn flash_message(code: &str) -> Option<&'static str> {
         "scheduled" => "已审核通过，将在设定时间自动发布",
         "rejected" => "已退回给作者",
         "withdrawn" => "已撤稿，页面已从网站移除",
+        "unlinked" => "已从本文件页面移除该解读的链接",
         "uploaded" => "附件已上传",
         "removed" => "附件已删除",
         "created" => "用户已创建",

@@ -97,3 +97,21 @@ pub async fn withdraw(
         Err(e) => store_error(&headers, e),
     }
 }
+
+/// The policy's site takes an interpretation's link off its page (the link was put there by
+/// the interpretation's site, without asking).
+pub async fn refuse_interpretation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path((id, other)): Path<(i64, i64)>,
+) -> Response {
+    match state.project.store.refuse_interpretation(s.scope, &s.user, id, other, &s.ip).await {
+        Ok(true) => {
+            publish_now(&state).await;
+            see_other(&format!("/admin/articles/{id}?ok=unlinked"))
+        }
+        Ok(false) => see_other(&format!("/admin/articles/{id}")),
+        Err(e) => store_error(&headers, e),
+    }
+}
