@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{Mutex, Semaphore};
 
+use super::public_net::Reach;
 use crate::group::model::ExternalLinks;
 
 /// Identifies the checker to the sites it visits.
@@ -35,7 +36,8 @@ impl Broken {
 /// Checks each distinct URL of `urls` (at most `settings.max_links` of them, in order);
 /// returns the broken ones with the reason and how many were left unchecked.
 pub async fn check(urls: &[String], settings: &ExternalLinks) -> anyhow::Result<(HashMap<String, Broken>, usize)> {
-    let client = super::public_net::client_builder(5)
+    let reach = if settings.reach_loopback { Reach::PublicAndLoopback } else { Reach::Public };
+    let client = super::public_net::client_builder(reach, 5)
         .user_agent(USER_AGENT)
         .timeout(Duration::from_secs(settings.timeout_seconds))
         .connect_timeout(Duration::from_secs(settings.timeout_seconds.min(5)))
@@ -63,7 +65,7 @@ pub async fn check(urls: &[String], settings: &ExternalLinks) -> anyhow::Result<
         tasks.spawn(async move {
             for url in links {
                 let Ok(_slot) = slots.acquire().await else { return };
-                if let Some(b) = probe(&client, &url).await {
+                if let Some(b) = probe(&client, reach, &url).await {
                     broken.lock().await.insert(url, b);
                 }
             }
@@ -74,8 +76,8 @@ pub async fn check(urls: &[String], settings: &ExternalLinks) -> anyhow::Result<
     Ok((broken, skipped))
 }
 
-async fn probe(client: &reqwest::Client, url: &str) -> Option<Broken> {
-    if reqwest::Url::parse(url).is_ok_and(|u| super::public_net::is_private_literal(&u)) {
+async fn probe(client: &reqwest::Client, reach: Reach, url: &str) -> Option<Broken> {
+    if reqwest::Url::parse(url).is_ok_and(|u| reach.refuses_literal(&u)) {
         return Some(Broken::Unreachable(super::public_net::REFUSED.to_string()));
     }
     let head = match client.head(url).send().await {
@@ -140,7 +142,8 @@ mod tests {
             "http://10.0.0.1/intranet".to_string(),
         ]
         .to_vec();
-        let settings = ExternalLinks { enabled: true, concurrency: 2, timeout_seconds: 2, max_links: 100 };
+        let settings =
+            ExternalLinks { enabled: true, concurrency: 2, timeout_seconds: 2, max_links: 100, ..Default::default() };
         let (broken, skipped) = check(&urls, &settings).await.unwrap();
         assert_eq!(skipped, 0);
         for u in &urls {

@@ -60,44 +60,59 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0..6] == [0, 0, 0, 0, 0, 0]))
 }
 
-/// Whether a URL's host is an address literal outside the public internet (names are judged
-/// by the resolver once they are resolved).
-pub fn is_private_literal(url: &reqwest::Url) -> bool {
-    // The URL parser has already normalised literals (`2130706433`, `0x7f.1` → `127.0.0.1`).
-    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
-    host.parse::<IpAddr>().is_ok_and(|ip| !is_public(ip))
+/// Which destinations a client may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The public internet only: what every real check uses.
+    Public,
+    /// The public internet and this machine's loopback, for tests of the check itself.
+    PublicAndLoopback,
 }
 
-/// A resolver that answers only with public addresses.
-struct PublicOnly;
+impl Reach {
+    fn allows(self, ip: IpAddr) -> bool {
+        is_public(ip) || (self == Reach::PublicAndLoopback && ip.is_loopback())
+    }
 
-impl Resolve for PublicOnly {
+    /// Whether a URL's host is an address literal this reach refuses (names are judged by the
+    /// resolver once they are resolved).
+    pub fn refuses_literal(self, url: &reqwest::Url) -> bool {
+        // The URL parser has already normalised literals (`2130706433`, `0x7f.1` → `127.0.0.1`).
+        let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+        host.parse::<IpAddr>().is_ok_and(|ip| !self.allows(ip))
+    }
+}
+
+/// A resolver that answers only with the addresses its reach allows.
+struct Filtered(Reach);
+
+impl Resolve for Filtered {
     fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_string();
+        let (host, reach) = (name.as_str().to_string(), self.0);
         Box::pin(async move {
             let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<SocketAddr> = found.into_iter().filter(|a| is_public(a.ip())).collect();
-            if public.is_empty() {
+            let allowed: Vec<SocketAddr> = found.into_iter().filter(|a| reach.allows(a.ip())).collect();
+            if allowed.is_empty() {
                 return Err(REFUSED.into());
             }
-            Ok(Box::new(public.into_iter()) as Addrs)
+            Ok(Box::new(allowed.into_iter()) as Addrs)
         })
     }
 }
 
-/// A client builder whose every connection, redirects included, goes to public addresses,
+/// A client builder whose every connection, redirects included, goes where `reach` allows,
 /// and never through a proxy (which would resolve the name itself, out of our sight).
-pub fn client_builder(max_redirects: usize) -> reqwest::ClientBuilder {
+pub fn client_builder(reach: Reach, max_redirects: usize) -> reqwest::ClientBuilder {
     let redirects = reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() > max_redirects {
             attempt.error("重定向过多")
-        } else if is_private_literal(attempt.url()) {
+        } else if reach.refuses_literal(attempt.url()) {
             attempt.error(REFUSED)
         } else {
             attempt.follow()
         }
     });
-    reqwest::Client::builder().no_proxy().dns_resolver(Arc::new(PublicOnly)).redirect(redirects)
+    reqwest::Client::builder().no_proxy().dns_resolver(Arc::new(Filtered(reach))).redirect(redirects)
 }
 
 #[cfg(test)]
@@ -135,12 +150,14 @@ mod tests {
 
     #[test]
     fn address_literals_in_urls() {
-        let private = |u: &str| is_private_literal(&reqwest::Url::parse(u).unwrap());
+        let private = |u: &str| Reach::Public.refuses_literal(&reqwest::Url::parse(u).unwrap());
         assert!(private("http://127.0.0.1:5432/"));
         assert!(private("http://[::1]/"));
         assert!(private("http://2130706433/"), "a decimal IPv4 literal is parsed as 127.0.0.1");
         assert!(private("http://0x7f.1/"));
         assert!(!private("http://www.gov.cn/"));
         assert!(!private("http://8.8.8.8/"));
+        let test = |u: &str| Reach::PublicAndLoopback.refuses_literal(&reqwest::Url::parse(u).unwrap());
+        assert!(!test("http://127.0.0.1:8080/") && test("http://10.0.0.1/") && test("http://169.254.169.254/"));
     }
 }

@@ -90,11 +90,16 @@ pub struct ExternalLinks {
     pub timeout_seconds: u64,
     /// Distinct links checked per run; the rest wait for a later run.
     pub max_links: usize,
+    /// Lets the check reach this machine's loopback addresses (never private networks). Only
+    /// code can set it, never `group.yaml`: it exists so that the check itself can be tested
+    /// against a server on 127.0.0.1.
+    #[serde(skip)]
+    pub reach_loopback: bool,
 }
 
 impl Default for ExternalLinks {
     fn default() -> Self {
-        Self { enabled: false, concurrency: 4, timeout_seconds: 10, max_links: 2000 }
+        Self { enabled: false, concurrency: 4, timeout_seconds: 10, max_links: 2000, reach_loopback: false }
     }
 }
 
