@@ -128,6 +128,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn deeply_nested_html_is_shown_as_text_not_parsed() {
+        let body = format!("{}深{}", "<div>".repeat(50_000), "</div>".repeat(50_000));
+        assert_eq!(html_depth(&body), 50_000);
+        let started = std::time::Instant::now();
+        let html = render(&body);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "no quadratic parse");
+        assert!(html.contains("&lt;div&gt;") && !html.contains("<div>"), "tags shown as text");
+        assert_eq!(html_depth("<p>一<br>二<img src=x><hr/></p><p>三</p>"), 1);
+        assert_eq!(html_depth("<div><section><p>x</p></section></div>"), 3);
+    }
+
+    #[test]
     fn renders_tables_and_footnotes() {
         let html = render("| 项目 | 金额 |\n|---|---|\n| 教育 | 100 |\n\n正文[^1]\n\n[^1]: 注释");
         assert!(html.contains("<table>"));

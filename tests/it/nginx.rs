@@ -156,6 +156,29 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     assert!(head.contains("content-encoding: gzip") && head.contains("cache-control: max-age="), "{head}");
     let (_, head, _) = http_get(port, "fgw.shili.gov.cn", "/", "");
     assert!(head.to_ascii_lowercase().contains("cache-control: no-cache"), "HTML revalidates: {head}");
+    // nginx does not inherit `add_header` into a location with its own: /files/ repeats them.
+    let files = opts.out.join("fgw.shili.gov.cn/files/zz");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(
+        files.join("probe.pdf"),
+        b"%PDF-1.4
+%%EOF
+",
+    )
+    .unwrap();
+    for path in ["/", "/files/zz/probe.pdf"] {
+        let (status, head, _) = http_get(port, "fgw.shili.gov.cn", path, "");
+        let head = head.to_ascii_lowercase();
+        assert_eq!(status, 200, "{path}");
+        for h in [
+            "x-frame-options: sameorigin",
+            "referrer-policy:",
+            "x-content-type-options: nosniff",
+            "content-security-policy: default-src 'self'",
+        ] {
+            assert!(head.contains(h), "{path} lacks {h}: {head}");
+        }
+    }
     let (status, _, body) = http_get(port, "jyj.shili.gov.cn", "/search?q=%E6%95%99%E8%82%B2&site=jyj", "");
     assert_eq!((status, String::from_utf8_lossy(&body).to_string()), (200, "upstream answered".to_string()));
     assert!(seen.lock().unwrap().iter().any(|l| l.starts_with("GET /search?q=%E6%95%99%E8%82%B2&site=jyj")));
