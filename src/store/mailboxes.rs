@@ -258,7 +258,13 @@ pub fn label(status: &str) -> &'static str {
     }
 }
 
+/// The mailbox, its row locked until the transaction ends (see `editorial::article_site` for
+/// why a no-op UPDATE): two administrators acting on it at once run one after the other.
 async fn locked(tx: &mut Transaction<'_, Any>, id: i64) -> Result<OfficialMailbox> {
+    sqlx::query("UPDATE official_mailboxes SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(&format!("SELECT {COLUMNS} FROM official_mailboxes WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)

@@ -970,7 +970,7 @@ async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Sco
 /// The message as the transaction sees it, within `scope`, its row locked until the
 /// transaction ends (see `editorial::article_site` for why a no-op UPDATE).
 async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Message> {
-    sqlx::query("UPDATE messages SET site_id = site_id WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE messages SET received_at = received_at WHERE id = $1").bind(id).execute(&mut **tx).await?;
     in_scope(&mut **tx, scope, id).await
 }
 

@@ -355,7 +355,7 @@ async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Sco
 /// The solicitation within `scope`, its row locked until the transaction ends (see
 /// `editorial::article_site` for why a no-op UPDATE).
 async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Solicitation> {
-    sqlx::query("UPDATE solicitations SET site_id = site_id WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE solicitations SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await?;
     in_scope(&mut **tx, scope, id).await
 }
 

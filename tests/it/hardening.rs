@@ -482,3 +482,84 @@ async fn a_policys_site_sees_and_removes_interpretations_of_others() {
         assert!(admin_page.contains("已移除链接"), "{label}");
     }
 }
+
+/// The other decisions two people can take at the same moment: exactly one wins, the other
+/// gets a 409, on both backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_simultaneous_decisions_are_one_success_and_one_409() {
+    for (label, env) in fx::envs(1800).await {
+        let store = &env.project.store;
+        let (ed, rv1, rv2) = (signed_in(&env, "ed1").await, signed_in(&env, "rv1").await, signed_in(&env, "rv2").await);
+        for round in 0..5 {
+            // A reply approved by two reviewers at once (one level on this site).
+            let msg = store.insert_handled_message(&message(&env, OWN, &format!("同时审核{round}"))).await.unwrap();
+            let reply = [("text", "您好，答复如下。"), ("submit", "1")];
+            assert_eq!(ed.post(&format!("/admin/messages/{msg}/reply"), &reply).await.0, 303, "{label}");
+            let review = format!("/admin/messages/{msg}/review");
+            let (a, b) = tokio::join!(
+                rv1.post(&review, &[("decision", "approve")]),
+                rv2.post(&review, &[("decision", "approve")])
+            );
+            let mut statuses = [a.0, b.0];
+            statuses.sort_unstable();
+            assert_eq!(statuses, [303, 409], "{label}: reply round {round}: {} / {}", a.1, b.1);
+            let approvals = count(
+                &env,
+                "SELECT COUNT(*) FROM message_events WHERE action = 'reply-approve' AND message_id = CAST($1 AS BIGINT)",
+                &msg.to_string(),
+            )
+            .await;
+            assert_eq!(approvals, 1, "{label}: one approval recorded");
+
+            // Two editors transferring the same message to two sites at once.
+            let msg = store.insert_handled_message(&message(&env, OWN, &format!("同时转办{round}"))).await.unwrap();
+            let ed2 = signed_in(&env, "ed2").await;
+            let transfer = format!("/admin/messages/{msg}/transfer");
+            let (a, b) = tokio::join!(
+                ed.post(&transfer, &[("site", FOREIGN), ("reason", "属于财政局职责")]),
+                ed2.post(&transfer, &[("site", "jyj"), ("reason", "属于教育局职责")])
+            );
+            let mut statuses = [a.0, b.0];
+            statuses.sort_unstable();
+            assert!(
+                statuses[0] == 303 && matches!(statuses[1], 404 | 409),
+                "{label}: transfer round {round}: {statuses:?}"
+            );
+        }
+
+        // The same race straight on the store, where the two transactions overlap for sure.
+        let scope = zhanqun::store::tenant::Scope::site(env.sites[OWN]);
+        for round in 0..20 {
+            let msg = store.insert_handled_message(&message(&env, OWN, &format!("直接并发{round}"))).await.unwrap();
+            let by = |name| zhanqun::store::mailboxes::Actor { name, ip: None, user_id: None };
+            store.save_reply(scope, msg, "您好，答复如下。", env.users["ed1"], by("ed1")).await.unwrap();
+            store.submit_reply(scope, msg, by("ed1")).await.unwrap();
+            let decide = |reviewer: &'static str| {
+                let d = zhanqun::store::messages::ReviewDecision {
+                    approve: true,
+                    comment: "同意",
+                    levels: 1,
+                    reviewer_id: env.users[reviewer],
+                };
+                store.review_reply(scope, msg, d, by(reviewer))
+            };
+            let (a, b) = tokio::join!(decide("rv1"), decide("rv2"));
+            let wins = [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count();
+            assert_eq!(wins, 1, "{label}: round {round}: {a:?} / {b:?}");
+            let lost = if a.is_err() { a } else { b };
+            assert!(matches!(lost, Err(zhanqun::store::StoreError::Conflict(_))), "{label}: {lost:?}");
+        }
+
+        // Two central administrators issuing the same applied mailbox at once.
+        let (c1, c2) = (signed_in(&env, "cadmin").await, signed_in(&env, "cadmin").await);
+        let sa = signed_in(&env, "sa1").await;
+        let (s, loc) = sa.post("/admin/mailboxes", &[("local", "tongshi"), ("purpose", "并发测试")]).await;
+        assert_eq!(s, 303, "{label}: {loc}");
+        let id: i64 = loc.trim_start_matches("/admin/mailboxes/").split('?').next().unwrap().parse().unwrap();
+        let issue = format!("/admin/mailboxes/{id}/issue");
+        let (a, b) = tokio::join!(c1.post(&issue, &[]), c2.post(&issue, &[]));
+        let mut statuses = [a.0, b.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [303, 409], "{label}: mailbox: {} / {}", a.1, b.1);
+    }
+}
