@@ -152,27 +152,9 @@ async fn futures_join_all<F: Future<Output = u16>>(futures: Vec<F>) -> Vec<u16> 
     results.into_iter().map(Option::unwrap_or_default).collect()
 }
 
+/// A message received yesterday and acknowledged, waiting for its reply.
 fn message(env: &Env, code: &str, subject: &str) -> HandledMessage {
-    let site_id = env.sites[code];
-    let received_at = zhanqun::store::now_unix() - 86_400;
-    HandledMessage {
-        origin_site_id: site_id,
-        site_id,
-        transferred_to: None,
-        recipient: String::new(),
-        category: Category::Consult,
-        subject: subject.into(),
-        content: "请问办理流程？".into(),
-        name: "王建国".into(),
-        phone: "13912345678".into(),
-        publishable: true,
-        received_at,
-        due_date: deadline::due_date(&env.project.group.calendar, received_at, false, 0),
-        complex: None,
-        acknowledged: Some((received_at + 3600, "已受理".into())),
-        answered: None,
-        rating: None,
-    }
+    crate::messages::handled(env, code, Category::Consult, subject, zhanqun::store::now_unix() - 86_400)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

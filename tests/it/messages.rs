@@ -262,7 +262,7 @@ fn received(days_ago: i64) -> i64 {
     zhanqun::store::now_unix() - days_ago * 86_400
 }
 
-fn handled(env: &Env, code: &str, category: Category, subject: &str, received_at: i64) -> HandledMessage {
+pub(crate) fn handled(env: &Env, code: &str, category: Category, subject: &str, received_at: i64) -> HandledMessage {
     let site_id = env.sites[code];
     HandledMessage {
         origin_site_id: site_id,
