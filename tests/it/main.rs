@@ -15,6 +15,7 @@ mod import;
 mod load;
 mod mailboxes;
 mod messages;
+mod migrations;
 mod nginx;
 mod notices;
 mod search;
