@@ -3,9 +3,9 @@
 //! solicitation never approves it, at any level, and nobody passes two levels of one reply.
 //! The record lives beside the content, written in the same transaction as the change.
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Executor, Row, Transaction};
 
-use super::Result;
+use super::{Result, Store};
 
 /// What a hand was put on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +66,8 @@ pub(crate) async fn record(
     Ok(())
 }
 
-pub(crate) async fn had(
-    tx: &mut Transaction<'_, Any>,
+pub(crate) async fn had<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
     subject: Subject,
     id: i64,
     user: i64,
@@ -80,7 +80,7 @@ pub(crate) async fn had(
     .bind(id)
     .bind(user)
     .bind(part.as_str())
-    .fetch_one(&mut **tx)
+    .fetch_one(exec)
     .await?
     .try_get::<i64, _>(0)?
         > 0)
@@ -96,4 +96,12 @@ pub(crate) async fn clear(tx: &mut Transaction<'_, Any>, subject: Subject, id: i
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+impl Store {
+    /// Whether `user` had `part` in the subject: for pages, to offer the review buttons only to
+    /// those who may use them (the transitions check the same inside their transaction).
+    pub async fn had_hand(&self, subject: Subject, id: i64, user: i64, part: Part) -> Result<bool> {
+        had(self.pool(), subject, id, user, part).await
+    }
 }

@@ -759,11 +759,11 @@ impl Store {
             return Err(StoreError::Conflict("没有待审核的答复".into()));
         }
         if m.reply_author_id == Some(reviewer_id)
-            || hands::had(&mut tx, Subject::Reply, id, reviewer_id, Part::Wrote).await?
+            || hands::had(&mut *tx, Subject::Reply, id, reviewer_id, Part::Wrote).await?
         {
             return Err(StoreError::Forbidden("不能审核自己撰写的答复（也包括自己修改过的答复）".into()));
         }
-        if hands::had(&mut tx, Subject::Reply, id, reviewer_id, Part::Approved).await? {
+        if hands::had(&mut *tx, Subject::Reply, id, reviewer_id, Part::Approved).await? {
             return Err(StoreError::Forbidden("您已审核过本答复的上一级，下一级须由其他审核员审核".into()));
         }
         let level = m.reply_level + 1;

@@ -232,7 +232,7 @@ impl Store {
         // Whoever wrote the draft (or the summary under review) never decides on it.
         let subject = if s.state == "submitted" { Subject::Solicitation } else { Subject::Summary };
         let wrote = match by.user_id {
-            Some(user) => s.author_id == Some(user) || hands::had(&mut tx, subject, id, user, Part::Wrote).await?,
+            Some(user) => s.author_id == Some(user) || hands::had(&mut *tx, subject, id, user, Part::Wrote).await?,
             None => false,
         };
         if wrote {

@@ -230,7 +230,7 @@ async fn reviewable(tx: &mut Transaction<'_, Any>, cur: &Current, user: &User) -
         (Some(w), Some(RevState::Submitted)) => w,
         _ => return Err(StoreError::Conflict("稿件不在待审核状态".into())),
     };
-    if cur.work_author == Some(user.id) || hands::had(tx, Subject::Revision, work, user.id, Part::Wrote).await? {
+    if cur.work_author == Some(user.id) || hands::had(&mut **tx, Subject::Revision, work, user.id, Part::Wrote).await? {
         return Err(StoreError::Forbidden(
             "不能审核自己撰写的稿件（也包括自己修改过的稿件），请由本单位其他审核员审核".into(),
         ));

@@ -214,6 +214,18 @@ async fn whoever_wrote_it_never_approves_it() {
             .await;
         assert_eq!(s, 303, "{label}");
         let turned = signed_in(&env, "ed2").await;
+        // The pages do not offer what would be refused.
+        let (_, page) = turned.get(&format!("/admin/articles/{article}")).await;
+        assert!(!page.contains("审核通过并发布") && page.contains("您撰写或修改过这篇稿件"), "{label}");
+        let (_, page) = turned.get(&format!("/admin/messages/{msg}")).await;
+        assert!(!page.contains(&format!("/admin/messages/{msg}/review\"")), "{label}: not for an earlier writer");
+        let (_, page) = turned.get(&format!("/admin/solicitations/{sol}")).await;
+        assert!(!page.contains(&format!("/admin/solicitations/{sol}/review\"")), "{label}: not for the author");
+        let (_, page) = signed_in(&env, "rv1").await.get(&format!("/admin/messages/{msg}")).await;
+        assert!(
+            page.contains(&format!("/admin/messages/{msg}/review\"")),
+            "{label}: offered to a reviewer with no hand in it"
+        );
         let (s, body) = turned.post(&format!("/admin/articles/{article}/approve"), &[]).await;
         assert_eq!(s, 403, "{label}: a co-author approves the article: {body}");
         let (s, body) = turned.post(&format!("/admin/messages/{msg}/review"), &[("decision", "approve")]).await;
@@ -241,6 +253,8 @@ async fn whoever_wrote_it_never_approves_it() {
             303
         );
         assert_eq!(xrv1.post(&review, &[("decision", "approve")]).await.0, 303, "{label}: level 1");
+        let (_, page) = xrv1.get(&format!("/admin/messages/{msg}")).await;
+        assert!(!page.contains(&format!("{review}\"")), "{label}: level 2 is not offered to level 1's reviewer");
         let (s, body) = xrv1.post(&review, &[("decision", "approve")]).await;
         assert_eq!(s, 403, "{label}: the same reviewer at level 2: {body}");
         assert_eq!(xrv2.post(&review, &[("decision", "reject"), ("comment", "请补充")]).await.0, 303, "{label}");

@@ -19,6 +19,7 @@ use crate::content::now_local;
 use crate::group::Site;
 use crate::publish::render::SiteRenderer;
 use crate::store::editorial::{ArticleView, ListFilter, LIST_PAGE};
+use crate::store::hands::{Part, Subject};
 use crate::store::published::{AttachmentRef, PublishedArticle, SiteContent};
 use crate::store::StoreError;
 use crate::web::AppState;
@@ -225,6 +226,8 @@ struct FormPage<'a> {
     input: DraftInput,
     errors: Vec<FieldError>,
     flash: Option<&'static str>,
+    /// The user wrote or changed the revision under review (so may not review it).
+    wrote: bool,
 }
 
 fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) -> Response {
@@ -234,10 +237,11 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
     let errors: HashMap<&str, &str> = p.errors.iter().map(|e| (e.field, e.message.as_str())).collect();
     let work = p.article.and_then(|a| a.work.as_ref());
     let editable = s.user.role.can(Action::Write) && work.is_none_or(|w| w.state.editable());
+    let own = p.wrote || work.and_then(|w| w.author_id) == Some(s.user.id);
     let reviewable = s.user.role.can(Action::Review)
         && work.is_some_and(|w| w.state == crate::store::editorial::RevState::Submitted)
-        && work.and_then(|w| w.author_id) != Some(s.user.id);
-    let own_submission = s.user.role.can(Action::Review) && work.and_then(|w| w.author_id) == Some(s.user.id);
+        && !own;
+    let own_submission = s.user.role.can(Action::Review) && own;
     let attachments: Vec<Value> = p
         .article
         .and_then(|a| a.current())
@@ -292,7 +296,7 @@ pub async fn new_form(State(state): State<AppState>, Extension(s): Extension<Ses
         .and_then(|site| site.def.columns.iter().find(|c| c.slug == "gzdt").or(site.def.columns.first()))
         .map(|c| c.slug.clone())
         .unwrap_or_default();
-    form_page(&state, &s, info, FormPage { article: None, input, errors: Vec::new(), flash: None })
+    form_page(&state, &s, info, FormPage { article: None, input, errors: Vec::new(), flash: None, wrote: false })
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -352,7 +356,7 @@ async fn save_and_continue(
         return store_error(headers, StoreError::NotFound);
     };
     let fail = |errors: Vec<FieldError>, article: Option<&ArticleView>| {
-        form_page(state, s, &info, FormPage { article, input: input.clone(), errors, flash: None })
+        form_page(state, s, &info, FormPage { article, input: input.clone(), errors, flash: None, wrote: false })
     };
     let saved = match store.save_draft(s.scope, &s.user, id, &input).await {
         Ok(id) => id,
@@ -396,7 +400,12 @@ async fn submit_saved(
         });
     }
     if !errors.is_empty() {
-        return form_page(state, s, info, FormPage { article: Some(&article), input, errors, flash: None });
+        return form_page(
+            state,
+            s,
+            info,
+            FormPage { article: Some(&article), input, errors, flash: None, wrote: false },
+        );
     }
     match store.submit(s.scope, &s.user, id, &s.ip).await {
         Ok(()) => see_other(&format!("/admin/articles/{id}?ok=submitted")),
@@ -478,12 +487,15 @@ pub async fn edit_form(
         return store_error(&headers, StoreError::NotFound);
     };
     let input = article.current().map(|r| r.input.clone()).unwrap_or_default();
-    form_page(
-        &state,
-        &s,
-        &info,
-        FormPage { article: Some(&article), input, errors: Vec::new(), flash: flash_message(&flash.ok) },
-    )
+    let wrote = match article.work.as_ref().filter(|_| s.user.role.can(Action::Review)) {
+        Some(w) => match state.project.store.had_hand(Subject::Revision, w.id, s.user.id, Part::Wrote).await {
+            Ok(had) => had,
+            Err(e) => return store_error(&headers, e),
+        },
+        None => false,
+    };
+    let flash = flash_message(&flash.ok);
+    form_page(&state, &s, &info, FormPage { article: Some(&article), input, errors: Vec::new(), flash, wrote })
 }
 
 /// Renders an article through its site's real theme, with links pointed at the admin so that

@@ -14,6 +14,7 @@ use super::{see_other, store_error, views, DecisionForm};
 use crate::auth::Action;
 use crate::interaction::deadline::{self, beijing_day};
 use crate::interaction::submission::lines;
+use crate::store::hands::{Part, Subject};
 use crate::store::messages::{InboxFilter, Message, ReviewDecision};
 use crate::store::{now_unix, StoreError};
 use crate::web::AppState;
@@ -124,6 +125,16 @@ pub async fn show(
     let ack_text = store.ack_text(m.site_id).await.unwrap_or_else(|_| crate::interaction::DEFAULT_ACK_TEXT.into());
     let levels = state.admin.sites.get(&m.site_id).map_or(1, |i| i.review_levels);
     let role = s.user.role;
+    // Whoever wrote the reply, or passed a level of it, is not offered its review.
+    let mut can_review = role.can(Action::Review) && m.reply_author_id != Some(s.user.id);
+    if can_review && m.reply_state.as_deref() == Some("submitted") {
+        for part in [Part::Wrote, Part::Approved] {
+            match store.had_hand(Subject::Reply, id, s.user.id, part).await {
+                Ok(had) => can_review &= !had,
+                Err(e) => return store_error(&headers, e),
+            }
+        }
+    }
     let targets: Vec<_> = state
         .admin
         .site_order
@@ -144,7 +155,7 @@ pub async fn show(
             targets => targets,
             can_handle => role.can(Action::HandleMessage),
             can_write => role.can(Action::Write),
-            can_review => role.can(Action::Review) && m.reply_author_id != Some(s.user.id),
+            can_review => can_review,
             can_decide => role.can(Action::ApproveExtension),
             limits => context! { ack => ACK_MAX, reason => REASON_MAX, reply => REPLY_MAX, extension => deadline::MAX_EXTENSION_DAYS },
         },

@@ -15,6 +15,7 @@ use super::{see_other, store_error, views, DecisionForm};
 use crate::auth::Action;
 use crate::interaction::deadline::beijing_day;
 use crate::interaction::submission::{line, lines};
+use crate::store::hands::{Part, Subject};
 use crate::store::solicitations::SolicitationFields;
 use crate::store::{now_unix, StoreError};
 use crate::web::AppState;
@@ -125,6 +126,12 @@ pub async fn show(
     };
     let today = beijing_day(now_unix());
     let role = s.user.role;
+    // Whoever wrote what waits for review is not offered its review.
+    let subject = if x.state == "submitted" { Subject::Solicitation } else { Subject::Summary };
+    let wrote = match state.project.store.had_hand(subject, id, s.user.id, Part::Wrote).await {
+        Ok(had) => had || x.author_id == Some(s.user.id),
+        Err(e) => return store_error(&headers, e),
+    };
     views::page(
         &s,
         state.admin.site(s.user.site_id),
@@ -132,7 +139,7 @@ pub async fn show(
         context! {
             s => &x, comments => comments, site => state.admin.sites.get(&x.site_id),
             open => x.open_on(today), closed => x.closed_on(today),
-            can_write => role.can(Action::Write), can_review => role.can(Action::Review),
+            can_write => role.can(Action::Write), can_review => role.can(Action::Review) && !wrote,
             live => state.admin.sites.get(&x.site_id).map(|i| format!("/admin/sites/{}/live{}", i.code, crate::publish::plan::solicitation_path(x.id))),
         },
     )
