@@ -498,6 +498,10 @@ pub async fn edit_form(
     form_page(&state, &s, &info, FormPage { article: Some(&article), input, errors: Vec::new(), flash, wrote })
 }
 
+/// A site's page shown inside the admin (the preview, the live pages): the theme's own styles
+/// apply, no script runs.
+const SITE_PAGE_IN_ADMIN_CSP: &str = "script-src 'none'; object-src 'none'; base-uri 'none'";
+
 /// Renders an article through its site's real theme, with links pointed at the admin so that
 /// the page's styles and images load inside the preview frame.
 fn render_preview(
@@ -551,7 +555,7 @@ fn render_preview(
                 [
                     (header::CACHE_CONTROL, "no-store"),
                     // Shown in a frame without scripts; this keeps it so if opened on its own.
-                    (header::CONTENT_SECURITY_POLICY, "script-src 'none'; object-src 'none'; base-uri 'none'"),
+                    (header::CONTENT_SECURITY_POLICY, SITE_PAGE_IN_ADMIN_CSP),
                 ],
                 Html(html),
             )
@@ -810,7 +814,13 @@ pub async fn live_asset(
     match tokio::fs::read(&target).await {
         Ok(bytes) => {
             let mime = mime_guess::from_path(&target).first_or_octet_stream();
-            ([(header::CONTENT_TYPE, mime.essence_str().to_string())], bytes).into_response()
+            let headers = [
+                (header::CONTENT_TYPE, mime.essence_str().to_string()),
+                // A site's page keeps its own inline palette; its scripts (the counter beacon)
+                // do not run inside the admin.
+                (header::CONTENT_SECURITY_POLICY, SITE_PAGE_IN_ADMIN_CSP.to_string()),
+            ];
+            (headers, bytes).into_response()
         }
         Err(_) => store_error(&headers, StoreError::NotFound),
     }
