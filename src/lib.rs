@@ -11,6 +11,7 @@ pub mod bench_audit;
 pub mod bench_hits;
 pub mod bench_publish;
 pub mod bench_search;
+pub mod clock;
 pub mod content;
 pub mod counter;
 pub mod csv;

@@ -18,11 +18,7 @@ pub fn article_path(column: &str, publish_at: &str, id: i64) -> String {
     format!("/{column}/{month}/t{digits}_{id}.html")
 }
 
-/// Current wall-clock time in China (UTC+8) as `YYYY-MM-DD HH:MM:SS`, the format of `publish_at`.
-pub fn now_local() -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::Utc::now().with_timezone(&offset).format("%Y-%m-%d %H:%M:%S").to_string()
-}
+pub use crate::clock::now_local;
 
 /// Whether `text` holds a character that reverses or isolates the direction of the text after
 /// it (U+202E and its kin). In a file name `报告\u{202E}fdp.exe` reads as `报告exe.pdf`; in a

@@ -13,7 +13,7 @@ const SHARDS: usize = 16;
 pub const REPEAT_SECONDS: i64 = 10;
 /// Views a visitor may add per minute across a site; beyond it they are ignored.
 pub const VIEWS_PER_MINUTE: u32 = 120;
-const BEIJING: i64 = 8 * 3600;
+const BEIJING: i64 = crate::clock::BEIJING_OFFSET_SECONDS;
 /// Visitors (of any site) remembered per day in one shard: 2 million across the shards, well
 /// above a city group's daily readers. Past it, a flood of invented visitors (random
 /// User-Agents) still counts as views, but no longer as visitors, and costs no more memory.

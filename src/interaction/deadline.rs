@@ -3,7 +3,7 @@
 //! approved. Days are Beijing days; the reply is on time when it is approved by the end of the
 //! due day.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 
 use crate::group::calendar::Calendar;
 
@@ -18,20 +18,7 @@ pub const MAX_EXTENSION_DAYS: u32 = 15;
 /// A reminder goes out this many working days before the due day.
 pub const REMIND_DAYS: u32 = 2;
 
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("valid offset")
-}
-
-/// The Beijing calendar day of a Unix time.
-pub fn beijing_day(unix: i64) -> NaiveDate {
-    DateTime::<Utc>::from_timestamp(unix, 0).unwrap_or_default().with_timezone(&beijing()).date_naive()
-}
-
-/// The Unix time at which Beijing day `day` ends.
-pub fn end_of_day(day: NaiveDate) -> i64 {
-    let next = day.succ_opt().unwrap_or(day);
-    beijing().from_local_datetime(&next.and_hms_opt(0, 0, 0).unwrap_or_default()).single().map_or(0, |t| t.timestamp())
-}
+pub use crate::clock::{beijing_day, end_of_day};
 
 /// The day a reply is due for a message received at `received_at`.
 pub fn due_date(cal: &Calendar, received_at: i64, complex: bool, extension_days: u32) -> NaiveDate {
@@ -72,7 +59,7 @@ mod tests {
     fn at(s: &str) -> i64 {
         // Beijing wall time.
         let t = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-        beijing().from_local_datetime(&t).single().unwrap().timestamp()
+        crate::clock::local_to_unix(&format!("{}", t.format("%Y-%m-%d %H:%M:%S"))).unwrap()
     }
 
     #[test]

@@ -125,11 +125,7 @@ pub fn xml(s: &str) -> String {
 
 /// `2024-05-01 09:30:00` (China time) as an RFC 2822 date.
 fn rfc2822(local: &str) -> String {
-    chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S")
-        .ok()
-        .and_then(|t| t.and_local_timezone(chrono::FixedOffset::east_opt(8 * 3600)?).single())
-        .map(|t| t.to_rfc2822())
-        .unwrap_or_default()
+    crate::clock::local_to_rfc2822(local)
 }
 
 #[cfg(test)]

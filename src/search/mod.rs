@@ -71,7 +71,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Results, Searc
     let searcher = index.searcher();
     let top = TopDocs::with_limit(PAGE_SIZE).and_offset((req.page - 1) * PAGE_SIZE);
     let err = |e| SearchError::Index { dir: index.dir().to_path_buf(), source: e };
-    let now = chrono::Utc::now().timestamp() + 8 * 3600;
+    let now = crate::clock::now_unix() + crate::clock::BEIJING_OFFSET_SECONDS;
     let (total, addresses): (usize, Vec<DocAddress>) = match req.sort {
         Sort::Relevance => {
             let (total, docs) = searcher

@@ -49,7 +49,7 @@ pub const AUDIT_PAGE: i64 = 50;
 /// `YYYY-MM-DD` (China) → Unix seconds of its midnight.
 fn day_start(s: &str) -> Option<i64> {
     let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp() - 8 * 3600)
+    Some(crate::clock::start_of_day(d))
 }
 
 impl Store {

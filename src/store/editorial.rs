@@ -551,7 +551,7 @@ impl Store {
         for (value, op) in [(&f.from, ">="), (&f.to, "<")] {
             if let Ok(d) = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
                 let d = if op == "<" { d.succ_opt().unwrap_or(d) } else { d };
-                let ts = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp() - 8 * 3600).unwrap_or(0);
+                let ts = crate::clock::start_of_day(d);
                 conds.push(format!("a.updated_at {op} {ts}"));
             }
         }

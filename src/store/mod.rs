@@ -199,10 +199,7 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Seconds since the Unix epoch; every timestamp column holds this.
-pub fn now_unix() -> i64 {
-    chrono::Utc::now().timestamp()
-}
+pub use crate::clock::now_unix;
 
 /// Rows per multi-row INSERT: well under the bind-parameter limits of both backends.
 const CHUNK: usize = 200;

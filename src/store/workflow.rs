@@ -79,11 +79,9 @@ fn levels_of(group: &Group, code: &str) -> i64 {
     group.site(code).map(|s| i64::from(s.def.review_levels)).unwrap_or(1).clamp(1, 3)
 }
 
-/// `YYYY-MM-DD HH:MM:SS` China time → Unix seconds.
+/// `YYYY-MM-DD HH:MM:SS` China time → Unix seconds (now, for a time that does not parse).
 pub fn local_to_unix(at: &str) -> i64 {
-    chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S")
-        .map(|t| t.and_utc().timestamp() - 8 * 3600)
-        .unwrap_or_else(|_| now_unix())
+    crate::clock::local_to_unix(at).unwrap_or_else(now_unix)
 }
 
 impl Store {

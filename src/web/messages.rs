@@ -265,15 +265,7 @@ fn digits(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
-/// `YYYY-MM-DD HH:MM`, Beijing time.
-fn time(unix: i64) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::DateTime::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .with_timezone(&offset)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
+use crate::clock::minutes as time;
 
 fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     let mut r = (status, Json(body)).into_response();

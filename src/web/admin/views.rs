@@ -62,10 +62,7 @@ fn env() -> &'static Environment<'static> {
 /// Unix seconds → `YYYY-MM-DD HH:MM`, China time.
 pub fn datetime(ts: Option<i64>) -> String {
     let Some(ts) = ts else { return "—".into() };
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|t| t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    crate::clock::minutes(ts)
 }
 
 pub fn state_label(state: &str) -> &'static str {
