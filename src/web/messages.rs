@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::admin::session::client_ip;
 use super::{preview, AppState};
+use crate::clock::minutes as time;
 use crate::group::Site;
 use crate::interaction::limit::{self, Limiter};
 use crate::interaction::submission::{self, Refusal};
@@ -264,8 +265,6 @@ fn guard(state: &AppState, who: &Caller, form: &submission::Form, now: i64) -> R
 fn digits(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_digit()).collect()
 }
-
-use crate::clock::minutes as time;
 
 fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     let mut r = (status, Json(body)).into_response();
