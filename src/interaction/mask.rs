@@ -123,15 +123,12 @@ fn shape(digits: &str) -> Option<(usize, usize)> {
     }
 }
 
-/// The same for one unbroken run: any run of 7 or more digits is masked.
+/// The same for one unbroken run, where any run of 7 or more digits is masked.
 fn single_shape(run: &[char]) -> Option<(usize, usize)> {
     let digits = digits_of(run);
     match digits.len() {
         0..=6 => None,
-        11 if digits.starts_with('1') => Some((3, 4)),
-        13 if digits.starts_with("861") => Some((5, 4)),
-        n if n >= 11 => Some((0, 4)),
-        _ => Some((0, 2)),
+        n => shape(&digits).or(Some(if n >= 11 { (0, 4) } else { (0, 2) })),
     }
 }
 
