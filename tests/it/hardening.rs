@@ -14,8 +14,19 @@ use zhanqun::store::messages::HandledMessage;
 
 use crate::admin_fixture::{self as fx, between, signed_in, Client, Env, FOREIGN, OWN};
 
-async fn count(env: &Env, sql: &str, bind: &str) -> i64 {
+/// A `COUNT(*)` with one bound value (an id or a text).
+async fn count<T>(env: &Env, sql: &str, bind: T) -> i64
+where
+    T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+{
     sqlx::query(sql).bind(bind).fetch_one(env.project.store.pool()).await.unwrap().try_get(0).unwrap()
+}
+
+/// Two answers to the same decision taken at once, in order: one success and one 409 is right.
+fn sorted(a: u16, b: u16) -> [u16; 2] {
+    let mut statuses = [a, b];
+    statuses.sort_unstable();
+    statuses
 }
 
 fn no_5xx(label: &str, what: &str, statuses: &[u16]) {
@@ -44,7 +55,7 @@ async fn concurrent_saves_queue_and_a_real_conflict_is_409() {
         no_5xx(label, "new drafts", &statuses);
         assert!(statuses.iter().all(|s| *s == 303), "{label}: {statuses:?}");
         assert_eq!(
-            count(&env, "SELECT COUNT(*) FROM revisions WHERE title LIKE $1", "并发草稿%").await,
+            count(&env, "SELECT COUNT(*) FROM revisions WHERE title LIKE $1", "并发草稿%".to_string()).await,
             120,
             "{label}"
         );
@@ -64,12 +75,7 @@ async fn concurrent_saves_queue_and_a_real_conflict_is_409() {
         let statuses = futures_join_all(edits).await;
         no_5xx(label, "edits of one article", &statuses);
         assert!(statuses.iter().all(|s| *s == 303 || *s == 409), "{label}: {statuses:?}");
-        let drafts = count(
-            &env,
-            "SELECT COUNT(*) FROM revisions WHERE article_id = CAST($1 AS BIGINT) AND state = 'draft'",
-            &id.to_string(),
-        )
-        .await;
+        let drafts = count(&env, "SELECT COUNT(*) FROM revisions WHERE article_id = $1 AND state = 'draft'", id).await;
         assert_eq!(drafts, 1, "{label}: one new revision");
     }
 }
@@ -84,31 +90,26 @@ async fn two_reviewers_approving_at_once_publish_once() {
             let id = fx::publish_article(&ed, &[], &format!("抢审{round}"), "gzdt").await;
             let path = format!("/admin/articles/{id}/approve");
             let (a, b) = tokio::join!(rv1.post(&path, &[("comment", "同意")]), rv2.post(&path, &[("comment", "同意")]));
-            let mut statuses = [a.0, b.0];
-            statuses.sort_unstable();
-            assert_eq!(statuses, [303, 409], "{label}: round {round}: {} / {}", a.1, b.1);
+            assert_eq!(sorted(a.0, b.0), [303, 409], "{label}: round {round}: {} / {}", a.1, b.1);
             ids.push(id);
         }
         let mut serials = Vec::new();
-        for id in &ids {
+        for &id in &ids {
             let steps = count(
                 &env,
-                "SELECT COUNT(*) FROM review_steps s JOIN revisions r ON r.id = s.revision_id WHERE r.article_id = CAST($1 AS BIGINT)",
-                &id.to_string(),
+                "SELECT COUNT(*) FROM review_steps s JOIN revisions r ON r.id = s.revision_id WHERE r.article_id = $1",
+                id,
             )
             .await;
             assert_eq!(steps, 1, "{label}: one review step for article {id}");
-            let target = format!("article {id}:%");
             let published = count(
                 &env,
                 "SELECT COUNT(*) FROM audit_log WHERE action = 'article.publish' AND target LIKE $1",
-                &target,
+                format!("article {id}:%"),
             )
             .await;
             assert_eq!(published, 1, "{label}: one publish entry for article {id}");
-            let jobs =
-                count(&env, "SELECT COUNT(*) FROM publish_jobs WHERE article_id = CAST($1 AS BIGINT)", &id.to_string())
-                    .await;
+            let jobs = count(&env, "SELECT COUNT(*) FROM publish_jobs WHERE article_id = $1", id).await;
             assert!(jobs <= 1, "{label}: {jobs} publish jobs for one approval");
             let row = sqlx::query("SELECT index_no FROM articles WHERE id = $1")
                 .bind(id)
@@ -324,8 +325,12 @@ async fn parallel_guesses_verify_at_most_five_passwords() {
         assert!(verified <= 5, "{label}: {verified} passwords were checked");
         assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{label}: {statuses:?}");
         assert_eq!(Client::new(&env).login("rv2", fx::PASSWORD).await, 429, "{label}: the right one waits too");
-        let failed =
-            count(&env, "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND target = $1", "rv2").await;
+        let failed = count(
+            &env,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND target = $1",
+            "rv2".to_string(),
+        )
+        .await;
         assert!(failed <= 5, "{label}: {failed} failures recorded");
         // The user name in another case is the same account, and the same lock.
         assert_eq!(Client::new(&env).login("RV2", fx::PASSWORD).await, 429, "{label}");
@@ -496,13 +501,11 @@ async fn other_simultaneous_decisions_are_one_success_and_one_409() {
                 rv1.post(&review, &[("decision", "approve")]),
                 rv2.post(&review, &[("decision", "approve")])
             );
-            let mut statuses = [a.0, b.0];
-            statuses.sort_unstable();
-            assert_eq!(statuses, [303, 409], "{label}: reply round {round}: {} / {}", a.1, b.1);
+            assert_eq!(sorted(a.0, b.0), [303, 409], "{label}: reply round {round}: {} / {}", a.1, b.1);
             let approvals = count(
                 &env,
-                "SELECT COUNT(*) FROM message_events WHERE action = 'reply-approve' AND message_id = CAST($1 AS BIGINT)",
-                &msg.to_string(),
+                "SELECT COUNT(*) FROM message_events WHERE action = 'reply-approve' AND message_id = $1",
+                msg,
             )
             .await;
             assert_eq!(approvals, 1, "{label}: one approval recorded");
@@ -515,8 +518,7 @@ async fn other_simultaneous_decisions_are_one_success_and_one_409() {
                 ed.post(&transfer, &[("site", FOREIGN), ("reason", "属于财政局职责")]),
                 ed2.post(&transfer, &[("site", "jyj"), ("reason", "属于教育局职责")])
             );
-            let mut statuses = [a.0, b.0];
-            statuses.sort_unstable();
+            let statuses = sorted(a.0, b.0);
             assert!(
                 statuses[0] == 303 && matches!(statuses[1], 404 | 409),
                 "{label}: transfer round {round}: {statuses:?}"
@@ -554,8 +556,6 @@ async fn other_simultaneous_decisions_are_one_success_and_one_409() {
         let id: i64 = loc.trim_start_matches("/admin/mailboxes/").split('?').next().unwrap().parse().unwrap();
         let issue = format!("/admin/mailboxes/{id}/issue");
         let (a, b) = tokio::join!(c1.post(&issue, &[]), c2.post(&issue, &[]));
-        let mut statuses = [a.0, b.0];
-        statuses.sort_unstable();
-        assert_eq!(statuses, [303, 409], "{label}: mailbox: {} / {}", a.1, b.1);
+        assert_eq!(sorted(a.0, b.0), [303, 409], "{label}: mailbox: {} / {}", a.1, b.1);
     }
 }
