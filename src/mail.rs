@@ -2,7 +2,6 @@
 //! (`store::notices`) and sent from there by `spawn_mailer`, so a relay that is down or a
 //! restart delays a notice but never loses it; each failure waits longer before the next try.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
@@ -63,21 +62,6 @@ impl Mailer {
             .map_err(|e| e.to_string())?;
         self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
     }
-}
-
-/// How often the queue is looked at.
-const POLL: Duration = Duration::from_secs(10);
-
-/// Sends queued mail in the background, oldest first, for as long as the service runs.
-pub fn spawn_mailer(store: Store, mailer: Arc<Mailer>) {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = send_due(&store, &mailer).await {
-                tracing::warn!(error = %e, "could not read the mail queue");
-            }
-            tokio::time::sleep(POLL).await;
-        }
-    });
 }
 
 /// Sends what is due now; returns how many went out.

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::group::{Group, Problems};
-use crate::publish::{BuildOptions, BuildSummary, NginxOptions, PublishError};
 use crate::store::{Store, StoreError};
 use crate::theme::{ThemeError, Themes};
 
@@ -42,8 +41,6 @@ pub enum ProjectError {
     Theme(#[from] ThemeError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Publish(#[from] PublishError),
 }
 
 /// An opened project: a valid group, its themes, and the synced database.
@@ -70,14 +67,6 @@ impl Project {
         let store = Store::open(&paths.database).await?;
         store.sync_group(&group).await?;
         Ok(Project { paths, group: Arc::new(group), themes: Arc::new(themes), store, smtp: None })
-    }
-
-    pub fn build_options(&self, only: Vec<String>, progress: bool, nginx: NginxOptions) -> BuildOptions {
-        BuildOptions { out: self.paths.out.clone(), only, progress, nginx }
-    }
-
-    pub async fn build(&self, opts: &BuildOptions) -> Result<BuildSummary, PublishError> {
-        crate::publish::build(self.group.clone(), self.themes.clone(), &self.store, opts).await
     }
 
     /// Re-reads the group and themes from disk (after an edit), keeping the database.

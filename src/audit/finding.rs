@@ -3,36 +3,7 @@
 
 use serde::Serialize;
 
-/// How much a finding weighs, after the national inspection rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// 否决: the site fails the inspection whatever its score.
-    Veto,
-    /// 扣分: points off the score.
-    Deduction,
-    /// 提示: worth knowing, no points off.
-    Notice,
-}
-
-impl Severity {
-    /// The name stored and exported (`veto`, `deduction`, `notice`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Veto => "veto",
-            Severity::Deduction => "deduction",
-            Severity::Notice => "notice",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Severity::Veto => "否决",
-            Severity::Deduction => "扣分",
-            Severity::Notice => "提示",
-        }
-    }
-}
+pub use crate::group::inspection::Severity;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {

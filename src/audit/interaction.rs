@@ -19,7 +19,7 @@ pub struct InteractionFacts {
 /// Whether the published site at `root` offers the message form on its interaction page
 /// (a theme that drops the form, or a site never published, has no channel).
 pub fn has_channel(root: &std::path::Path) -> bool {
-    let page = root.join(crate::publish::plan::INTERACTION_DIR).join("index.html");
+    let page = root.join(crate::group::urls::INTERACTION_DIR).join("index.html");
     std::fs::read_to_string(page)
         .is_ok_and(|html| html.contains("id=\"zq-message-form\"") && html.contains("action=\"/api/messages\""))
 }

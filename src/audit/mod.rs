@@ -26,7 +26,8 @@ pub mod operations;
 pub mod output;
 pub mod public_net;
 pub mod published;
-pub mod rules;
+/// The rule table, kept with the group that configures it.
+pub use crate::group::inspection as rules;
 pub mod schedule;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -2,25 +2,10 @@
 //! start after it), the whole group is audited and the run stored. Checked every ten minutes,
 //! so a service started late or restarted runs it once, not twice.
 
-use std::time::Duration;
-
 use crate::project::Project;
 
 /// The hour (Beijing time) from which the day's audit runs.
 pub const HOUR: u32 = 6;
-
-pub fn spawn_daily(project: Project) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = run_if_due(&project).await {
-                tracing::error!(error = %e, "the daily audit failed; it is tried again in ten minutes");
-            }
-        }
-    });
-}
 
 /// Runs and stores the day's audit unless it ran today or it is before `HOUR`.
 pub async fn run_if_due(project: &Project) -> anyhow::Result<Option<super::Saved>> {

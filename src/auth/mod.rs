@@ -6,6 +6,8 @@ pub mod role;
 
 pub use role::{Action, Role};
 
+use crate::hex::hex;
+
 /// Fills `buf` from the operating system's random source.
 pub fn random_bytes(buf: &mut [u8]) {
     getrandom::fill(buf).expect("the operating system's random source is available");
@@ -16,10 +18,6 @@ pub fn token() -> String {
     let mut b = [0u8; 32];
     random_bytes(&mut b);
     hex(&b)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    crate::content::attachment::hex(bytes)
 }
 
 /// SHA-256 of a token, which is what the database keeps of a session cookie.

@@ -26,7 +26,7 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| {
         let mut secret = [0u8; 24];
         super::random_bytes(&mut secret);
-        hash(&super::hex(&secret))
+        hash(&crate::hex::hex(&secret))
     })
 }
 

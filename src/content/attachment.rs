@@ -4,6 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::hex::hex;
+
 pub const MAX_BYTES: usize = 50 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
@@ -38,14 +40,6 @@ impl Attachment {
 /// The file extension that a stored blob of this type is published under.
 pub fn extension(mime: &str) -> &'static str {
     KINDS.iter().find(|k| k.mime == mime).map(|k| k.exts[0]).unwrap_or("bin")
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 struct Kind {

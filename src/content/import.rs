@@ -2,7 +2,6 @@
 //! published articles. A file with any problem is reported at `FILE:LINE` and skipped whole;
 //! re-importing the same folder updates articles by their path, never duplicates them.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -13,8 +12,62 @@ use super::frontmatter::{self, parse_datetime, Parsed};
 use super::markdown;
 use super::metadata::GovMeta;
 use crate::group::Site;
-use crate::store::articles::{ImportItem, ImportStats};
-use crate::store::Store;
+use crate::hex::hex;
+use sha2::{Digest, Sha256};
+
+/// One article to import, already checked.
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    /// Path of the source file relative to the import folder: the article's import identity.
+    pub source_key: String,
+    pub column: String,
+    pub pinned: bool,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    /// `YYYY-MM-DD HH:MM:SS`, China time.
+    pub publish_at: String,
+    pub meta: GovMeta,
+    pub attachments: Vec<Attachment>,
+    pub cover: Option<Attachment>,
+    /// Source key of the policy document this article interprets.
+    pub interprets: Option<String>,
+}
+
+impl ImportItem {
+    /// Hash of everything that is published, so that an unchanged re-import writes nothing.
+    pub(crate) fn content_hash(&self) -> String {
+        let atts: Vec<(&str, &str)> = self.attachments.iter().map(|a| (a.name.as_str(), a.sha256.as_str())).collect();
+        let canonical = serde_json::json!([
+            self.column,
+            self.pinned,
+            self.title,
+            self.summary,
+            self.body_md,
+            self.publish_at,
+            self.meta,
+            atts,
+            self.cover.as_ref().map(|c| &c.sha256),
+            self.interprets,
+        ]);
+        hex(&Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportStats {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl std::ops::AddAssign for ImportStats {
+    fn add_assign(&mut self, o: Self) {
+        self.created += o.created;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileProblem {
@@ -35,49 +88,24 @@ pub struct ImportReport {
     pub problems: Vec<FileProblem>,
 }
 
+/// The import folder could not be read at all (as opposed to a bad file in it, which is a
+/// `FileProblem`).
 #[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("cannot read import folder {0}: {1}")]
-    Folder(PathBuf, String),
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-}
-
-/// Imports every `*.md` under `dir` into `site`, recorded in the audit log under `actor`.
-pub async fn import_dir(store: &Store, site: &Site, dir: &Path, actor: &str) -> Result<ImportReport, ImportError> {
-    let (items, mut problems) = read_dir(site, dir)?;
-    let row = store.site_row(site.code()).await?;
-    // Interpretation links may point at articles imported earlier from the same folder.
-    let known: HashSet<String> =
-        store.source_keys(row.id).await?.into_iter().chain(items.iter().map(|(i, _)| i.source_key.clone())).collect();
-    let (items, unlinked): (Vec<_>, Vec<_>) =
-        items.into_iter().partition(|(i, _)| i.interprets.as_ref().is_none_or(|k| known.contains(k)));
-    for (item, line) in unlinked {
-        let target = item.interprets.unwrap_or_default();
-        problems.push(FileProblem {
-            file: dir.join(&item.source_key),
-            line,
-            message: format!("`interprets` names {target}, which is neither in this folder nor imported before"),
-        });
-    }
-    let items: Vec<ImportItem> = items.into_iter().map(|(i, _)| i).collect();
-    let stats = store.import_articles(&row, &items, actor).await?;
-    problems.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(ImportReport { stats, problems })
-}
+#[error("cannot read import folder {0}: {1}")]
+pub struct FolderError(pub PathBuf, pub String);
 
 /// Reads and checks every file; returns the good items (with the line of `interprets`, for a
 /// later link check) and one problem per bad file.
 #[allow(clippy::type_complexity)]
-fn read_dir(site: &Site, dir: &Path) -> Result<(Vec<(ImportItem, usize)>, Vec<FileProblem>), ImportError> {
+pub fn read_dir(site: &Site, dir: &Path) -> Result<(Vec<(ImportItem, usize)>, Vec<FileProblem>), FolderError> {
     if !dir.is_dir() {
-        return Err(ImportError::Folder(dir.to_path_buf(), "not a folder".into()));
+        return Err(FolderError(dir.to_path_buf(), "not a folder".into()));
     }
-    let root = dir.canonicalize().map_err(|e| ImportError::Folder(dir.to_path_buf(), e.to_string()))?;
+    let root = dir.canonicalize().map_err(|e| FolderError(dir.to_path_buf(), e.to_string()))?;
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for entry in WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| ImportError::Folder(dir.to_path_buf(), e.to_string()))?;
+        let entry = entry.map_err(|e| FolderError(dir.to_path_buf(), e.to_string()))?;
         let path = entry.path();
         if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
             continue;

@@ -121,18 +121,3 @@ impl Counter {
         }
     }
 }
-
-/// Flushes once a second until the process ends; `zhanqun serve` flushes once more after the
-/// server has stopped taking requests.
-pub fn spawn_flusher(counter: std::sync::Arc<Counter>, store: Store) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = counter.flush(&store).await {
-                tracing::warn!(error = %e, "could not write the counts; they are kept and written with the next batch");
-            }
-        }
-    });
-}

@@ -6,6 +6,7 @@
 pub mod corpus;
 pub mod messages;
 pub mod names;
+pub mod seed;
 pub mod traffic;
 
 use std::fmt::Write as _;
@@ -186,7 +187,7 @@ pub fn site_file(i: usize, s: &DemoSite) -> SiteFile {
         review_levels: match s.kind {
             // The demo accounts' department reviews once, so that its one demo reviewer can
             // publish; the other departments show the usual two levels.
-            _ if s.code == crate::seed::DEMO_ACCOUNT_SITE => 1,
+            _ if s.code == seed::DEMO_ACCOUNT_SITE => 1,
             SiteKind::Portal => 3,
             SiteKind::Town => 1,
             _ => 2,

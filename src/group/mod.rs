@@ -2,9 +2,12 @@
 //! against the eight unifications. Nothing downstream sees a group that failed the check.
 
 pub mod calendar;
+pub mod formats;
+pub mod inspection;
 pub mod model;
 pub mod positions;
 pub mod problem;
+pub mod urls;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +18,15 @@ pub use problem::{Problem, Problems};
 
 /// File name of the group definition inside the sites folder.
 pub const GROUP_FILE: &str = "group.yaml";
+
+/// The themes a site may name. `theme` renders sites and so sits above `group`; the group
+/// only asks this of it, and `theme` answers for a `themes/` folder on disk.
+pub trait ThemeCatalog {
+    /// The colour variants of theme `name`, or None when there is no such theme.
+    fn variants(&self, name: &str) -> Option<Vec<String>>;
+    /// Where the themes are, for the message that names a missing one.
+    fn location(&self) -> String;
+}
 
 /// A validated site group.
 #[derive(Debug, Clone)]
@@ -47,9 +59,9 @@ impl Site {
 }
 
 impl Group {
-    /// Reads and validates the group in `sites_dir`. When `themes_dir` is given, theme names
-    /// and variants are checked against it too.
-    pub fn load(sites_dir: &Path, themes_dir: Option<&Path>) -> Result<Group, Problems> {
+    /// Reads and validates the group in `sites_dir`. When `themes` is given (the `themes/`
+    /// folder, see `theme`), theme names and variants are checked against it too.
+    pub fn load(sites_dir: &Path, themes: Option<&dyn ThemeCatalog>) -> Result<Group, Problems> {
         let mut problems = Problems::default();
         let group_path = sites_dir.join(GROUP_FILE);
         let group = read_yaml::<GroupFile>(&group_path, &mut problems);
@@ -80,7 +92,7 @@ impl Group {
         let sources: Vec<validate::SiteSource> =
             parsed.iter().map(|(path, def, positions)| validate::SiteSource { path, def, positions }).collect();
         for s in &sources {
-            validate::check_site(&group, s, sites_dir, themes_dir, &mut problems);
+            validate::check_site(&group, s, sites_dir, themes, &mut problems);
         }
         validate::check_unique(&group, &group_path, &group_pos, &sources, &mut problems);
         let calendar = calendar::Calendar::load(&sites_dir.join(calendar::CALENDAR_DIR), &mut problems);

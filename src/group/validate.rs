@@ -7,13 +7,11 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use super::formats::{is_domain, is_icp, is_label, is_official_mail, is_psb, is_site_id, is_slug};
 use super::model::{GroupFile, SiteFile, SiteKind};
 use super::positions::Positions;
 use super::problem::Problems;
-
-/// Path segments that the publisher or the shared services use on every host.
-pub const RESERVED_SLUGS: &[&str] =
-    &["static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz", "lxwm", "hdjl"];
+use super::urls::RESERVED_SLUGS;
 
 /// A site file as read from disk, with where its values sit.
 pub struct SiteSource<'a> {
@@ -24,7 +22,7 @@ pub struct SiteSource<'a> {
 
 /// `audit:`: weights only for deduction rules that exist; lists without blanks.
 fn check_audit(g: &GroupFile, path: &Path, pos: &Positions, out: &mut Problems) {
-    use crate::audit::{rules::RULES, Severity};
+    use super::inspection::{Severity, RULES};
     for id in g.audit.weights.keys() {
         let at = pos.key(&format!("audit.weights.{id}"));
         match RULES.iter().find(|r| r.id == id) {
@@ -182,7 +180,13 @@ pub fn check_group(g: &GroupFile, path: &Path, pos: &Positions, sites_dir: &Path
     }
 }
 
-pub fn check_site(g: &GroupFile, s: &SiteSource, sites_dir: &Path, themes_dir: Option<&Path>, out: &mut Problems) {
+pub fn check_site(
+    g: &GroupFile,
+    s: &SiteSource,
+    sites_dir: &Path,
+    themes: Option<&dyn super::ThemeCatalog>,
+    out: &mut Problems,
+) {
     let (d, p, path) = (s.def, s.positions, s.path);
     if !is_label(&d.code) || d.code.len() > 32 {
         out.push(
@@ -254,17 +258,16 @@ pub fn check_site(g: &GroupFile, s: &SiteSource, sites_dir: &Path, themes_dir: O
             );
         }
     }
-    if let Some(themes) = themes_dir {
+    if let Some(themes) = themes {
         let name = d.theme.name.as_deref().unwrap_or(&g.default_theme);
-        match crate::theme::ThemeManifest::load(&themes.join(name)) {
-            Err(_) => out.push(
+        match themes.variants(name) {
+            None => out.push(
                 path,
                 p.value("theme.name"),
-                format!("theme `{name}` does not exist in {}", themes.display()),
+                format!("theme `{name}` does not exist in {}", themes.location()),
                 "choose a directory of themes/, e.g. default",
             ),
-            Ok(m) if !m.variants.contains_key(&d.theme.variant) => {
-                let known: Vec<_> = m.variants.keys().cloned().collect();
+            Some(known) if !known.contains(&d.theme.variant) => {
                 out.push(
                     path,
                     p.value("theme.variant"),
@@ -272,7 +275,7 @@ pub fn check_site(g: &GroupFile, s: &SiteSource, sites_dir: &Path, themes_dir: O
                     format!("choose one of {}", known.join(", ")),
                 );
             }
-            Ok(_) => {}
+            Some(_) => {}
         }
     }
 }
@@ -527,96 +530,4 @@ pub fn host_label(g: &GroupFile, d: &SiteFile) -> Result<String, String> {
         return Err(format!("host label `{label}` is not a single DNS label under {}", g.root_domain));
     }
     Ok(label)
-}
-
-fn is_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
-}
-
-fn is_domain(s: &str) -> bool {
-    s.split('.').count() >= 2 && s.split('.').all(is_label)
-}
-
-fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 40
-        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
-}
-
-fn is_icp(s: &str, province: &str) -> bool {
-    let Some(rest) = s.strip_prefix(province).and_then(|r| r.strip_prefix("ICP备")) else {
-        return false;
-    };
-    let Some((digits, tail)) = rest.split_once('号') else {
-        return false;
-    };
-    let digits_ok = (6..=10).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    let tail_ok = tail.is_empty()
-        || tail.strip_prefix('-').is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()));
-    digits_ok && tail_ok
-}
-
-fn is_psb(s: &str, province: &str) -> bool {
-    let Some(rest) = s.strip_prefix(province).and_then(|r| r.strip_prefix("公网安备")) else {
-        return false;
-    };
-    let rest = rest.trim_start();
-    let Some(digits) = rest.strip_suffix('号') else {
-        return false;
-    };
-    digits.len() == 14 && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn is_site_id(s: &str) -> bool {
-    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    (s.len() == 10 && all_digits(s)) || s.strip_prefix("bm").is_some_and(|t| t.len() == 8 && all_digits(t))
-}
-
-pub fn is_official_mail(addr: &str, domain: &str) -> bool {
-    match addr.rsplit_once('@') {
-        Some((local, d)) => {
-            d.eq_ignore_ascii_case(domain)
-                && !local.is_empty()
-                && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-+".contains(&b))
-        }
-        None => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filing_formats() {
-        assert!(is_icp("湘ICP备12345678号", "湘"));
-        assert!(is_icp("湘ICP备2021012345号-1", "湘"));
-        assert!(!is_icp("湘ICP备12345678", "湘"));
-        assert!(!is_icp("京ICP备12345678号", "湘"));
-        assert!(!is_icp("湘ICP备1234567a号", "湘"));
-        assert!(is_psb("湘公网安备 43040002000123号", "湘"));
-        assert!(is_psb("湘公网安备43040002000123号", "湘"));
-        assert!(!is_psb("湘公网安备 4304000200012号", "湘"));
-        assert!(is_site_id("4304000001"));
-        assert!(is_site_id("bm01000001"));
-        assert!(!is_site_id("430400001"));
-    }
-
-    #[test]
-    fn mail_and_labels() {
-        assert!(is_official_mail("fgw@shili.gov.cn", "shili.gov.cn"));
-        assert!(!is_official_mail("fgw@qq.com", "shili.gov.cn"));
-        assert!(!is_official_mail("fgw@mail.shili.gov.cn.evil.com", "shili.gov.cn"));
-        assert!(!is_official_mail("@shili.gov.cn", "shili.gov.cn"));
-        assert!(is_label("fgw"));
-        assert!(!is_label("-fgw"));
-        assert!(!is_label("FGW"));
-        assert!(is_domain("shili.gov.cn"));
-        assert!(!is_domain("shili"));
-    }
 }

@@ -13,7 +13,6 @@ pub mod limit;
 pub mod mask;
 pub mod oversight;
 pub mod pow;
-pub mod reminders;
 pub mod submission;
 
 use serde::Serialize;

@@ -8,7 +8,19 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::deadline::{self, beijing_day};
-use crate::store::messages::MessageFact;
+use super::Category;
+
+/// One message's clocks, for the oversight figures.
+#[derive(Debug, Clone)]
+pub struct MessageFact {
+    pub site_id: i64,
+    pub category: Category,
+    pub received_at: i64,
+    pub acknowledged_at: Option<i64>,
+    pub due_date: NaiveDate,
+    pub answered_at: Option<i64>,
+    pub rating: Option<i64>,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Figures {

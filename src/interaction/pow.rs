@@ -7,6 +7,8 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::hex::{hex, unhex};
+
 /// Zero bits a solution needs.
 pub const BITS: u32 = 18;
 /// Seconds a challenge stays valid: long enough to write a long letter.
@@ -87,17 +89,6 @@ fn leading_zero_bits(bytes: &[u8]) -> u32 {
         }
     }
     n
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
 }
 
 #[cfg(test)]

@@ -242,3 +242,15 @@ pub async fn build(
     nginx::write(&group, &opts.out, &opts.nginx).map_err(|e| PublishError::io(&opts.out.join("nginx"), e))?;
     Ok(BuildSummary { sites: selected.len(), pages, files, seconds: started.elapsed().as_secs_f64() })
 }
+
+/// Building is what a project is opened for; the methods live here so that `project` (below
+/// `publish`) does not need to know how a build runs.
+impl crate::project::Project {
+    pub fn build_options(&self, only: Vec<String>, progress: bool, nginx: NginxOptions) -> BuildOptions {
+        BuildOptions { out: self.paths.out.clone(), only, progress, nginx }
+    }
+
+    pub async fn build(&self, opts: &BuildOptions) -> Result<BuildSummary, PublishError> {
+        build(self.group.clone(), self.themes.clone(), &self.store, opts).await
+    }
+}

@@ -37,28 +37,13 @@ pub enum Page {
     Solicitation(usize),
 }
 
-/// The contact page's path on every site.
-pub const CONTACT_PATH: &str = "/lxwm/index.html";
-/// The interaction section's folder on every site (a reserved slug).
-pub const INTERACTION_DIR: &str = "hdjl";
-/// The status look-up page; the service answers its form under `/api/messages/status`.
-pub const STATUS_PATH: &str = "/messages/status/index.html";
+pub use crate::group::urls::{reply_path, solicitation_path, CONTACT_PATH, INTERACTION_DIR, STATUS_PATH};
 /// Published answers per list page.
 pub const REPLIES_PER_PAGE: usize = 20;
 
 /// Path of page `page` of the published answers.
 pub fn replies_page_path(page: usize) -> String {
     column_page_path(&format!("{INTERACTION_DIR}/hf"), page)
-}
-
-/// Path of one published message.
-pub fn reply_path(id: i64) -> String {
-    format!("/{INTERACTION_DIR}/hf/{id}.html")
-}
-
-/// Path of one opinion solicitation.
-pub fn solicitation_path(id: i64) -> String {
-    format!("/{INTERACTION_DIR}/yjzj/{id}.html")
 }
 
 /// Every page of the interaction section, for a site with `messages` published answers and
@@ -101,7 +86,7 @@ pub fn plan(site: &Site, content: &SiteContent) -> Plan {
     let mut pages = vec![Page::Home, Page::NotFound, Page::Contact];
     pages.extend(interaction_pages(content.messages.len(), content.solicitations.len()));
     let mut dirs = BTreeSet::from([
-        "lxwm".to_string(),
+        crate::group::urls::CONTACT_DIR.to_string(),
         INTERACTION_DIR.to_string(),
         format!("{INTERACTION_DIR}/hf"),
         format!("{INTERACTION_DIR}/yjzj"),

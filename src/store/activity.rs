@@ -1,7 +1,7 @@
 //! What the inspection audit (`crate::audit`) reads of a site's work: live articles per column
 //! with the newest date, and submissions waiting for review.
 
-use sqlx::Row;
+use super::Cols;
 
 use super::{Result, Store};
 
@@ -18,8 +18,8 @@ impl Store {
     /// Every column of the site with its live articles as of `now` (`YYYY-MM-DD HH:MM:SS`);
     /// columns without any have `live` 0.
     pub async fn column_activity(&self, site_id: i64, now: &str) -> Result<Vec<ColumnActivity>> {
-        Ok(sqlx::query(
-            "SELECT c.slug, COUNT(r.id), MAX(r.publish_at) FROM site_columns c
+        sqlx::query(
+            "SELECT c.slug, COUNT(r.id) AS live, MAX(r.publish_at) AS newest FROM site_columns c
              LEFT JOIN articles a ON a.column_id = c.id AND a.status = 'published'
              LEFT JOIN revisions r ON r.id = a.published_revision_id AND r.publish_at <= $2
              WHERE c.site_id = $1 GROUP BY c.slug ORDER BY c.slug",
@@ -29,14 +29,14 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| ColumnActivity { slug: r.get(0), live: r.get(1), newest: r.get(2) })
-        .collect())
+        .map(|r| Ok(ColumnActivity { slug: r.col("slug")?, live: r.col("live")?, newest: r.col("newest")? }))
+        .collect()
     }
 
     /// Submissions of the site waiting for review: title and Unix seconds of the last step.
     pub async fn waiting_reviews(&self, site_id: i64) -> Result<Vec<(String, i64)>> {
-        Ok(sqlx::query(
-            "SELECT r.title, COALESCE(r.updated_at, r.created_at) FROM articles a
+        sqlx::query(
+            "SELECT r.title, COALESCE(r.updated_at, r.created_at) AS at FROM articles a
              JOIN revisions r ON r.id = a.work_revision_id
              WHERE a.site_id = $1 AND r.state = 'submitted' ORDER BY r.updated_at",
         )
@@ -44,7 +44,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
+        .map(|r| Ok((r.col("title")?, r.col("at")?)))
+        .collect()
     }
 }

@@ -3,68 +3,14 @@
 
 use std::collections::HashMap;
 
-use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::audit::{self, Entry};
 use super::sites::SiteRow;
-use super::{now_unix, Result, Store, StoreError};
-use crate::content::attachment::{hex, Attachment};
-use crate::content::metadata::{index_no, GovMeta};
-
-/// One article to import, already checked.
-#[derive(Debug, Clone)]
-pub struct ImportItem {
-    /// Path of the source file relative to the import folder: the article's import identity.
-    pub source_key: String,
-    pub column: String,
-    pub pinned: bool,
-    pub title: String,
-    pub summary: String,
-    pub body_md: String,
-    /// `YYYY-MM-DD HH:MM:SS`, China time.
-    pub publish_at: String,
-    pub meta: GovMeta,
-    pub attachments: Vec<Attachment>,
-    pub cover: Option<Attachment>,
-    /// Source key of the policy document this article interprets.
-    pub interprets: Option<String>,
-}
-
-impl ImportItem {
-    /// Hash of everything that is published, so that an unchanged re-import writes nothing.
-    fn content_hash(&self) -> String {
-        let atts: Vec<(&str, &str)> = self.attachments.iter().map(|a| (a.name.as_str(), a.sha256.as_str())).collect();
-        let canonical = serde_json::json!([
-            self.column,
-            self.pinned,
-            self.title,
-            self.summary,
-            self.body_md,
-            self.publish_at,
-            self.meta,
-            atts,
-            self.cover.as_ref().map(|c| &c.sha256),
-            self.interprets,
-        ]);
-        hex(&Sha256::digest(canonical.to_string().as_bytes()))
-    }
-}
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ImportStats {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
-impl std::ops::AddAssign for ImportStats {
-    fn add_assign(&mut self, o: Self) {
-        self.created += o.created;
-        self.updated += o.updated;
-        self.unchanged += o.unchanged;
-    }
-}
+use super::{now_unix, Cols, Result, Store, StoreError};
+use crate::content::attachment::Attachment;
+use crate::content::import::{ImportItem, ImportStats};
+use crate::content::metadata::index_no;
 
 impl Store {
     /// Imports `items` into one site in one transaction: all of them or none.
@@ -73,8 +19,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         // source_key → (article id, hash of its live revision, its last revision number)
         let existing: HashMap<String, (i64, String, i64)> = sqlx::query(
-            "SELECT a.source_key, a.id, COALESCE(r.content_hash, ''),
-                    (SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = a.id)
+            "SELECT a.source_key, a.id, COALESCE(r.content_hash, '') AS live_hash,
+                    (SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = a.id) AS last_number
              FROM articles a LEFT JOIN revisions r ON r.id = a.published_revision_id
              WHERE a.site_id = $1 AND a.source_key IS NOT NULL",
         )
@@ -82,8 +28,8 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(|r| (r.get::<String, _>(0), (r.get(1), r.get(2), r.get(3))))
-        .collect();
+        .map(|r| Ok((r.col::<String>("source_key")?, (r.col("id")?, r.col("live_hash")?, r.col("last_number")?))))
+        .collect::<Result<_>>()?;
         let mut ids: HashMap<&str, i64> = HashMap::new();
         let now = now_unix();
         for item in items {
@@ -119,7 +65,7 @@ impl Store {
                     .bind(now)
                     .fetch_one(&mut *tx)
                     .await?
-                    .get(0);
+                    .col("id")?;
                     (id, 1, "import.create")
                 }
             };
@@ -147,13 +93,13 @@ impl Store {
 
     /// Source keys of a site's imported articles.
     pub async fn source_keys(&self, site_id: i64) -> Result<Vec<String>> {
-        Ok(sqlx::query("SELECT source_key FROM articles WHERE site_id = $1 AND source_key IS NOT NULL")
+        sqlx::query("SELECT source_key FROM articles WHERE site_id = $1 AND source_key IS NOT NULL")
             .bind(site_id)
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| r.get(0))
-            .collect())
+            .map(|r| r.col("source_key"))
+            .collect()
     }
 }
 
@@ -180,7 +126,7 @@ pub(crate) async fn next_index_no(tx: &mut Transaction<'_, Any>, site: &SiteRow,
     .bind(i64::from(year))
     .fetch_one(&mut **tx)
     .await?
-    .get(0);
+    .col("last_serial")?;
     Ok(index_no(&site.org_code, year, serial))
 }
 
@@ -217,7 +163,7 @@ async fn insert_revision(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?
-    .get(0);
+    .col("id")?;
     for (pos, a) in item.attachments.iter().enumerate() {
         sqlx::query("INSERT INTO revision_attachments (revision_id, position, name, sha256) VALUES ($1, $2, $3, $4)")
             .bind(id)
@@ -248,7 +194,8 @@ async fn link_interpretations(
                 .bind(key)
                 .fetch_optional(&mut **tx)
                 .await?
-                .map(|r| r.get(0)),
+                .map(|r| r.col("id"))
+                .transpose()?,
         };
         if let Some(policy) = policy {
             sqlx::query(

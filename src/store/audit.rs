@@ -52,22 +52,23 @@ pub struct Record {
 impl super::Store {
     /// The newest `limit` entries, newest first.
     pub async fn audit_tail(&self, limit: i64) -> Result<Vec<Record>> {
-        use sqlx::Row;
+        use super::Cols;
         let rows =
             sqlx::query("SELECT at, actor, site_id, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
                 .bind(limit)
                 .fetch_all(self.pool())
                 .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Record {
-                at: r.get(0),
-                actor: r.get(1),
-                site_id: r.get(2),
-                action: r.get(3),
-                target: r.get(4),
-                detail: r.get(5),
+        rows.iter()
+            .map(|r| {
+                Ok(Record {
+                    at: r.col("at")?,
+                    actor: r.col("actor")?,
+                    site_id: r.col("site_id")?,
+                    action: r.col("action")?,
+                    target: r.col("target")?,
+                    detail: r.col("detail")?,
+                })
             })
-            .collect())
+            .collect()
     }
 }

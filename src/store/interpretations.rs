@@ -4,7 +4,7 @@
 //! points at it, under that interpretation's own title and site, and can take the link off
 //! both pages.
 
-use sqlx::Row;
+use super::Cols;
 
 use super::audit::{self, Entry};
 use super::editorial::article_site;
@@ -27,7 +27,7 @@ impl Store {
     /// The interpretations that name `policy_id`, with their live titles, oldest link first.
     pub async fn interpretations_of(&self, policy_id: i64) -> Result<Vec<InterpretationLink>> {
         let rows = sqlx::query(
-            "SELECT i.id, COALESCE(r.title, ''), s.name, CAST(CASE WHEN l.refused_at IS NULL THEN 0 ELSE 1 END AS BIGINT)
+            "SELECT i.id, COALESCE(r.title, '') AS title, s.name, CAST(CASE WHEN l.refused_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS refused
              FROM article_links l JOIN articles i ON i.id = l.interpretation_id JOIN sites s ON s.id = i.site_id
              LEFT JOIN revisions r ON r.id = i.published_revision_id
              WHERE l.policy_id = $1 ORDER BY i.id",
@@ -38,10 +38,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(InterpretationLink {
-                    id: r.try_get(0)?,
-                    title: r.try_get(1)?,
-                    site_name: r.try_get(2)?,
-                    refused: r.try_get::<i64, _>(3)? != 0,
+                    id: r.col("id")?,
+                    title: r.col("title")?,
+                    site_name: r.col("name")?,
+                    refused: r.flag("refused")?,
                 })
             })
             .collect()
@@ -79,7 +79,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::NotFound)?
-                .try_get(0)?;
+                .col("site_id")?;
             add_job(&mut tx, site_id, Some(policy_id), None, None, now).await?;
             add_job(&mut tx, other, Some(interpretation_id), None, None, now).await?;
             let target = format!("article {policy_id}");

@@ -2,7 +2,7 @@
 //! transaction; the publisher runs the due ones and marks them done only after the pages are
 //! swapped in, so a crash in between re-runs them (rendering is idempotent) and loses none.
 
-use sqlx::Row;
+use super::Cols;
 
 use super::{now_unix, Result, Store};
 
@@ -21,7 +21,7 @@ pub struct Job {
 impl Store {
     /// Jobs due at `now` (Unix seconds), oldest first.
     pub async fn due_jobs(&self, now: i64) -> Result<Vec<Job>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT id, site_id, article_id, old_path, old_column, due_at FROM publish_jobs
              WHERE done_at IS NULL AND due_at <= $1 ORDER BY id LIMIT 1000",
         )
@@ -29,23 +29,25 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| Job {
-            id: r.get(0),
-            site_id: r.get(1),
-            article_id: r.get(2),
-            old_path: r.get(3),
-            old_column: r.get(4),
-            due_at: r.get(5),
+        .map(|r| {
+            Ok(Job {
+                id: r.col("id")?,
+                site_id: r.col("site_id")?,
+                article_id: r.col("article_id")?,
+                old_path: r.col("old_path")?,
+                old_column: r.col("old_column")?,
+                due_at: r.col("due_at")?,
+            })
         })
-        .collect())
+        .collect()
     }
 
     /// When the next pending job falls due, if any is pending.
     pub async fn next_job_due(&self) -> Result<Option<i64>> {
-        Ok(sqlx::query("SELECT MIN(due_at) FROM publish_jobs WHERE done_at IS NULL")
+        sqlx::query("SELECT MIN(due_at) AS due FROM publish_jobs WHERE done_at IS NULL")
             .fetch_one(self.pool())
             .await?
-            .get(0))
+            .col("due")
     }
 
     pub async fn finish_jobs(&self, ids: &[i64]) -> Result<()> {
@@ -64,7 +66,7 @@ impl Store {
 
     /// The newest job's id (0 for none): a full build notes it before reading the content.
     pub async fn last_job_id(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) FROM publish_jobs").fetch_one(self.pool()).await?.get(0))
+        sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM publish_jobs").fetch_one(self.pool()).await?.col("id")
     }
 
     /// Marks the pending jobs of the given sites done that a full build started at `built_at`

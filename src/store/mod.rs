@@ -10,12 +10,14 @@ pub mod audit_runs;
 pub mod console;
 pub mod editorial;
 pub mod hands;
+pub mod import;
 pub mod interpretations;
 pub mod jobs;
 pub mod mailboxes;
 pub mod messages;
 pub mod notices;
 pub mod published;
+mod row;
 pub mod searchable;
 pub mod sites;
 pub mod solicitations;
@@ -33,6 +35,8 @@ use sqlx::migrate::MigrateDatabase;
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
+pub(crate) use row::Cols;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open database {url}: {source} (check the URL, or that the server is running)")]
@@ -43,6 +47,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    /// A query's result lacks a column the code reads, or holds another type there: a bug
+    /// between the query text and its reader, reported instead of a panic.
+    #[error("database column `{column}` cannot be read: {source}")]
+    Column { column: String, source: sqlx::Error },
     #[error("{0}")]
     Invalid(String),
     /// Not there, or not in the caller's scope: both look the same from outside.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use super::Cols;
 
 use super::{now_unix, Result, Store};
 use crate::group::Group;
@@ -34,8 +34,8 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(|r| (r.get::<String, _>(0), (r.get::<String, _>(1), r.get::<i64, _>(2))))
-            .collect();
+            .map(|r| Ok((r.col::<String>("code")?, (r.col::<String>("config_json")?, r.col::<i64>("active")?))))
+            .collect::<Result<_>>()?;
         let base: Vec<&str> = group.def.base_columns.iter().map(|c| c.slug.as_str()).collect();
         let now = now_unix();
         for site in &group.sites {
@@ -59,7 +59,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?
-            .get(0);
+            .col("id")?;
             sqlx::query("UPDATE site_columns SET active = 0 WHERE site_id = $1").bind(id).execute(&mut *tx).await?;
             for (pos, c) in site.def.columns.iter().enumerate() {
                 sqlx::query(
@@ -93,15 +93,15 @@ impl Store {
         let mut out: HashMap<String, SiteRow> = HashMap::new();
         let mut by_id: HashMap<i64, String> = HashMap::new();
         for r in sqlx::query("SELECT id, code, org_code FROM sites WHERE active = 1").fetch_all(self.pool()).await? {
-            let (id, code): (i64, String) = (r.get(0), r.get(1));
+            let (id, code): (i64, String) = (r.col("id")?, r.col("code")?);
             by_id.insert(id, code.clone());
-            out.insert(code.clone(), SiteRow { id, code, org_code: r.get(2), columns: HashMap::new() });
+            out.insert(code.clone(), SiteRow { id, code, org_code: r.col("org_code")?, columns: HashMap::new() });
         }
         for r in
             sqlx::query("SELECT site_id, slug, id FROM site_columns WHERE active = 1").fetch_all(self.pool()).await?
         {
-            if let Some(site) = by_id.get(&r.get::<i64, _>(0)).and_then(|code| out.get_mut(code)) {
-                site.columns.insert(r.get(1), r.get(2));
+            if let Some(site) = by_id.get(&r.col::<i64>("site_id")?).and_then(|code| out.get_mut(code)) {
+                site.columns.insert(r.col("slug")?, r.col("id")?);
             }
         }
         Ok(out)
@@ -118,19 +118,22 @@ impl Store {
                 "site `{code}` is not in the database; run `zhanqun check` and make sure sites/{code}.yaml exists"
             )));
         };
-        let id: i64 = r.get(0);
+        let id: i64 = r.col("id")?;
         let columns = sqlx::query("SELECT slug, id FROM site_columns WHERE site_id = $1 AND active = 1")
             .bind(id)
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|c| (c.get(0), c.get(1)))
-            .collect();
-        Ok(SiteRow { id, code: code.to_string(), org_code: r.get(1), columns })
+            .map(|c| Ok((c.col("slug")?, c.col("id")?)))
+            .collect::<Result<_>>()?;
+        Ok(SiteRow { id, code: code.to_string(), org_code: r.col("org_code")?, columns })
     }
 
     /// Number of published articles, for the empty-database check on first run.
     pub async fn published_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM articles WHERE status = 'published'").fetch_one(self.pool()).await?.get(0))
+        sqlx::query("SELECT COUNT(*) AS n FROM articles WHERE status = 'published'")
+            .fetch_one(self.pool())
+            .await?
+            .col("n")
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use super::Cols;
 
 use super::{insert_rows, Result, Store};
 
@@ -76,7 +76,7 @@ impl Store {
     /// Views and visitors of a site from `from` to `to` (days, inclusive).
     pub async fn site_totals(&self, site_id: i64, from: &str, to: &str) -> Result<SiteTotals> {
         let r = sqlx::query(
-            "SELECT CAST(SUM(views) AS BIGINT), CAST(SUM(visitors) AS BIGINT) FROM traffic_days
+            "SELECT CAST(SUM(views) AS BIGINT) AS views, CAST(SUM(visitors) AS BIGINT) AS visitors FROM traffic_days
              WHERE site_id = $1 AND day >= $2 AND day <= $3",
         )
         .bind(site_id)
@@ -84,25 +84,25 @@ impl Store {
         .bind(to)
         .fetch_one(self.pool())
         .await?;
-        let (views, visitors): (Option<i64>, Option<i64>) = (r.get(0), r.get(1));
+        let (views, visitors): (Option<i64>, Option<i64>) = (r.col("views")?, r.col("visitors")?);
         Ok(SiteTotals { views: views.unwrap_or(0), visitors: visitors.unwrap_or(0) })
     }
 
     /// All views of one page of a site, ever.
     pub async fn page_views(&self, site_id: i64, path: &str) -> Result<i64> {
         let n: Option<i64> =
-            sqlx::query("SELECT CAST(SUM(views) AS BIGINT) FROM traffic_views WHERE site_id = $1 AND path = $2")
+            sqlx::query("SELECT CAST(SUM(views) AS BIGINT) AS n FROM traffic_views WHERE site_id = $1 AND path = $2")
                 .bind(site_id)
                 .bind(path)
                 .fetch_one(self.pool())
                 .await?
-                .get(0);
+                .col("n")?;
         Ok(n.unwrap_or(0))
     }
 
     /// Views by referring host of a site from `from` to `to`, most first, at most `limit`.
     pub async fn site_referrers(&self, site_id: i64, from: &str, to: &str, limit: i64) -> Result<Vec<(String, i64)>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT host, CAST(SUM(views) AS BIGINT) AS n FROM traffic_referrers
              WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY host ORDER BY n DESC, host LIMIT $4",
         )
@@ -113,14 +113,14 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
+        .map(|r| Ok((r.col("host")?, r.col("n")?)))
+        .collect()
     }
 
     /// Views and visitors by site and day from `from` to `to`, of one site or (None) all; days
     /// without a view have no row.
     pub async fn traffic_days(&self, site_id: Option<i64>, from: &str, to: &str) -> Result<Vec<DayRow>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT site_id, day, views, visitors FROM traffic_days
              WHERE ($1 = 0 OR site_id = $1) AND day >= $2 AND day <= $3 ORDER BY site_id, day",
         )
@@ -130,14 +130,21 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| DayRow { site_id: r.get(0), day: r.get(1), views: r.get(2), visitors: r.get(3) })
-        .collect())
+        .map(|r| {
+            Ok(DayRow {
+                site_id: r.col("site_id")?,
+                day: r.col("day")?,
+                views: r.col("views")?,
+                visitors: r.col("visitors")?,
+            })
+        })
+        .collect()
     }
 
     /// Views of a site by day and hour from `from` to `to`, in time order.
     pub async fn traffic_hours(&self, site_id: i64, from: &str, to: &str) -> Result<Vec<(String, u8, i64)>> {
-        Ok(sqlx::query(
-            "SELECT day, hour, CAST(SUM(views) AS BIGINT) FROM traffic_views
+        sqlx::query(
+            "SELECT day, hour, CAST(SUM(views) AS BIGINT) AS n FROM traffic_views
              WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY day, hour ORDER BY day, hour",
         )
         .bind(site_id)
@@ -146,16 +153,16 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get::<i64, _>(1) as u8, r.get(2)))
-        .collect())
+        .map(|r| Ok((r.col("day")?, r.col::<i64>("hour")? as u8, r.col("n")?)))
+        .collect()
     }
 
     /// Views of every page of a site from `from` to `to` with its last reported title, most
     /// viewed first. A site keeps at most the counter's bound of distinct paths, so this stays
     /// small enough to group by column in memory.
     pub async fn traffic_pages(&self, site_id: i64, from: &str, to: &str) -> Result<Vec<PageRow>> {
-        Ok(sqlx::query(
-            "SELECT v.path, COALESCE(t.title, ''), v.n FROM
+        sqlx::query(
+            "SELECT v.path, COALESCE(t.title, '') AS title, v.n FROM
                (SELECT path, CAST(SUM(views) AS BIGINT) AS n FROM traffic_views
                 WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY path) v
              LEFT JOIN traffic_titles t ON t.site_id = $1 AND t.path = v.path
@@ -167,18 +174,18 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| PageRow { path: r.get(0), title: r.get(1), views: r.get(2) })
-        .collect())
+        .map(|r| Ok(PageRow { path: r.col("path")?, title: r.col("title")?, views: r.col("n")? }))
+        .collect()
     }
 
     /// Views of each site ever, for the footers' 访问量.
     pub async fn all_time_views(&self) -> Result<HashMap<i64, i64>> {
-        Ok(sqlx::query("SELECT site_id, CAST(SUM(views) AS BIGINT) FROM traffic_days GROUP BY site_id")
+        sqlx::query("SELECT site_id, CAST(SUM(views) AS BIGINT) AS n FROM traffic_days GROUP BY site_id")
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect())
+            .map(|r| Ok((r.col("site_id")?, r.col("n")?)))
+            .collect()
     }
 }
 

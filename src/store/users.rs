@@ -1,6 +1,6 @@
 //! Users, their sessions and the login-failure record behind the lockout.
 
-use sqlx::Row;
+use super::Cols;
 
 use super::audit::{self, Entry};
 use super::{now_unix, Result, Store, StoreError};
@@ -51,16 +51,16 @@ pub struct SessionRecord {
 
 const USER_COLUMNS: &str = "id, username, display_name, role, site_id, must_change_password, active";
 
-fn user_from(r: &sqlx::any::AnyRow) -> User {
-    User {
-        id: r.get(0),
-        username: r.get(1),
-        display_name: r.get(2),
-        role: Role::parse(&r.get::<String, _>(3)).unwrap_or(Role::Editor),
-        site_id: r.get(4),
-        must_change_password: r.get::<i64, _>(5) != 0,
-        active: r.get::<i64, _>(6) != 0,
-    }
+fn user_from(r: &sqlx::any::AnyRow) -> Result<User> {
+    Ok(User {
+        id: r.col("id")?,
+        username: r.col("username")?,
+        display_name: r.col("display_name")?,
+        role: Role::parse(&r.col::<String>("role")?).unwrap_or(Role::Editor),
+        site_id: r.col("site_id")?,
+        must_change_password: r.flag("must_change_password")?,
+        active: r.flag("active")?,
+    })
 }
 
 /// Checks a user name: 3 to 32 letters, digits, `.`, `_` or `-`, starting with a letter.
@@ -106,7 +106,7 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?
-        .get(0);
+        .col("id")?;
         let detail = format!("role {}", u.role.as_str());
         let entry = Entry { actor, ip, site_id: u.site_id, action: "user.create", target: u.username, detail: &detail };
         audit::append(&mut *tx, &entry).await?;
@@ -115,12 +115,13 @@ impl Store {
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
-        Ok(sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?
             .as_ref()
-            .map(user_from))
+            .map(user_from)
+            .transpose()
     }
 
     /// The users of one site, or of every site when `site` is None, central admins first.
@@ -131,7 +132,7 @@ impl Store {
         .bind(site.unwrap_or(0))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(user_from).collect())
+        rows.iter().map(user_from).collect()
     }
 
     /// Checks a login. Returns the user on success. The attempt is counted against the account
@@ -142,12 +143,12 @@ impl Store {
         let now = now_unix();
         let window = now - LOCKOUT_SECONDS;
         let ip_key = format!("ip:{ip}");
-        let row = sqlx::query("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2")
+        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS first FROM login_failures WHERE key = $1 AND at > $2")
             .bind(&ip_key)
             .bind(window)
             .fetch_one(self.pool())
             .await?;
-        let (count, first): (i64, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+        let (count, first): (i64, Option<i64>) = (row.col("n")?, row.col("first")?);
         if count >= MAX_ADDRESS_FAILURES {
             self.audit_login("login.throttled", username, ip, None).await?;
             let seconds = (first.unwrap_or(now) + LOCKOUT_SECONDS - now).max(1);
@@ -166,7 +167,7 @@ impl Store {
         .bind(window)
         .fetch_one(self.pool())
         .await?;
-        let (attempts, started): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        let (attempts, started): (i64, i64) = (row.col("attempts")?, row.col("window_start")?);
         if attempts > MAX_FAILURES {
             self.audit_login("login.locked", username, ip, None).await?;
             return Ok(LoginOutcome::Locked { seconds: (started + LOCKOUT_SECONDS - now).max(1) });
@@ -176,7 +177,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         let (user, hash) = match &row {
-            Some(r) => (Some(user_from(r)), r.try_get::<String, _>(7)?),
+            Some(r) => (Some(user_from(r)?), r.col::<String>("password_hash")?),
             None => (None, auth::password::decoy_hash().to_string()),
         };
         // argon2 takes tens of milliseconds: off the async workers.
@@ -251,8 +252,8 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let last_seen: i64 = r.try_get(8)?;
-        let created: i64 = r.try_get(9)?;
+        let last_seen: i64 = r.col("last_seen")?;
+        let created: i64 = r.col("created_at")?;
         // Idle too long, or signed in too long ago: a stolen cookie does not live for ever.
         if now - last_seen > idle || now - created > SESSION_LIFETIME_SECONDS {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(self.pool()).await?;
@@ -265,7 +266,7 @@ impl Store {
                 .execute(self.pool())
                 .await?;
         }
-        Ok(Some(SessionRecord { user: user_from(&r), csrf: r.get(7), last_seen }))
+        Ok(Some(SessionRecord { user: user_from(&r)?, csrf: r.col("csrf")?, last_seen }))
     }
 
     pub async fn end_session(&self, token: &str, user: &User, ip: &str) -> Result<()> {
@@ -390,7 +391,7 @@ impl Store {
     }
 
     pub async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?.get(0))
+        sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(self.pool()).await?.col("n")
     }
 }
 

@@ -62,6 +62,27 @@ impl ThemeManifest {
     }
 }
 
+/// A `themes/` folder answers the group's question which themes and variants exist.
+impl crate::group::ThemeCatalog for Path {
+    fn variants(&self, name: &str) -> Option<Vec<String>> {
+        ThemeManifest::load(&self.join(name)).ok().map(|m| m.variants.into_keys().collect())
+    }
+
+    fn location(&self) -> String {
+        self.display().to_string()
+    }
+}
+
+impl crate::group::ThemeCatalog for PathBuf {
+    fn variants(&self, name: &str) -> Option<Vec<String>> {
+        self.as_path().variants(name)
+    }
+
+    fn location(&self) -> String {
+        self.as_path().location()
+    }
+}
+
 /// A loaded theme with its compiled templates.
 pub struct Theme {
     pub name: String,

@@ -17,6 +17,7 @@ use serde_json::json;
 use super::admin::session::client_ip;
 use super::{preview, AppState};
 use crate::clock::minutes as time;
+use crate::group::urls::MESSAGES_API;
 use crate::group::Site;
 use crate::interaction::limit::{self, Limiter};
 use crate::interaction::submission::{self, Refusal};
@@ -37,10 +38,10 @@ impl Desk {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/messages/challenge", get(challenge))
-        .route("/api/messages", post(submit))
-        .route("/api/messages/status", post(status))
-        .route("/api/messages/rating", post(rate))
+        .route(&format!("{MESSAGES_API}/challenge"), get(challenge))
+        .route(MESSAGES_API, post(submit))
+        .route(&format!("{MESSAGES_API}/status"), post(status))
+        .route(&format!("{MESSAGES_API}/rating"), post(rate))
         .route("/api/solicitations/{id}/comments", post(comment))
         .layer(DefaultBodyLimit::max(submission::BODY_MAX))
 }

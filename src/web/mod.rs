@@ -21,8 +21,8 @@ use axum::Router;
 use tracing::Instrument;
 
 use crate::project::Project;
-use crate::publish::incremental::Publisher;
 use crate::search::SearchIndex;
+use crate::service::Publisher;
 use admin::AdminConfig;
 use search::SearchService;
 
@@ -58,36 +58,16 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until ctrl-c or SIGTERM, publishing approved articles and keeping the search index
-/// in step in the background.
+/// Serves until ctrl-c or SIGTERM, with the background loops of `service` running beside.
 pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_seconds: i64) -> std::io::Result<()> {
     let port = listener.local_addr()?.port();
     let admin = AdminConfig::load(&project, idle_seconds).await.map_err(std::io::Error::other)?;
     let search = open_search(&project).map_err(std::io::Error::other)?;
-    let publisher = Publisher::spawn(project.clone(), Some(search.index.clone()));
-    // Old login failures and idle sessions are only ever read within their windows; forget
-    // them now and then so the tables stay small.
-    let store = project.store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = store.expire_auth_records(idle_seconds).await {
-                tracing::warn!(error = %e, "could not expire old sessions and login failures");
-            }
-        }
-    });
-    keep_index_reconciled(search.index.clone(), project.store.clone());
-    if let Some(smtp) = &project.smtp {
-        let mailer = crate::mail::Mailer::new(smtp).map_err(std::io::Error::other)?;
-        crate::mail::spawn_mailer(project.store.clone(), Arc::new(mailer));
-    }
-    crate::audit::schedule::spawn_daily(project.clone());
     let counter = open_counter(&project).await.map_err(std::io::Error::other)?;
-    crate::counter::spawn_flusher(counter.clone(), project.store.clone());
     let store = project.store.clone();
     let desk = Arc::new(messages::Desk::open(&project.store).await.map_err(std::io::Error::other)?);
-    crate::interaction::reminders::spawn(project.clone());
+    let publisher = crate::service::start(&project, search.index.clone(), counter.clone(), idle_seconds)
+        .map_err(std::io::Error::other)?;
     let state = AppState {
         project,
         port,
@@ -118,30 +98,6 @@ pub fn open_search(project: &Project) -> anyhow::Result<Arc<SearchService>> {
     let index = Arc::new(SearchIndex::open(&project.paths.search)?);
     let pages = search::page::SearchPages::new(&project.group, &project.themes)?;
     Ok(Arc::new(SearchService { index, pages }))
-}
-
-/// Brings the index in line with the database at start (a first run, a crash, articles
-/// imported or published by another process) and every 10 minutes after. The publisher keeps
-/// it exact between those runs.
-pub fn keep_index_reconciled(index: Arc<SearchIndex>, store: crate::store::Store) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            let (ix, st, rt) = (index.clone(), store.clone(), tokio::runtime::Handle::current());
-            match tokio::task::spawn_blocking(move || crate::search::sync::reconcile(&ix, &st, &rt)).await {
-                Ok(Ok(r)) if r.rebuilt => {
-                    tracing::info!(articles = r.added, seconds = r.seconds, "search index built")
-                }
-                Ok(Ok(r)) if r.added + r.removed > 0 => {
-                    tracing::info!(added = r.added, removed = r.removed, "search index caught up with the database")
-                }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "could not bring the search index up to date"),
-                Err(e) => tracing::error!(error = %e, "search index reconciliation stopped"),
-            }
-        }
-    });
 }
 
 /// Headers every answer carries: no framing by other sites, no MIME sniffing, no referrer

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use zhanqun::auth::Role;
 use zhanqun::project::Project;
-use zhanqun::publish::incremental::Publisher;
+use zhanqun::service::Publisher;
 use zhanqun::store::users::NewUser;
 use zhanqun::web::admin::AdminConfig;
 use zhanqun::web::search::SearchService;

@@ -3,9 +3,9 @@
 //! output stays as it was.
 
 use sqlx::Row;
-use zhanqun::content::import::import_dir;
+use zhanqun::demo::seed::seed_demo_content;
 use zhanqun::publish::{NginxOptions, PublishError};
-use zhanqun::seed::seed_demo_content;
+use zhanqun::store::import::import_dir;
 
 use crate::common::{databases, html_files, open, snapshot, temp_project, write_md};
 
@@ -16,7 +16,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         let project = open(tmp.path(), &url).await;
         let stats =
             seed_demo_content(&project, &tmp.path().join(format!("demo-{backend}")), 3, "operator:test").await.unwrap();
-        assert_eq!(stats.created, project.group.sites.len() * 3 + zhanqun::seed::FLAWS.len());
+        assert_eq!(stats.created, project.group.sites.len() * 3 + zhanqun::demo::seed::FLAWS.len());
         let mut opts = project.build_options(Vec::new(), false, NginxOptions::default());
         opts.out = tmp.path().join(format!("publish-{backend}"));
         let summary = project.build(&opts).await.unwrap();

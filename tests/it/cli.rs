@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use zhanqun::content::import::import_dir;
+use zhanqun::store::import::import_dir;
 
 use crate::common::{bin, free_port, healthy, http_get, open, snapshot, temp_project};
 
@@ -36,7 +36,7 @@ fn serve_on_first_run_loads_the_demo_and_previews_every_host() {
     let sites = health["sites"].as_u64().unwrap();
     assert!(sites >= 151);
     // Two per site, and the few that break audit rules on purpose (seed::FLAWS).
-    assert_eq!(health["published_articles"].as_u64().unwrap(), sites * 2 + zhanqun::seed::FLAWS.len() as u64);
+    assert_eq!(health["published_articles"].as_u64().unwrap(), sites * 2 + zhanqun::demo::seed::FLAWS.len() as u64);
     assert!(tmp.path().join("data/zhanqun.db").is_file(), "SQLite by default at data/zhanqun.db");
 
     let (status, _, body) = http_get(port, &format!("fgw.shili.gov.cn.localhost:{port}"), "/", "");

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::process::Command;
 
 use sqlx::Row;
-use zhanqun::content::import::import_dir;
 use zhanqun::publish::NginxOptions;
+use zhanqun::store::import::import_dir;
 
 use crate::common::{bin, databases, open, temp_project, write_md};
 

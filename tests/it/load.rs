@@ -36,7 +36,7 @@ impl Tally {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editors_reviewers_and_readers_at_once_lose_nothing() {
     for (label, env) in fx::envs(1800).await {
-        zhanqun::counter::spawn_flusher(env.counter.clone(), env.project.store.clone());
+        zhanqun::service::flush_counts(env.counter.clone(), env.project.store.clone());
         let tally = Arc::new(Tally::default());
         // Accepted saves: (article, the title the editor was last told was saved).
         let saved: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();

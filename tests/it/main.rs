@@ -12,6 +12,7 @@ mod counter;
 mod e2e;
 mod hardening;
 mod import;
+mod layering;
 mod load;
 mod mailboxes;
 mod messages;

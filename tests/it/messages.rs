@@ -7,7 +7,8 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 use zhanqun::interaction::deadline::{self, beijing_day};
-use zhanqun::interaction::{pow, reminders, Category};
+use zhanqun::interaction::{pow, Category};
+use zhanqun::service::reminders;
 use zhanqun::store::messages::{HandledMessage, InboxFilter};
 use zhanqun::store::tenant::Scope;
 

@@ -9,8 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use zhanqun::demo::seed::seed_demo_content;
 use zhanqun::publish::NginxOptions;
-use zhanqun::seed::seed_demo_content;
 
 use crate::common::{free_port, http_get, open, temp_project};
 

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use zhanqun::content::import::import_dir;
 use zhanqun::search::index::SearchError;
 use zhanqun::search::SearchIndex;
+use zhanqun::store::import::import_dir;
 
 use crate::admin_fixture::{self as fx, publish_article, signed_in, Env, FOREIGN, OWN};
 use crate::common::{bin, http_get, temp_project, write_md};

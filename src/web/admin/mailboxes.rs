@@ -51,7 +51,7 @@ fn fields(f: &MailboxForm, domain: &str) -> Result<MailboxFields, Vec<(&'static 
         && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
         && !local.starts_with('.')
         && !local.ends_with('.');
-    if !local_ok || !crate::group::validate::is_official_mail(&address, domain) {
+    if !local_ok || !crate::group::formats::is_official_mail(&address, domain) {
         errors.push(("local", format!("邮箱名只能用小写字母、数字和 . _ -（1 到 64 个字符），域名固定为 @{domain}")));
     }
     let holder = f.holder.trim();

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::{peak_rss_mib, prepare, reset_peak_rss};
 use crate::audit::{self, Severity};
-use crate::bench::{peak_rss_mib, prepare, reset_peak_rss};
 use crate::publish::NginxOptions;
 
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::deadline::beijing_day;
+use crate::clock::beijing_day;
 use crate::project::Project;
 use crate::store::notices::{MailTo, NewNotice};
 use crate::store::{now_unix, StoreError};

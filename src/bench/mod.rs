@@ -1,53 +1,19 @@
-//! `zhanqun bench build`: generates a large synthetic group, imports it, and times full builds
-//! to a tmpfs folder and to disk, with peak memory. Figures are printed, never asserted.
+//! The benchmarks of `zhanqun bench`: each prints figures for a person to read and compare;
+//! none asserts a speed. This file holds what they share: the large synthetic group they run
+//! on, and the process's peak memory.
 
-use std::path::{Path, PathBuf};
+pub mod audit;
+pub mod build;
+pub mod hits;
+pub mod publish;
+pub mod search;
+
+use std::path::Path;
 use std::time::Instant;
 
-use crate::content::import::import_dir;
+use crate::content::import::ImportStats;
 use crate::project::{Paths, Project};
-use crate::publish::{BuildSummary, NginxOptions};
-use crate::store::articles::ImportStats;
-
-#[derive(Debug, Clone)]
-pub struct BuildBench {
-    pub sites: usize,
-    pub articles: usize,
-    /// Where the generated group, content and database live (reused when the size matches).
-    pub work: PathBuf,
-    pub tmpfs: PathBuf,
-    pub disk: PathBuf,
-    pub themes: PathBuf,
-}
-
-pub async fn build_bench(b: &BuildBench, report: impl Fn(String)) -> anyhow::Result<()> {
-    let mut project = prepare(&b.work, &b.themes, b.sites, b.articles, &report).await?;
-    for (label, out) in [("tmpfs", b.tmpfs.clone()), ("disk", b.disk.clone())] {
-        project.paths.out = out.clone();
-        // A first build fills caches and creates the release folders; the second is measured
-        // against a live previous release, as in production.
-        let opts = project.build_options(Vec::new(), false, NginxOptions::default());
-        reset_peak_rss();
-        let first: BuildSummary = project.build(&opts).await?;
-        let peak_first = peak_rss_mib();
-        reset_peak_rss();
-        let second = project.build(&opts).await?;
-        let peak_second = peak_rss_mib();
-        report(format!(
-            "build to {label} ({}): first {:.2} s ({:.0} pages/s), second {:.2} s ({:.0} pages/s); {} pages, {} files; peak RSS {} / {} MiB",
-            out.display(),
-            first.seconds,
-            first.pages_per_second(),
-            second.seconds,
-            second.pages_per_second(),
-            second.pages,
-            second.files,
-            fmt_mib(peak_first),
-            fmt_mib(peak_second),
-        ));
-    }
-    Ok(())
-}
+use crate::store::import::import_dir;
 
 /// The synthetic group of `sites` subsites with `articles` each, generated and imported into
 /// `work` once and reused by later runs of the same size.
@@ -99,10 +65,6 @@ pub async fn prepare(
         std::fs::write(&marker, &params)?;
     }
     Ok(project)
-}
-
-fn fmt_mib(v: Option<u64>) -> String {
-    v.map(|m| m.to_string()).unwrap_or_else(|| "?".into())
 }
 
 /// Resets the kernel's high-water mark of this process's resident memory (Linux).

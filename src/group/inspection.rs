@@ -1,8 +1,43 @@
 //! The rules the audit applies, each with an id, a severity, a title and the fix, in one table
 //! so that reports, documentation and tests name them the same way. Thresholds follow the
 //! national inspection rules (全国政府网站普查 2015; 政府网站与政务新媒体检查指标 2019).
+//!
+//! The table lives with the group because `group.yaml` configures it (`audit.weights` may weigh
+//! only the deduction rules named here) and the group is checked before anything else runs;
+//! the audit reaches it as `audit::rules`.
 
-use super::finding::Severity;
+use serde::Serialize;
+
+/// How much a finding weighs, after the national inspection rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// 否决: the site fails the inspection whatever its score.
+    Veto,
+    /// 扣分: points off the score.
+    Deduction,
+    /// 提示: worth knowing, no points off.
+    Notice,
+}
+
+impl Severity {
+    /// The name stored and exported (`veto`, `deduction`, `notice`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Veto => "veto",
+            Severity::Deduction => "deduction",
+            Severity::Notice => "notice",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Veto => "否决",
+            Severity::Deduction => "扣分",
+            Severity::Notice => "提示",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {

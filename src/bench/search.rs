@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{ConnectOptions, Row, SqlitePool};
 
-use crate::bench::{peak_rss_mib, prepare, reset_peak_rss};
+use super::{peak_rss_mib, prepare, reset_peak_rss};
 use crate::search::request::{Scope, SearchRequest, Sort};
 use crate::search::{search, sync, SearchIndex};
 

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::content::draft::DraftInput;
-use crate::content::import::import_dir;
 use crate::demo::DemoSite;
 use crate::project::{Paths, Project};
 use crate::publish::incremental::run_due;
+use crate::store::import::import_dir;
 use crate::store::tenant::Scope;
 use crate::store::users::NewUser;
 

@@ -5,12 +5,12 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::content::import::import_dir;
-use crate::demo::traffic::TrafficSite;
-use crate::demo::{self, DemoSite};
+use super::traffic::TrafficSite;
+use super::{self as demo, DemoSite};
+use crate::content::import::ImportStats;
 use crate::group::model::SiteKind;
 use crate::project::Project;
-use crate::store::articles::ImportStats;
+use crate::store::import::import_dir;
 
 /// Whether the group has the columns the demo articles are written for.
 pub fn group_fits_demo(project: &Project) -> bool {
@@ -239,7 +239,7 @@ pub async fn seed_demo_accounts(project: &Project) -> anyhow::Result<Vec<String>
 /// transferred, and one consultation on `jtysj` left unanswered for four months, which the
 /// audit vetoes. Returns the messages written.
 pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
-    use crate::demo::messages::{Dice, LETTERS, WRITERS};
+    use super::messages::{Dice, LETTERS, WRITERS};
     use crate::interaction::deadline::{self, beijing_day, end_of_day};
     use crate::interaction::{Category, DEFAULT_ACK_TEXT};
     use crate::store::messages::HandledMessage;

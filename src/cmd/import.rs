@@ -1,0 +1,32 @@
+//! `zhanqun import DIR --site CODE`: legacy Markdown into one site, problems per file.
+
+use std::process::ExitCode;
+
+use std::path::Path;
+
+use zhanqun::store::audit;
+use zhanqun::store::import::import_dir;
+
+use super::open;
+use crate::ProjectArgs;
+
+pub async fn run(dir: &Path, site: &str, project: ProjectArgs) -> anyhow::Result<ExitCode> {
+    let project = open(project.paths()).await?;
+    let Some(site) = project.group.site(&site) else {
+        anyhow::bail!("no site `{site}` in the group; codes are the file names in {}", project.paths.sites.display());
+    };
+    let report = import_dir(&project.store, site, dir, &audit::operator()).await?;
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    let s = report.stats;
+    println!(
+        "imported into {}: {} created, {} updated, {} unchanged, {} failed",
+        site.code(),
+        s.created,
+        s.updated,
+        s.unchanged,
+        report.problems.len()
+    );
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
