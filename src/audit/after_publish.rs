@@ -9,6 +9,7 @@ use super::notify;
 use super::Severity;
 use crate::project::Project;
 use crate::store::audit_runs::StoredFinding;
+use crate::store::tenant::{Job, Tenant};
 
 /// Checks the published output of the sites `site_ids`; returns the new vetoes announced.
 pub async fn check(project: &Project, site_ids: &[i64]) -> anyhow::Result<usize> {
@@ -27,13 +28,16 @@ pub async fn check(project: &Project, site_ids: &[i64]) -> anyhow::Result<usize>
     for (code, scan) in scans {
         let Some(row) = rows.get(&code) else { continue };
         // Vetoes already known, from the last check after a publish or else the last run.
-        let known: HashSet<(String, Option<String>)> = match project.store.publish_check(row.id).await? {
-            Some((_, findings)) => vetoes_of(&findings),
-            None => match &latest_run {
-                Some((run, _)) => vetoes_of(&project.store.run_findings(*run, Some(row.id)).await?),
-                None => HashSet::new(),
-            },
-        };
+        let known: HashSet<(String, Option<String>)> =
+            match project.store.publish_check(Tenant::system(Job::Publisher), row.id).await? {
+                Some((_, findings)) => vetoes_of(&findings),
+                None => match &latest_run {
+                    Some((run, _)) => {
+                        vetoes_of(&project.store.run_findings(Tenant::system_site(Job::Publisher, row.id), *run).await?)
+                    }
+                    None => HashSet::new(),
+                },
+            };
         let stored: Vec<StoredFinding> = scan.findings.iter().map(|f| super::stored(row.id, f)).collect();
         for f in scan.findings.iter().filter(|f| f.severity == Severity::Veto) {
             let key = (f.rule.to_string(), f.column.clone());
@@ -43,7 +47,7 @@ pub async fn check(project: &Project, site_ids: &[i64]) -> anyhow::Result<usize>
                 new.push((code.clone(), f.rule, f.column.clone()));
             }
         }
-        project.store.save_publish_check(row.id, at, &stored).await?;
+        project.store.save_publish_check(Tenant::system(Job::Publisher), row.id, at, &stored).await?;
     }
     if !new.is_empty() {
         notify::new_vetoes(project, &new, "publish.veto", "发布后的自动检查").await?;

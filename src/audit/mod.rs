@@ -43,6 +43,7 @@ use rayon::prelude::*;
 use crate::group::{Group, Site};
 use crate::project::Project;
 use crate::store::audit_runs::{SiteResult, StoredFinding};
+use crate::store::tenant::{Job, Tenant};
 use crate::store::StoreError;
 use crate::theme::Themes;
 pub use finding::{Finding, Severity};
@@ -120,13 +121,20 @@ pub async fn run_with(
     let day = yesterday.format("%Y-%m-%d").to_string();
     let store = &project.store;
     let ids = store.site_rows().await?;
-    let traffic: HashMap<i64, i64> =
-        store.traffic_days(None, &day, &day).await?.into_iter().map(|r| (r.site_id, r.views)).collect();
+    let traffic: HashMap<i64, i64> = store
+        .traffic_days(Tenant::system(Job::Audit), &day, &day)
+        .await?
+        .into_iter()
+        .map(|r| (r.site_id, r.views))
+        .collect();
     let group_views: i64 = traffic.values().sum();
     let year_ago = today.checked_sub_months(chrono::Months::new(12)).unwrap_or(today);
     let mut unanswered: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
     for (site_id, subject, received) in store
-        .unanswered_consultations(crate::interaction::deadline::end_of_day(year_ago.pred_opt().unwrap_or(year_ago)))
+        .unanswered_consultations(
+            Tenant::system(Job::Audit),
+            crate::interaction::deadline::end_of_day(year_ago.pred_opt().unwrap_or(year_ago)),
+        )
         .await?
     {
         unanswered.entry(site_id).or_default().push((subject, crate::interaction::deadline::beijing_day(received)));
@@ -140,7 +148,7 @@ pub async fn run_with(
         let mut findings = site_findings(project, site, row.id, now, today).await?;
         findings.extend(output.remove(site.code()).map(|o| o.findings).unwrap_or_default());
         let waiting: Vec<operations::Waiting> = store
-            .waiting_reviews(row.id)
+            .waiting_reviews(Tenant::system(Job::Audit), row.id)
             .await?
             .into_iter()
             .map(|(title, at)| operations::Waiting { title, waited_seconds: now_unix - at })
@@ -194,7 +202,7 @@ pub async fn scan_output(
     today: &str,
     external: bool,
 ) -> anyhow::Result<HashMap<String, OutputScan>> {
-    let cancelled = project.store.cancelled_mailboxes().await?.into_keys().collect();
+    let cancelled = project.store.cancelled_mailboxes(Tenant::system(Job::Audit)).await?.into_keys().collect();
     let facts = OutputFacts { today: today.to_string(), cancelled, external };
     let (group, themes, out) = (project.group.clone(), project.themes.clone(), project.paths.out.clone());
     tokio::task::spawn_blocking(move || output_findings(&group, &themes, &out, codes.as_ref(), &facts)).await?
@@ -350,7 +358,7 @@ async fn site_findings(
     now: &str,
     today: NaiveDate,
 ) -> Result<Vec<Finding>, StoreError> {
-    let activity = project.store.column_activity(site_id, now).await?;
+    let activity = project.store.column_activity(Tenant::system(Job::Audit), site_id, now).await?;
     let own: HashMap<&str, (i64, Option<NaiveDate>)> = activity
         .iter()
         .map(|a| {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::rules;
 use crate::project::Project;
 use crate::store::notices::{MailTo, NewNotice};
+use crate::store::tenant::{Job, Tenant};
 use crate::store::StoreError;
 
 /// A veto to announce: (site code, rule id, column slug).
@@ -54,6 +55,6 @@ pub async fn new_vetoes(
             link,
         });
     }
-    project.store.add_notices(&notices).await?;
+    project.store.add_notices(Tenant::system(Job::Audit), &notices).await?;
     Ok(notices.len())
 }

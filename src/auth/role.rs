@@ -1,6 +1,6 @@
 //! Roles and what each may do. This table is the whole permission model: the admin router
 //! names one `Action` per route and a single middleware checks it against the session's role;
-//! the tenant (which site's data) is enforced separately by `store::tenant::Scope`.
+//! the tenant (which site's data) is enforced separately by `store::tenant::Tenant`.
 
 use serde::Serialize;
 

@@ -11,7 +11,7 @@ use crate::demo::DemoSite;
 use crate::project::{Paths, Project};
 use crate::publish::incremental::run_due;
 use crate::store::import::import_dir;
-use crate::store::tenant::Scope;
+use crate::store::tenant::{Job, Tenant};
 use crate::store::users::NewUser;
 
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
 
     let rows = project.store.site_rows().await?;
     let site_id = rows[site.code()].id;
-    let scope = Scope::site(site_id);
+    let scope = Tenant::system_site(Job::Bench, site_id);
     let mut ids = Vec::new();
     for (name, role) in [("bench-editor", crate::auth::Role::Editor), ("bench-reviewer", crate::auth::Role::Reviewer)] {
         let u = NewUser {
@@ -84,10 +84,10 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
             password: "Bench#Pass2026",
             must_change_password: false,
         };
-        ids.push(project.store.create_user(&u, "operator:bench", None).await?);
+        ids.push(project.store.create_user(scope, &u, "operator:bench", None).await?);
     }
-    let editor = project.store.user_by_id(ids[0]).await?.expect("just created");
-    let reviewer = project.store.user_by_id(ids[1]).await?.expect("just created");
+    let editor = project.store.user_by_id(scope, ids[0]).await?.expect("just created");
+    let reviewer = project.store.user_by_id(scope, ids[1]).await?.expect("just created");
     let (group, themes, store, out) = (&project.group, &project.themes, &project.store, &project.paths.out);
     let mut approve_ms = Vec::new();
     let mut published = Vec::new();

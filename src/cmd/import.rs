@@ -12,7 +12,7 @@ use crate::ProjectArgs;
 
 pub async fn run(dir: &Path, site: &str, project: ProjectArgs) -> anyhow::Result<ExitCode> {
     let project = open(project.paths()).await?;
-    let Some(site) = project.group.site(&site) else {
+    let Some(site) = project.group.site(site) else {
         anyhow::bail!("no site `{site}` in the group; codes are the file names in {}", project.paths.sites.display());
     };
     let report = import_dir(&project.store, site, dir, &audit::operator()).await?;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use zhanqun::store::audit;
+use zhanqun::store::tenant::{Job, Tenant};
 
 use super::open;
 use crate::UserCommand;
@@ -44,7 +45,7 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<ExitCode> {
                 password: pw,
                 must_change_password: true,
             };
-            project.store.create_user(&new, &audit::operator(), None).await?;
+            project.store.create_user(Tenant::system(Job::CommandLine), &new, &audit::operator(), None).await?;
             println!(
                 "created {} ({}){}; the password must be changed at first login",
                 username,
@@ -57,7 +58,7 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<ExitCode> {
             let project = open(project.paths()).await?;
             let codes: std::collections::HashMap<i64, String> =
                 project.store.site_rows().await?.into_values().map(|r| (r.id, r.code)).collect();
-            for u in project.store.users(None).await? {
+            for u in project.store.users(Tenant::system(Job::CommandLine)).await? {
                 let site = u.site_id.and_then(|id| codes.get(&id)).map(String::as_str).unwrap_or("-");
                 println!(
                     "{:<20} {:<11} {:<12} {}{}",

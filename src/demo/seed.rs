@@ -11,6 +11,7 @@ use crate::content::import::ImportStats;
 use crate::group::model::SiteKind;
 use crate::project::Project;
 use crate::store::import::import_dir;
+use crate::store::tenant::{Job, Tenant};
 
 /// Whether the group has the columns the demo articles are written for.
 pub fn group_fits_demo(project: &Project) -> bool {
@@ -131,9 +132,8 @@ fn write_flaws(project: &Project, work: &Path) -> anyhow::Result<()> {
 /// one cancelled that a page still shows.
 pub async fn seed_demo_mailboxes(project: &Project) -> anyhow::Result<usize> {
     use crate::store::mailboxes::{Actor, MailboxFields};
-    use crate::store::tenant::Scope;
     let store = &project.store;
-    if !store.mailboxes(Scope::all()).await?.is_empty() {
+    if !store.mailboxes(Tenant::system(Job::DemoSeed)).await?.is_empty() {
         return Ok(0);
     }
     let rows = store.site_rows().await?;
@@ -147,10 +147,10 @@ pub async fn seed_demo_mailboxes(project: &Project) -> anyhow::Result<usize> {
             purpose: purpose.to_string(),
             listed: true,
         };
-        let id = store.apply_mailbox(Scope::all(), row.id, &fields, by).await?;
-        store.issue_mailbox(id, by).await?;
+        let id = store.apply_mailbox(Tenant::system(Job::DemoSeed), row.id, &fields, by).await?;
+        store.issue_mailbox(Tenant::system(Job::DemoSeed), id, by).await?;
         if *cancelled {
-            store.cancel_mailbox(id, "人员调离", by).await?;
+            store.cancel_mailbox(Tenant::system(Job::DemoSeed), id, "人员调离", by).await?;
         }
         n += 1;
     }
@@ -227,7 +227,7 @@ pub async fn seed_demo_accounts(project: &Project) -> anyhow::Result<Vec<String>
             password: DEMO_PASSWORD,
             must_change_password: false,
         };
-        project.store.create_user(&user, "operator:demo-seed", None).await?;
+        project.store.create_user(Tenant::system(Job::DemoSeed), &user, "operator:demo-seed", None).await?;
         let site_name = site.and_then(|c| project.group.site(c)).map(|s| s.def.name.as_str()).unwrap_or("全站群");
         lines.push(format!("  {:<9} {:<10} {}（{}）", username, DEMO_PASSWORD, role.label(), site_name));
     }
@@ -244,7 +244,7 @@ pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
     use crate::interaction::{Category, DEFAULT_ACK_TEXT};
     use crate::store::messages::HandledMessage;
     let store = &project.store;
-    if store.has_messages().await? {
+    if store.has_messages(Tenant::system(Job::DemoSeed)).await? {
         return Ok(0);
     }
     let rows = store.site_rows().await?;
@@ -318,7 +318,7 @@ pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
                 answered: answered_at.map(|at| (at, reply.to_string())),
                 rating: answered_at.and_then(|_| (dice.below(3) == 0).then(|| 3 + dice.below(3) as i64)),
             };
-            store.insert_handled_message(&h).await?;
+            store.insert_handled_message(Tenant::system(Job::DemoSeed), &h).await?;
             n += 1;
         }
     }
@@ -327,24 +327,27 @@ pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
         let received_at = now - 120 * 86_400;
         let (_, subject, content, _) = LETTERS[0];
         store
-            .insert_handled_message(&HandledMessage {
-                origin_site_id: row.id,
-                site_id: row.id,
-                transferred_to: None,
-                recipient: String::new(),
-                category: Category::Consult,
-                subject: format!("{subject}（一直没有回复）"),
-                content: content.to_string(),
-                name: "钱进".into(),
-                phone: "13900001234".into(),
-                publishable: true,
-                received_at,
-                due_date: deadline::due_date(cal, received_at, false, 0),
-                complex: None,
-                acknowledged: None,
-                answered: None,
-                rating: None,
-            })
+            .insert_handled_message(
+                Tenant::system(Job::DemoSeed),
+                &HandledMessage {
+                    origin_site_id: row.id,
+                    site_id: row.id,
+                    transferred_to: None,
+                    recipient: String::new(),
+                    category: Category::Consult,
+                    subject: format!("{subject}（一直没有回复）"),
+                    content: content.to_string(),
+                    name: "钱进".into(),
+                    phone: "13900001234".into(),
+                    publishable: true,
+                    received_at,
+                    due_date: deadline::due_date(cal, received_at, false, 0),
+                    complex: None,
+                    acknowledged: None,
+                    answered: None,
+                    rating: None,
+                },
+            )
             .await?;
         n += 1;
     }
@@ -357,9 +360,8 @@ pub async fn seed_demo_solicitations(project: &Project) -> anyhow::Result<usize>
     use crate::interaction::deadline::beijing_day;
     use crate::store::mailboxes::Actor;
     use crate::store::solicitations::SolicitationFields;
-    use crate::store::tenant::Scope;
     let store = &project.store;
-    if !store.solicitations(Scope::all()).await?.is_empty() {
+    if !store.solicitations(Tenant::system(Job::DemoSeed)).await?.is_empty() {
         return Ok(0);
     }
     let rows = store.site_rows().await?;
@@ -396,8 +398,8 @@ pub async fn seed_demo_solicitations(project: &Project) -> anyhow::Result<usize>
     for (code, title, body, opens, closes, summary) in drafts {
         let Some(row) = rows.get(code) else { continue };
         let fields = SolicitationFields { title: title.into(), body_md: body.into(), opens, closes };
-        let id = store.create_solicitation(row.id, &fields, None, by).await?;
-        let scope = Scope::site(row.id);
+        let scope = Tenant::system_site(Job::DemoSeed, row.id);
+        let id = store.create_solicitation(scope, &fields, None, by).await?;
         store.submit_solicitation(scope, id, by).await?;
         store.review_solicitation(scope, id, true, "同意发布", by).await?;
         if let Some(text) = summary {

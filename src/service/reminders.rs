@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use crate::clock::beijing_day;
 use crate::project::Project;
 use crate::store::notices::{MailTo, NewNotice};
+use crate::store::tenant::{Job, Tenant};
 use crate::store::{now_unix, StoreError};
 
 pub fn spawn(project: Project) {
@@ -25,7 +26,7 @@ pub fn spawn(project: Project) {
 
 /// Sends what is due on `today`; returns how many notices were written.
 pub async fn send_due(project: &Project, today: NaiveDate) -> Result<usize, StoreError> {
-    let due = project.store.due_message_notices(&project.group.calendar, today).await?;
+    let due = project.store.due_message_notices(Tenant::system(Job::Reminders), &project.group.calendar, today).await?;
     if due.is_empty() {
         return Ok(0);
     }
@@ -61,7 +62,7 @@ pub async fn send_due(project: &Project, today: NaiveDate) -> Result<usize, Stor
             }),
             link,
         };
-        project.store.mark_message_notice(n, &notice).await?;
+        project.store.mark_message_notice(Tenant::system(Job::Reminders), n, &notice).await?;
         sent += 1;
     }
     Ok(sent)

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::period::{Granularity, Period};
+use crate::store::tenant::Tenant;
 use crate::store::traffic::{DayRow, PageRow};
-use crate::store::{Result, Store};
+use crate::store::{Result, Store, StoreError};
 
 /// Rows kept in the top lists.
 pub const TOP: usize = 20;
@@ -181,19 +182,25 @@ fn by_column(pages: &[PageRow], columns: &[ColumnRef]) -> Vec<ColumnViews> {
 }
 
 /// One site's report over `period`.
-pub async fn site_report(store: &Store, site: &SiteRef, columns: &[ColumnRef], period: &Period) -> Result<SiteReport> {
+pub async fn site_report(
+    store: &Store,
+    tenant: Tenant,
+    site: &SiteRef,
+    columns: &[ColumnRef],
+    period: &Period,
+) -> Result<SiteReport> {
     let (from, to) = (period.from_str(), period.to_str());
     let prev = period.previous();
-    let days = store.traffic_days(Some(site.id), &from, &to).await?;
-    let previous = store.site_totals(site.id, &prev.from_str(), &prev.to_str()).await?;
+    let days = store.traffic_days(tenant.narrow(site.id).ok_or(StoreError::NotFound)?, &from, &to).await?;
+    let previous = store.site_totals(tenant, site.id, &prev.from_str(), &prev.to_str()).await?;
     let series = match period.granularity {
         Granularity::Day => daily_series(period, &days),
-        Granularity::Hour => hourly_series(period, &store.traffic_hours(site.id, &from, &to).await?),
+        Granularity::Hour => hourly_series(period, &store.traffic_hours(tenant, site.id, &from, &to).await?),
     };
-    let pages = store.traffic_pages(site.id, &from, &to).await?;
+    let pages = store.traffic_pages(tenant, site.id, &from, &to).await?;
     let columns = by_column(&pages, columns);
     let top_referrers = store
-        .site_referrers(site.id, &from, &to, TOP as i64)
+        .site_referrers(tenant, site.id, &from, &to, TOP as i64)
         .await?
         .into_iter()
         .map(|(host, views)| TopReferrer { host, views })
@@ -217,10 +224,10 @@ pub async fn site_report(store: &Store, site: &SiteRef, columns: &[ColumnRef], p
 }
 
 /// Every site of `sites` ranked by views over `period` (by day, whatever its granularity).
-pub async fn ranking(store: &Store, sites: &[SiteRef], period: &Period) -> Result<Ranking> {
+pub async fn ranking(store: &Store, tenant: Tenant, sites: &[SiteRef], period: &Period) -> Result<Ranking> {
     let prev = period.previous();
-    let days = store.traffic_days(None, &period.from_str(), &period.to_str()).await?;
-    let before = store.traffic_days(None, &prev.from_str(), &prev.to_str()).await?;
+    let days = store.traffic_days(tenant, &period.from_str(), &period.to_str()).await?;
+    let before = store.traffic_days(tenant, &prev.from_str(), &prev.to_str()).await?;
     let mut per_site: HashMap<i64, Vec<DayRow>> = HashMap::new();
     for r in &days {
         per_site.entry(r.site_id).or_default().push(r.clone());
@@ -263,9 +270,9 @@ pub async fn ranking(store: &Store, sites: &[SiteRef], period: &Period) -> Resul
 }
 
 /// The sites of `sites` with no view at all on `day`.
-pub async fn quiet_sites(store: &Store, sites: &[SiteRef], day: chrono::NaiveDate) -> Result<Quiet> {
+pub async fn quiet_sites(store: &Store, tenant: Tenant, sites: &[SiteRef], day: chrono::NaiveDate) -> Result<Quiet> {
     let d = day.format("%Y-%m-%d").to_string();
-    Ok(quiet_of(sites, d.clone(), &store.traffic_days(None, &d, &d).await?))
+    Ok(quiet_of(sites, d.clone(), &store.traffic_days(tenant, &d, &d).await?))
 }
 
 /// The same from the day's rows (`traffic_days` of `day`), for a caller that has them.

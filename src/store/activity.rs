@@ -1,6 +1,7 @@
 //! What the inspection audit (`crate::audit`) reads of a site's work: live articles per column
 //! with the newest date, and submissions waiting for review.
 
+use super::tenant::Tenant;
 use super::Cols;
 
 use super::{Result, Store};
@@ -17,7 +18,8 @@ pub struct ColumnActivity {
 impl Store {
     /// Every column of the site with its live articles as of `now` (`YYYY-MM-DD HH:MM:SS`);
     /// columns without any have `live` 0.
-    pub async fn column_activity(&self, site_id: i64, now: &str) -> Result<Vec<ColumnActivity>> {
+    pub async fn column_activity(&self, tenant: Tenant, site_id: i64, now: &str) -> Result<Vec<ColumnActivity>> {
+        tenant.reach(site_id)?;
         sqlx::query(
             "SELECT c.slug, COUNT(r.id) AS live, MAX(r.publish_at) AS newest FROM site_columns c
              LEFT JOIN articles a ON a.column_id = c.id AND a.status = 'published'
@@ -34,7 +36,8 @@ impl Store {
     }
 
     /// Submissions of the site waiting for review: title and Unix seconds of the last step.
-    pub async fn waiting_reviews(&self, site_id: i64) -> Result<Vec<(String, i64)>> {
+    pub async fn waiting_reviews(&self, tenant: Tenant, site_id: i64) -> Result<Vec<(String, i64)>> {
+        tenant.reach(site_id)?;
         sqlx::query(
             "SELECT r.title, COALESCE(r.updated_at, r.created_at) AS at FROM articles a
              JOIN revisions r ON r.id = a.work_revision_id

@@ -51,13 +51,14 @@ pub struct Record {
 
 impl super::Store {
     /// The newest `limit` entries, newest first.
-    pub async fn audit_tail(&self, limit: i64) -> Result<Vec<Record>> {
+    pub async fn audit_tail(&self, tenant: super::tenant::Tenant, limit: i64) -> Result<Vec<Record>> {
+        use super::tenant::Tenant;
         use super::Cols;
-        let rows =
-            sqlx::query("SELECT at, actor, site_id, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?;
+        let sql = format!(
+            "SELECT at, actor, site_id, action, target, detail FROM audit_log WHERE {only} ORDER BY id DESC LIMIT $1",
+            only = Tenant::filter("site_id", 2)
+        );
+        let rows = sqlx::query(&sql).bind(limit).bind(tenant.param()).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 Ok(Record {

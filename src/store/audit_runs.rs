@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use super::Cols;
 
+use super::tenant::Tenant;
 use super::{insert_rows, Result, Store};
 
 /// One site's verdict in a run.
@@ -50,7 +51,7 @@ impl Store {
             .bind(source)
             .fetch_one(&mut *tx)
             .await?
-            .get(0);
+            .col("id")?;
         insert_rows(
             &mut tx,
             "audit_results (run_id, site_id, passed, score, vetoes, deductions, notices)",
@@ -90,10 +91,11 @@ impl Store {
 
     /// The newest run's id and day.
     pub async fn latest_audit_run(&self) -> Result<Option<(i64, String)>> {
-        Ok(sqlx::query("SELECT id, day FROM audit_runs ORDER BY id DESC LIMIT 1")
+        sqlx::query("SELECT id, day FROM audit_runs ORDER BY id DESC LIMIT 1")
             .fetch_optional(self.pool())
             .await?
-            .map(|r| (r.get(0), r.get(1))))
+            .map(|r| Ok((r.col("id")?, r.col("day")?)))
+            .transpose()
     }
 
     /// Each site's score in the last `runs` runs, oldest first.
@@ -109,69 +111,72 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         {
-            out.entry(r.get(0)).or_default().push((r.get(1), r.get(2), r.get::<i64, _>(3) != 0));
+            out.entry(r.col("site_id")?).or_default().push((r.col("day")?, r.col("score")?, r.flag("passed")?));
         }
         Ok(out)
     }
 
     /// Each site's verdict in run `run`.
     pub async fn run_results(&self, run: i64) -> Result<Vec<SiteResult>> {
-        Ok(sqlx::query(
-            "SELECT site_id, passed, score, vetoes, deductions, notices FROM audit_results WHERE run_id = $1",
-        )
-        .bind(run)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| SiteResult {
-            site_id: r.get(0),
-            passed: r.get::<i64, _>(1) != 0,
-            score: r.get(2),
-            vetoes: r.get(3),
-            deductions: r.get(4),
-            notices: r.get(5),
-        })
-        .collect())
-    }
-
-    /// The findings of run `run`, of one site or (None) all, in the order they were stored.
-    pub async fn run_findings(&self, run: i64, site_id: Option<i64>) -> Result<Vec<StoredFinding>> {
-        Ok(sqlx::query(
-            "SELECT site_id, rule, severity, column_slug, url, found, threshold FROM audit_findings
-             WHERE run_id = $1 AND ($2 = 0 OR site_id = $2)",
-        )
-        .bind(run)
-        .bind(site_id.unwrap_or(0))
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| StoredFinding {
-            site_id: r.get(0),
-            rule: r.get(1),
-            severity: r.get(2),
-            column: r.get(3),
-            url: r.get(4),
-            found: r.get(5),
-            threshold: r.get(6),
-        })
-        .collect())
-    }
-
-    /// The (site, rule, column) of every veto of run `run`.
-    pub async fn run_vetoes(&self, run: i64) -> Result<Vec<(i64, String, Option<String>)>> {
-        Ok(sqlx::query("SELECT site_id, rule, column_slug FROM audit_findings WHERE run_id = $1 AND severity = 'veto'")
+        sqlx::query("SELECT site_id, passed, score, vetoes, deductions, notices FROM audit_results WHERE run_id = $1")
             .bind(run)
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect())
+            .map(|r| {
+                Ok(SiteResult {
+                    site_id: r.col("site_id")?,
+                    passed: r.flag("passed")?,
+                    score: r.col("score")?,
+                    vetoes: r.col("vetoes")?,
+                    deductions: r.col("deductions")?,
+                    notices: r.col("notices")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The findings of run `run` on the tenant's sites, in the order they were stored.
+    pub async fn run_findings(&self, tenant: Tenant, run: i64) -> Result<Vec<StoredFinding>> {
+        sqlx::query(&format!(
+            "SELECT site_id, rule, severity, column_slug, url, found, threshold FROM audit_findings
+             WHERE run_id = $1 AND {only}",
+            only = Tenant::filter("site_id", 2)
+        ))
+        .bind(run)
+        .bind(tenant.param())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(StoredFinding {
+                site_id: r.col("site_id")?,
+                rule: r.col("rule")?,
+                severity: r.col("severity")?,
+                column: r.col("column_slug")?,
+                url: r.col("url")?,
+                found: r.col("found")?,
+                threshold: r.col("threshold")?,
+            })
+        })
+        .collect()
+    }
+
+    /// The (site, rule, column) of every veto of run `run`.
+    pub async fn run_vetoes(&self, run: i64) -> Result<Vec<(i64, String, Option<String>)>> {
+        sqlx::query("SELECT site_id, rule, column_slug FROM audit_findings WHERE run_id = $1 AND severity = 'veto'")
+            .bind(run)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.col("site_id")?, r.col("rule")?, r.col("column_slug")?)))
+            .collect()
     }
 
     /// Every site's verdict in each run judged between `first` and `last` (days, inclusive),
     /// oldest run first: what a monthly report sums up.
     pub async fn results_between(&self, first: &str, last: &str) -> Result<Vec<(i64, String, SiteResult)>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT r.id, r.day, s.site_id, s.passed, s.score, s.vetoes, s.deductions, s.notices
              FROM audit_runs r JOIN audit_results s ON s.run_id = r.id
              WHERE r.day >= $1 AND r.day <= $2 ORDER BY r.id",
@@ -182,24 +187,31 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
-            (
-                r.get(0),
-                r.get(1),
+            Ok((
+                r.col("id")?,
+                r.col("day")?,
                 SiteResult {
-                    site_id: r.get(2),
-                    passed: r.get::<i64, _>(3) != 0,
-                    score: r.get(4),
-                    vetoes: r.get(5),
-                    deductions: r.get(6),
-                    notices: r.get(7),
+                    site_id: r.col("site_id")?,
+                    passed: r.flag("passed")?,
+                    score: r.col("score")?,
+                    vetoes: r.col("vetoes")?,
+                    deductions: r.col("deductions")?,
+                    notices: r.col("notices")?,
                 },
-            )
+            ))
         })
-        .collect())
+        .collect()
     }
 
     /// Keeps a site's check after a publish, replacing the one before.
-    pub async fn save_publish_check(&self, site_id: i64, at: i64, findings: &[StoredFinding]) -> Result<()> {
+    pub async fn save_publish_check(
+        &self,
+        tenant: Tenant,
+        site_id: i64,
+        at: i64,
+        findings: &[StoredFinding],
+    ) -> Result<()> {
+        tenant.reach(site_id)?;
         let vetoes = findings.iter().filter(|f| f.severity == "veto").count() as i64;
         let json = serde_json::to_string(findings).map_err(|e| super::StoreError::Invalid(e.to_string()))?;
         sqlx::query(
@@ -216,7 +228,8 @@ impl Store {
     }
 
     /// A site's latest check after a publish: when, and its findings.
-    pub async fn publish_check(&self, site_id: i64) -> Result<Option<(i64, Vec<StoredFinding>)>> {
+    pub async fn publish_check(&self, tenant: Tenant, site_id: i64) -> Result<Option<(i64, Vec<StoredFinding>)>> {
+        tenant.reach(site_id)?;
         let Some(r) = sqlx::query("SELECT at, findings FROM publish_checks WHERE site_id = $1")
             .bind(site_id)
             .fetch_optional(self.pool())
@@ -224,8 +237,8 @@ impl Store {
         else {
             return Ok(None);
         };
-        let findings =
-            serde_json::from_str(&r.get::<String, _>(1)).map_err(|e| super::StoreError::Invalid(e.to_string()))?;
-        Ok(Some((r.get(0), findings)))
+        let findings = serde_json::from_str(&r.col::<String>("findings")?)
+            .map_err(|e| super::StoreError::Invalid(e.to_string()))?;
+        Ok(Some((r.col("at")?, findings)))
     }
 }

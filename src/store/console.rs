@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use super::Cols;
 
-use super::tenant::Scope;
+use super::tenant::Tenant;
 use super::{Result, Store};
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -54,65 +54,73 @@ fn day_start(s: &str) -> Option<i64> {
 
 impl Store {
     /// Figures per site id for the sites of the scope.
-    pub async fn site_figures(&self, scope: Scope) -> Result<HashMap<i64, SiteFigures>> {
+    pub async fn site_figures(&self, scope: Tenant) -> Result<HashMap<i64, SiteFigures>> {
         let mut out: HashMap<i64, SiteFigures> = HashMap::new();
-        for r in sqlx::query(
+        for r in sqlx::query(&format!(
             "SELECT a.site_id,
-                    SUM(CASE WHEN a.status = 'published' THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN w.state = 'submitted' THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN w.state IN ('draft', 'rejected') THEN 1 ELSE 0 END),
-                    MAX(CASE WHEN a.status = 'published' THEN a.updated_at END)
+                    SUM(CASE WHEN a.status = 'published' THEN 1 ELSE 0 END) AS published,
+                    SUM(CASE WHEN w.state = 'submitted' THEN 1 ELSE 0 END) AS waiting,
+                    SUM(CASE WHEN w.state IN ('draft', 'rejected') THEN 1 ELSE 0 END) AS drafts,
+                    MAX(CASE WHEN a.status = 'published' THEN a.updated_at END) AS last_update
              FROM articles a LEFT JOIN revisions w ON w.id = a.work_revision_id
-             WHERE ($1 = 0 OR a.site_id = $1) GROUP BY a.site_id",
-        )
+             WHERE {only} GROUP BY a.site_id",
+            only = Tenant::filter("a.site_id", 1)
+        ))
         .bind(scope.param())
         .fetch_all(self.pool())
         .await?
         {
-            let f = out.entry(r.get(0)).or_default();
-            f.published = r.get(1);
-            f.waiting = r.get(2);
-            f.drafts = r.get(3);
-            f.last_update = r.get(4);
+            let f = out.entry(r.col("site_id")?).or_default();
+            f.published = r.col("published")?;
+            f.waiting = r.col("waiting")?;
+            f.drafts = r.col("drafts")?;
+            f.last_update = r.col("last_update")?;
         }
-        for r in sqlx::query(
-            "SELECT site_id, SUM(CASE WHEN role = 'editor' THEN 1 ELSE 0 END), COUNT(*) FROM users
-             WHERE site_id IS NOT NULL AND active = 1 AND ($1 = 0 OR site_id = $1) GROUP BY site_id",
-        )
+        for r in sqlx::query(&format!(
+            "SELECT site_id, SUM(CASE WHEN role = 'editor' THEN 1 ELSE 0 END) AS editors, COUNT(*) AS users FROM users
+             WHERE site_id IS NOT NULL AND active = 1 AND {only} GROUP BY site_id",
+            only = Tenant::filter("site_id", 1)
+        ))
         .bind(scope.param())
         .fetch_all(self.pool())
         .await?
         {
-            let f = out.entry(r.get(0)).or_default();
-            f.editors = r.get(1);
-            f.users = r.get(2);
+            let f = out.entry(r.col("site_id")?).or_default();
+            f.editors = r.col("editors")?;
+            f.users = r.col("users")?;
         }
         Ok(out)
     }
 
     /// Site id by code, within the scope.
-    pub async fn site_id(&self, scope: Scope, code: &str) -> Result<Option<i64>> {
-        Ok(sqlx::query("SELECT id FROM sites WHERE code = $1 AND ($2 = 0 OR id = $2)")
+    pub async fn site_id(&self, scope: Tenant, code: &str) -> Result<Option<i64>> {
+        sqlx::query(&format!("SELECT id FROM sites WHERE code = $1 AND {only}", only = Tenant::filter("id", 2)))
             .bind(code)
             .bind(scope.param())
             .fetch_optional(self.pool())
             .await?
-            .map(|r| r.get(0)))
+            .map(|r| r.col("id"))
+            .transpose()
     }
 
     /// Site code and name by id.
     pub async fn site_names(&self) -> Result<HashMap<i64, (String, String)>> {
-        Ok(sqlx::query("SELECT id, code, name FROM sites")
+        sqlx::query("SELECT id, code, name FROM sites")
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| (r.get(0), (r.get(1), r.get(2))))
-            .collect())
+            .map(|r| Ok((r.col("id")?, (r.col("code")?, r.col("name")?))))
+            .collect()
     }
 
     /// Audit entries of the scope matching `f`, newest first; `limit` None for all (CSV).
-    pub async fn audit_query(&self, scope: Scope, f: &AuditFilter, limit: Option<i64>) -> Result<(Vec<AuditRow>, i64)> {
-        let mut conds = vec!["($1 = 0 OR l.site_id = $1)".to_string()];
+    pub async fn audit_query(
+        &self,
+        scope: Tenant,
+        f: &AuditFilter,
+        limit: Option<i64>,
+    ) -> Result<(Vec<AuditRow>, i64)> {
+        let mut conds = vec![Tenant::filter("l.site_id", 1)];
         let mut binds: Vec<String> = Vec::new();
         if !f.site.is_empty() {
             binds.push(f.site.clone());
@@ -139,11 +147,11 @@ impl Store {
             None => String::new(),
         };
         let sql = format!(
-            "SELECT l.id, l.at, l.actor, COALESCE(l.ip, ''), COALESCE(s.code, ''), l.action, l.target, l.detail
+            "SELECT l.id, l.at, l.actor, COALESCE(l.ip, '') AS ip, COALESCE(s.code, '') AS site, l.action, l.target, l.detail
              FROM audit_log l LEFT JOIN sites s ON s.id = l.site_id WHERE {where_sql} ORDER BY l.id DESC {tail}"
         );
         let count_sql =
-            format!("SELECT COUNT(*) FROM audit_log l LEFT JOIN sites s ON s.id = l.site_id WHERE {where_sql}");
+            format!("SELECT COUNT(*) AS n FROM audit_log l LEFT JOIN sites s ON s.id = l.site_id WHERE {where_sql}");
         let mut q = sqlx::query(&sql).bind(scope.param());
         let mut cq = sqlx::query(&count_sql).bind(scope.param());
         for b in &binds {
@@ -154,17 +162,19 @@ impl Store {
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| AuditRow {
-                id: r.get(0),
-                at: r.get(1),
-                actor: r.get(2),
-                ip: r.get(3),
-                site: r.get(4),
-                action: r.get(5),
-                target: r.get(6),
-                detail: r.get(7),
+            .map(|r| {
+                Ok(AuditRow {
+                    id: r.col("id")?,
+                    at: r.col("at")?,
+                    actor: r.col("actor")?,
+                    ip: r.col("ip")?,
+                    site: r.col("site")?,
+                    action: r.col("action")?,
+                    target: r.col("target")?,
+                    detail: r.col("detail")?,
+                })
             })
-            .collect();
-        Ok((rows, cq.fetch_one(self.pool()).await?.get(0)))
+            .collect::<Result<_>>()?;
+        Ok((rows, cq.fetch_one(self.pool()).await?.col("n")?))
     }
 }

@@ -3,9 +3,9 @@
 //! solicitation never approves it, at any level, and nobody passes two levels of one reply.
 //! The record lives beside the content, written in the same transaction as the change.
 
-use sqlx::{Any, Executor, Row, Transaction};
+use sqlx::{Any, Executor, Transaction};
 
-use super::{Result, Store};
+use super::{Cols, Result, Store};
 
 /// What a hand was put on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub(crate) async fn had<'e, E: Executor<'e, Database = Any>>(
     part: Part,
 ) -> Result<bool> {
     Ok(sqlx::query(
-        "SELECT COUNT(*) FROM content_hands WHERE subject = $1 AND subject_id = $2 AND user_id = $3 AND part = $4",
+        "SELECT COUNT(*) AS n FROM content_hands WHERE subject = $1 AND subject_id = $2 AND user_id = $3 AND part = $4",
     )
     .bind(subject.as_str())
     .bind(id)
@@ -82,7 +82,7 @@ pub(crate) async fn had<'e, E: Executor<'e, Database = Any>>(
     .bind(part.as_str())
     .fetch_one(exec)
     .await?
-    .try_get::<i64, _>(0)?
+    .col::<i64>("n")?
         > 0)
 }
 

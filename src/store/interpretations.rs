@@ -8,7 +8,7 @@ use super::Cols;
 
 use super::audit::{self, Entry};
 use super::editorial::article_site;
-use super::tenant::Scope;
+use super::tenant::Tenant;
 use super::users::User;
 use super::workflow::add_job;
 use super::{now_unix, Result, Store, StoreError};
@@ -27,7 +27,7 @@ impl Store {
     /// The interpretations that name `policy_id`, with their live titles, oldest link first.
     pub async fn interpretations_of(&self, policy_id: i64) -> Result<Vec<InterpretationLink>> {
         let rows = sqlx::query(
-            "SELECT i.id, COALESCE(r.title, '') AS title, s.name, CAST(CASE WHEN l.refused_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS refused
+            "SELECT i.id, COALESCE(r.title, '') AS title, s.name, l.refused_at IS NOT NULL AS refused
              FROM article_links l JOIN articles i ON i.id = l.interpretation_id JOIN sites s ON s.id = i.site_id
              LEFT JOIN revisions r ON r.id = i.published_revision_id
              WHERE l.policy_id = $1 ORDER BY i.id",
@@ -52,7 +52,7 @@ impl Store {
     /// is not there, or is already off, changes nothing.
     pub async fn refuse_interpretation(
         &self,
-        scope: Scope,
+        scope: Tenant,
         user: &User,
         policy_id: i64,
         interpretation_id: i64,

@@ -5,10 +5,12 @@
 
 use std::collections::HashMap;
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
+
+use super::Cols;
 
 use super::audit::{append, Entry};
-use super::tenant::Scope;
+use super::tenant::Tenant;
 use super::workflow::add_job;
 use super::{now_unix, Result, Store, StoreError};
 
@@ -57,18 +59,18 @@ pub struct Actor<'a> {
 
 const COLUMNS: &str = "id, site_id, address, holder, purpose, status, listed, created_at, updated_at";
 
-fn row(r: &sqlx::any::AnyRow) -> OfficialMailbox {
-    OfficialMailbox {
-        id: r.get(0),
-        site_id: r.get(1),
-        address: r.get(2),
-        holder: r.get(3),
-        purpose: r.get(4),
-        status: r.get(5),
-        listed: r.get::<i64, _>(6) != 0,
-        created_at: r.get(7),
-        updated_at: r.get(8),
-    }
+fn row(r: &sqlx::any::AnyRow) -> Result<OfficialMailbox> {
+    Ok(OfficialMailbox {
+        id: r.col("id")?,
+        site_id: r.col("site_id")?,
+        address: r.col("address")?,
+        holder: r.col("holder")?,
+        purpose: r.col("purpose")?,
+        status: r.col("status")?,
+        listed: r.flag("listed")?,
+        created_at: r.col("created_at")?,
+        updated_at: r.col("updated_at")?,
+    })
 }
 
 fn describe(f: &MailboxFields) -> String {
@@ -83,29 +85,32 @@ fn describe(f: &MailboxFields) -> String {
 
 impl Store {
     /// The registry in `scope`, by site then address.
-    pub async fn mailboxes(&self, scope: Scope) -> Result<Vec<OfficialMailbox>> {
-        Ok(sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM official_mailboxes WHERE ($1 = 0 OR site_id = $1)
-             ORDER BY site_id, CASE status WHEN 'applied' THEN 0 WHEN 'issued' THEN 1 ELSE 2 END, address, id"
+    pub async fn mailboxes(&self, scope: Tenant) -> Result<Vec<OfficialMailbox>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM official_mailboxes WHERE {only}
+             ORDER BY site_id, CASE status WHEN 'applied' THEN 0 WHEN 'issued' THEN 1 ELSE 2 END, address, id",
+            only = Tenant::filter("site_id", 1)
         ))
         .bind(scope.param())
         .fetch_all(self.pool())
         .await?
         .iter()
         .map(row)
-        .collect())
+        .collect()
     }
 
     /// One record with its history, oldest step first; outside `scope` it is `NotFound`.
-    pub async fn mailbox(&self, scope: Scope, id: i64) -> Result<(OfficialMailbox, Vec<MailboxEvent>)> {
+    pub async fn mailbox(&self, scope: Tenant, id: i64) -> Result<(OfficialMailbox, Vec<MailboxEvent>)> {
         let b = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM official_mailboxes WHERE id = $1 AND ($2 = 0 OR site_id = $2)"
+            "SELECT {COLUMNS} FROM official_mailboxes WHERE id = $1 AND {only}",
+            only = Tenant::filter("site_id", 2)
         ))
         .bind(id)
         .bind(scope.param())
         .fetch_optional(self.pool())
         .await?
         .map(|r| row(&r))
+        .transpose()?
         .ok_or(StoreError::NotFound)?;
         let events = sqlx::query(
             "SELECT action, actor, at, detail FROM official_mailbox_events WHERE mailbox_id = $1 ORDER BY id",
@@ -114,13 +119,20 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| MailboxEvent { action: r.get(0), actor: r.get(1), at: r.get(2), detail: r.get(3) })
-        .collect();
+        .map(|r| {
+            Ok(MailboxEvent {
+                action: r.col("action")?,
+                actor: r.col("actor")?,
+                at: r.col("at")?,
+                detail: r.col("detail")?,
+            })
+        })
+        .collect::<Result<_>>()?;
         Ok((b, events))
     }
 
     /// A new application for `site_id`; the address must not be live in the registry.
-    pub async fn apply_mailbox(&self, scope: Scope, site_id: i64, f: &MailboxFields, by: Actor<'_>) -> Result<i64> {
+    pub async fn apply_mailbox(&self, scope: Tenant, site_id: i64, f: &MailboxFields, by: Actor<'_>) -> Result<i64> {
         if !scope.covers(site_id) {
             return Err(StoreError::NotFound);
         }
@@ -139,16 +151,17 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?
-        .get(0);
+        .col("id")?;
         step(&mut tx, id, site_id, "apply", &format!("申请 {}", describe(f)), by).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Issues an applied mailbox (central office).
-    pub async fn issue_mailbox(&self, id: i64, by: Actor<'_>) -> Result<()> {
+    pub async fn issue_mailbox(&self, tenant: Tenant, id: i64, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let b = locked(&mut tx, id).await?;
+        tenant.reach(b.site_id)?;
         if b.status != "applied" {
             return Err(StoreError::Conflict(format!(
                 "该邮箱当前状态为“{}”，只有申请中的邮箱可以开通",
@@ -165,9 +178,10 @@ impl Store {
     }
 
     /// Changes the address, holder, purpose or listing of a live mailbox (central office).
-    pub async fn change_mailbox(&self, id: i64, f: &MailboxFields, by: Actor<'_>) -> Result<()> {
+    pub async fn change_mailbox(&self, tenant: Tenant, id: i64, f: &MailboxFields, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let b = locked(&mut tx, id).await?;
+        tenant.reach(b.site_id)?;
         if b.status == "cancelled" {
             return Err(StoreError::Conflict("该邮箱已注销，不能变更；如需使用请重新申请".into()));
         }
@@ -201,9 +215,10 @@ impl Store {
     }
 
     /// Cancels a mailbox (central office): an application refused, or an issued mailbox closed.
-    pub async fn cancel_mailbox(&self, id: i64, reason: &str, by: Actor<'_>) -> Result<()> {
+    pub async fn cancel_mailbox(&self, tenant: Tenant, id: i64, reason: &str, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let b = locked(&mut tx, id).await?;
+        tenant.reach(b.site_id)?;
         if b.status == "cancelled" {
             return Err(StoreError::Conflict("该邮箱已注销".into()));
         }
@@ -218,8 +233,8 @@ impl Store {
 
     /// (holder or purpose, address) of a site's issued mailboxes listed on its contact page.
     pub async fn listed_mailboxes(&self, site_id: i64) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query(
-            "SELECT COALESCE(holder, purpose), address, purpose FROM official_mailboxes
+        sqlx::query(
+            "SELECT COALESCE(holder, purpose) AS who, address, purpose FROM official_mailboxes
              WHERE site_id = $1 AND status = 'issued' AND listed <> 0 ORDER BY holder IS NOT NULL, address",
         )
         .bind(site_id)
@@ -227,25 +242,27 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
-            let (who, purpose): (String, String) = (r.get(0), r.get(2));
+            let (who, purpose): (String, String) = (r.col("who")?, r.col("purpose")?);
             let label = if who == purpose { purpose } else { format!("{who}（{purpose}）") };
-            (label, r.get(1))
+            Ok((label, r.col("address")?))
         })
-        .collect())
+        .collect()
     }
 
     /// Addresses cancelled in the registry and not live again, lower-cased, with the site that
     /// held them: one of these still published is an audit finding.
-    pub async fn cancelled_mailboxes(&self) -> Result<HashMap<String, i64>> {
-        Ok(sqlx::query(
-            "SELECT c.address, c.site_id FROM official_mailboxes c WHERE c.status = 'cancelled'
+    pub async fn cancelled_mailboxes(&self, tenant: Tenant) -> Result<HashMap<String, i64>> {
+        sqlx::query(&format!(
+            "SELECT c.address, c.site_id FROM official_mailboxes c WHERE c.status = 'cancelled' AND {only}
              AND NOT EXISTS (SELECT 1 FROM official_mailboxes l WHERE l.address = c.address AND l.status <> 'cancelled')",
-        )
+            only = Tenant::filter("c.site_id", 1)
+        ))
+        .bind(tenant.param())
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| (r.get::<String, _>(0).to_lowercase(), r.get(1)))
-        .collect())
+        .map(|r| Ok((r.col::<String>("address")?.to_lowercase(), r.col("site_id")?)))
+        .collect()
     }
 }
 
@@ -270,6 +287,7 @@ async fn locked(tx: &mut Transaction<'_, Any>, id: i64) -> Result<OfficialMailbo
         .fetch_optional(&mut **tx)
         .await?
         .map(|r| row(&r))
+        .transpose()?
         .ok_or(StoreError::NotFound)
 }
 
@@ -281,7 +299,8 @@ async fn refuse_taken(tx: &mut Transaction<'_, Any>, address: &str, except: Opti
     .bind(except.unwrap_or(0))
     .fetch_optional(&mut **tx)
     .await?
-    .map(|r| r.get(0));
+    .map(|r| r.col("id"))
+    .transpose()?;
     match taken {
         Some(_) => Err(StoreError::Conflict(format!("邮箱 {address} 已在登记簿中（申请中或已开通），不能重复登记"))),
         None => Ok(()),

@@ -1,7 +1,7 @@
 //! The one database of the group (统一数据平台): SQLite by default, PostgreSQL for scale-out.
 //! The backend is chosen from the URL at run time; both share every query (sqlx's `Any`
 //! driver with `$N` placeholders, which SQLite accepts too), and the few dialect differences
-//! live in `migrations/sqlite` versus `migrations/postgres`.
+//! are named in `sql.rs`. Tenant scope is `tenant.rs`; reading a row by column name `row.rs`.
 
 pub mod activity;
 pub mod articles;
@@ -21,6 +21,7 @@ mod row;
 pub mod searchable;
 pub mod sites;
 pub mod solicitations;
+mod sql;
 pub mod tenant;
 pub mod traffic;
 pub mod users;

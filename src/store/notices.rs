@@ -2,9 +2,9 @@
 //! and its mail are written in one transaction, so the mailer finds every mail a notice
 //! promised even after a crash; the mailer marks a mail sent only after the relay took it.
 
-use sqlx::Row;
+use super::Cols;
 
-use super::tenant::Scope;
+use super::tenant::Tenant;
 use super::{now_unix, Result, Store};
 
 /// A notice to write.
@@ -54,9 +54,10 @@ pub struct Mail {
 const MAX_BACKOFF: i64 = 3600;
 
 impl Store {
-    pub async fn add_notices(&self, notices: &[NewNotice]) -> Result<()> {
+    pub async fn add_notices(&self, tenant: Tenant, notices: &[NewNotice]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         for n in notices {
+            tenant.reach(n.site_id)?;
             add_notice(&mut tx, n).await?;
         }
         tx.commit().await?;
@@ -64,43 +65,50 @@ impl Store {
     }
 
     /// The newest notices in `scope` (a site's, or every site's for the central office).
-    pub async fn notices(&self, scope: Scope, limit: i64) -> Result<Vec<Notice>> {
-        Ok(sqlx::query(
+    pub async fn notices(&self, scope: Tenant, limit: i64) -> Result<Vec<Notice>> {
+        sqlx::query(&format!(
             "SELECT id, site_id, kind, title, body, link, created_at, read_at FROM notices
-             WHERE ($1 = 0 OR site_id = $1) ORDER BY id DESC LIMIT $2",
-        )
+             WHERE {only} ORDER BY id DESC LIMIT $2",
+            only = Tenant::filter("site_id", 1)
+        ))
         .bind(scope.param())
         .bind(limit)
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| Notice {
-            id: r.get(0),
-            site_id: r.get(1),
-            kind: r.get(2),
-            title: r.get(3),
-            body: r.get(4),
-            link: r.get(5),
-            created_at: r.get(6),
-            read_at: r.get(7),
+        .map(|r| {
+            Ok(Notice {
+                id: r.col("id")?,
+                site_id: r.col("site_id")?,
+                kind: r.col("kind")?,
+                title: r.col("title")?,
+                body: r.col("body")?,
+                link: r.col("link")?,
+                created_at: r.col("created_at")?,
+                read_at: r.col("read_at")?,
+            })
         })
-        .collect())
+        .collect()
     }
 
-    pub async fn unread_notices(&self, scope: Scope) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM notices WHERE read_at IS NULL AND ($1 = 0 OR site_id = $1)")
-            .bind(scope.param())
-            .fetch_one(self.pool())
-            .await?
-            .get(0))
+    pub async fn unread_notices(&self, scope: Tenant) -> Result<i64> {
+        sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM notices WHERE read_at IS NULL AND {only}",
+            only = Tenant::filter("site_id", 1)
+        ))
+        .bind(scope.param())
+        .fetch_one(self.pool())
+        .await?
+        .col("n")
     }
 
     /// Marks a notice read; a notice outside `scope` is `NotFound`, like a missing one.
-    pub async fn mark_notice_read(&self, scope: Scope, id: i64, user_id: i64) -> Result<()> {
-        let done = sqlx::query(
+    pub async fn mark_notice_read(&self, scope: Tenant, id: i64, user_id: i64) -> Result<()> {
+        let done = sqlx::query(&format!(
             "UPDATE notices SET read_at = COALESCE(read_at, $1), read_by = COALESCE(read_by, $2)
-             WHERE id = $3 AND ($4 = 0 OR site_id = $4)",
-        )
+             WHERE id = $3 AND {only}",
+            only = Tenant::filter("site_id", 4)
+        ))
         .bind(now_unix())
         .bind(user_id)
         .bind(id)
@@ -115,7 +123,7 @@ impl Store {
 
     /// Mails due at `now`, oldest first.
     pub async fn due_mail(&self, now: i64, limit: i64) -> Result<Vec<Mail>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT id, recipient, subject, body, attempts FROM mail_outbox
              WHERE sent_at IS NULL AND next_at <= $1 ORDER BY id LIMIT $2",
         )
@@ -124,8 +132,16 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| Mail { id: r.get(0), recipient: r.get(1), subject: r.get(2), body: r.get(3), attempts: r.get(4) })
-        .collect())
+        .map(|r| {
+            Ok(Mail {
+                id: r.col("id")?,
+                recipient: r.col("recipient")?,
+                subject: r.col("subject")?,
+                body: r.col("body")?,
+                attempts: r.col("attempts")?,
+            })
+        })
+        .collect()
     }
 
     pub async fn mail_sent(&self, id: i64) -> Result<()> {
@@ -152,11 +168,12 @@ impl Store {
     /// (waiting, failed at least once) mails, for the console.
     pub async fn mail_backlog(&self) -> Result<(i64, i64)> {
         let r = sqlx::query(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) FROM mail_outbox WHERE sent_at IS NULL",
+            "SELECT COUNT(*) AS waiting, COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS failed
+             FROM mail_outbox WHERE sent_at IS NULL",
         )
         .fetch_one(self.pool())
         .await?;
-        Ok((r.get(0), r.get(1)))
+        Ok((r.col("waiting")?, r.col("failed")?))
     }
 }
 

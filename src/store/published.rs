@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use super::Cols;
 
 use super::{Result, Store};
 use crate::content::{Disclosure, GovMeta, Validity};
@@ -82,27 +82,29 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| PublishedArticle {
-            id: r.get(0),
-            column: r.get(1),
-            index_no: r.get(2),
-            pinned: r.get::<i64, _>(3) != 0,
-            title: r.get(4),
-            summary: r.get(5),
-            body_md: r.get(6),
-            publish_at: r.get(7),
-            meta: GovMeta {
-                doc_number: r.get(8),
-                issuer: r.get(9),
-                written_date: r.get(10),
-                topic: r.get(11),
-                disclosure: Disclosure::parse(&r.get::<String, _>(12)).unwrap_or_default(),
-                validity: Validity::parse(&r.get::<String, _>(13)).unwrap_or_default(),
-            },
-            cover: r.get(14),
-            attachments: Vec::new(),
+        .map(|r| {
+            Ok(PublishedArticle {
+                id: r.col("id")?,
+                column: r.col("slug")?,
+                index_no: r.col("index_no")?,
+                pinned: r.flag("pinned")?,
+                title: r.col("title")?,
+                summary: r.col("summary")?,
+                body_md: r.col("body_md")?,
+                publish_at: r.col("publish_at")?,
+                meta: GovMeta {
+                    doc_number: r.col("doc_number")?,
+                    issuer: r.col("issuer")?,
+                    written_date: r.col("written_date")?,
+                    topic: r.col("topic")?,
+                    disclosure: Disclosure::parse(&r.col::<String>("disclosure")?).unwrap_or_default(),
+                    validity: Validity::parse(&r.col::<String>("validity")?).unwrap_or_default(),
+                },
+                cover: r.col("cover_sha256")?,
+                attachments: Vec::new(),
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
 
         let mut atts: HashMap<i64, Vec<AttachmentRef>> = HashMap::new();
         for r in sqlx::query(
@@ -117,11 +119,11 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         {
-            atts.entry(r.get(0)).or_default().push(AttachmentRef {
-                name: r.get(1),
-                sha256: r.get(2),
-                mime: r.get(3),
-                size: r.get(4),
+            atts.entry(r.col("id")?).or_default().push(AttachmentRef {
+                name: r.col("name")?,
+                sha256: r.col("sha256")?,
+                mime: r.col("mime")?,
+                size: r.col("size")?,
             });
         }
         if !atts.is_empty() {
@@ -144,8 +146,8 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| Blob { sha256: r.get(0), mime: r.get(1), data: r.get(2) })
-        .collect();
+        .map(|r| Ok(Blob { sha256: r.col("sha256")?, mime: r.col("mime")?, data: r.col("data")? }))
+        .collect::<Result<_>>()?;
 
         let related = self.related(site_id, now).await?;
         let mailboxes = self.listed_mailboxes(site_id).await?;
@@ -158,7 +160,7 @@ impl Store {
         // Two indexed walks (from this site's policies, from its interpretations) instead of
         // one OR over every link of the group.
         let rows = sqlx::query(
-            "SELECT 'p', p.id, o.id, os.code, oc.slug, orev.publish_at, orev.title
+            "SELECT 'p' AS side, p.id AS from_id, o.id AS other_id, os.code, oc.slug, orev.publish_at, orev.title
              FROM articles p
              JOIN article_links l ON l.policy_id = p.id AND l.refused_at IS NULL
              JOIN articles o ON o.id = l.interpretation_id
@@ -167,7 +169,7 @@ impl Store {
              JOIN sites os ON os.id = o.site_id
              WHERE p.site_id = $1 AND p.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2
              UNION ALL
-             SELECT 'i', i.id, o.id, os.code, oc.slug, orev.publish_at, orev.title
+             SELECT 'i' AS side, i.id AS from_id, o.id AS other_id, os.code, oc.slug, orev.publish_at, orev.title
              FROM articles i
              JOIN article_links l ON l.interpretation_id = i.id AND l.refused_at IS NULL
              JOIN articles o ON o.id = l.policy_id
@@ -180,19 +182,19 @@ impl Store {
         .bind(now)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                let side: String = r.get(0);
-                let (other_id, column, at): (i64, String, String) = (r.get(2), r.get(4), r.get(5));
-                Related {
-                    from: r.get(1),
+                let side: String = r.col("side")?;
+                let (other_id, column, at): (i64, String, String) =
+                    (r.col("other_id")?, r.col("slug")?, r.col("publish_at")?);
+                Ok(Related {
+                    from: r.col("from_id")?,
                     label: if side == "p" { "政策解读" } else { "政策文件" },
-                    title: r.get(6),
-                    site_code: r.get(3),
+                    title: r.col("title")?,
+                    site_code: r.col("code")?,
                     path: crate::content::article_path(&column, &at, other_id),
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -2,8 +2,8 @@
 //! publication time has come. Drafts, revisions under review, withdrawn and scheduled articles
 //! never leave the database through here.
 
+use super::Cols;
 use sqlx::any::AnyRow;
-use sqlx::Row;
 
 use super::{Result, Store};
 
@@ -25,7 +25,8 @@ pub struct SearchableArticle {
     pub topic: Option<String>,
 }
 
-const SELECT: &str = "SELECT a.id, r.id, s.code, c.slug, a.index_no, r.title, r.summary, r.body_md, r.publish_at,
+const SELECT: &str =
+    "SELECT a.id, r.id AS revision_id, s.code, c.slug, a.index_no, r.title, r.summary, r.body_md, r.publish_at,
         r.doc_number, r.issuer, r.topic
      FROM articles a
      JOIN revisions r ON r.id = a.published_revision_id
@@ -33,21 +34,21 @@ const SELECT: &str = "SELECT a.id, r.id, s.code, c.slug, a.index_no, r.title, r.
      JOIN sites s ON s.id = a.site_id
      WHERE a.status = 'published' AND r.publish_at <= $1";
 
-fn row(r: &AnyRow) -> SearchableArticle {
-    SearchableArticle {
-        id: r.get(0),
-        revision_id: r.get(1),
-        site: r.get(2),
-        column: r.get(3),
-        index_no: r.get(4),
-        title: r.get(5),
-        summary: r.get(6),
-        body_md: r.get(7),
-        publish_at: r.get(8),
-        doc_number: r.get(9),
-        issuer: r.get(10),
-        topic: r.get(11),
-    }
+fn row(r: &AnyRow) -> Result<SearchableArticle> {
+    Ok(SearchableArticle {
+        id: r.col("id")?,
+        revision_id: r.col("revision_id")?,
+        site: r.col("code")?,
+        column: r.col("slug")?,
+        index_no: r.col("index_no")?,
+        title: r.col("title")?,
+        summary: r.col("summary")?,
+        body_md: r.col("body_md")?,
+        publish_at: r.col("publish_at")?,
+        doc_number: r.col("doc_number")?,
+        issuer: r.col("issuer")?,
+        topic: r.col("topic")?,
+    })
 }
 
 impl Store {
@@ -55,7 +56,7 @@ impl Store {
     /// walks the table in such pages, so memory stays flat however large the group is.
     pub async fn searchable_page(&self, now: &str, after: i64, limit: i64) -> Result<Vec<SearchableArticle>> {
         let sql = format!("{SELECT} AND a.id > $2 ORDER BY a.id LIMIT $3");
-        Ok(sqlx::query(&sql).bind(now).bind(after).bind(limit).fetch_all(self.pool()).await?.iter().map(row).collect())
+        sqlx::query(&sql).bind(now).bind(after).bind(limit).fetch_all(self.pool()).await?.iter().map(row).collect()
     }
 
     /// The live ones among `ids`.
@@ -69,14 +70,16 @@ impl Store {
             for id in chunk {
                 q = q.bind(id);
             }
-            out.extend(q.fetch_all(self.pool()).await?.iter().map(row));
+            for r in q.fetch_all(self.pool()).await?.iter() {
+                out.push(row(r)?);
+            }
         }
         Ok(out)
     }
 
     /// (article id, published revision id) of every live article, for comparing with the index.
     pub async fn searchable_keys(&self, now: &str) -> Result<Vec<(i64, i64)>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT a.id, a.published_revision_id FROM articles a
              JOIN revisions r ON r.id = a.published_revision_id
              WHERE a.status = 'published' AND r.publish_at <= $1",
@@ -85,7 +88,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
+        .map(|r| Ok((r.col("id")?, r.col("published_revision_id")?)))
+        .collect()
     }
 }

@@ -3,12 +3,14 @@
 //! the feedback and its adoption, which a reviewer puts online too. Every step is audited.
 
 use chrono::NaiveDate;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
+
+use super::Cols;
 
 use super::audit::{append, Entry};
 use super::hands::{self, Part, Subject};
 use super::mailboxes::Actor;
-use super::tenant::Scope;
+use super::tenant::Tenant;
 use super::workflow::add_job;
 use super::{now_unix, Result, Store, StoreError};
 
@@ -72,41 +74,42 @@ pub struct PublishedSolicitation {
 }
 
 const COLUMNS: &str = "s.id, s.site_id, s.title, s.body_md, s.opens, s.closes, s.state, s.summary_md, s.summary_state,
-    s.author_id, s.updated_at, (SELECT COUNT(*) FROM solicitation_comments c WHERE c.solicitation_id = s.id)";
+    s.author_id, s.updated_at, (SELECT COUNT(*) FROM solicitation_comments c WHERE c.solicitation_id = s.id) AS comments";
 
-fn row(r: &sqlx::any::AnyRow) -> Solicitation {
-    Solicitation {
-        id: r.get(0),
-        site_id: r.get(1),
-        title: r.get(2),
-        body_md: r.get(3),
-        opens: r.get(4),
-        closes: r.get(5),
-        state: r.get(6),
-        summary_md: r.get(7),
-        summary_state: r.get(8),
-        author_id: r.get(9),
-        updated_at: r.get(10),
-        comments: r.get(11),
-    }
+fn row(r: &sqlx::any::AnyRow) -> Result<Solicitation> {
+    Ok(Solicitation {
+        id: r.col("id")?,
+        site_id: r.col("site_id")?,
+        title: r.col("title")?,
+        body_md: r.col("body_md")?,
+        opens: r.col("opens")?,
+        closes: r.col("closes")?,
+        state: r.col("state")?,
+        summary_md: r.col("summary_md")?,
+        summary_state: r.col("summary_state")?,
+        author_id: r.col("author_id")?,
+        updated_at: r.col("updated_at")?,
+        comments: r.col("comments")?,
+    })
 }
 
 impl Store {
     /// The solicitations of `scope`, newest first.
-    pub async fn solicitations(&self, scope: Scope) -> Result<Vec<Solicitation>> {
-        Ok(sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM solicitations s WHERE ($1 = 0 OR s.site_id = $1) ORDER BY s.opens DESC, s.id DESC"
+    pub async fn solicitations(&self, scope: Tenant) -> Result<Vec<Solicitation>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM solicitations s WHERE {only} ORDER BY s.opens DESC, s.id DESC",
+            only = Tenant::filter("s.site_id", 1)
         ))
         .bind(scope.param())
         .fetch_all(self.pool())
         .await?
         .iter()
         .map(row)
-        .collect())
+        .collect()
     }
 
     /// One solicitation with its comments, oldest first; outside `scope` it is `NotFound`.
-    pub async fn solicitation(&self, scope: Scope, id: i64) -> Result<(Solicitation, Vec<Comment>)> {
+    pub async fn solicitation(&self, scope: Tenant, id: i64) -> Result<(Solicitation, Vec<Comment>)> {
         let s = in_scope(self.pool(), scope, id).await?;
         let comments = sqlx::query(
             "SELECT id, content, name, phone, received_at FROM solicitation_comments WHERE solicitation_id = $1 ORDER BY id",
@@ -115,18 +118,30 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| Comment { id: r.get(0), content: r.get(1), name: r.get(2), phone: r.get(3), received_at: r.get(4) })
-        .collect();
+        .map(|r| {
+            Ok(Comment {
+                id: r.col("id")?,
+                content: r.col("content")?,
+                name: r.col("name")?,
+                phone: r.col("phone")?,
+                received_at: r.col("received_at")?,
+            })
+        })
+        .collect::<Result<_>>()?;
         Ok((s, comments))
     }
 
+    /// A new draft of the tenant's site; the central office publishes none of its own.
     pub async fn create_solicitation(
         &self,
-        site_id: i64,
+        tenant: Tenant,
         f: &SolicitationFields,
         author_id: Option<i64>,
         by: Actor<'_>,
     ) -> Result<i64> {
+        let Some(site_id) = tenant.site_id() else {
+            return Err(StoreError::Conflict("意见征集由各网站发布".into()));
+        };
         let mut tx = self.begin_write().await?;
         let now = now_unix();
         let id: i64 = sqlx::query(
@@ -142,7 +157,7 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?
-        .get(0);
+        .col("id")?;
         if let Some(user) = by.user_id {
             hands::record(&mut tx, Subject::Solicitation, id, user, Part::Wrote).await?;
         }
@@ -154,7 +169,7 @@ impl Store {
     /// Changes a draft (not once it is submitted or online).
     pub async fn update_solicitation(
         &self,
-        scope: Scope,
+        scope: Tenant,
         id: i64,
         f: &SolicitationFields,
         by: Actor<'_>,
@@ -184,7 +199,7 @@ impl Store {
     }
 
     /// Sends the draft, or the summary, to review.
-    pub async fn submit_solicitation(&self, scope: Scope, id: i64, by: Actor<'_>) -> Result<()> {
+    pub async fn submit_solicitation(&self, scope: Tenant, id: i64, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let s = locked(&mut tx, scope, id).await?;
         let (sql, what) = if s.state == "draft" {
@@ -204,7 +219,7 @@ impl Store {
     /// online at the next publish; returned, it is a draft again.
     pub async fn review_solicitation(
         &self,
-        scope: Scope,
+        scope: Tenant,
         id: i64,
         approve: bool,
         comment: &str,
@@ -259,7 +274,14 @@ impl Store {
     }
 
     /// Saves the summary of a closed solicitation as a draft.
-    pub async fn save_summary(&self, scope: Scope, id: i64, text: &str, today: NaiveDate, by: Actor<'_>) -> Result<()> {
+    pub async fn save_summary(
+        &self,
+        scope: Tenant,
+        id: i64,
+        text: &str,
+        today: NaiveDate,
+        by: Actor<'_>,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let s = locked(&mut tx, scope, id).await?;
         if s.state != "published" || !s.closed_on(today) {
@@ -286,7 +308,7 @@ impl Store {
     /// proof-of-work challenge in the same transaction.
     pub async fn add_comment(
         &self,
-        site_id: i64,
+        tenant: Tenant,
         id: i64,
         content: &str,
         writer: (&str, &str),
@@ -294,7 +316,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let s = locked(&mut tx, Scope::site(site_id), id).await?;
+        let s = locked(&mut tx, tenant, id).await?;
         if s.state != "published" {
             return Err(StoreError::NotFound);
         }
@@ -313,48 +335,53 @@ impl Store {
             .bind(now_unix())
             .execute(&mut *tx)
             .await?;
-        log(&mut tx, site_id, id, "comment", "网民提交意见", Actor { name: "网民", ip: None, user_id: None }).await?;
+        log(&mut tx, s.site_id, id, "comment", "网民提交意见", Actor { name: "网民", ip: None, user_id: None }).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The published solicitations of a site, newest first, with the published summaries.
     pub async fn published_solicitations(&self, site_id: i64) -> Result<Vec<PublishedSolicitation>> {
-        Ok(sqlx::query(&format!(
+        sqlx::query(&format!(
             "SELECT {COLUMNS} FROM solicitations s WHERE s.site_id = $1 AND s.state = 'published' ORDER BY s.opens DESC, s.id DESC"
         ))
         .bind(site_id)
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(row)
-        .map(|s| PublishedSolicitation {
-            id: s.id,
-            title: s.title,
-            body_md: s.body_md,
-            opens: s.opens,
-            closes: s.closes,
-            summary_md: if s.summary_state.as_deref() == Some("published") { s.summary_md } else { None },
-            comments: s.comments,
+        .map(|r| {
+            row(r).map(|s| PublishedSolicitation {
+                id: s.id,
+                title: s.title,
+                body_md: s.body_md,
+                opens: s.opens,
+                closes: s.closes,
+                summary_md: if s.summary_state.as_deref() == Some("published") { s.summary_md } else { None },
+                comments: s.comments,
+            })
         })
-        .collect())
+        .collect()
     }
 }
 
 /// The solicitation `id` within `scope`; outside it, `NotFound`.
-async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Scope, id: i64) -> Result<Solicitation> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM solicitations s WHERE s.id = $1 AND ($2 = 0 OR s.site_id = $2)"))
-        .bind(id)
-        .bind(scope.param())
-        .fetch_optional(exec)
-        .await?
-        .map(|r| row(&r))
-        .ok_or(StoreError::NotFound)
+async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Tenant, id: i64) -> Result<Solicitation> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM solicitations s WHERE s.id = $1 AND {only}",
+        only = Tenant::filter("s.site_id", 2)
+    ))
+    .bind(id)
+    .bind(scope.param())
+    .fetch_optional(exec)
+    .await?
+    .map(|r| row(&r))
+    .transpose()?
+    .ok_or(StoreError::NotFound)
 }
 
 /// The solicitation within `scope`, its row locked until the transaction ends (see
 /// `editorial::article_site` for why a no-op UPDATE).
-async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Solicitation> {
+async fn locked(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Result<Solicitation> {
     sqlx::query("UPDATE solicitations SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut **tx).await?;
     in_scope(&mut **tx, scope, id).await
 }

@@ -1,12 +1,14 @@
 //! Counts of the shared counter: written in batches once a second, read by the statistics.
 //! Only aggregates are kept (views by page and hour, views and visitors by day, referring hosts
-//! by day); days are `YYYY-MM-DD` in Beijing time, ranges inclusive.
+//! by day); days are `YYYY-MM-DD` in Beijing time, ranges inclusive. A site's statistics are
+//! its administrators' and the central office's (a `Tenant`); the views shown in public footers
+//! are public.
 
 use std::collections::HashMap;
 
-use super::Cols;
-
-use super::{insert_rows, Result, Store};
+use super::sql::sum;
+use super::tenant::Tenant;
+use super::{insert_rows, Cols, Result, Store};
 
 /// One flush, as rows: days are `YYYY-MM-DD` (Beijing time).
 #[derive(Debug, Default)]
@@ -74,11 +76,13 @@ impl Store {
     }
 
     /// Views and visitors of a site from `from` to `to` (days, inclusive).
-    pub async fn site_totals(&self, site_id: i64, from: &str, to: &str) -> Result<SiteTotals> {
-        let r = sqlx::query(
-            "SELECT CAST(SUM(views) AS BIGINT) AS views, CAST(SUM(visitors) AS BIGINT) AS visitors FROM traffic_days
-             WHERE site_id = $1 AND day >= $2 AND day <= $3",
-        )
+    pub async fn site_totals(&self, tenant: Tenant, site_id: i64, from: &str, to: &str) -> Result<SiteTotals> {
+        tenant.reach(site_id)?;
+        let r = sqlx::query(&format!(
+            "SELECT {} AS views, {} AS visitors FROM traffic_days WHERE site_id = $1 AND day >= $2 AND day <= $3",
+            sum("views"),
+            sum("visitors")
+        ))
         .bind(site_id)
         .bind(from)
         .bind(to)
@@ -91,7 +95,7 @@ impl Store {
     /// All views of one page of a site, ever.
     pub async fn page_views(&self, site_id: i64, path: &str) -> Result<i64> {
         let n: Option<i64> =
-            sqlx::query("SELECT CAST(SUM(views) AS BIGINT) AS n FROM traffic_views WHERE site_id = $1 AND path = $2")
+            sqlx::query(&format!("SELECT {} AS n FROM traffic_views WHERE site_id = $1 AND path = $2", sum("views")))
                 .bind(site_id)
                 .bind(path)
                 .fetch_one(self.pool())
@@ -101,11 +105,20 @@ impl Store {
     }
 
     /// Views by referring host of a site from `from` to `to`, most first, at most `limit`.
-    pub async fn site_referrers(&self, site_id: i64, from: &str, to: &str, limit: i64) -> Result<Vec<(String, i64)>> {
-        sqlx::query(
-            "SELECT host, CAST(SUM(views) AS BIGINT) AS n FROM traffic_referrers
+    pub async fn site_referrers(
+        &self,
+        tenant: Tenant,
+        site_id: i64,
+        from: &str,
+        to: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>> {
+        tenant.reach(site_id)?;
+        sqlx::query(&format!(
+            "SELECT host, {} AS n FROM traffic_referrers
              WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY host ORDER BY n DESC, host LIMIT $4",
-        )
+            sum("views")
+        ))
         .bind(site_id)
         .bind(from)
         .bind(to)
@@ -117,14 +130,15 @@ impl Store {
         .collect()
     }
 
-    /// Views and visitors by site and day from `from` to `to`, of one site or (None) all; days
+    /// Views and visitors by site and day from `from` to `to`, of the tenant's sites; days
     /// without a view have no row.
-    pub async fn traffic_days(&self, site_id: Option<i64>, from: &str, to: &str) -> Result<Vec<DayRow>> {
-        sqlx::query(
+    pub async fn traffic_days(&self, tenant: Tenant, from: &str, to: &str) -> Result<Vec<DayRow>> {
+        sqlx::query(&format!(
             "SELECT site_id, day, views, visitors FROM traffic_days
-             WHERE ($1 = 0 OR site_id = $1) AND day >= $2 AND day <= $3 ORDER BY site_id, day",
-        )
-        .bind(site_id.unwrap_or(0))
+             WHERE {only} AND day >= $2 AND day <= $3 ORDER BY site_id, day",
+            only = Tenant::filter("site_id", 1)
+        ))
+        .bind(tenant.param())
         .bind(from)
         .bind(to)
         .fetch_all(self.pool())
@@ -142,11 +156,19 @@ impl Store {
     }
 
     /// Views of a site by day and hour from `from` to `to`, in time order.
-    pub async fn traffic_hours(&self, site_id: i64, from: &str, to: &str) -> Result<Vec<(String, u8, i64)>> {
-        sqlx::query(
-            "SELECT day, hour, CAST(SUM(views) AS BIGINT) AS n FROM traffic_views
+    pub async fn traffic_hours(
+        &self,
+        tenant: Tenant,
+        site_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, u8, i64)>> {
+        tenant.reach(site_id)?;
+        sqlx::query(&format!(
+            "SELECT day, hour, {} AS n FROM traffic_views
              WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY day, hour ORDER BY day, hour",
-        )
+            sum("views")
+        ))
         .bind(site_id)
         .bind(from)
         .bind(to)
@@ -160,14 +182,16 @@ impl Store {
     /// Views of every page of a site from `from` to `to` with its last reported title, most
     /// viewed first. A site keeps at most the counter's bound of distinct paths, so this stays
     /// small enough to group by column in memory.
-    pub async fn traffic_pages(&self, site_id: i64, from: &str, to: &str) -> Result<Vec<PageRow>> {
-        sqlx::query(
+    pub async fn traffic_pages(&self, tenant: Tenant, site_id: i64, from: &str, to: &str) -> Result<Vec<PageRow>> {
+        tenant.reach(site_id)?;
+        sqlx::query(&format!(
             "SELECT v.path, COALESCE(t.title, '') AS title, v.n FROM
-               (SELECT path, CAST(SUM(views) AS BIGINT) AS n FROM traffic_views
+               (SELECT path, {} AS n FROM traffic_views
                 WHERE site_id = $1 AND day >= $2 AND day <= $3 GROUP BY path) v
              LEFT JOIN traffic_titles t ON t.site_id = $1 AND t.path = v.path
              ORDER BY v.n DESC, v.path",
-        )
+            sum("views")
+        ))
         .bind(site_id)
         .bind(from)
         .bind(to)
@@ -180,7 +204,7 @@ impl Store {
 
     /// Views of each site ever, for the footers' 访问量.
     pub async fn all_time_views(&self) -> Result<HashMap<i64, i64>> {
-        sqlx::query("SELECT site_id, CAST(SUM(views) AS BIGINT) AS n FROM traffic_days GROUP BY site_id")
+        sqlx::query(&format!("SELECT site_id, {} AS n FROM traffic_days GROUP BY site_id", sum("views")))
             .fetch_all(self.pool())
             .await?
             .iter()

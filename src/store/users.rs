@@ -3,6 +3,7 @@
 use super::Cols;
 
 use super::audit::{self, Entry};
+use super::tenant::Tenant;
 use super::{now_unix, Result, Store, StoreError};
 use crate::auth::{self, Role};
 
@@ -19,6 +20,10 @@ pub const MAX_ADDRESS_FAILURES: i64 = 30;
 /// A session ends this long after sign-in, however active it stays.
 pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 3600;
 
+/// An account as stored. Only this module makes one (the private field): a `User` handed to
+/// `set_password` or `update_user` was read through a session or a tenant, never made up.
+// `#[non_exhaustive]` would seal it only outside the crate; the web is inside it.
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct User {
     pub id: i64,
@@ -28,6 +33,8 @@ pub struct User {
     pub site_id: Option<i64>,
     pub must_change_password: bool,
     pub active: bool,
+    #[serde(skip)]
+    _from_db: (),
 }
 
 /// A new account as the CLI or the user form hands it over, already authorised.
@@ -42,11 +49,15 @@ pub struct NewUser<'a> {
 }
 
 /// A live session with its user.
+/// A live session, as read from its cookie. Only this module makes one (the private field),
+/// so `Tenant::of` can trust it came from a signed-in person.
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub user: User,
     pub csrf: String,
     pub last_seen: i64,
+    _from_cookie: (),
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, role, site_id, must_change_password, active";
@@ -60,6 +71,7 @@ fn user_from(r: &sqlx::any::AnyRow) -> Result<User> {
         site_id: r.col("site_id")?,
         must_change_password: r.flag("must_change_password")?,
         active: r.flag("active")?,
+        _from_db: (),
     })
 }
 
@@ -77,7 +89,13 @@ pub fn check_username(name: &str) -> std::result::Result<(), &'static str> {
 
 impl Store {
     /// Creates an account; the caller has checked that the actor may grant `u.role` on `u.site_id`.
-    pub async fn create_user(&self, u: &NewUser<'_>, actor: &str, ip: Option<&str>) -> Result<i64> {
+    pub async fn create_user(&self, tenant: Tenant, u: &NewUser<'_>, actor: &str, ip: Option<&str>) -> Result<i64> {
+        // A site's administrator adds accounts to that site only; central ones only the office.
+        match u.site_id {
+            Some(site) => tenant.reach(site)?,
+            None if tenant.site_id().is_some() => return Err(StoreError::NotFound),
+            None => {}
+        }
         check_username(u.username).map_err(|m| StoreError::Invalid(m.into()))?;
         if (u.role == Role::Central) != u.site_id.is_none() {
             return Err(StoreError::Invalid("系统管理员不属于任何站点，其他角色必须属于一个站点".into()));
@@ -114,22 +132,29 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
-        sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+    /// An account the tenant may manage: one of its sites' users; central administrators (who
+    /// belong to no site) only in the central office's tenant.
+    pub async fn user_by_id(&self, tenant: Tenant, id: i64) -> Result<Option<User>> {
+        let user = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?
             .as_ref()
             .map(user_from)
-            .transpose()
+            .transpose()?;
+        Ok(user.filter(|u| match u.site_id {
+            Some(site) => tenant.covers(site),
+            None => tenant.site_id().is_none(),
+        }))
     }
 
-    /// The users of one site, or of every site when `site` is None, central admins first.
-    pub async fn users(&self, site: Option<i64>) -> Result<Vec<User>> {
+    /// The users of the tenant's sites (every account for the central office), central admins first.
+    pub async fn users(&self, tenant: Tenant) -> Result<Vec<User>> {
         let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE ($1 = 0 OR site_id = $1) ORDER BY site_id IS NOT NULL, site_id, role, username"
+            "SELECT {USER_COLUMNS} FROM users WHERE {only} ORDER BY site_id IS NOT NULL, site_id, role, username",
+            only = Tenant::filter("site_id", 1)
         ))
-        .bind(site.unwrap_or(0))
+        .bind(tenant.param())
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(user_from).collect()
@@ -266,7 +291,7 @@ impl Store {
                 .execute(self.pool())
                 .await?;
         }
-        Ok(Some(SessionRecord { user: user_from(&r)?, csrf: r.col("csrf")?, last_seen }))
+        Ok(Some(SessionRecord { user: user_from(&r)?, csrf: r.col("csrf")?, last_seen, _from_cookie: () }))
     }
 
     pub async fn end_session(&self, token: &str, user: &User, ip: &str) -> Result<()> {

@@ -2,14 +2,14 @@
 //! author with a comment; withdraw (撤稿). Each transition is one transaction that also writes
 //! its audit entry and, when the sites change, the publish jobs that carry the change out.
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::audit::{self, Entry};
 use super::editorial::{article_site, RevState};
 use super::hands::{self, Part, Subject};
-use super::tenant::Scope;
+use super::tenant::Tenant;
 use super::users::User;
-use super::{now_unix, Result, Store, StoreError};
+use super::{now_unix, Cols, Result, Store, StoreError};
 use crate::content::draft::FieldError;
 use crate::content::{article_path, now_local};
 use crate::group::{ColumnKind, Group};
@@ -40,11 +40,12 @@ struct Current {
     title: String,
 }
 
-async fn current(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Current> {
+async fn current(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Result<Current> {
     article_site(tx, scope, id).await?;
     let r = sqlx::query(
         "SELECT a.site_id, s.code, s.org_code, a.status, a.index_no, a.published_revision_id, lc.slug, l.publish_at,
-                a.work_revision_id, w.state, COALESCE(w.level, 0), w.author_id, COALESCE(w.title, l.title, '')
+                a.work_revision_id, w.state, COALESCE(w.level, 0) AS work_level, w.author_id,
+                COALESCE(w.title, l.title, '') AS title
          FROM articles a JOIN sites s ON s.id = a.site_id JOIN site_columns lc ON lc.id = a.column_id
          LEFT JOIN revisions l ON l.id = a.published_revision_id
          LEFT JOIN revisions w ON w.id = a.work_revision_id
@@ -53,25 +54,25 @@ async fn current(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result
     .bind(id)
     .fetch_one(&mut **tx)
     .await?;
-    let live_id: Option<i64> = r.get(5);
-    let column: String = r.get(6);
-    let live_at: Option<String> = r.get(7);
-    let status: String = r.get(3);
+    let live_id: Option<i64> = r.col("published_revision_id")?;
+    let column: String = r.col("slug")?;
+    let live_at: Option<String> = r.col("publish_at")?;
+    let status: String = r.col("status")?;
     let live = live_id.is_some() && status != "draft";
     Ok(Current {
-        site_id: r.get(0),
-        site_code: r.get(1),
-        org_code: r.get(2),
+        site_id: r.col("site_id")?,
+        site_code: r.col("code")?,
+        org_code: r.col("org_code")?,
         status,
-        index_no: r.get(4),
+        index_no: r.col("index_no")?,
         live_id,
         live_path: live.then(|| article_path(&column, live_at.as_deref().unwrap_or_default(), id)),
         live_column: live.then_some(column),
-        work_id: r.get(8),
-        work_state: r.get::<Option<String>, _>(9).map(|s| RevState::parse(&s)),
-        work_level: r.get(10),
-        work_author: r.get(11),
-        title: r.get(12),
+        work_id: r.col("work_revision_id")?,
+        work_state: r.col::<Option<String>>("state")?.map(|s| RevState::parse(&s)),
+        work_level: r.col("work_level")?,
+        work_author: r.col("author_id")?,
+        title: r.col("title")?,
     })
 }
 
@@ -87,7 +88,7 @@ pub fn local_to_unix(at: &str) -> i64 {
 impl Store {
     /// Sends the draft to review. The caller has checked the form (`check_submit`); this checks
     /// the state and what only the database knows.
-    pub async fn submit(&self, scope: Scope, user: &User, id: i64, ip: &str) -> Result<()> {
+    pub async fn submit(&self, scope: Tenant, user: &User, id: i64, ip: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
         let (Some(work), Some(state)) = (cur.work_id, cur.work_state) else {
@@ -112,7 +113,7 @@ impl Store {
     /// levels of the same one. The last level publishes.
     pub async fn approve(
         &self,
-        scope: Scope,
+        scope: Tenant,
         group: &Group,
         user: &User,
         id: i64,
@@ -163,7 +164,7 @@ impl Store {
     }
 
     /// Sends the submission back to its author with a comment.
-    pub async fn reject(&self, scope: Scope, user: &User, id: i64, comment: &str, ip: &str) -> Result<()> {
+    pub async fn reject(&self, scope: Tenant, user: &User, id: i64, comment: &str, ip: &str) -> Result<()> {
         let comment = comment.trim();
         if comment.is_empty() {
             return Err(StoreError::Fields(vec![FieldError {
@@ -188,7 +189,7 @@ impl Store {
     }
 
     /// Takes a published article off its site, its feeds and its sitemap (撤稿).
-    pub async fn withdraw(&self, scope: Scope, user: &User, id: i64, reason: &str, ip: &str) -> Result<()> {
+    pub async fn withdraw(&self, scope: Tenant, user: &User, id: i64, reason: &str, ip: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
         if cur.status != "published" {
@@ -216,7 +217,8 @@ impl Store {
             .bind(slug)
             .fetch_optional(self.pool())
             .await?
-            .map(|r| r.get(0));
+            .map(|r| r.col("kind"))
+            .transpose()?;
         Ok(kind.as_deref() == Some(ColumnKind::Policy.as_str()))
     }
 }
@@ -268,18 +270,20 @@ async fn touch(tx: &mut Transaction<'_, Any>, id: i64, now: i64) -> Result<()> {
 /// The last approval: the revision goes live, the old live one is superseded, the 索引号 is
 /// allocated on first publication, and publish jobs are queued for every page that shows it.
 async fn publish(tx: &mut Transaction<'_, Any>, cur: &Current, id: i64, work: i64, now: i64) -> Result<Approval> {
-    let r = sqlx::query("SELECT r.publish_at, r.column_id, COALESCE(r.pinned, 0), r.interprets_id, c.slug FROM revisions r JOIN site_columns c ON c.id = r.column_id WHERE r.id = $1")
+    let r = sqlx::query("SELECT r.publish_at, r.column_id, COALESCE(r.pinned, 0) AS pinned, r.interprets_id, c.slug FROM revisions r JOIN site_columns c ON c.id = r.column_id WHERE r.id = $1")
         .bind(work)
         .fetch_one(&mut **tx)
         .await?;
     let (requested, column_id, pinned, interprets, column): (String, i64, i64, Option<i64>, String) =
-        (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+        (r.col("publish_at")?, r.col("column_id")?, r.col("pinned")?, r.col("interprets_id")?, r.col("slug")?);
     // A page that has been online keeps its date, and so its URL; a new one is dated when it
     // goes online (or at its scheduled time).
     let live_at: Option<String> = match cur.live_id {
-        Some(l) if cur.status != "draft" => {
-            sqlx::query("SELECT publish_at FROM revisions WHERE id = $1").bind(l).fetch_one(&mut **tx).await?.get(0)
-        }
+        Some(l) if cur.status != "draft" => sqlx::query("SELECT publish_at FROM revisions WHERE id = $1")
+            .bind(l)
+            .fetch_one(&mut **tx)
+            .await?
+            .col("publish_at")?,
         _ => None,
     };
     let now_str = now_local();
@@ -352,7 +356,7 @@ async fn publish(tx: &mut Transaction<'_, Any>, cur: &Current, id: i64, work: i6
 
 /// The (site, article) pairs linked to an article as policy or interpretation.
 async fn linked(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Vec<(i64, i64)>> {
-    Ok(sqlx::query(
+    sqlx::query(
         "SELECT o.site_id, o.id FROM article_links l JOIN articles o ON o.id = l.policy_id WHERE l.interpretation_id = $1
          UNION
          SELECT o.site_id, o.id FROM article_links l JOIN articles o ON o.id = l.interpretation_id WHERE l.policy_id = $1",
@@ -361,8 +365,8 @@ async fn linked(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Vec<(i64, i64)
     .fetch_all(&mut **tx)
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1)))
-    .collect())
+    .map(|r| Ok((r.col("site_id")?, r.col("id")?)))
+    .collect()
 }
 
 pub(crate) async fn add_job(

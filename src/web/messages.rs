@@ -22,6 +22,7 @@ use crate::group::Site;
 use crate::interaction::limit::{self, Limiter};
 use crate::interaction::submission::{self, Refusal};
 use crate::interaction::{deadline, pow};
+use crate::store::tenant::{Job, Tenant};
 use crate::store::{now_unix, Store, StoreError};
 
 /// What the public endpoints share: the proof-of-work key and the rate counts.
@@ -100,7 +101,16 @@ async fn submit(
     let store = &state.project.store;
     let Some(site_id) = state.admin.site_by_code(who.site.code()).map(|s| s.id) else { return unknown_site() };
     let due = deadline::due_date(&state.project.group.calendar, now, false, 0);
-    match store.submit_message(site_id, &s, (&pow::spent_key(&form.challenge), expires), now, due).await {
+    match store
+        .submit_message(
+            Tenant::system_site(Job::PublicForm, site_id),
+            &s,
+            (&pow::spent_key(&form.challenge), expires),
+            now,
+            due,
+        )
+        .await
+    {
         Ok((id, code)) => {
             tracing::info!(site = who.site.code(), message = id, "message received");
             answer(
@@ -146,7 +156,19 @@ async fn comment(
     let Some(site_id) = state.admin.site_by_code(who.site.code()).map(|s| s.id) else { return unknown_site() };
     let spent = (pow::spent_key(&form.challenge), expires);
     let today = deadline::beijing_day(now);
-    match state.project.store.add_comment(site_id, id, &content, (&name, &phone), (&spent.0, spent.1), today).await {
+    match state
+        .project
+        .store
+        .add_comment(
+            Tenant::system_site(Job::PublicForm, site_id),
+            id,
+            &content,
+            (&name, &phone),
+            (&spent.0, spent.1),
+            today,
+        )
+        .await
+    {
         Ok(()) => answer(StatusCode::CREATED, json!({ "ok": true })),
         Err(StoreError::NotFound) => answer(StatusCode::NOT_FOUND, json!({ "error": "没有这项意见征集" })),
         Err(StoreError::Conflict(m)) => answer(StatusCode::CONFLICT, json!({ "error": m })),

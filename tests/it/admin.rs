@@ -43,7 +43,7 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
             listed: false,
         };
         let store = &env.project.store;
-        let mailbox = store.apply_mailbox(zhanqun::store::tenant::Scope::all(), site_id, &fields, by).await.unwrap();
+        let mailbox = store.apply_mailbox(crate::common::whole_group(), site_id, &fields, by).await.unwrap();
         let notice = zhanqun::store::notices::NewNotice {
             site_id,
             kind: "audit.veto".into(),
@@ -52,29 +52,37 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
             link: "/admin/inspection".into(),
             mail: None,
         };
-        store.add_notices(std::slice::from_ref(&notice)).await.unwrap();
-        let scope = zhanqun::store::tenant::Scope::site(site_id);
+        store.add_notices(crate::common::whole_group(), std::slice::from_ref(&notice)).await.unwrap();
+        let scope = crate::common::one_site(site_id);
         let notice = store.notices(scope, 1).await.unwrap()[0].id;
         let received_at = zhanqun::store::now_unix();
         let message = store
-            .insert_handled_message(&zhanqun::store::messages::HandledMessage {
-                origin_site_id: site_id,
-                site_id,
-                transferred_to: None,
-                recipient: String::new(),
-                category: zhanqun::interaction::Category::Consult,
-                subject: "矩阵测试".into(),
-                content: "矩阵测试的留言内容".into(),
-                name: "测试".into(),
-                phone: "13900000000".into(),
-                publishable: false,
-                received_at,
-                due_date: zhanqun::interaction::deadline::due_date(&env.project.group.calendar, received_at, false, 0),
-                complex: None,
-                acknowledged: None,
-                answered: None,
-                rating: None,
-            })
+            .insert_handled_message(
+                crate::common::whole_group(),
+                &zhanqun::store::messages::HandledMessage {
+                    origin_site_id: site_id,
+                    site_id,
+                    transferred_to: None,
+                    recipient: String::new(),
+                    category: zhanqun::interaction::Category::Consult,
+                    subject: "矩阵测试".into(),
+                    content: "矩阵测试的留言内容".into(),
+                    name: "测试".into(),
+                    phone: "13900000000".into(),
+                    publishable: false,
+                    received_at,
+                    due_date: zhanqun::interaction::deadline::due_date(
+                        &env.project.group.calendar,
+                        received_at,
+                        false,
+                        0,
+                    ),
+                    complex: None,
+                    acknowledged: None,
+                    answered: None,
+                    rating: None,
+                },
+            )
             .await
             .unwrap();
         let today = zhanqun::interaction::deadline::beijing_day(received_at);
@@ -84,7 +92,8 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
             opens: today,
             closes: today,
         };
-        let solicitation = store.create_solicitation(site_id, &fields, None, by).await.unwrap();
+        let solicitation =
+            store.create_solicitation(crate::common::one_site(site_id), &fields, None, by).await.unwrap();
         aims.push(Aims {
             article: id,
             user: env.users[other_editor],
@@ -237,8 +246,15 @@ async fn attacks_are_refused() {
             )
             .await;
         assert_eq!(s, 303, "{label}");
-        let planted =
-            env.project.store.users(None).await.unwrap().into_iter().find(|u| u.username == "planted").unwrap();
+        let planted = env
+            .project
+            .store
+            .users(crate::common::whole_group())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == "planted")
+            .unwrap();
         assert_eq!(planted.site_id, Some(env.sites[OWN]), "{label}: a site admin's user lands on their own site");
         assert!(planted.must_change_password);
         let ca = env.users["cadmin"];
@@ -325,18 +341,14 @@ async fn attacks_are_refused() {
         assert_eq!(Client::new(&env).login("xrv2", fx::PASSWORD).await, 403, "{label}: disabled");
 
         // Every one of these is in the audit log with its address.
-        let log = env.project.store.audit_tail(500).await.unwrap();
+        let log = env.project.store.audit_tail(crate::common::whole_group(), 500).await.unwrap();
         for action in
             ["login", "login.failed", "login.locked", "login.throttled", "user.create", "user.update", "login.disabled"]
         {
             assert!(log.iter().any(|r| r.action == action), "{label}: audit has {action}");
         }
-        let (rows, _) = env
-            .project
-            .store
-            .audit_query(zhanqun::store::tenant::Scope::all(), &Default::default(), Some(500))
-            .await
-            .unwrap();
+        let (rows, _) =
+            env.project.store.audit_query(crate::common::whole_group(), &Default::default(), Some(500)).await.unwrap();
         assert!(rows.iter().filter(|r| r.action == "login.failed").all(|r| r.ip.starts_with("10.")), "{label}");
     }
 }

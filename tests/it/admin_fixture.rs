@@ -82,7 +82,7 @@ async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_second
             password: PASSWORD,
             must_change_password: false,
         };
-        users.insert(*name, project.store.create_user(&u, "test", None).await.unwrap());
+        users.insert(*name, project.store.create_user(crate::common::whole_group(), &u, "test", None).await.unwrap());
     }
     let admin = AdminConfig::load(&project, idle_seconds).await.unwrap();
     let search = zhanqun::web::open_search(&project).unwrap();

@@ -360,7 +360,7 @@ async fn a_publish_is_followed_by_the_cheap_checks() {
     let (label, env) = &envs[0];
     let ed = signed_in(env, "ed1").await;
     let rv = signed_in(env, "rv1").await;
-    assert!(env.project.store.publish_check(env.sites[OWN]).await.unwrap().is_none());
+    assert!(env.project.store.publish_check(crate::common::whole_group(), env.sites[OWN]).await.unwrap().is_none());
     let (s, loc) = ed
         .post(
             "/admin/articles",
@@ -373,7 +373,9 @@ async fn a_publish_is_followed_by_the_cheap_checks() {
     assert_eq!(s, 303);
     let started = std::time::Instant::now();
     let findings = loop {
-        if let Some((_, f)) = env.project.store.publish_check(env.sites[OWN]).await.unwrap() {
+        if let Some((_, f)) =
+            env.project.store.publish_check(crate::common::whole_group(), env.sites[OWN]).await.unwrap()
+        {
             break f;
         }
         assert!(started.elapsed() < std::time::Duration::from_secs(30), "{label}: no check after the publish");
@@ -383,7 +385,7 @@ async fn a_publish_is_followed_by_the_cheap_checks() {
         findings.iter().any(|f| f.rule == "content.forbidden_word" && f.severity == "veto"),
         "{label}: {findings:?}"
     );
-    let notices = env.project.store.notices(zhanqun::store::tenant::Scope::site(env.sites[OWN]), 10).await.unwrap();
+    let notices = env.project.store.notices(crate::common::one_site(env.sites[OWN]), 10).await.unwrap();
     assert_eq!(notices.len(), 1, "{label}");
     assert!(notices[0].body.contains("页面含有禁用词") && notices[0].kind == "publish.veto", "{label}");
     let sa = signed_in(env, "sa1").await;

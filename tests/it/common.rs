@@ -176,3 +176,13 @@ pub fn snapshot(root: &Path) -> std::collections::HashMap<String, Vec<u8>> {
         .map(|e| (e.path().strip_prefix(root).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
         .collect()
 }
+
+/// The whole group, as the tests read what was stored (a named system context, never a session).
+pub fn whole_group() -> zhanqun::store::tenant::Tenant {
+    zhanqun::store::tenant::Tenant::system(zhanqun::store::tenant::Job::Test)
+}
+
+/// One site, as the tests read what was stored.
+pub fn one_site(site_id: i64) -> zhanqun::store::tenant::Tenant {
+    zhanqun::store::tenant::Tenant::system_site(zhanqun::store::tenant::Job::Test, site_id)
+}

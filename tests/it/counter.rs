@@ -20,7 +20,7 @@ fn today() -> String {
 
 async fn totals(env: &Env, from: &str, to: &str) -> (i64, i64) {
     env.counter.flush(&env.project.store).await.unwrap();
-    let t = env.project.store.site_totals(env.sites[OWN], from, to).await.unwrap();
+    let t = env.project.store.site_totals(crate::common::whole_group(), env.sites[OWN], from, to).await.unwrap();
     (t.views, t.visitors)
 }
 
@@ -60,7 +60,12 @@ async fn counts_are_exact_under_concurrency_and_bad_hits_are_refused() {
             t.await.unwrap();
         }
         assert_eq!(totals(&env, &day, &day).await, (1000, 1000), "{label}: every accepted hit, once");
-        let refs = env.project.store.site_referrers(env.sites[OWN], &day, &day, 20).await.unwrap();
+        let refs = env
+            .project
+            .store
+            .site_referrers(crate::common::whole_group(), env.sites[OWN], &day, &day, 20)
+            .await
+            .unwrap();
         assert_eq!(refs, [("www.baidu.com".to_string(), 1000)], "{label}");
 
         // The <noscript> image counts too.
@@ -148,7 +153,7 @@ async fn concurrent_flushes_lose_and_double_nothing() {
     let periodic = tokio::spawn(async move { c.flush(&store).await.unwrap() });
     tokio::task::yield_now().await;
     counter.flush(&env.project.store).await.unwrap();
-    let stored = env.project.store.site_totals(env.sites[OWN], &day, &day).await.unwrap();
+    let stored = env.project.store.site_totals(crate::common::whole_group(), env.sites[OWN], &day, &day).await.unwrap();
     assert_eq!(stored.views, 45_000, "{label}: the final flush waited for the one under way");
     periodic.await.unwrap();
 }
@@ -182,7 +187,7 @@ fn a_graceful_stop_writes_the_last_second() {
         let store = zhanqun::store::Store::open(&dir.join("data/zhanqun.db").display().to_string()).await.unwrap();
         let id = store.site_rows().await.unwrap()["fgw"].id;
         let day = today();
-        let t = store.site_totals(id, &day, &day).await.unwrap();
+        let t = store.site_totals(crate::common::whole_group(), id, &day, &day).await.unwrap();
         assert_eq!((t.views, t.visitors), (50, 50), "all 50 hits are in the database after the stop");
     });
 }

@@ -173,7 +173,12 @@ async fn whoever_wrote_it_never_approves_it() {
         assert_eq!(ed1.post(&format!("/admin/articles/{article}/submit"), &[]).await.0, 303, "{label}");
 
         // ed2 also writes a reply and a solicitation while still an editor.
-        let msg = env.project.store.insert_handled_message(&message(&env, OWN, "办理流程咨询")).await.unwrap();
+        let msg = env
+            .project
+            .store
+            .insert_handled_message(crate::common::whole_group(), &message(&env, OWN, "办理流程咨询"))
+            .await
+            .unwrap();
         let (s, _) = ed2.post(&format!("/admin/messages/{msg}/reply"), &[("text", "您好，流程如下。")]).await;
         assert_eq!(s, 303, "{label}");
         let (s, _) = ed1
@@ -245,7 +250,12 @@ async fn whoever_wrote_it_never_approves_it() {
         assert_eq!(s, 303, "{label}");
 
         // Two review levels of a reply need two reviewers, even after a return and resubmission.
-        let msg = env.project.store.insert_handled_message(&message(&env, FOREIGN, "两级审核")).await.unwrap();
+        let msg = env
+            .project
+            .store
+            .insert_handled_message(crate::common::whole_group(), &message(&env, FOREIGN, "两级审核"))
+            .await
+            .unwrap();
         let (xed, xrv1, xrv2) =
             (signed_in(&env, "xed").await, signed_in(&env, "xrv1").await, signed_in(&env, "xrv2").await);
         let review = format!("/admin/messages/{msg}/review");
@@ -493,7 +503,10 @@ async fn other_simultaneous_decisions_are_one_success_and_one_409() {
         let (ed, rv1, rv2) = (signed_in(&env, "ed1").await, signed_in(&env, "rv1").await, signed_in(&env, "rv2").await);
         for round in 0..5 {
             // A reply approved by two reviewers at once (one level on this site).
-            let msg = store.insert_handled_message(&message(&env, OWN, &format!("同时审核{round}"))).await.unwrap();
+            let msg = store
+                .insert_handled_message(crate::common::whole_group(), &message(&env, OWN, &format!("同时审核{round}")))
+                .await
+                .unwrap();
             let reply = [("text", "您好，答复如下。"), ("submit", "1")];
             assert_eq!(ed.post(&format!("/admin/messages/{msg}/reply"), &reply).await.0, 303, "{label}");
             let review = format!("/admin/messages/{msg}/review");
@@ -511,7 +524,10 @@ async fn other_simultaneous_decisions_are_one_success_and_one_409() {
             assert_eq!(approvals, 1, "{label}: one approval recorded");
 
             // Two editors transferring the same message to two sites at once.
-            let msg = store.insert_handled_message(&message(&env, OWN, &format!("同时转办{round}"))).await.unwrap();
+            let msg = store
+                .insert_handled_message(crate::common::whole_group(), &message(&env, OWN, &format!("同时转办{round}")))
+                .await
+                .unwrap();
             let ed2 = signed_in(&env, "ed2").await;
             let transfer = format!("/admin/messages/{msg}/transfer");
             let (a, b) = tokio::join!(
@@ -526,9 +542,12 @@ async fn other_simultaneous_decisions_are_one_success_and_one_409() {
         }
 
         // The same race straight on the store, where the two transactions overlap for sure.
-        let scope = zhanqun::store::tenant::Scope::site(env.sites[OWN]);
+        let scope = crate::common::one_site(env.sites[OWN]);
         for round in 0..20 {
-            let msg = store.insert_handled_message(&message(&env, OWN, &format!("直接并发{round}"))).await.unwrap();
+            let msg = store
+                .insert_handled_message(crate::common::whole_group(), &message(&env, OWN, &format!("直接并发{round}")))
+                .await
+                .unwrap();
             let by = |name| zhanqun::store::mailboxes::Actor { name, ip: None, user_id: None };
             store.save_reply(scope, msg, "您好，答复如下。", env.users["ed1"], by("ed1")).await.unwrap();
             store.submit_reply(scope, msg, by("ed1")).await.unwrap();

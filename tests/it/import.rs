@@ -96,7 +96,7 @@ async fn import_reimport_and_publish() {
         assert_eq!(count, 3, "re-import must not duplicate");
 
         // The audit log records who imported what, and refuses to be rewritten.
-        let audit = project.store.audit_tail(10).await.unwrap();
+        let audit = project.store.audit_tail(crate::common::whole_group(), 10).await.unwrap();
         assert_eq!(audit[0].action, "import.update");
         assert_eq!(audit[0].actor, "operator:test");
         assert_eq!(audit.iter().filter(|e| e.action == "import.create").count(), 3);

@@ -202,3 +202,24 @@ fn the_reader_sees_grouped_and_plain_paths() {
     assert_eq!(names, ["audit", "store", "web", "clock"]);
     assert_eq!(got[3].0, 3);
 }
+
+/// `Job::Test` is the tests' way to read what was stored; the product itself never acts as it
+/// (a handler reaches tenant rows only through its session's `Tenant`).
+#[test]
+fn only_the_tests_act_as_the_test_job() {
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(src()).into_iter().filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        let code = text.split("\n#[cfg(test)]\nmod tests").next().unwrap_or(&text);
+        for (i, line) in code.lines().enumerate() {
+            if line.contains("Job::Test") && !line.trim_start().starts_with("//") {
+                found.push(format!("{}:{}", path.display(), i + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "Job::Test named in the product: {}", found.join(", "));
+}

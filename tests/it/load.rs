@@ -163,7 +163,13 @@ async fn editors_reviewers_and_readers_at_once_lose_nothing() {
             }
         }
         let day = zhanqun::interaction::deadline::beijing_day(zhanqun::store::now_unix()).to_string();
-        let stored_views = env.project.store.site_totals(env.sites[OWN], &day, &day).await.unwrap().views;
+        let stored_views = env
+            .project
+            .store
+            .site_totals(crate::common::whole_group(), env.sites[OWN], &day, &day)
+            .await
+            .unwrap()
+            .views;
         let (requests, errors, conflicts) = (
             tally.requests.load(Ordering::Relaxed),
             tally.server_errors.load(Ordering::Relaxed),

@@ -82,7 +82,7 @@ async fn the_registry_drives_the_contact_page_and_the_audit() {
         for step in ["申请", "开通", "注销", "人员调离", "已注销"] {
             assert!(page.contains(step), "{label}: {step}");
         }
-        let log = env.project.store.audit_tail(50).await.unwrap();
+        let log = env.project.store.audit_tail(crate::common::whole_group(), 50).await.unwrap();
         let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).filter(|a| a.starts_with("mailbox.")).collect();
         assert_eq!(actions.len(), 3, "{label}: {actions:?}");
 

@@ -10,7 +10,6 @@ use zhanqun::interaction::deadline::{self, beijing_day};
 use zhanqun::interaction::{pow, Category};
 use zhanqun::service::reminders;
 use zhanqun::store::messages::{HandledMessage, InboxFilter};
-use zhanqun::store::tenant::Scope;
 
 use crate::admin_fixture::{self as fx, signed_in, Env, FOREIGN, OWN};
 
@@ -91,7 +90,9 @@ async fn a_message_from_the_form_to_the_published_answer() {
     for (label, env) in fx::envs(1800).await {
         let store = &env.project.store;
         let citizen = Citizen::new(&env, OWN, "203.0.113.10");
-        let count = || async { store.inbox(Scope::all(), InboxFilter::All, beijing_day(0), 1000).await.unwrap().len() };
+        let count = || async {
+            store.inbox(crate::common::whole_group(), InboxFilter::All, beijing_day(0), 1000).await.unwrap().len()
+        };
 
         // Bad input: every field named, nothing stored.
         let (s, v) =
@@ -146,7 +147,7 @@ async fn a_message_from_the_form_to_the_published_answer() {
         assert_eq!(s, 409, "{label}: no rating before the answer");
 
         // The responsible site sees everything; another site nothing.
-        let id = store.inbox(Scope::all(), InboxFilter::All, beijing_day(0), 10).await.unwrap()[0].id;
+        let id = store.inbox(crate::common::whole_group(), InboxFilter::All, beijing_day(0), 10).await.unwrap()[0].id;
         let ed = signed_in(&env, "ed1").await;
         let (s, page) = ed.get(&format!("/admin/messages/{id}")).await;
         assert_eq!(s, 200, "{label}");
@@ -210,7 +211,7 @@ async fn a_message_from_the_form_to_the_published_answer() {
         // Search never finds messages, and the audit log never has the writer's details.
         let hits = tokio::task::block_in_place(|| crate::search::api(&env, OWN, &crate::search::enc("充电桩")));
         assert_eq!(hits["total"], 0, "{label}: {hits}");
-        let log = store.audit_tail(200).await.unwrap();
+        let log = store.audit_tail(crate::common::whole_group(), 200).await.unwrap();
         let steps: Vec<&str> =
             log.iter().filter(|r| r.target == format!("message {id}")).map(|r| r.action.as_str()).collect();
         for step in
@@ -250,7 +251,8 @@ async fn a_flood_from_one_address_is_throttled_and_others_get_through() {
         let neighbour = Citizen::new(&env, OWN, "198.51.100.8");
         let (s, v) = neighbour.submit(&letter("关于路灯维修的建议", "人民路的路灯坏了很久，请尽快维修。")).await;
         assert_eq!(s, 201, "{label}: another address is not affected: {v}");
-        let stored = env.project.store.inbox(Scope::all(), InboxFilter::All, beijing_day(0), 100).await.unwrap();
+        let stored =
+            env.project.store.inbox(crate::common::whole_group(), InboxFilter::All, beijing_day(0), 100).await.unwrap();
         assert_eq!(stored.len(), 6, "{label}: every accepted message is kept");
         // An unknown host is no site.
         let mut stranger = Citizen::new(&env, OWN, "198.51.100.9");
@@ -294,7 +296,10 @@ async fn transfers_deadlines_reminders_and_the_audit() {
 
         // A transfer makes the receiving site responsible; the deadline stays.
         let id = store
-            .insert_handled_message(&handled(&env, OWN, Category::Complain, "噪音扰民", received(1)))
+            .insert_handled_message(
+                crate::common::whole_group(),
+                &handled(&env, OWN, Category::Complain, "噪音扰民", received(1)),
+            )
             .await
             .unwrap();
         let ed = signed_in(&env, "ed1").await;
@@ -311,7 +316,7 @@ async fn transfers_deadlines_reminders_and_the_audit() {
         let (s, page) = xed.get(&format!("/admin/messages/{id}")).await;
         assert_eq!(s, 200, "{label}");
         assert!(page.contains("属于财政局职责") && page.contains(&format!("<dt>答复期限</dt><dd>{due}")), "{label}");
-        let notices = store.notices(Scope::site(env.sites[FOREIGN]), 5).await.unwrap();
+        let notices = store.notices(crate::common::one_site(env.sites[FOREIGN]), 5).await.unwrap();
         assert!(
             notices.iter().any(|n| n.kind == "message.transfer" && n.link == format!("/admin/messages/{id}")),
             "{label}"
@@ -336,7 +341,13 @@ async fn transfers_deadlines_reminders_and_the_audit() {
 
         // Complex: 15 working days from receipt; an extension needs the central office.
         let at = received(1);
-        let id = store.insert_handled_message(&handled(&env, OWN, Category::Consult, "多部门问题", at)).await.unwrap();
+        let id = store
+            .insert_handled_message(
+                crate::common::whole_group(),
+                &handled(&env, OWN, Category::Consult, "多部门问题", at),
+            )
+            .await
+            .unwrap();
         let (s, _) = ed.post(&format!("/admin/messages/{id}/complex"), &[("text", "涉及住建、供电两个部门")]).await;
         assert_eq!(s, 303, "{label}");
         let complex_due = deadline::due_date(cal, at, true, 0);
@@ -353,7 +364,7 @@ async fn transfers_deadlines_reminders_and_the_audit() {
         let central = signed_in(&env, "cadmin").await;
         let (s, _) = central.post(&format!("/admin/messages/{id}/extension/decide"), &[("decision", "approve")]).await;
         assert_eq!(s, 303, "{label}");
-        let (m, events) = store.message(Scope::all(), id).await.unwrap();
+        let (m, events) = store.message(crate::common::whole_group(), id).await.unwrap();
         assert_eq!(m.due_date, deadline::due_date(cal, at, true, 5).to_string(), "{label}");
         assert_eq!(m.due(), cal.add_working_days(beijing_day(at), 20), "{label}");
         assert!(m.due() > complex_due, "{label}");
@@ -362,14 +373,17 @@ async fn transfers_deadlines_reminders_and_the_audit() {
 
         // Overdue: past its 7 working days, listed, noticed once; a reminder for one due soon.
         let late = store
-            .insert_handled_message(&handled(&env, OWN, Category::Suggest, "超期的建议", received(20)))
+            .insert_handled_message(
+                crate::common::whole_group(),
+                &handled(&env, OWN, Category::Suggest, "超期的建议", received(20)),
+            )
             .await
             .unwrap();
         let mut soon = handled(&env, OWN, Category::Suggest, "快到期的建议", received(1));
         soon.due_date = today;
-        store.insert_handled_message(&soon).await.unwrap();
+        store.insert_handled_message(crate::common::whole_group(), &soon).await.unwrap();
         let overdue: Vec<i64> = store
-            .inbox(Scope::site(env.sites[OWN]), InboxFilter::Overdue, today, 100)
+            .inbox(crate::common::one_site(env.sites[OWN]), InboxFilter::Overdue, today, 100)
             .await
             .unwrap()
             .iter()
@@ -378,7 +392,7 @@ async fn transfers_deadlines_reminders_and_the_audit() {
         assert_eq!(overdue, [late], "{label}");
         assert_eq!(reminders::send_due(&env.project, today).await.unwrap(), 2, "{label}: one overdue, one reminder");
         assert_eq!(reminders::send_due(&env.project, today).await.unwrap(), 0, "{label}: each once");
-        let notices = store.notices(Scope::site(env.sites[OWN]), 10).await.unwrap();
+        let notices = store.notices(crate::common::one_site(env.sites[OWN]), 10).await.unwrap();
         let kinds: Vec<&str> = notices.iter().map(|n| n.kind.as_str()).collect();
         assert!(kinds.contains(&"message.overdue") && kinds.contains(&"message.remind"), "{label}: {kinds:?}");
         let (_, dash) = central.get("/admin/interaction").await;
@@ -387,7 +401,10 @@ async fn transfers_deadlines_reminders_and_the_audit() {
         // The audit: a consultation unanswered for over 3 months vetoes; so does a site whose
         // published interaction page lost its form.
         store
-            .insert_handled_message(&handled(&env, OWN, Category::Consult, "四个月没人回", received(120)))
+            .insert_handled_message(
+                crate::common::whole_group(),
+                &handled(&env, OWN, Category::Consult, "四个月没人回", received(120)),
+            )
             .await
             .unwrap();
         let now = zhanqun::content::now_local();
@@ -533,8 +550,11 @@ async fn an_opinion_solicitation_from_draft_to_feedback() {
         assert!(admin_page.contains("建议增加夜间免费停车时段") && admin_page.contains(PHONE), "{label}");
         assert_eq!(signed_in(&env, "xed").await.get(&format!("/admin/solicitations/{id}")).await.0, 404, "{label}");
         assert!(!html.contains(WRITER) && !html.contains(PHONE), "{label}");
-        let (s, _) =
-            store.solicitation(Scope::site(env.sites[FOREIGN]), id).await.map(|_| (200, ())).unwrap_or((404, ()));
+        let (s, _) = store
+            .solicitation(crate::common::one_site(env.sites[FOREIGN]), id)
+            .await
+            .map(|_| (200, ()))
+            .unwrap_or((404, ()));
         assert_eq!(s, 404, "{label}");
     }
 }

@@ -120,7 +120,7 @@ async fn new_vetoes_are_announced_in_the_admin_and_by_mail() {
         let foreign_name = &project.group.site(FOREIGN).unwrap().def.name;
         assert!(page.contains(&format!("【监督检查通报】{own_name}新增")), "{label}");
         assert!(!page.contains(foreign_name.as_str()) && page.contains("1 条未读"), "{label}");
-        let all = project.store.notices(zhanqun::store::tenant::Scope::all(), 500).await.unwrap();
+        let all = project.store.notices(crate::common::whole_group(), 500).await.unwrap();
         let own_id = all.iter().find(|n| n.site_id == env.sites[OWN]).unwrap().id;
         let foreign_id = all.iter().find(|n| n.site_id == env.sites[FOREIGN]).unwrap().id;
         let (s, _) = sa.post(&format!("/admin/notices/{foreign_id}/read"), &[]).await;
@@ -138,6 +138,6 @@ async fn new_vetoes_are_announced_in_the_admin_and_by_mail() {
         // The same vetoes again announce nothing.
         let again = audit::save(&project, &report, "cli", unix + 60).await.unwrap();
         assert!(again.new_vetoes.is_empty(), "{label}");
-        assert_eq!(project.store.notices(zhanqun::store::tenant::Scope::all(), 500).await.unwrap().len(), all.len());
+        assert_eq!(project.store.notices(crate::common::whole_group(), 500).await.unwrap().len(), all.len());
     }
 }

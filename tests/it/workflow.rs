@@ -4,8 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use zhanqun::store::tenant::Scope;
-
 use crate::admin_fixture::{self as fx, publish_article, signed_in, Env, FOREIGN, OWN};
 
 fn site_dir(env: &Env, code: &str) -> PathBuf {
@@ -78,7 +76,7 @@ async fn review_publish_edit_and_withdraw() {
         let (second_path, second) = live_page(&env, OWN, lid).unwrap();
         assert!(second.contains("新标题") && !second.contains("原标题"), "{label}");
         assert_eq!(first_path.file_name(), second_path.file_name(), "{label}: the URL does not change");
-        let view = env.project.store.article(Scope::all(), lid).await.unwrap().unwrap();
+        let view = env.project.store.article(crate::common::whole_group(), lid).await.unwrap().unwrap();
         assert_eq!(view.history.len(), 2, "{label}: both revisions are kept");
 
         // Withdrawal takes it off the page, the lists, the feeds and the sitemap.
@@ -95,7 +93,7 @@ async fn review_publish_edit_and_withdraw() {
         assert_eq!(rv.post(&format!("/admin/articles/{lid}/withdraw"), &[]).await.0, 409);
 
         // The audit log has every transition.
-        let log = env.project.store.audit_tail(300).await.unwrap();
+        let log = env.project.store.audit_tail(crate::common::whole_group(), 300).await.unwrap();
         for action in ["article.submit", "article.approve", "article.publish", "article.reject", "article.withdraw"] {
             assert!(log.iter().any(|r| r.action == action), "{label}: audit has {action}");
         }
@@ -111,9 +109,9 @@ async fn queued_and_scheduled_jobs_survive_a_restart() {
         env.server.abort();
         let store = &env.project.store;
         let group = &env.project.group;
-        let ed = store.user_by_id(env.users["ed1"]).await.unwrap().unwrap();
-        let rv = store.user_by_id(env.users["rv1"]).await.unwrap().unwrap();
-        let scope = Scope::site(env.sites[OWN]);
+        let ed = store.user_by_id(crate::common::whole_group(), env.users["ed1"]).await.unwrap().unwrap();
+        let rv = store.user_by_id(crate::common::whole_group(), env.users["rv1"]).await.unwrap().unwrap();
+        let scope = crate::common::one_site(env.sites[OWN]);
         let mut now_input = zhanqun::content::draft::DraftInput {
             title: "崩溃前批准的稿件".into(),
             column: "gzdt".into(),

@@ -7,7 +7,7 @@ impl Store {
     /// Saves the form into the article's draft: a new article when `id` is None, the open draft
     /// when there is one, else a new revision of a published article (which stays online).
     /// Returns the article id.
-    pub async fn save_draft(&self, scope: Scope, user: &User, id: Option<i64>, input: &DraftInput) -> Result<i64> {
+    pub async fn save_draft(&self, scope: Tenant, user: &User, id: Option<i64>, input: &DraftInput) -> Result<i64> {
         let errors = input.check_draft();
         if !errors.is_empty() {
             return Err(StoreError::Fields(errors));
@@ -35,7 +35,7 @@ impl Store {
                 .bind(user.id)
                 .fetch_one(&mut *tx)
                 .await?
-                .get(0)
+                .col("id")?
             }
         };
         let rev_id = work_revision(&mut tx, article_id, user).await?;
@@ -77,7 +77,7 @@ impl Store {
     /// Images need alt text.
     pub async fn add_attachment(
         &self,
-        scope: Scope,
+        scope: Tenant,
         user: &User,
         id: i64,
         file: &Attachment,
@@ -100,22 +100,23 @@ impl Store {
         article_site(&mut tx, scope, id).await?;
         let rev_id = work_revision(&mut tx, id, user).await?;
         hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;
-        let count: i64 = sqlx::query("SELECT COUNT(*) FROM revision_attachments WHERE revision_id = $1")
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM revision_attachments WHERE revision_id = $1")
             .bind(rev_id)
             .fetch_one(&mut *tx)
             .await?
-            .get(0);
+            .col("n")?;
         if count >= 20 {
             return Err(StoreError::Conflict("每篇稿件最多 20 个附件".into()));
         }
         let now = now_unix();
         super::super::articles::put_blob(&mut tx, file, now).await?;
-        let position: i64 =
-            sqlx::query("SELECT COALESCE(MAX(position), -1) + 1 FROM revision_attachments WHERE revision_id = $1")
-                .bind(rev_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .get(0);
+        let position: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(position), -1) + 1 AS next FROM revision_attachments WHERE revision_id = $1",
+        )
+        .bind(rev_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .col("next")?;
         sqlx::query(
             "INSERT INTO revision_attachments (revision_id, position, name, sha256, alt) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -142,7 +143,7 @@ impl Store {
         })
     }
 
-    pub async fn remove_attachment(&self, scope: Scope, user: &User, id: i64, position: i64) -> Result<()> {
+    pub async fn remove_attachment(&self, scope: Tenant, user: &User, id: i64, position: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
         article_site(&mut tx, scope, id).await?;
         let rev_id = work_revision(&mut tx, id, user).await?;
@@ -160,18 +161,20 @@ impl Store {
     }
 
     /// A stored file, if some revision of an article in the scope uses it.
-    pub async fn scoped_blob(&self, scope: Scope, sha256: &str) -> Result<Option<(String, Vec<u8>)>> {
-        Ok(sqlx::query(
+    pub async fn scoped_blob(&self, scope: Tenant, sha256: &str) -> Result<Option<(String, Vec<u8>)>> {
+        sqlx::query(&format!(
             "SELECT b.mime, b.data FROM blobs b WHERE b.sha256 = $1 AND EXISTS (
                  SELECT 1 FROM revision_attachments ra JOIN revisions r ON r.id = ra.revision_id
                  JOIN articles a ON a.id = r.article_id
-                 WHERE ra.sha256 = b.sha256 AND ($2 = 0 OR a.site_id = $2))",
-        )
+                 WHERE ra.sha256 = b.sha256 AND {only})",
+            only = Tenant::filter("a.site_id", 2)
+        ))
         .bind(sha256)
         .bind(scope.param())
         .fetch_optional(self.pool())
         .await?
-        .map(|r| (r.get(0), r.get(1))))
+        .map(|r| Ok((r.col("mime")?, r.col("data")?)))
+        .transpose()
     }
 }
 
@@ -181,7 +184,8 @@ async fn column_id(tx: &mut Transaction<'_, Any>, site_id: i64, slug: &str) -> R
         .bind(slug)
         .fetch_optional(&mut **tx)
         .await?
-        .map(|r| r.get(0))
+        .map(|r| r.col("id"))
+        .transpose()?
         .ok_or_else(|| {
             StoreError::Fields(vec![FieldError { field: "column", message: "请选择本站的一个栏目".into() }])
         })
@@ -199,7 +203,8 @@ async fn interprets_id(tx: &mut Transaction<'_, Any>, index_no: &str, own: Optio
     .bind(index_no)
     .fetch_optional(&mut **tx)
     .await?
-    .map(|r| r.get(0));
+    .map(|r| r.col("id"))
+    .transpose()?;
     match found {
         Some(id) if Some(id) != own => Ok(Some(id)),
         _ => Err(StoreError::Fields(vec![FieldError {
@@ -214,14 +219,14 @@ async fn interprets_id(tx: &mut Transaction<'_, Any>, index_no: &str, own: Optio
 async fn work_revision(tx: &mut Transaction<'_, Any>, article_id: i64, user: &User) -> Result<i64> {
     let row = sqlx::query(
         "SELECT a.work_revision_id, w.state, a.published_revision_id,
-                (SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = a.id)
+                (SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = a.id) AS last_number
          FROM articles a LEFT JOIN revisions w ON w.id = a.work_revision_id WHERE a.id = $1",
     )
     .bind(article_id)
     .fetch_one(&mut **tx)
     .await?;
     let (work, state, live, last): (Option<i64>, Option<String>, Option<i64>, i64) =
-        (row.get(0), row.get(1), row.get(2), row.get(3));
+        (row.col("work_revision_id")?, row.col("state")?, row.col("published_revision_id")?, row.col("last_number")?);
     if let Some(work) = work {
         return if RevState::parse(state.as_deref().unwrap_or("")).editable() {
             Ok(work)
@@ -249,7 +254,7 @@ async fn work_revision(tx: &mut Transaction<'_, Any>, article_id: i64, user: &Us
             .bind(live)
             .fetch_one(&mut **tx)
             .await?
-            .get(0);
+            .col("id")?;
             sqlx::query(
                 "INSERT INTO revision_attachments (revision_id, position, name, sha256, alt)
                  SELECT $1, position, name, sha256, alt FROM revision_attachments WHERE revision_id = $2",
@@ -272,7 +277,7 @@ async fn work_revision(tx: &mut Transaction<'_, Any>, article_id: i64, user: &Us
         .bind(user.id)
         .fetch_one(&mut **tx)
         .await?
-        .get(0),
+        .col("id")?,
     };
     sqlx::query("UPDATE articles SET work_revision_id = $1 WHERE id = $2")
         .bind(id)

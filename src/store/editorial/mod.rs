@@ -1,16 +1,16 @@
 //! The editors' side of the content: drafts and their revisions, attachments, lists and
-//! dashboards. Every read and write takes a `Scope`; nothing here can see another tenant.
+//! dashboards. Every read and write takes a `Tenant`; nothing here can see another tenant.
 //! The review transitions are in `workflow`.
 
 mod drafts;
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::hands::{self, Part, Subject};
-use super::tenant::Scope;
+use super::tenant::Tenant;
 use super::users::User;
-use super::{now_unix, Result, Store, StoreError};
+use super::{now_unix, Cols, Result, Store, StoreError};
 use crate::content::attachment::Attachment;
 use crate::content::draft::{DraftInput, FieldError};
 
@@ -165,13 +165,16 @@ const STATE_SQL: &str = "CASE WHEN w.id IS NOT NULL THEN w.state
      WHEN a.status = 'published' AND l.publish_at > $2 THEN 'scheduled'
      ELSE a.status END";
 
-const ROW_SELECT: &str = "SELECT a.id, s.code, s.name, c.slug, c.name, COALESCE(w.title, l.title, ''),
+const ROW_SELECT: &str = "SELECT a.id, s.code AS site_code, s.name AS site_name, c.slug, c.name AS column_name,
+        COALESCE(w.title, l.title, '') AS title,
         CASE WHEN w.id IS NOT NULL THEN w.state
              WHEN a.status = 'published' AND l.publish_at > $2 THEN 'scheduled'
-             ELSE a.status END,
-        COALESCE(w.level, 0), a.published_revision_id IS NOT NULL AND a.status = 'published', a.pinned,
-        COALESCE(u.display_name, COALESCE(w.created_by, l.created_by, '')), a.updated_at, COALESCE(l.publish_at, ''),
+             ELSE a.status END AS state,
+        COALESCE(w.level, 0) AS level, a.published_revision_id IS NOT NULL AND a.status = 'published' AS live, a.pinned,
+        COALESCE(u.display_name, COALESCE(w.created_by, l.created_by, '')) AS author, a.updated_at,
+        COALESCE(l.publish_at, '') AS publish_at,
         (SELECT rs.comment FROM review_steps rs WHERE rs.revision_id = w.id AND rs.decision = 'reject' ORDER BY rs.id DESC LIMIT 1)
+            AS comment
      FROM articles a
      JOIN sites s ON s.id = a.site_id
      JOIN site_columns c ON c.id = a.column_id
@@ -179,34 +182,30 @@ const ROW_SELECT: &str = "SELECT a.id, s.code, s.name, c.slug, c.name, COALESCE(
      LEFT JOIN revisions l ON l.id = a.published_revision_id
      LEFT JOIN users u ON u.id = COALESCE(w.author_id, a.author_id)";
 
-fn row_from(r: &AnyRow) -> ArticleRow {
-    ArticleRow {
-        id: r.get(0),
-        site_code: r.get(1),
-        site_name: r.get(2),
-        column: r.get(3),
-        column_name: r.get(4),
-        title: r.get(5),
-        state: r.get(6),
-        level: r.get(7),
-        live: as_bool(r, 8),
-        pinned: as_bool(r, 9),
-        author: r.get(10),
-        updated_at: r.get(11),
-        publish_at: r.get(12),
-        comment: r.get(13),
-    }
+fn row_from(r: &AnyRow) -> Result<ArticleRow> {
+    Ok(ArticleRow {
+        id: r.col("id")?,
+        site_code: r.col("site_code")?,
+        site_name: r.col("site_name")?,
+        column: r.col("slug")?,
+        column_name: r.col("column_name")?,
+        title: r.col("title")?,
+        state: r.col("state")?,
+        level: r.col("level")?,
+        // An integer from SQLite, a boolean from a PostgreSQL expression: `flag` reads both.
+        live: r.flag("live")?,
+        pinned: r.flag("pinned")?,
+        author: r.col("author")?,
+        updated_at: r.col("updated_at")?,
+        publish_at: r.col("publish_at")?,
+        comment: r.col("comment")?,
+    })
 }
 
-/// Booleans come back as integers from SQLite and as booleans from PostgreSQL expressions.
-fn as_bool(r: &AnyRow, i: usize) -> bool {
-    r.try_get::<i64, _>(i).map(|v| v != 0).or_else(|_| r.try_get::<bool, _>(i)).unwrap_or(false)
-}
-
-const REV_COLUMNS: &str = "r.id, r.number, r.state, r.level, r.title, COALESCE(c.slug, ac.slug), r.summary, r.body_md,
-        r.publish_at, COALESCE(r.pinned, a.pinned), r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure,
-        r.validity, COALESCE(pa.index_no, ''), r.author_id, COALESCE(u.display_name, r.created_by),
-        COALESCE(r.updated_at, r.created_at)";
+const REV_COLUMNS: &str = "r.id, r.number, r.state, r.level, r.title, COALESCE(c.slug, ac.slug) AS slug, r.summary,
+        r.body_md, r.publish_at, COALESCE(r.pinned, a.pinned) AS pinned, r.doc_number, r.issuer, r.written_date, r.topic,
+        r.disclosure, r.validity, COALESCE(pa.index_no, '') AS interprets, r.author_id,
+        COALESCE(u.display_name, r.created_by) AS author, COALESCE(r.updated_at, r.created_at) AS updated_at";
 
 const REV_FROM: &str = "FROM revisions r
      JOIN articles a ON a.id = r.article_id
@@ -215,47 +214,48 @@ const REV_FROM: &str = "FROM revisions r
      LEFT JOIN articles pa ON pa.id = r.interprets_id
      LEFT JOIN users u ON u.id = r.author_id";
 
-fn revision_from(r: &AnyRow) -> RevisionView {
-    let publish_at: String = r.get(8);
-    let state = RevState::parse(&r.get::<String, _>(2));
+fn revision_from(r: &AnyRow) -> Result<RevisionView> {
+    let publish_at: String = r.col("publish_at")?;
+    let state = RevState::parse(&r.col::<String>("state")?);
     // Once approved, the stored time is the publication time, not a schedule request.
     let scheduled = !publish_at.is_empty() && (state.editable() || state == RevState::Submitted);
-    RevisionView {
-        id: r.get(0),
-        number: r.get(1),
+    Ok(RevisionView {
+        id: r.col("id")?,
+        number: r.col("number")?,
         state,
-        level: r.get(3),
+        level: r.col("level")?,
         input: DraftInput {
-            title: r.get(4),
-            column: r.get(5),
-            summary: r.get(6),
-            body: r.get(7),
+            title: r.col("title")?,
+            column: r.col("slug")?,
+            summary: r.col("summary")?,
+            body: r.col("body_md")?,
             publish_mode: if scheduled { "scheduled".into() } else { "now".into() },
             publish_at: publish_at.get(..16).unwrap_or_default().replace(' ', "T"),
-            pinned: (r.get::<i64, _>(9) != 0).then(|| "on".to_string()),
-            doc_number: r.get::<Option<String>, _>(10).unwrap_or_default(),
-            issuer: r.get::<Option<String>, _>(11).unwrap_or_default(),
-            written_date: r.get::<Option<String>, _>(12).unwrap_or_default(),
-            topic: r.get::<Option<String>, _>(13).unwrap_or_default(),
-            disclosure: r.get(14),
-            validity: r.get(15),
-            interprets: r.get(16),
+            pinned: r.flag("pinned")?.then(|| "on".to_string()),
+            doc_number: r.col::<Option<String>>("doc_number")?.unwrap_or_default(),
+            issuer: r.col::<Option<String>>("issuer")?.unwrap_or_default(),
+            written_date: r.col::<Option<String>>("written_date")?.unwrap_or_default(),
+            topic: r.col::<Option<String>>("topic")?.unwrap_or_default(),
+            disclosure: r.col("disclosure")?,
+            validity: r.col("validity")?,
+            interprets: r.col("interprets")?,
         },
         publish_at,
-        author_id: r.get(17),
-        author: r.get(18),
-        updated_at: r.get(19),
+        author_id: r.col("author_id")?,
+        author: r.col("author")?,
+        updated_at: r.col("updated_at")?,
         attachments: Vec::new(),
-    }
+    })
 }
 
 impl Store {
     /// An article of the scope, or None (also for another tenant's id).
-    pub async fn article(&self, scope: Scope, id: i64) -> Result<Option<ArticleView>> {
-        let Some(head) = sqlx::query(
+    pub async fn article(&self, scope: Tenant, id: i64) -> Result<Option<ArticleView>> {
+        let Some(head) = sqlx::query(&format!(
             "SELECT a.id, a.site_id, s.code, a.index_no, a.status, a.published_revision_id, a.work_revision_id
-             FROM articles a JOIN sites s ON s.id = a.site_id WHERE a.id = $1 AND ($2 = 0 OR a.site_id = $2)",
-        )
+             FROM articles a JOIN sites s ON s.id = a.site_id WHERE a.id = $1 AND {only}",
+            only = Tenant::filter("a.site_id", 2)
+        ))
         .bind(id)
         .bind(scope.param())
         .fetch_optional(self.pool())
@@ -263,8 +263,9 @@ impl Store {
         else {
             return Ok(None);
         };
-        let index_no: String = head.get(3);
-        let (live_id, work_id): (Option<i64>, Option<i64>) = (head.get(5), head.get(6));
+        let index_no: String = head.col("index_no")?;
+        let (live_id, work_id): (Option<i64>, Option<i64>) =
+            (head.col("published_revision_id")?, head.col("work_revision_id")?);
         let mut live = None;
         let mut work = None;
         for rid in [live_id, work_id].into_iter().flatten() {
@@ -272,7 +273,7 @@ impl Store {
                 .bind(rid)
                 .fetch_one(self.pool())
                 .await?;
-            let mut rev = revision_from(&r);
+            let mut rev = revision_from(&r)?;
             rev.attachments = self.revision_attachments(rid).await?;
             if Some(rid) == work_id {
                 work = Some(rev);
@@ -281,7 +282,7 @@ impl Store {
             }
         }
         let steps = sqlx::query(
-            "SELECT r.number, rs.level, COALESCE(u.display_name, ''), rs.decision, rs.comment, rs.at
+            "SELECT r.number, rs.level, COALESCE(u.display_name, '') AS reviewer, rs.decision, rs.comment, rs.at
              FROM review_steps rs JOIN revisions r ON r.id = rs.revision_id LEFT JOIN users u ON u.id = rs.reviewer_id
              WHERE r.article_id = $1 ORDER BY rs.id",
         )
@@ -289,37 +290,42 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| ReviewStep {
-            revision_number: r.get(0),
-            level: r.get(1),
-            reviewer: r.get(2),
-            decision: r.get(3),
-            comment: r.get(4),
-            at: r.get(5),
+        .map(|r| {
+            Ok(ReviewStep {
+                revision_number: r.col("number")?,
+                level: r.col("level")?,
+                reviewer: r.col("reviewer")?,
+                decision: r.col("decision")?,
+                comment: r.col("comment")?,
+                at: r.col("at")?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
         let history = sqlx::query(
-            "SELECT r.number, r.state, r.title, COALESCE(u.display_name, r.created_by), COALESCE(r.updated_at, r.created_at)
+            "SELECT r.number, r.state, r.title, COALESCE(u.display_name, r.created_by) AS author,
+                    COALESCE(r.updated_at, r.created_at) AS at
              FROM revisions r LEFT JOIN users u ON u.id = r.author_id WHERE r.article_id = $1 ORDER BY r.number DESC",
         )
         .bind(id)
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| HistoryEntry {
-            number: r.get(0),
-            state: RevState::parse(&r.get::<String, _>(1)),
-            title: r.get(2),
-            author: r.get(3),
-            at: r.get(4),
+        .map(|r| {
+            Ok(HistoryEntry {
+                number: r.col("number")?,
+                state: RevState::parse(&r.col::<String>("state")?),
+                title: r.col("title")?,
+                author: r.col("author")?,
+                at: r.col("at")?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
         Ok(Some(ArticleView {
             id,
-            site_id: head.get(1),
-            site_code: head.get(2),
+            site_id: head.col("site_id")?,
+            site_code: head.col("code")?,
             index_no: (!index_no.starts_with("draft:")).then_some(index_no),
-            status: head.get(4),
+            status: head.col("status")?,
             live,
             work,
             steps,
@@ -329,7 +335,7 @@ impl Store {
     }
 
     async fn revision_attachments(&self, revision_id: i64) -> Result<Vec<AttachmentView>> {
-        Ok(sqlx::query(
+        sqlx::query(
             "SELECT ra.position, ra.name, ra.sha256, b.mime, b.size, ra.alt
              FROM revision_attachments ra JOIN blobs b ON b.sha256 = ra.sha256
              WHERE ra.revision_id = $1 ORDER BY ra.position",
@@ -338,26 +344,28 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| AttachmentView {
-            position: r.get(0),
-            name: r.get(1),
-            sha256: r.get(2),
-            mime: r.get(3),
-            size: r.get(4),
-            alt: r.get(5),
+        .map(|r| {
+            Ok(AttachmentView {
+                position: r.col("position")?,
+                name: r.col("name")?,
+                sha256: r.col("sha256")?,
+                mime: r.col("mime")?,
+                size: r.col("size")?,
+                alt: r.col("alt")?,
+            })
         })
-        .collect())
+        .collect()
     }
 
     /// Articles of the scope matching `f`, newest change first, with the total count.
     pub async fn list_articles(
         &self,
-        scope: Scope,
+        scope: Tenant,
         user: &User,
         f: &ListFilter,
         now: &str,
     ) -> Result<(Vec<ArticleRow>, i64)> {
-        let mut conds = vec!["($1 = 0 OR a.site_id = $1)".to_string()];
+        let mut conds = vec![Tenant::filter("a.site_id", 1)];
         let mut binds: Vec<String> = Vec::new();
         // $1 is the scope and $2 the time; filter values follow.
         fn bind(v: String, binds: &mut Vec<String>) -> String {
@@ -397,7 +405,7 @@ impl Store {
             (page - 1) * LIST_PAGE
         );
         let count_sql = format!(
-            "SELECT COUNT(*) FROM articles a JOIN sites s ON s.id = a.site_id JOIN site_columns c ON c.id = a.column_id
+            "SELECT COUNT(*) AS n FROM articles a JOIN sites s ON s.id = a.site_id JOIN site_columns c ON c.id = a.column_id
              LEFT JOIN revisions w ON w.id = a.work_revision_id LEFT JOIN revisions l ON l.id = a.published_revision_id
              WHERE {where_sql}"
         );
@@ -407,17 +415,18 @@ impl Store {
             q = q.bind(b);
             cq = cq.bind(b);
         }
-        let rows = q.fetch_all(self.pool()).await?.iter().map(row_from).collect();
-        let total: i64 = cq.fetch_one(self.pool()).await?.get(0);
+        let rows = q.fetch_all(self.pool()).await?.iter().map(row_from).collect::<Result<_>>()?;
+        let total: i64 = cq.fetch_one(self.pool()).await?.col("n")?;
         Ok((rows, total))
     }
 
     /// Submitted revisions waiting for a review level, oldest first.
-    pub async fn review_queue(&self, scope: Scope, now: &str) -> Result<Vec<ArticleRow>> {
+    pub async fn review_queue(&self, scope: Tenant, now: &str) -> Result<Vec<ArticleRow>> {
         let sql = format!(
-            "{ROW_SELECT} WHERE ($1 = 0 OR a.site_id = $1) AND w.state = 'submitted' ORDER BY w.updated_at, a.id LIMIT 200"
+            "{ROW_SELECT} WHERE {only} AND w.state = 'submitted' ORDER BY w.updated_at, a.id LIMIT 200",
+            only = Tenant::filter("a.site_id", 1)
         );
-        Ok(sqlx::query(&sql).bind(scope.param()).bind(now).fetch_all(self.pool()).await?.iter().map(row_from).collect())
+        sqlx::query(&sql).bind(scope.param()).bind(now).fetch_all(self.pool()).await?.iter().map(row_from).collect()
     }
 }
 
@@ -427,14 +436,16 @@ impl Store {
 /// PostgreSQL too, and the second reads the state the first left (then gets its 409). The
 /// no-op UPDATE is the one row lock both dialects accept (SQLite has no `FOR UPDATE`; its
 /// `BEGIN IMMEDIATE` already holds the whole database).
-pub(crate) async fn article_site(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<i64> {
-    sqlx::query(
-        "UPDATE articles SET updated_at = updated_at WHERE id = $1 AND ($2 = 0 OR site_id = $2) RETURNING site_id",
-    )
+pub(crate) async fn article_site(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Result<i64> {
+    sqlx::query(&format!(
+        "UPDATE articles SET updated_at = updated_at WHERE id = $1 AND {only} RETURNING site_id",
+        only = Tenant::filter("site_id", 2)
+    ))
     .bind(id)
     .bind(scope.param())
     .fetch_optional(&mut **tx)
     .await?
-    .map(|r| r.get(0))
+    .map(|r| r.col("site_id"))
+    .transpose()?
     .ok_or(StoreError::NotFound)
 }

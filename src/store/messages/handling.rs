@@ -6,15 +6,20 @@ use super::*;
 
 impl Store {
     /// The site's standard acknowledgement text.
-    pub async fn ack_text(&self, site_id: i64) -> Result<String> {
-        Ok(sqlx::query("SELECT ack_text FROM interaction_settings WHERE site_id = $1")
+    pub async fn ack_text(&self, tenant: Tenant, site_id: i64) -> Result<String> {
+        tenant.reach(site_id)?;
+        match sqlx::query("SELECT ack_text FROM interaction_settings WHERE site_id = $1")
             .bind(site_id)
             .fetch_optional(self.pool())
             .await?
-            .map_or_else(|| crate::interaction::DEFAULT_ACK_TEXT.to_string(), |r| r.get(0)))
+        {
+            Some(r) => r.col("ack_text"),
+            None => Ok(crate::interaction::DEFAULT_ACK_TEXT.to_string()),
+        }
     }
 
-    pub async fn set_ack_text(&self, site_id: i64, text: &str, by: Actor<'_>) -> Result<()> {
+    pub async fn set_ack_text(&self, tenant: Tenant, site_id: i64, text: &str, by: Actor<'_>) -> Result<()> {
+        tenant.reach(site_id)?;
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO interaction_settings (site_id, ack_text, updated_at) VALUES ($1, $2, $3)
@@ -39,7 +44,7 @@ impl Store {
     }
 
     /// 受理: records the acknowledgement shown to the citizen.
-    pub async fn acknowledge_message(&self, scope: Scope, id: i64, text: &str, by: Actor<'_>) -> Result<()> {
+    pub async fn acknowledge_message(&self, scope: Tenant, id: i64, text: &str, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.acknowledged_at.is_some() {
@@ -62,7 +67,7 @@ impl Store {
     /// the receipt (首帖负责制: the citizen's clock does not restart).
     pub async fn transfer_message(
         &self,
-        scope: Scope,
+        scope: Tenant,
         id: i64,
         to: (i64, &str),
         reason: &str,
@@ -102,7 +107,14 @@ impl Store {
     }
 
     /// Marks a message complex: 15 working days instead of 7.
-    pub async fn mark_complex(&self, scope: Scope, id: i64, reason: &str, cal: &Calendar, by: Actor<'_>) -> Result<()> {
+    pub async fn mark_complex(
+        &self,
+        scope: Tenant,
+        id: i64,
+        reason: &str,
+        cal: &Calendar,
+        by: Actor<'_>,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.answered_at.is_some() || m.complex {
@@ -124,7 +136,14 @@ impl Store {
     }
 
     /// Asks the central office for `days` more working days.
-    pub async fn request_extension(&self, scope: Scope, id: i64, days: i64, reason: &str, by: Actor<'_>) -> Result<()> {
+    pub async fn request_extension(
+        &self,
+        scope: Tenant,
+        id: i64,
+        days: i64,
+        reason: &str,
+        by: Actor<'_>,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.answered_at.is_some() {
@@ -147,14 +166,18 @@ impl Store {
     /// The central office approves or refuses a requested extension.
     pub async fn decide_extension(
         &self,
+        tenant: Tenant,
         id: i64,
         approve: bool,
         comment: &str,
         cal: &Calendar,
         by: Actor<'_>,
     ) -> Result<()> {
+        if tenant.site_id().is_some() {
+            return Err(StoreError::Forbidden("延期申请由信息化办审批".into()));
+        }
         let mut tx = self.begin_write().await?;
-        let m = locked(&mut tx, Scope::all(), id).await?;
+        let m = locked(&mut tx, tenant, id).await?;
         if m.extension_state.as_deref() != Some("requested") {
             return Err(StoreError::Conflict("该留言没有待审批的延期申请".into()));
         }
@@ -180,7 +203,7 @@ impl Store {
     }
 
     /// Saves the reply being written; a rejected reply becomes a draft again.
-    pub async fn save_reply(&self, scope: Scope, id: i64, text: &str, user_id: i64, by: Actor<'_>) -> Result<()> {
+    pub async fn save_reply(&self, scope: Tenant, id: i64, text: &str, user_id: i64, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.answered_at.is_some() {
@@ -203,7 +226,7 @@ impl Store {
 
     /// Sends the saved reply to review. An unacknowledged message is acknowledged first: the
     /// reply cannot overtake the 受理 the citizen is owed.
-    pub async fn submit_reply(&self, scope: Scope, id: i64, by: Actor<'_>) -> Result<()> {
+    pub async fn submit_reply(&self, scope: Tenant, id: i64, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
         if m.reply_state.as_deref() != Some("draft") || m.reply.as_deref().is_none_or(|r| r.trim().is_empty()) {
@@ -225,7 +248,7 @@ impl Store {
     /// goes to the citizen's status page and, when publishable, onto the site.
     pub async fn review_reply(
         &self,
-        scope: Scope,
+        scope: Tenant,
         id: i64,
         decision: ReviewDecision<'_>,
         by: Actor<'_>,

@@ -19,7 +19,7 @@ impl Store {
             .bind(name)
             .fetch_one(self.pool())
             .await?
-            .get(0);
+            .col("value")?;
         Ok(v.into_bytes())
     }
 
@@ -28,12 +28,14 @@ impl Store {
     /// shown.
     pub async fn submit_message(
         &self,
-        site_id: i64,
+        tenant: Tenant,
         s: &Submission,
         spent: (&str, i64),
         received_at: i64,
         due: NaiveDate,
     ) -> Result<(i64, String)> {
+        // The public form writes to the one site whose page it is on.
+        let site_id = tenant.site_id().ok_or(StoreError::NotFound)?;
         let mut tx = self.begin_write().await?;
         spend_challenge(&mut tx, spent, received_at).await?;
         let code = new_code();
@@ -56,7 +58,7 @@ impl Store {
         .bind(due.to_string())
         .fetch_one(&mut *tx)
         .await?
-        .get(0);
+        .col("id")?;
         let to = if s.recipient.is_empty() { "留言板".to_string() } else { s.recipient.clone() };
         let detail = format!("{}（{}），答复期限 {due}", to, s.category.label());
         step(&mut tx, id, site_id, "receive", &detail, Actor { name: "网民", ip: None, user_id: None }).await?;
@@ -65,7 +67,9 @@ impl Store {
     }
 
     /// Writes a message whose steps happened in the past, each step at its own time (the demo).
-    pub async fn insert_handled_message(&self, h: &HandledMessage) -> Result<i64> {
+    pub async fn insert_handled_message(&self, tenant: Tenant, h: &HandledMessage) -> Result<i64> {
+        tenant.reach(h.origin_site_id)?;
+        tenant.reach(h.site_id)?;
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO messages (code, origin_site_id, site_id, recipient, category, subject, content, name, phone,
@@ -101,7 +105,7 @@ impl Store {
         .bind(h.answered.as_ref().map(|_| h.received_at))
         .fetch_one(&mut *tx)
         .await?
-        .get(0);
+        .col("id")?;
         let mut events: Vec<(i64, i64, &str, String)> = vec![(
             h.received_at,
             h.origin_site_id,
@@ -136,8 +140,9 @@ impl Store {
     }
 
     /// Whether any message is stored (the demo seeds only an empty table).
-    pub async fn has_messages(&self) -> Result<bool> {
-        Ok(sqlx::query("SELECT 1 FROM messages LIMIT 1").fetch_optional(self.pool()).await?.is_some())
+    pub async fn has_messages(&self, tenant: Tenant) -> Result<bool> {
+        let sql = format!("SELECT 1 FROM messages WHERE {only} LIMIT 1", only = Tenant::filter("site_id", 1));
+        Ok(sqlx::query(&sql).bind(tenant.param()).fetch_optional(self.pool()).await?.is_some())
     }
 
     /// The status for a citizen who knows the code and the phone number; anything else finds

@@ -10,12 +10,14 @@ mod intake;
 pub(crate) use intake::spend_challenge;
 
 use chrono::NaiveDate;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
+
+use super::Cols;
 
 use super::audit::{append, Entry};
 use super::hands::{self, Part, Subject};
 use super::mailboxes::Actor;
-use super::tenant::Scope;
+use super::tenant::Tenant;
 use super::workflow::add_job;
 use super::{now_unix, Result, Store, StoreError};
 use crate::group::calendar::Calendar;
@@ -224,37 +226,37 @@ const COLUMNS: &str = "id, code, origin_site_id, site_id, recipient, category, s
     extension_reason, extension_state, reply, reply_state, reply_level, reply_author_id, answered_at, rating,
     rating_comment";
 
-fn row(r: &sqlx::any::AnyRow) -> Message {
-    Message {
-        id: r.get(0),
-        code: r.get(1),
-        origin_site_id: r.get(2),
-        site_id: r.get(3),
-        recipient: r.get(4),
-        category: Category::parse(r.get::<&str, _>(5)).unwrap_or(Category::Consult),
-        subject: r.get(6),
-        content: r.get(7),
-        name: r.get(8),
-        phone: r.get(9),
-        email: r.get(10),
-        publishable: r.get::<i64, _>(11) != 0,
-        received_at: r.get(12),
-        due_date: r.get(13),
-        acknowledged_at: r.get(14),
-        ack_text: r.get(15),
-        complex: r.get::<i64, _>(16) != 0,
-        complex_reason: r.get(17),
-        extension_days: r.get(18),
-        extension_reason: r.get(19),
-        extension_state: r.get(20),
-        reply: r.get(21),
-        reply_state: r.get(22),
-        reply_level: r.get(23),
-        reply_author_id: r.get(24),
-        answered_at: r.get(25),
-        rating: r.get(26),
-        rating_comment: r.get(27),
-    }
+fn row(r: &sqlx::any::AnyRow) -> Result<Message> {
+    Ok(Message {
+        id: r.col("id")?,
+        code: r.col("code")?,
+        origin_site_id: r.col("origin_site_id")?,
+        site_id: r.col("site_id")?,
+        recipient: r.col("recipient")?,
+        category: Category::parse(r.col::<&str>("category")?).unwrap_or(Category::Consult),
+        subject: r.col("subject")?,
+        content: r.col("content")?,
+        name: r.col("name")?,
+        phone: r.col("phone")?,
+        email: r.col("email")?,
+        publishable: r.flag("publishable")?,
+        received_at: r.col("received_at")?,
+        due_date: r.col("due_date")?,
+        acknowledged_at: r.col("acknowledged_at")?,
+        ack_text: r.col("ack_text")?,
+        complex: r.flag("complex")?,
+        complex_reason: r.col("complex_reason")?,
+        extension_days: r.col("extension_days")?,
+        extension_reason: r.col("extension_reason")?,
+        extension_state: r.col("extension_state")?,
+        reply: r.col("reply")?,
+        reply_state: r.col("reply_state")?,
+        reply_level: r.col("reply_level")?,
+        reply_author_id: r.col("reply_author_id")?,
+        answered_at: r.col("answered_at")?,
+        rating: r.col("rating")?,
+        rating_comment: r.col("rating_comment")?,
+    })
 }
 
 /// Letters of query codes: no 0/O, 1/I/L, so a code read over the phone survives.
@@ -288,19 +290,23 @@ fn filter_sql(filter: InboxFilter) -> &'static str {
 }
 
 /// The message `id` within `scope`; outside it, `NotFound`.
-async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Scope, id: i64) -> Result<Message> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE id = $1 AND ($2 = 0 OR site_id = $2)"))
-        .bind(id)
-        .bind(scope.param())
-        .fetch_optional(exec)
-        .await?
-        .map(|r| row(&r))
-        .ok_or(StoreError::NotFound)
+async fn in_scope<'e, E: sqlx::Executor<'e, Database = Any>>(exec: E, scope: Tenant, id: i64) -> Result<Message> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE id = $1 AND {only}",
+        only = Tenant::filter("site_id", 2)
+    ))
+    .bind(id)
+    .bind(scope.param())
+    .fetch_optional(exec)
+    .await?
+    .map(|r| row(&r))
+    .transpose()?
+    .ok_or(StoreError::NotFound)
 }
 
 /// The message as the transaction sees it, within `scope`, its row locked until the
 /// transaction ends (see `editorial::article_site` for why a no-op UPDATE).
-async fn locked(tx: &mut Transaction<'_, Any>, scope: Scope, id: i64) -> Result<Message> {
+async fn locked(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Result<Message> {
     sqlx::query("UPDATE messages SET received_at = received_at WHERE id = $1").bind(id).execute(&mut **tx).await?;
     in_scope(&mut **tx, scope, id).await
 }
@@ -311,12 +317,13 @@ async fn by_code<'e, E: sqlx::Executor<'e, Database = Any>>(
     code: &str,
     phone: &str,
 ) -> Result<Option<Message>> {
-    Ok(sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE code = $1 AND phone = $2"))
+    sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE code = $1 AND phone = $2"))
         .bind(normalize_code(code))
         .bind(phone)
         .fetch_optional(exec)
         .await?
-        .map(|r| row(&r)))
+        .map(|r| row(&r))
+        .transpose()
 }
 
 /// One step: the message's history and the audit log, which gets no personal data (the

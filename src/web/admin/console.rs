@@ -22,10 +22,11 @@ pub async fn sites(State(state): State<AppState>, headers: HeaderMap, Extension(
     let store = &state.project.store;
     let yesterday = period::today().pred_opt().unwrap_or_else(period::today);
     let day = yesterday.format("%Y-%m-%d").to_string();
-    let (figures, traffic) = match tokio::try_join!(store.site_figures(s.scope), store.traffic_days(None, &day, &day)) {
-        Ok(r) => r,
-        Err(e) => return store_error(&headers, e),
-    };
+    let (figures, traffic) =
+        match tokio::try_join!(store.site_figures(s.scope), store.traffic_days(s.scope, &day, &day)) {
+            Ok(r) => r,
+            Err(e) => return store_error(&headers, e),
+        };
     let quiet = quiet_of(&all_sites(&state), day, &traffic);
     let views: HashMap<i64, i64> = traffic.iter().map(|r| (r.site_id, r.views)).collect();
     let rows: Vec<_> = state

@@ -12,7 +12,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::session::Session;
-use super::{see_other, store_error, views, SiteInfo};
+use super::{see_other, store_error, views};
 use crate::audit::rules;
 use crate::stats::chart::{self, Line};
 use crate::store::audit_runs::StoredFinding;
@@ -82,7 +82,7 @@ pub async fn overview(
         return views::page(&s, None, "inspection_group.html", context! { run => (), filter => &filter });
     };
     let loaded =
-        tokio::try_join!(store.run_results(run), store.run_findings(run, None), store.score_trends(TREND_RUNS));
+        tokio::try_join!(store.run_results(run), store.run_findings(s.scope, run), store.score_trends(TREND_RUNS));
     let (results, findings, trends) = match loaded {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
@@ -151,7 +151,7 @@ pub async fn site(
     Extension(s): Extension<Session>,
     Path(code): Path<String>,
 ) -> Response {
-    let Some(info): Option<&SiteInfo> = state.admin.site_by_code(&code).filter(|i| s.scope.covers(i.id)) else {
+    let Some((info, tenant)) = state.admin.site_by_code(&code).and_then(|i| Some((i, s.scope.narrow(i.id)?))) else {
         return store_error(&headers, StoreError::NotFound);
     };
     let store = &state.project.store;
@@ -160,7 +160,7 @@ pub async fn site(
         Err(e) => return store_error(&headers, e),
     };
     let mine = state.admin.site(s.user.site_id);
-    let after_publish = match store.publish_check(info.id).await {
+    let after_publish = match store.publish_check(tenant, info.id).await {
         Ok(c) => c.map(|(at, findings)| {
             context! { at => at, findings => findings.iter().map(finding_view).collect::<Vec<_>>() }
         }),
@@ -174,11 +174,8 @@ pub async fn site(
             context! { site => info, run => (), after_publish => after_publish },
         );
     };
-    let loaded = tokio::try_join!(
-        store.run_results(run),
-        store.run_findings(run, Some(info.id)),
-        store.score_trends(TREND_RUNS)
-    );
+    let loaded =
+        tokio::try_join!(store.run_results(run), store.run_findings(tenant, run), store.score_trends(TREND_RUNS));
     let (results, mut findings, trends) = match loaded {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),

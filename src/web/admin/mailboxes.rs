@@ -195,7 +195,7 @@ pub async fn issue(
     Extension(s): Extension<Session>,
     Path(id): Path<i64>,
 ) -> Response {
-    match state.project.store.issue_mailbox(id, s.actor()).await {
+    match state.project.store.issue_mailbox(s.scope, id, s.actor()).await {
         Ok(()) => {
             // The contact page follows the registry at once.
             super::review::publish_now(&state).await;
@@ -220,7 +220,7 @@ pub async fn change(
             return store_error(&headers, StoreError::Conflict(msg));
         }
     };
-    match state.project.store.change_mailbox(id, &fields, s.actor()).await {
+    match state.project.store.change_mailbox(s.scope, id, &fields, s.actor()).await {
         Ok(()) => {
             // The contact page follows the registry at once.
             super::review::publish_now(&state).await;
@@ -242,7 +242,7 @@ pub async fn cancel(
     if reason.is_empty() || reason.chars().count() > 100 {
         return store_error(&headers, StoreError::Conflict("请填写注销原因（不超过 100 个字）".into()));
     }
-    match state.project.store.cancel_mailbox(id, reason, s.actor()).await {
+    match state.project.store.cancel_mailbox(s.scope, id, reason, s.actor()).await {
         Ok(()) => {
             // The contact page follows the registry at once.
             super::review::publish_now(&state).await;

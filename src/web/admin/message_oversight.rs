@@ -16,13 +16,13 @@ use crate::interaction::deadline::{beijing_day, end_of_day};
 use crate::interaction::oversight::{figures, Figures, Oversight};
 use crate::store::messages::{InboxFilter, Message};
 use crate::store::now_unix;
-use crate::store::tenant::Scope;
+use crate::store::tenant::Tenant;
 use crate::web::AppState;
 
 /// The month asked for, and the facts of the twelve months up to it.
 async fn load(
     state: &AppState,
-    scope: Scope,
+    scope: Tenant,
     month: &Month,
 ) -> Result<(Oversight, Oversight), crate::store::StoreError> {
     let start = |d: chrono::NaiveDate| end_of_day(d.pred_opt().unwrap_or(d));
@@ -108,14 +108,15 @@ pub async fn dashboard(
 pub async fn group_report(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Extension(_s): Extension<Session>,
+    Extension(s): Extension<Session>,
     Query(q): Query<MonthQuery>,
 ) -> Response {
     let month = match month_of(&q) {
         Ok(m) => m,
         Err(m) => return refuse(&headers, StatusCode::BAD_REQUEST, &m),
     };
-    let (this, year) = match load(&state, Scope::all(), &month).await {
+    // The route is the central office's; its tenant is the whole group.
+    let (this, year) = match load(&state, s.scope, &month).await {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
@@ -139,14 +140,13 @@ pub async fn site_report(
     Path(code): Path<String>,
     Query(q): Query<MonthQuery>,
 ) -> Response {
-    let Some(site) = state.admin.site_by_code(&code).filter(|i| s.scope.covers(i.id)) else {
+    let Some((site, scope)) = state.admin.site_by_code(&code).and_then(|i| Some((i, s.scope.narrow(i.id)?))) else {
         return refuse(&headers, StatusCode::NOT_FOUND, "网站不存在，或不属于您的站点");
     };
     let month = match month_of(&q) {
         Ok(m) => m,
         Err(m) => return refuse(&headers, StatusCode::BAD_REQUEST, &m),
     };
-    let scope = Scope::site(site.id);
     let (this, year) = match load(&state, scope, &month).await {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),

@@ -90,7 +90,7 @@ pub async fn inbox(
         Err(e) => return store_error(&headers, e),
     };
     let ack_text = match s.scope.site_id() {
-        Some(id) => store.ack_text(id).await.ok(),
+        Some(id) => store.ack_text(s.scope, id).await.ok(),
         None => None,
     };
     let rows: Vec<_> = list.iter().map(|m| view(&state, m)).collect();
@@ -122,7 +122,8 @@ pub async fn show(
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
-    let ack_text = store.ack_text(m.site_id).await.unwrap_or_else(|_| crate::interaction::DEFAULT_ACK_TEXT.into());
+    let ack_text =
+        store.ack_text(s.scope, m.site_id).await.unwrap_or_else(|_| crate::interaction::DEFAULT_ACK_TEXT.into());
     let levels = state.admin.sites.get(&m.site_id).map_or(1, |i| i.review_levels);
     let role = s.user.role;
     // Whoever wrote the reply, or passed a level of it, is not offered its review.
@@ -292,7 +293,7 @@ pub async fn decide(
         Err(e) => return store_error(&headers, e),
     };
     let cal = &state.project.group.calendar;
-    match state.project.store.decide_extension(id, approve, &comment, cal, s.actor()).await {
+    match state.project.store.decide_extension(s.scope, id, approve, &comment, cal, s.actor()).await {
         Ok(()) => done(id, if approve { "extended" } else { "refused" }),
         Err(e) => store_error(&headers, e),
     }
@@ -377,7 +378,7 @@ pub async fn settings(
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
     };
-    match state.project.store.set_ack_text(site_id, &text, s.actor()).await {
+    match state.project.store.set_ack_text(s.scope, site_id, &text, s.actor()).await {
         Ok(()) => see_other("/admin/messages?ok=settings"),
         Err(e) => store_error(&headers, e),
     }

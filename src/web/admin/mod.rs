@@ -79,7 +79,7 @@ impl AdminConfig {
     }
 
     /// The site pickers of a central admin: every site in group order; none for site users.
-    pub fn pickers(&self, scope: crate::store::tenant::Scope) -> Vec<&SiteInfo> {
+    pub fn pickers(&self, scope: crate::store::tenant::Tenant) -> Vec<&SiteInfo> {
         if scope.site_id().is_some() {
             return Vec::new();
         }

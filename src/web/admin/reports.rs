@@ -155,7 +155,7 @@ pub async fn group(
     let prev_rank: HashMap<i64, usize> = ranking(&state, &prev_sites).into_iter().map(|r| (r.1.id, r.0)).collect();
     let last_run = runs.last().map(|r| r.0);
     let findings = match last_run {
-        Some(run) => match store.run_findings(run, None).await {
+        Some(run) => match store.run_findings(s.scope, run).await {
             Ok(f) => f,
             Err(e) => return store_error(&headers, e),
         },
@@ -223,7 +223,7 @@ pub async fn site(
     Path(code): Path<String>,
     Query(q): Query<MonthQuery>,
 ) -> Response {
-    let Some(info) = state.admin.site_by_code(&code).filter(|i| s.scope.covers(i.id)) else {
+    let Some((info, tenant)) = state.admin.site_by_code(&code).and_then(|i| Some((i, s.scope.narrow(i.id)?))) else {
         return store_error(&headers, StoreError::NotFound);
     };
     let month = match Month::parse(&q.month, today()) {
@@ -242,7 +242,7 @@ pub async fn site(
         rows.iter().filter(|r| r.2.site_id == info.id).map(|r| (&r.1, &r.2)).collect();
     let last_run = rows.iter().rev().find(|r| r.2.site_id == info.id).map(|r| r.0);
     let mut findings = match last_run {
-        Some(run) => match store.run_findings(run, Some(info.id)).await {
+        Some(run) => match store.run_findings(tenant, run).await {
             Ok(f) => f,
             Err(e) => return store_error(&headers, e),
         },

@@ -1,7 +1,7 @@
 //! The admin's gate, in one middleware run after routing: it finds the route's entry in the
 //! route table, loads the session from its cookie, checks CSRF on every state-changing request,
 //! sends users with a forced password change to the password form, and checks the role's
-//! permission. Handlers receive a `Session` and read tenant data only through its `Scope`.
+//! permission. Handlers receive a `Session` and read tenant data only through its `Tenant`.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::routes::{spec, Access};
 use super::views;
 use crate::auth::constant_time_eq;
-use crate::store::tenant::Scope;
+use crate::store::tenant::Tenant;
 use crate::store::users::User;
 use crate::web::AppState;
 
@@ -33,7 +33,7 @@ pub struct Session {
     pub csrf: String,
     pub token: String,
     pub ip: String,
-    pub scope: Scope,
+    pub scope: Tenant,
 }
 
 impl Session {
@@ -169,7 +169,7 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
         let msg = format!("您的角色（{}）无权执行此操作", record.user.role.label());
         return refuse(&headers, StatusCode::FORBIDDEN, &msg);
     }
-    let scope = Scope::of(&record.user);
+    let scope = Tenant::of(&record);
     req.extensions_mut().insert(Session { user: record.user, csrf: record.csrf, token, ip, scope });
     next.run(req).await
 }

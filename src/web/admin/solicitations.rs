@@ -100,14 +100,11 @@ pub async fn create(
     Extension(s): Extension<Session>,
     Form(f): Form<DraftForm>,
 ) -> Response {
-    let Some(site_id) = s.scope.site_id() else {
-        return store_error(&headers, StoreError::Conflict("意见征集由各网站发布".into()));
-    };
     let fields = match fields(&f) {
         Ok(v) => v,
         Err(e) => return store_error(&headers, e),
     };
-    match state.project.store.create_solicitation(site_id, &fields, Some(s.user.id), s.actor()).await {
+    match state.project.store.create_solicitation(s.scope, &fields, Some(s.user.id), s.actor()).await {
         Ok(id) => see_other(&format!("/admin/solicitations/{id}")),
         Err(e) => store_error(&headers, e),
     }

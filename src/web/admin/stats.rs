@@ -14,6 +14,7 @@ use super::session::{json_only, refuse, Session};
 use super::{see_other, store_error, views, SiteInfo};
 use crate::stats::chart::{self, Line};
 use crate::stats::{self, period, ColumnRef, Granularity, Period, PeriodError, PeriodQuery, SiteRef, SiteReport};
+use crate::store::tenant::Tenant;
 use crate::store::StoreError;
 use crate::web::AppState;
 
@@ -31,8 +32,13 @@ fn columns(state: &AppState, code: &str) -> Vec<ColumnRef> {
 }
 
 /// One site's report, with the site's columns from the group.
-async fn report_of(state: &AppState, info: &SiteInfo, period: &Period) -> Result<SiteReport, StoreError> {
-    stats::site_report(&state.project.store, &site_ref(info), &columns(state, &info.code), period).await
+async fn report_of(
+    state: &AppState,
+    tenant: Tenant,
+    info: &SiteInfo,
+    period: &Period,
+) -> Result<SiteReport, StoreError> {
+    stats::site_report(&state.project.store, tenant, &site_ref(info), &columns(state, &info.code), period).await
 }
 
 /// Every site in group order.
@@ -40,10 +46,10 @@ pub fn all_sites(state: &AppState) -> Vec<SiteRef> {
     state.admin.site_order.iter().filter_map(|id| state.admin.sites.get(id)).map(site_ref).collect()
 }
 
-/// The site named in the path, if the session may see it; a foreign site is as missing as an
-/// unknown one.
-fn visible_site<'a>(state: &'a AppState, s: &Session, code: &str) -> Option<&'a SiteInfo> {
-    state.admin.site_by_code(code).filter(|i| s.scope.covers(i.id))
+/// The site named in the path and the session's tenant narrowed to it, if the session may see
+/// it; a foreign site is as missing as an unknown one.
+fn visible_site<'a>(state: &'a AppState, s: &Session, code: &str) -> Option<(&'a SiteInfo, Tenant)> {
+    state.admin.site_by_code(code).and_then(|i| Some((i, s.scope.narrow(i.id)?)))
 }
 
 fn period_error_json(e: &PeriodError) -> Response {
@@ -59,27 +65,32 @@ pub async fn api_site(
     Query(q): Query<PeriodQuery>,
 ) -> Response {
     let headers = json_only(headers);
-    let Some(info) = visible_site(&state, &s, &code) else {
+    let Some((info, tenant)) = visible_site(&state, &s, &code) else {
         return refuse(&headers, StatusCode::NOT_FOUND, "网站不存在，或不属于您的站点");
     };
     let period = match Period::parse(&q, period::today()) {
         Ok(p) => p,
         Err(e) => return period_error_json(&e),
     };
-    match report_of(&state, info, &period).await {
+    match report_of(&state, tenant, info, &period).await {
         Ok(r) => Json(r).into_response(),
         Err(e) => store_error(&headers, e),
     }
 }
 
 /// `GET /admin/api/stats`: the group ranking as JSON (by day whatever the granularity).
-pub async fn api_ranking(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn api_ranking(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
     let headers = json_only(headers);
     let period = match Period::parse(&q, period::today()) {
         Ok(p) => p,
         Err(e) => return period_error_json(&e),
     };
-    match stats::ranking(&state.project.store, &all_sites(&state), &period).await {
+    match stats::ranking(&state.project.store, s.scope, &all_sites(&state), &period).await {
         Ok(r) => Json(r).into_response(),
         Err(e) => store_error(&headers, e),
     }
@@ -131,11 +142,13 @@ pub async fn overview(
     let store = &state.project.store;
     let sites = all_sites(&state);
     let yesterday = period::today().pred_opt().unwrap_or_else(period::today);
-    let (ranking, quiet) =
-        match tokio::try_join!(stats::ranking(store, &sites, &period), stats::quiet_sites(store, &sites, yesterday)) {
-            Ok(r) => r,
-            Err(e) => return store_error(&headers, e),
-        };
+    let (ranking, quiet) = match tokio::try_join!(
+        stats::ranking(store, s.scope, &sites, &period),
+        stats::quiet_sites(store, s.scope, &sites, yesterday)
+    ) {
+        Ok(r) => r,
+        Err(e) => return store_error(&headers, e),
+    };
     let labels: Vec<String> = ranking.series.iter().map(|p| p.t.clone()).collect();
     let trend = chart::line_chart(
         "站群每日浏览量与访客数",
@@ -182,14 +195,14 @@ pub async fn site(
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let Some(info) = visible_site(&state, &s, &code) else {
+    let Some((info, tenant)) = visible_site(&state, &s, &code) else {
         return store_error(&headers, StoreError::NotFound);
     };
     let period = match Period::parse(&q, period::today()) {
         Ok(p) => p,
         Err(e) => return bad_period(&state, &s, Some(info), "stats_site.html", &q, &e),
     };
-    let report = match report_of(&state, info, &period).await {
+    let report = match report_of(&state, tenant, info, &period).await {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
@@ -242,7 +255,7 @@ pub async fn site_csv(
     Path(code): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let Some(info) = visible_site(&state, &s, &code) else {
+    let Some((info, tenant)) = visible_site(&state, &s, &code) else {
         return store_error(&headers, StoreError::NotFound);
     };
     let period = match Period::parse(&q.period, period::today()) {
@@ -253,7 +266,7 @@ pub async fn site_csv(
     if !["series", "pages", "referrers", "columns"].contains(&table) {
         return refuse(&headers, StatusCode::BAD_REQUEST, "参数 table：只能是 series、pages、referrers 或 columns");
     }
-    let r = match report_of(&state, info, &period).await {
+    let r = match report_of(&state, tenant, info, &period).await {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
@@ -293,12 +306,17 @@ pub async fn site_csv(
 }
 
 /// `GET /admin/stats/ranking.csv`: the group ranking.
-pub async fn ranking_csv(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn ranking_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
     let period = match Period::parse(&q, period::today()) {
         Ok(p) => p,
         Err(e) => return refuse(&headers, StatusCode::BAD_REQUEST, &e.to_string()),
     };
-    let r = match stats::ranking(&state.project.store, &all_sites(&state), &period).await {
+    let r = match stats::ranking(&state.project.store, s.scope, &all_sites(&state), &period).await {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };

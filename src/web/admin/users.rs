@@ -45,7 +45,7 @@ pub async fn list(
     Extension(s): Extension<Session>,
     Query(f): Query<Flash>,
 ) -> Response {
-    match state.project.store.users(s.scope.site_id()).await {
+    match state.project.store.users(s.scope).await {
         Ok(users) => {
             let rows: Vec<_> = users
                 .iter()
@@ -179,7 +179,7 @@ pub async fn create(
         password: &f.password,
         must_change_password: true,
     };
-    match state.project.store.create_user(&new, &s.user.username, Some(&s.ip)).await {
+    match state.project.store.create_user(s.scope, &new, &s.user.username, Some(&s.ip)).await {
         Ok(_) => see_other("/admin/users?ok=created"),
         Err(StoreError::Invalid(m)) => {
             f.password.clear();
@@ -191,10 +191,7 @@ pub async fn create(
 
 /// A user of the scope; central admins (no site) are only in the central scope.
 async fn target(state: &AppState, s: &Session, id: i64) -> Result<User, StoreError> {
-    match state.project.store.user_by_id(id).await? {
-        Some(u) if s.scope.site_id().is_none() || (u.site_id.is_some_and(|site| s.scope.covers(site))) => Ok(u),
-        _ => Err(StoreError::NotFound),
-    }
+    state.project.store.user_by_id(s.scope, id).await?.ok_or(StoreError::NotFound)
 }
 
 /// The form filled with a user as stored.
