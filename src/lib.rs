@@ -25,3 +25,4 @@ pub mod stats;
 pub mod store;
 pub mod theme;
 pub mod web;
+pub mod workflow;

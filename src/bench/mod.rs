@@ -14,6 +14,7 @@ use std::time::Instant;
 use crate::content::import::ImportStats;
 use crate::project::{Paths, Project};
 use crate::store::import::import_dir;
+use crate::store::tenant::{Job, Tenant};
 
 /// The synthetic group of `sites` subsites with `articles` each, generated and imported into
 /// `work` once and reused by later runs of the same size.
@@ -49,7 +50,14 @@ pub async fn prepare(
         let t = Instant::now();
         let mut stats = ImportStats::default();
         for site in &project.group.sites {
-            let r = import_dir(&project.store, site, &work.join("content").join(site.code()), "operator:bench").await?;
+            let r = import_dir(
+                &project.store,
+                Tenant::system(Job::Bench),
+                site,
+                &work.join("content").join(site.code()),
+                "operator:bench",
+            )
+            .await?;
             if let Some(p) = r.problems.first() {
                 anyhow::bail!("import failed: {p}");
             }

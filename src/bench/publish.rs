@@ -57,7 +57,14 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         kind: site.def.kind,
     };
     crate::demo::write_content(&b.work.join("content"), &[demo], b.articles, crate::demo::content_day())?;
-    let r = import_dir(&project.store, site, &b.work.join("content").join(site.code()), "operator:bench").await?;
+    let r = import_dir(
+        &project.store,
+        Tenant::system(Job::Bench),
+        site,
+        &b.work.join("content").join(site.code()),
+        "operator:bench",
+    )
+    .await?;
     if let Some(p) = r.problems.first() {
         anyhow::bail!("import failed: {p}");
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use zhanqun::store::audit;
 use zhanqun::store::import::import_dir;
+use zhanqun::store::tenant::{Job, Tenant};
 
 use super::open;
 use crate::ProjectArgs;
@@ -15,7 +16,7 @@ pub async fn run(dir: &Path, site: &str, project: ProjectArgs) -> anyhow::Result
     let Some(site) = project.group.site(site) else {
         anyhow::bail!("no site `{site}` in the group; codes are the file names in {}", project.paths.sites.display());
     };
-    let report = import_dir(&project.store, site, dir, &audit::operator()).await?;
+    let report = import_dir(&project.store, Tenant::system(Job::CommandLine), site, dir, &audit::operator()).await?;
     for p in &report.problems {
         eprintln!("{p}");
     }

@@ -9,6 +9,7 @@
 //!   field of the submission.
 
 pub mod deadline;
+pub mod handling;
 pub mod limit;
 pub mod mask;
 pub mod oversight;

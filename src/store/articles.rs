@@ -14,7 +14,12 @@ use crate::content::metadata::index_no;
 
 impl Store {
     /// Imports `items` into one site in one transaction: all of them or none.
-    pub async fn import_articles(&self, site: &SiteRow, items: &[ImportItem], actor: &str) -> Result<ImportStats> {
+    pub(super) async fn import_articles(
+        &self,
+        site: &SiteRow,
+        items: &[ImportItem],
+        actor: &str,
+    ) -> Result<ImportStats> {
         let mut stats = ImportStats::default();
         let mut tx = self.begin_write().await?;
         // source_key → (article id, hash of its live revision, its last revision number)
@@ -92,7 +97,7 @@ impl Store {
     }
 
     /// Source keys of a site's imported articles.
-    pub async fn source_keys(&self, site_id: i64) -> Result<Vec<String>> {
+    pub(super) async fn source_keys(&self, site_id: i64) -> Result<Vec<String>> {
         sqlx::query("SELECT source_key FROM articles WHERE site_id = $1 AND source_key IS NOT NULL")
             .bind(site_id)
             .fetch_all(self.pool())

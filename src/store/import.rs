@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use super::tenant::Tenant;
 use super::{Store, StoreError};
 use crate::content::import::{read_dir, FileProblem, FolderError, ImportItem, ImportReport};
 use crate::group::Site;
@@ -17,10 +18,19 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-/// Imports every `*.md` under `dir` into `site`, recorded in the audit log under `actor`.
-pub async fn import_dir(store: &Store, site: &Site, dir: &Path, actor: &str) -> Result<ImportReport, ImportError> {
+/// Imports every `*.md` under `dir` into `site`, recorded in the audit log under `actor`. The
+/// articles go live without review, so only an operator's job does this (`Job::CommandLine`,
+/// the demo seed, the benchmarks), never a session.
+pub async fn import_dir(
+    store: &Store,
+    tenant: Tenant,
+    site: &Site,
+    dir: &Path,
+    actor: &str,
+) -> Result<ImportReport, ImportError> {
     let (items, mut problems) = read_dir(site, dir)?;
     let row = store.site_row(site.code()).await?;
+    tenant.reach(row.id)?;
     // Interpretation links may point at articles imported earlier from the same folder.
     let known: HashSet<String> =
         store.source_keys(row.id).await?.into_iter().chain(items.iter().map(|(i, _)| i.source_key.clone())).collect();

@@ -69,6 +69,31 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// A step of handling a message refused: 403 when it is about who acts, 409 otherwise.
+impl From<crate::interaction::handling::HandlingError> for StoreError {
+    fn from(e: crate::interaction::handling::HandlingError) -> Self {
+        if e.about_the_person() {
+            StoreError::Forbidden(e.to_string())
+        } else {
+            StoreError::Conflict(e.to_string())
+        }
+    }
+}
+
+/// A step the workflow refuses: 409 for the state, 403 for the person, 400 on the form field.
+impl From<crate::workflow::WorkflowError> for StoreError {
+    fn from(e: crate::workflow::WorkflowError) -> Self {
+        use crate::workflow::Refusal;
+        match e.refusal() {
+            Refusal::State => StoreError::Conflict(e.to_string()),
+            Refusal::Person => StoreError::Forbidden(e.to_string()),
+            Refusal::Field(field) => {
+                StoreError::Fields(vec![crate::content::draft::FieldError { field, message: e.to_string() }])
+            }
+        }
+    }
+}
+
 /// What a failed query says about the request, for the answer it gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contention {

@@ -1,6 +1,7 @@
-//! The review workflow: submit → one to three review levels → published; reject back to the
-//! author with a comment; withdraw (撤稿). Each transition is one transaction that also writes
-//! its audit entry and, when the sites change, the publish jobs that carry the change out.
+//! The review workflow's writes: submit → one to three review levels → published; reject back
+//! to the author with a comment; withdraw (撤稿). Each transition is one transaction that loads
+//! the article's facts, asks `crate::workflow` whether and where the step goes, and writes it
+//! with its audit entry and, when the sites change, the publish jobs that carry it out.
 
 use sqlx::{Any, Transaction};
 
@@ -10,9 +11,9 @@ use super::hands::{self, Part, Subject};
 use super::tenant::Tenant;
 use super::users::User;
 use super::{now_unix, Cols, Result, Store, StoreError};
-use crate::content::draft::FieldError;
 use crate::content::{article_path, now_local};
 use crate::group::{ColumnKind, Group};
+use crate::workflow::{self, Step};
 
 /// What an approval did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +77,36 @@ async fn current(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Resul
     })
 }
 
+impl Current {
+    fn article(&self) -> workflow::Article {
+        let work = self.work_state.map(|state| workflow::Work { state, level: self.work_level });
+        workflow::Article { status: self.status.clone(), work: self.work_id.and(work) }
+    }
+
+    /// The revision a step acts on; the workflow has checked there is one.
+    fn work(&self) -> Result<i64> {
+        self.work_id.ok_or(StoreError::NotFound)
+    }
+}
+
+/// What `user` has done to the article's working revision before: wrote a word of it, or
+/// approved a level of it.
+async fn reviewer(tx: &mut Transaction<'_, Any>, cur: &Current, user: &User) -> Result<workflow::Reviewer> {
+    let Some(work) = cur.work_id else {
+        return Ok(workflow::Reviewer { wrote_it: cur.work_author == Some(user.id), approved_a_level: false });
+    };
+    let wrote_it = cur.work_author == Some(user.id)
+        || hands::had(&mut **tx, Subject::Revision, work, user.id, Part::Wrote).await?;
+    let approved_a_level =
+        sqlx::query("SELECT 1 FROM review_steps WHERE revision_id = $1 AND reviewer_id = $2 AND decision = 'approve'")
+            .bind(work)
+            .bind(user.id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some();
+    Ok(workflow::Reviewer { wrote_it, approved_a_level })
+}
+
 fn levels_of(group: &Group, code: &str) -> i64 {
     group.site(code).map(|s| i64::from(s.def.review_levels)).unwrap_or(1).clamp(1, 3)
 }
@@ -91,12 +122,8 @@ impl Store {
     pub async fn submit(&self, scope: Tenant, user: &User, id: i64, ip: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
-        let (Some(work), Some(state)) = (cur.work_id, cur.work_state) else {
-            return Err(StoreError::Conflict("没有待提交的修改".into()));
-        };
-        if !state.editable() {
-            return Err(StoreError::Conflict("稿件已在审核中".into()));
-        }
+        workflow::submit(&cur.article())?;
+        let work = cur.work()?;
         let now = now_unix();
         sqlx::query("UPDATE revisions SET state = 'submitted', level = 0, updated_at = $1 WHERE id = $2")
             .bind(now)
@@ -122,23 +149,13 @@ impl Store {
     ) -> Result<Approval> {
         let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
-        let work = reviewable(&mut tx, &cur, user).await?;
-        let already: bool = sqlx::query(
-            "SELECT 1 FROM review_steps WHERE revision_id = $1 AND reviewer_id = $2 AND decision = 'approve'",
-        )
-        .bind(work)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-        if already {
-            return Err(StoreError::Forbidden("您已审核过本稿件的上一级，下一级须由其他审核员审核".into()));
-        }
-        let levels = levels_of(group, &cur.site_code);
-        let level = cur.work_level + 1;
+        let who = reviewer(&mut tx, &cur, user).await?;
+        let step = workflow::approve(&cur.article(), who, levels_of(group, &cur.site_code))?;
+        let work = cur.work()?;
         let now = now_unix();
+        let (Step::Advance { level, of: levels } | Step::Publish { level, of: levels }) = step;
         add_step(&mut tx, work, level, user, "approve", comment, now).await?;
-        if level < levels {
+        if let Step::Advance { .. } = step {
             sqlx::query("UPDATE revisions SET level = $1, updated_at = $2 WHERE id = $3")
                 .bind(level)
                 .bind(now)
@@ -165,18 +182,14 @@ impl Store {
 
     /// Sends the submission back to its author with a comment.
     pub async fn reject(&self, scope: Tenant, user: &User, id: i64, comment: &str, ip: &str) -> Result<()> {
-        let comment = comment.trim();
-        if comment.is_empty() {
-            return Err(StoreError::Fields(vec![FieldError {
-                field: "comment",
-                message: "退回时请写明修改意见".into(),
-            }]));
-        }
+        let comment = workflow::rejection_comment(comment)?;
         let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
-        let work = reviewable(&mut tx, &cur, user).await?;
+        let who = reviewer(&mut tx, &cur, user).await?;
+        let level = workflow::reject(&cur.article(), who, comment)?;
+        let work = cur.work()?;
         let now = now_unix();
-        add_step(&mut tx, work, cur.work_level + 1, user, "reject", comment, now).await?;
+        add_step(&mut tx, work, level, user, "reject", comment, now).await?;
         sqlx::query("UPDATE revisions SET state = 'rejected', level = 0, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(work)
@@ -192,9 +205,7 @@ impl Store {
     pub async fn withdraw(&self, scope: Tenant, user: &User, id: i64, reason: &str, ip: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
-        if cur.status != "published" {
-            return Err(StoreError::Conflict("只有已发布的稿件可以撤稿".into()));
-        }
+        workflow::withdraw(&cur.article())?;
         let now = now_unix();
         sqlx::query("UPDATE articles SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
             .bind(now)
@@ -221,21 +232,6 @@ impl Store {
             .transpose()?;
         Ok(kind.as_deref() == Some(ColumnKind::Policy.as_str()))
     }
-}
-
-/// The submitted revision a reviewer may decide on: never one they wrote or changed, even a
-/// word of (a reviewer who rewrote a colleague's draft is its co-author).
-async fn reviewable(tx: &mut Transaction<'_, Any>, cur: &Current, user: &User) -> Result<i64> {
-    let work = match (cur.work_id, cur.work_state) {
-        (Some(w), Some(RevState::Submitted)) => w,
-        _ => return Err(StoreError::Conflict("稿件不在待审核状态".into())),
-    };
-    if cur.work_author == Some(user.id) || hands::had(&mut **tx, Subject::Revision, work, user.id, Part::Wrote).await? {
-        return Err(StoreError::Forbidden(
-            "不能审核自己撰写的稿件（也包括自己修改过的稿件），请由本单位其他审核员审核".into(),
-        ));
-    }
-    Ok(work)
 }
 
 async fn add_step(

@@ -130,7 +130,15 @@ async fn only_published_due_revisions_are_rendered() {
             "title: 已发布的文章<script>alert(1)</script>\ncolumn: gzdt\ndate: 2024-05-01\n",
             "正文<script>alert(2)</script>[链接](javascript:alert(3))\n",
         );
-        import_dir(&project.store, project.group.site("fgw").unwrap(), &legacy, "operator:test").await.unwrap();
+        import_dir(
+            &project.store,
+            crate::common::whole_group(),
+            project.group.site("fgw").unwrap(),
+            &legacy,
+            "operator:test",
+        )
+        .await
+        .unwrap();
         let row = project.store.site_row("fgw").await.unwrap();
         let col = row.columns["gzdt"];
         let pool = project.store.pool();

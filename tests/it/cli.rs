@@ -76,8 +76,15 @@ async fn kill_9_mid_build_leaves_the_previous_release_intact() {
     let db = demo.join("data/zhanqun.db").display().to_string();
     let project = open(demo, &db).await;
     for site in &project.group.sites {
-        let r =
-            import_dir(&project.store, site, &demo.join("content").join(site.code()), "operator:test").await.unwrap();
+        let r = import_dir(
+            &project.store,
+            crate::common::whole_group(),
+            site,
+            &demo.join("content").join(site.code()),
+            "operator:test",
+        )
+        .await
+        .unwrap();
         assert!(r.problems.is_empty(), "{:?}", r.problems);
     }
     project.store.close().await;

@@ -50,7 +50,8 @@ async fn import_reimport_and_publish() {
         let project = open(tmp.path(), &url).await;
         let site = project.group.site("fgw").unwrap();
 
-        let report = import_dir(&project.store, site, &legacy, "operator:test").await.unwrap();
+        let report =
+            import_dir(&project.store, crate::common::whole_group(), site, &legacy, "operator:test").await.unwrap();
         assert_eq!(report.stats.created, 3, "{backend}");
         let problems: Vec<String> =
             report.problems.iter().map(|p| p.to_string().replace(&format!("{}/", legacy.display()), "")).collect();
@@ -74,7 +75,8 @@ async fn import_reimport_and_publish() {
         assert_eq!(numbers[2].1, "11439900MB0001002X/2024-00003");
 
         // Unchanged files write nothing; an edited one gets a new revision, same 索引号.
-        let again = import_dir(&project.store, site, &legacy, "operator:test").await.unwrap();
+        let again =
+            import_dir(&project.store, crate::common::whole_group(), site, &legacy, "operator:test").await.unwrap();
         assert_eq!((again.stats.created, again.stats.updated, again.stats.unchanged), (0, 0, 3), "{backend}");
         write_md(
             &legacy,
@@ -82,7 +84,8 @@ async fn import_reimport_and_publish() {
             "title: 发改委召开优化营商环境工作会议（更新）\ncolumn: gzdt\ndate: 2024-05-01 09:30\n",
             "更新后的正文。\n",
         );
-        let third = import_dir(&project.store, site, &legacy, "operator:test").await.unwrap();
+        let third =
+            import_dir(&project.store, crate::common::whole_group(), site, &legacy, "operator:test").await.unwrap();
         assert_eq!((third.stats.created, third.stats.updated, third.stats.unchanged), (0, 1, 2), "{backend}");
         let r = sqlx::query("SELECT a.index_no, r.number, r.title FROM articles a JOIN revisions r ON r.id = a.published_revision_id WHERE a.source_key = 'gzdt/a.md'")
             .fetch_one(project.store.pool())

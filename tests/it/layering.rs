@@ -20,8 +20,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("theme", &["group", "html"]),
     ("content", &["clock", "group", "hex", "html"]),
     ("interaction", &["clock", "content", "group", "hex"]),
+    ("workflow", &[]),
     // The one database.
-    ("store", &["auth", "clock", "content", "group", "hex", "interaction"]),
+    ("store", &["auth", "clock", "content", "group", "hex", "interaction", "workflow"]),
     // What runs on the database.
     ("mail", &["store"]),
     ("search", &["clock", "content", "group", "html", "store"]),
@@ -54,6 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "stats",
             "store",
             "theme",
+            "workflow",
         ],
     ),
     ("bench", &["audit", "auth", "clock", "content", "demo", "project", "publish", "search", "store", "web"]),

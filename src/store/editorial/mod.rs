@@ -14,43 +14,7 @@ use super::{now_unix, Cols, Result, Store, StoreError};
 use crate::content::attachment::Attachment;
 use crate::content::draft::{DraftInput, FieldError};
 
-/// Where a revision stands in the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RevState {
-    Draft,
-    Submitted,
-    Rejected,
-    Approved,
-    Superseded,
-}
-
-impl RevState {
-    pub fn parse(s: &str) -> RevState {
-        match s {
-            "draft" => RevState::Draft,
-            "submitted" => RevState::Submitted,
-            "rejected" => RevState::Rejected,
-            "superseded" => RevState::Superseded,
-            _ => RevState::Approved,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RevState::Draft => "draft",
-            RevState::Submitted => "submitted",
-            RevState::Rejected => "rejected",
-            RevState::Approved => "approved",
-            RevState::Superseded => "superseded",
-        }
-    }
-
-    /// Whether an editor may still change the revision.
-    pub fn editable(self) -> bool {
-        matches!(self, RevState::Draft | RevState::Rejected)
-    }
-}
+pub use crate::workflow::RevState;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AttachmentView {

@@ -3,6 +3,7 @@
 //! transaction that writes it.
 
 use super::*;
+use crate::interaction::handling as rules;
 
 impl Store {
     /// The site's standard acknowledgement text.
@@ -47,9 +48,7 @@ impl Store {
     pub async fn acknowledge_message(&self, scope: Tenant, id: i64, text: &str, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
-        if m.acknowledged_at.is_some() {
-            return Err(StoreError::Conflict("该留言已经受理".into()));
-        }
+        rules::acknowledge(&m.facts())?;
         sqlx::query("UPDATE messages SET acknowledged_at = $1, ack_text = $2 WHERE id = $3")
             .bind(now_unix())
             .bind(text)
@@ -75,15 +74,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
-        if m.answered_at.is_some() {
-            return Err(StoreError::Conflict("已答复的留言不能转办".into()));
-        }
-        if m.site_id == to.0 {
-            return Err(StoreError::Conflict("该留言已由这个单位负责".into()));
-        }
-        if m.reply_state.as_deref() == Some("submitted") {
-            return Err(StoreError::Conflict("答复正在审核中，不能转办".into()));
-        }
+        rules::transfer(&m.facts(), to.0)?;
         // The new unit writes its own reply and acknowledges again if nobody had yet.
         sqlx::query("UPDATE messages SET site_id = $1, reply = NULL, reply_state = NULL, reply_level = 0, reply_author_id = NULL WHERE id = $2")
             .bind(to.0)
@@ -117,9 +108,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
-        if m.answered_at.is_some() || m.complex {
-            return Err(StoreError::Conflict("该留言已答复或已标记为复杂问题".into()));
-        }
+        rules::mark_complex(&m.facts())?;
         let extra = if m.extension_state.as_deref() == Some("approved") { m.extension_days.unwrap_or(0) } else { 0 };
         let due = deadline::due_date(cal, m.received_at, true, extra as u32);
         sqlx::query(
@@ -146,12 +135,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
-        if m.answered_at.is_some() {
-            return Err(StoreError::Conflict("已答复的留言不需要延期".into()));
-        }
-        if m.extension_state.is_some() {
-            return Err(StoreError::Conflict("每条留言只能申请一次延期".into()));
-        }
+        rules::request_extension(&m.facts())?;
         sqlx::query("UPDATE messages SET extension_days = $1, extension_reason = $2, extension_state = 'requested' WHERE id = $3")
             .bind(days)
             .bind(reason)
@@ -173,14 +157,10 @@ impl Store {
         cal: &Calendar,
         by: Actor<'_>,
     ) -> Result<()> {
-        if tenant.site_id().is_some() {
-            return Err(StoreError::Forbidden("延期申请由信息化办审批".into()));
-        }
+        rules::may_decide_extension(tenant.site_id().is_none())?;
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, tenant, id).await?;
-        if m.extension_state.as_deref() != Some("requested") {
-            return Err(StoreError::Conflict("该留言没有待审批的延期申请".into()));
-        }
+        rules::decide_extension(&m.facts())?;
         let mut due = m.due();
         if approve {
             due = deadline::due_date(cal, m.received_at, m.complex, m.extension_days.unwrap_or(0) as u32);
@@ -206,12 +186,7 @@ impl Store {
     pub async fn save_reply(&self, scope: Tenant, id: i64, text: &str, user_id: i64, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
-        if m.answered_at.is_some() {
-            return Err(StoreError::Conflict("该留言已答复".into()));
-        }
-        if m.reply_state.as_deref() == Some("submitted") {
-            return Err(StoreError::Conflict("答复正在审核中，审核退回后才能修改".into()));
-        }
+        rules::save_reply(&m.facts())?;
         sqlx::query("UPDATE messages SET reply = $1, reply_state = 'draft', reply_level = 0, reply_author_id = $2 WHERE id = $3")
             .bind(text)
             .bind(user_id)
@@ -229,12 +204,7 @@ impl Store {
     pub async fn submit_reply(&self, scope: Tenant, id: i64, by: Actor<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
-        if m.reply_state.as_deref() != Some("draft") || m.reply.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            return Err(StoreError::Conflict("请先填写并保存答复内容".into()));
-        }
-        if m.acknowledged_at.is_none() {
-            return Err(StoreError::Conflict("请先受理该留言，再提交答复".into()));
-        }
+        rules::submit_reply(&m.facts())?;
         sqlx::query("UPDATE messages SET reply_state = 'submitted', reply_level = 0 WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -256,17 +226,12 @@ impl Store {
         let ReviewDecision { approve, comment, levels, reviewer_id } = decision;
         let mut tx = self.begin_write().await?;
         let m = locked(&mut tx, scope, id).await?;
-        if m.reply_state.as_deref() != Some("submitted") {
-            return Err(StoreError::Conflict("没有待审核的答复".into()));
-        }
-        if m.reply_author_id == Some(reviewer_id)
-            || hands::had(&mut *tx, Subject::Reply, id, reviewer_id, Part::Wrote).await?
-        {
-            return Err(StoreError::Forbidden("不能审核自己撰写的答复（也包括自己修改过的答复）".into()));
-        }
-        if hands::had(&mut *tx, Subject::Reply, id, reviewer_id, Part::Approved).await? {
-            return Err(StoreError::Forbidden("您已审核过本答复的上一级，下一级须由其他审核员审核".into()));
-        }
+        let reviewer = rules::ReplyReviewer {
+            wrote_it: m.reply_author_id == Some(reviewer_id)
+                || hands::had(&mut *tx, Subject::Reply, id, reviewer_id, Part::Wrote).await?,
+            approved_a_level: hands::had(&mut *tx, Subject::Reply, id, reviewer_id, Part::Approved).await?,
+        };
+        rules::review_reply(&m.facts(), reviewer)?;
         let level = m.reply_level + 1;
         if !approve {
             sqlx::query("UPDATE messages SET reply_state = 'rejected', reply_level = 0 WHERE id = $1")

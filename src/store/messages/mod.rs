@@ -59,6 +59,19 @@ pub struct Message {
 }
 
 impl Message {
+    /// What the handling rules (`interaction::handling`) look at.
+    pub fn facts(&self) -> crate::interaction::handling::Facts<'_> {
+        crate::interaction::handling::Facts {
+            site_id: self.site_id,
+            acknowledged: self.acknowledged_at.is_some(),
+            answered: self.answered_at.is_some(),
+            complex: self.complex,
+            extension: self.extension_state.as_deref(),
+            reply_state: self.reply_state.as_deref(),
+            reply_written: self.reply.as_deref().is_some_and(|r| !r.trim().is_empty()),
+        }
+    }
+
     pub fn status(&self) -> Status {
         match (self.answered_at, self.acknowledged_at) {
             (Some(_), _) => Status::Answered,

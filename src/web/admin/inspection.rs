@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
 use minijinja::context;
 use serde::Deserialize;
 
+use super::error::{AdminError, SiteInPath};
 use super::session::Session;
 use super::{see_other, store_error, views};
 use crate::audit::rules;
@@ -147,39 +148,25 @@ pub async fn overview(
 /// `GET /admin/inspection/{code}`: one site's findings with the evidence and the fix.
 pub async fn site(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(s): Extension<Session>,
-    Path(code): Path<String>,
-) -> Response {
-    let Some((info, tenant)) = state.admin.site_by_code(&code).and_then(|i| Some((i, s.scope.narrow(i.id)?))) else {
-        return store_error(&headers, StoreError::NotFound);
-    };
+    s: Session,
+    SiteInPath { info, tenant }: SiteInPath,
+) -> Result<Response, AdminError> {
     let store = &state.project.store;
-    let latest = match store.latest_audit_run().await {
-        Ok(l) => l,
-        Err(e) => return store_error(&headers, e),
-    };
+    let latest = store.latest_audit_run().await?;
     let mine = state.admin.site(s.user.site_id);
-    let after_publish = match store.publish_check(tenant, info.id).await {
-        Ok(c) => c.map(|(at, findings)| {
-            context! { at => at, findings => findings.iter().map(finding_view).collect::<Vec<_>>() }
-        }),
-        Err(e) => return store_error(&headers, e),
-    };
+    let after_publish = store.publish_check(tenant, info.id).await?.map(|(at, findings)| {
+        context! { at => at, findings => findings.iter().map(finding_view).collect::<Vec<_>>() }
+    });
     let Some((run, day)) = latest else {
-        return views::page(
+        return Ok(views::page(
             &s,
             mine,
             "inspection_site.html",
             context! { site => info, run => (), after_publish => after_publish },
-        );
+        ));
     };
-    let loaded =
-        tokio::try_join!(store.run_results(run), store.run_findings(tenant, run), store.score_trends(TREND_RUNS));
-    let (results, mut findings, trends) = match loaded {
-        Ok(r) => r,
-        Err(e) => return store_error(&headers, e),
-    };
+    let (results, mut findings, trends) =
+        tokio::try_join!(store.run_results(run), store.run_findings(tenant, run), store.score_trends(TREND_RUNS))?;
     findings.sort_by_key(|f| severity_rank(&f.severity));
     let result = results.iter().find(|r| r.site_id == info.id).map(|r| {
         context! { passed => r.passed, score => r.score, vetoes => r.vetoes, deductions => r.deductions, notices => r.notices }
@@ -188,7 +175,7 @@ pub async fn site(
     let labels: Vec<String> = points.iter().map(|p| p.0.clone()).collect();
     let scores = points.iter().map(|p| p.1).collect();
     let trend = chart::line_chart_to("得分趋势", &labels, &[Line { name: "得分", class: "s1", values: scores }], 100);
-    views::page(
+    Ok(views::page(
         &s,
         mine,
         "inspection_site.html",
@@ -196,7 +183,7 @@ pub async fn site(
             site => info, run => run, day => day, result => result, trend => trend,
             findings => findings.iter().map(finding_view).collect::<Vec<_>>(), after_publish => after_publish,
         },
-    )
+    ))
 }
 
 /// `POST /admin/inspection/run`: audits the whole group now, in the background.

@@ -2,13 +2,14 @@
 //! answered messages by site and month, the messages overdue now, the extensions waiting for
 //! the central office, and the printable monthly reports (月报) of the group and of a site.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
 use chrono::Months;
 use minijinja::context;
 
+use super::error::{AdminError, SiteInPath};
 use super::reports::{Month, MonthQuery};
 use super::session::{refuse, Session};
 use super::{store_error, views, SiteInfo};
@@ -135,34 +136,20 @@ pub async fn group_report(
 /// `GET /admin/reports/messages/{code}`: one site's monthly report, with its messages.
 pub async fn site_report(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(s): Extension<Session>,
-    Path(code): Path<String>,
+    SiteInPath { info: site, tenant }: SiteInPath,
     Query(q): Query<MonthQuery>,
-) -> Response {
-    let Some((site, scope)) = state.admin.site_by_code(&code).and_then(|i| Some((i, s.scope.narrow(i.id)?))) else {
-        return refuse(&headers, StatusCode::NOT_FOUND, "网站不存在，或不属于您的站点");
-    };
-    let month = match month_of(&q) {
-        Ok(m) => m,
-        Err(m) => return refuse(&headers, StatusCode::BAD_REQUEST, &m),
-    };
-    let (this, year) = match load(&state, scope, &month).await {
-        Ok(r) => r,
-        Err(e) => return store_error(&headers, e),
-    };
+) -> Result<Response, AdminError> {
+    let month = month_of(&q).map_err(AdminError::bad_request)?;
+    let (this, year) = load(&state, tenant, &month).await?;
     let (from, to) = (end_of_day(month.first.pred_opt().unwrap_or(month.first)), end_of_day(month.last));
-    let list = match state.project.store.messages_between(scope, from, to).await {
-        Ok(l) => l,
-        Err(e) => return store_error(&headers, e),
-    };
+    let list = state.project.store.messages_between(tenant, from, to).await?;
     let trend: Vec<_> = year.by_month.iter().map(|(m, f)| context! { month => m, f => f }).collect();
-    views::render(
+    Ok(views::render(
         "report_messages.html",
         context! {
             title => format!("{}政民互动办理情况月报（{}）", site.name, month.label()),
             month => month.key(), total => &this.total, trend => trend, generated => now_unix(), group => false,
             messages => list.iter().map(|m| message_row(&state, m)).collect::<Vec<_>>(),
         },
-    )
+    ))
 }

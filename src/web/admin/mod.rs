@@ -8,6 +8,7 @@
 pub mod articles;
 pub mod console;
 pub mod csv;
+pub mod error;
 pub mod inspection;
 pub mod login;
 pub mod mailboxes;
@@ -26,7 +27,6 @@ pub mod views;
 
 use std::collections::HashMap;
 
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::store::StoreError;
@@ -120,32 +120,10 @@ impl DecisionForm {
     }
 }
 
-/// A store error as the admin answers it: foreign or missing ids are 404, rule breaks 403 or
-/// 409 with their message, anything else 500 with the details in the log only.
-pub fn store_error(headers: &axum::http::HeaderMap, e: StoreError) -> Response {
-    match e {
-        StoreError::NotFound => session::refuse(headers, StatusCode::NOT_FOUND, "稿件或记录不存在，或不属于您的站点"),
-        StoreError::Forbidden(m) => session::refuse(headers, StatusCode::FORBIDDEN, &m),
-        StoreError::Conflict(m) | StoreError::Invalid(m) => session::refuse(headers, StatusCode::CONFLICT, &m),
-        StoreError::Fields(errors) => {
-            let msg = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
-            session::refuse(headers, StatusCode::BAD_REQUEST, &msg)
-        }
-        other if other.contention() == Some(crate::store::Contention::Conflict) => {
-            tracing::info!(error = %other, "write conflict");
-            session::refuse(headers, StatusCode::CONFLICT, "该记录刚刚被他人修改，请刷新页面查看最新内容后再操作")
-        }
-        other if other.contention() == Some(crate::store::Contention::Busy) => {
-            tracing::warn!(error = %other, "database busy");
-            let mut r = session::refuse(headers, StatusCode::SERVICE_UNAVAILABLE, "系统繁忙，内容未保存，请稍后再试");
-            r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("2"));
-            r
-        }
-        other => {
-            tracing::error!(error = %other, "admin request failed");
-            session::refuse(headers, StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误，请稍后重试或联系系统管理员")
-        }
-    }
+/// A store error as the admin answers it (see `error::AdminError`), for the handlers that do
+/// not return `Result` yet.
+pub fn store_error(_headers: &axum::http::HeaderMap, e: StoreError) -> Response {
+    error::AdminError::from(e).into_response()
 }
 
 /// `303 See Other` to `to`: the answer to a successful form post.

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
@@ -13,12 +13,12 @@ use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::error::{AdminError, SiteInPath};
 use super::inspection::{finding_view, rule_title, severity_rank};
 use super::session::{refuse, Session};
 use super::{store_error, views, SiteInfo};
 use crate::stats::chart::{self, Line};
 use crate::store::audit_runs::SiteResult;
-use crate::store::StoreError;
 use crate::web::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -218,23 +218,13 @@ pub async fn group(
 /// `GET /admin/reports/inspection/{code}?month=YYYY-MM`: one site's monthly report.
 pub async fn site(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(s): Extension<Session>,
-    Path(code): Path<String>,
+    s: Session,
+    SiteInPath { info, tenant }: SiteInPath,
     Query(q): Query<MonthQuery>,
-) -> Response {
-    let Some((info, tenant)) = state.admin.site_by_code(&code).and_then(|i| Some((i, s.scope.narrow(i.id)?))) else {
-        return store_error(&headers, StoreError::NotFound);
-    };
-    let month = match Month::parse(&q.month, today()) {
-        Ok(m) => m,
-        Err(msg) => return refuse(&headers, StatusCode::BAD_REQUEST, &msg),
-    };
+) -> Result<Response, AdminError> {
+    let month = Month::parse(&q.month, today()).map_err(AdminError::bad_request)?;
     let store = &state.project.store;
-    let rows = match store.results_between(&Month::day(month.first), &Month::day(month.last)).await {
-        Ok(r) => r,
-        Err(e) => return store_error(&headers, e),
-    };
+    let rows = store.results_between(&Month::day(month.first), &Month::day(month.last)).await?;
     let (sites, runs) = by_site(&rows);
     let ranked = ranking(&state, &sites);
     let rank = ranked.iter().find(|r| r.1.id == info.id).map(|r| r.0);
@@ -242,10 +232,7 @@ pub async fn site(
         rows.iter().filter(|r| r.2.site_id == info.id).map(|r| (&r.1, &r.2)).collect();
     let last_run = rows.iter().rev().find(|r| r.2.site_id == info.id).map(|r| r.0);
     let mut findings = match last_run {
-        Some(run) => match store.run_findings(tenant, run).await {
-            Ok(f) => f,
-            Err(e) => return store_error(&headers, e),
-        },
+        Some(run) => store.run_findings(tenant, run).await?,
         None => Vec::new(),
     };
     findings.sort_by_key(|f| severity_rank(&f.severity));
@@ -253,7 +240,7 @@ pub async fn site(
     let scores: Vec<i64> = mine.iter().map(|r| r.1.score).collect();
     let trend = chart::line_chart_to("得分", &labels, &[Line { name: "得分", class: "s1", values: scores }], 100);
     let m = sites.get(&info.id);
-    views::render(
+    Ok(views::render(
         "report_site.html",
         context! {
             group => &state.project.group.def.name, site => info, month => month.label(), key => month.key(),
@@ -266,7 +253,7 @@ pub async fn site(
             findings => findings.iter().map(finding_view).collect::<Vec<_>>(),
             trend => trend, generated => crate::content::now_local(), me => &s.user.display_name,
         },
-    )
+    ))
 }
 
 #[cfg(test)]

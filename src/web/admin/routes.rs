@@ -227,5 +227,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     for spec in ROUTES {
         router = router.route(spec.path, handler(spec.method, spec.path));
     }
-    router.route_layer(axum::middleware::from_fn_with_state(state, super::session::gate))
+    // The gate runs first; refusals a handler returns are rendered inside it.
+    router
+        .route_layer(axum::middleware::from_fn(super::error::answer_refusals))
+        .route_layer(axum::middleware::from_fn_with_state(state, super::session::gate))
 }

@@ -2,7 +2,7 @@
 //! central office, the group ranking for the central office, as pages with SVG charts, as
 //! JSON (`/admin/api/stats…`, also reached from `/api/stats…` on any host) and as CSV.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -10,6 +10,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::csv::Csv;
+use super::error::{AdminError, SiteInPath};
 use super::session::{json_only, refuse, Session};
 use super::{see_other, store_error, views, SiteInfo};
 use crate::stats::chart::{self, Line};
@@ -46,12 +47,6 @@ pub fn all_sites(state: &AppState) -> Vec<SiteRef> {
     state.admin.site_order.iter().filter_map(|id| state.admin.sites.get(id)).map(site_ref).collect()
 }
 
-/// The site named in the path and the session's tenant narrowed to it, if the session may see
-/// it; a foreign site is as missing as an unknown one.
-fn visible_site<'a>(state: &'a AppState, s: &Session, code: &str) -> Option<(&'a SiteInfo, Tenant)> {
-    state.admin.site_by_code(code).and_then(|i| Some((i, s.scope.narrow(i.id)?)))
-}
-
 fn period_error_json(e: &PeriodError) -> Response {
     (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": e.to_string(), "param": e.param }))).into_response()
 }
@@ -59,23 +54,14 @@ fn period_error_json(e: &PeriodError) -> Response {
 /// `GET /admin/api/stats/{code}`: one site's report as JSON.
 pub async fn api_site(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(s): Extension<Session>,
-    Path(code): Path<String>,
+    SiteInPath { info, tenant }: SiteInPath,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let headers = json_only(headers);
-    let Some((info, tenant)) = visible_site(&state, &s, &code) else {
-        return refuse(&headers, StatusCode::NOT_FOUND, "网站不存在，或不属于您的站点");
-    };
+) -> Result<Response, AdminError> {
     let period = match Period::parse(&q, period::today()) {
         Ok(p) => p,
-        Err(e) => return period_error_json(&e),
+        Err(e) => return Ok(period_error_json(&e)),
     };
-    match report_of(&state, tenant, info, &period).await {
-        Ok(r) => Json(r).into_response(),
-        Err(e) => store_error(&headers, e),
-    }
+    Ok(Json(report_of(&state, tenant, &info, &period).await?).into_response())
 }
 
 /// `GET /admin/api/stats`: the group ranking as JSON (by day whatever the granularity).
@@ -190,22 +176,15 @@ pub async fn overview(
 /// `GET /admin/stats/{code}`: one site's report with its charts.
 pub async fn site(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(s): Extension<Session>,
-    Path(code): Path<String>,
+    s: Session,
+    SiteInPath { info, tenant }: SiteInPath,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let Some((info, tenant)) = visible_site(&state, &s, &code) else {
-        return store_error(&headers, StoreError::NotFound);
-    };
+) -> Result<Response, AdminError> {
     let period = match Period::parse(&q, period::today()) {
         Ok(p) => p,
-        Err(e) => return bad_period(&state, &s, Some(info), "stats_site.html", &q, &e),
+        Err(e) => return Ok(bad_period(&state, &s, Some(&info), "stats_site.html", &q, &e)),
     };
-    let report = match report_of(&state, tenant, info, &period).await {
-        Ok(r) => r,
-        Err(e) => return store_error(&headers, e),
-    };
+    let report = report_of(&state, tenant, &info, &period).await?;
     let labels: Vec<String> = report.series.iter().map(|p| p.t.clone()).collect();
     let mut lines =
         vec![Line { name: "浏览量", class: "s1", values: report.series.iter().map(|p| p.views).collect() }];
@@ -216,14 +195,15 @@ pub async fn site(
             values: report.series.iter().map(|p| p.visitors.unwrap_or(0)).collect(),
         });
     }
-    let site_url = state.project.group.site(&code).map(|site| state.project.group.url(site, "/")).unwrap_or_default();
+    let site_url =
+        state.project.group.site(&info.code).map(|site| state.project.group.url(site, "/")).unwrap_or_default();
     let pages: Vec<_> = report
         .top_pages
         .iter()
         .map(|p| context! { path => &p.path, title => &p.title, views => p.views, url => format!("{}{}", site_url.trim_end_matches('/'), p.path) })
         .collect();
     let column_bars: Vec<(String, i64)> = report.columns.iter().map(|c| (c.name.clone(), c.views)).collect();
-    views::page(
+    Ok(views::page(
         &s,
         state.admin.site(s.user.site_id),
         "stats_site.html",
@@ -235,7 +215,7 @@ pub async fn site(
             query => serde_urlencoded::to_string(period.query()).unwrap_or_default(),
             hourly => period.granularity == Granularity::Hour,
         },
-    )
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -250,26 +230,15 @@ pub struct ExportQuery {
 /// `GET /admin/stats/{code}/export.csv`: one table of a site's report.
 pub async fn site_csv(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(s): Extension<Session>,
-    Path(code): Path<String>,
+    SiteInPath { info, tenant }: SiteInPath,
     Query(q): Query<ExportQuery>,
-) -> Response {
-    let Some((info, tenant)) = visible_site(&state, &s, &code) else {
-        return store_error(&headers, StoreError::NotFound);
-    };
-    let period = match Period::parse(&q.period, period::today()) {
-        Ok(p) => p,
-        Err(e) => return refuse(&headers, StatusCode::BAD_REQUEST, &e.to_string()),
-    };
+) -> Result<Response, AdminError> {
+    let period = Period::parse(&q.period, period::today()).map_err(|e| AdminError::bad_request(e.to_string()))?;
     let table = if q.table.is_empty() { "series" } else { q.table.as_str() };
     if !["series", "pages", "referrers", "columns"].contains(&table) {
-        return refuse(&headers, StatusCode::BAD_REQUEST, "参数 table：只能是 series、pages、referrers 或 columns");
+        return Err(AdminError::bad_request("参数 table：只能是 series、pages、referrers 或 columns"));
     }
-    let r = match report_of(&state, tenant, info, &period).await {
-        Ok(r) => r,
-        Err(e) => return store_error(&headers, e),
-    };
+    let r = report_of(&state, tenant, &info, &period).await?;
     let csv = match table {
         "pages" => {
             let mut c = Csv::new(&["页面", "标题", "浏览量"]);
@@ -302,7 +271,7 @@ pub async fn site_csv(
             c
         }
     };
-    csv.attachment(&format!("stats-{code}-{table}-{}-{}", r.from, r.to))
+    Ok(csv.attachment(&format!("stats-{}-{table}-{}-{}", info.code, r.from, r.to)))
 }
 
 /// `GET /admin/stats/ranking.csv`: the group ranking.
