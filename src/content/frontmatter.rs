@@ -9,6 +9,11 @@
 //! ---
 //! 正文……
 //! ```
+//!
+//! Each field may also be written under its Chinese name, as the government forms call it
+//! (`标题`, `栏目`, `发布日期`, `文号`, `发布机构`, `成文日期`, `主题分类`, `公开属性`…; the
+//! table is `CHINESE_NAMES`), and `column` may name the column by its name (`工作动态`) as well
+//! as by its slug.
 
 use serde::Deserialize;
 
@@ -18,41 +23,63 @@ use crate::group::positions::{Pos, Positions};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
+    #[serde(alias = "标题")]
     pub title: String,
-    /// Slug of the column the article belongs to.
+    /// The column the article belongs to: its slug, or its name when that names one column.
+    #[serde(alias = "栏目")]
     pub column: String,
     /// Publication time: `YYYY-MM-DD` or `YYYY-MM-DD HH:MM[:SS]` (China time).
+    #[serde(alias = "发布日期", alias = "日期")]
     pub date: String,
-    #[serde(default)]
+    #[serde(default, alias = "摘要")]
     pub summary: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "置顶")]
     pub pinned: bool,
     /// 文号.
-    #[serde(default)]
+    #[serde(default, alias = "文号")]
     pub doc_number: Option<String>,
     /// 发布机构.
-    #[serde(default)]
+    #[serde(default, alias = "发布机构")]
     pub issuer: Option<String>,
     /// 成文日期.
-    #[serde(default)]
+    #[serde(default, alias = "成文日期")]
     pub written_date: Option<String>,
     /// 主题分类.
-    #[serde(default)]
+    #[serde(default, alias = "主题分类")]
     pub topic: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "公开属性")]
     pub disclosure: Disclosure,
-    #[serde(default)]
+    #[serde(default, alias = "有效性")]
     pub validity: Validity,
     /// Files beside the Markdown file, published as attachments.
-    #[serde(default)]
+    #[serde(default, alias = "附件")]
     pub attachments: Vec<String>,
     /// An image beside the Markdown file shown as the article's cover.
-    #[serde(default)]
+    #[serde(default, alias = "封面")]
     pub cover: Option<String>,
     /// Path (relative to this file) of the policy document this article interprets (政策解读).
-    #[serde(default)]
+    #[serde(default, alias = "解读对象")]
     pub interprets: Option<String>,
 }
+
+/// The Chinese names each field may also be written under; the `serde(alias)` attributes above
+/// say the same (a test holds them together), this table finds a field's line.
+pub const CHINESE_NAMES: &[(&str, &[&str])] = &[
+    ("title", &["标题"]),
+    ("column", &["栏目"]),
+    ("date", &["发布日期", "日期"]),
+    ("summary", &["摘要"]),
+    ("pinned", &["置顶"]),
+    ("doc_number", &["文号"]),
+    ("issuer", &["发布机构"]),
+    ("written_date", &["成文日期"]),
+    ("topic", &["主题分类"]),
+    ("disclosure", &["公开属性"]),
+    ("validity", &["有效性"]),
+    ("attachments", &["附件"]),
+    ("cover", &["封面"]),
+    ("interprets", &["解读对象"]),
+];
 
 /// A parsed file: front matter, body, and where each front-matter value sits in the file.
 #[derive(Debug)]
@@ -63,9 +90,18 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// File line of a front-matter field (the opening `---` is line 1).
+    /// File line of a front-matter field (the opening `---` is line 1), under whichever name
+    /// the file used for it; `attachments[2]` finds `附件[2]` too.
     pub fn line_of(&self, field: &str) -> usize {
-        self.positions.value(field).line + 1
+        let (head, tail) = field.split_at(field.find('[').unwrap_or(field.len()));
+        let chinese = CHINESE_NAMES.iter().find(|(f, _)| *f == head).map(|(_, names)| *names).unwrap_or(&[]);
+        std::iter::once(head)
+            .chain(chinese.iter().copied())
+            .map(|name| format!("{name}{tail}"))
+            .find(|path| self.positions.has(path))
+            .map_or_else(|| self.positions.value(field), |path| self.positions.value(&path))
+            .line
+            + 1
     }
 }
 
@@ -93,7 +129,13 @@ pub fn parse(text: &str) -> Result<Parsed, LineError> {
         Err(e) => {
             let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos::START);
             let p = crate::group::serde_problem(std::path::Path::new(""), &e);
-            let message = if p.hint.is_empty() { p.message } else { format!("{} ({})", p.message, p.hint) };
+            let mut message = if p.hint.is_empty() { p.message } else { format!("{} ({})", p.message, p.hint) };
+            // A field given under both its names: say which two, since the message names one.
+            if let Some((field, names)) =
+                CHINESE_NAMES.iter().find(|(f, _)| message.contains(&format!("duplicate field `{f}`")))
+            {
+                message.push_str(&format!("; `{field}` and `{}` are the same field, keep one", names.join("` / `")));
+            }
             Err(LineError { line: pos.line + 1, message })
         }
     }
@@ -145,6 +187,50 @@ mod tests {
         assert_eq!(e.line, 5);
         assert!(parse("no front matter").is_err());
         assert!(parse("---\ntitle: x\n").unwrap_err().message.contains("not closed"));
+    }
+
+    #[test]
+    fn chinese_names_are_the_same_fields() {
+        let p = parse(
+            "---\n标题: 关于开展安全检查的通知\n栏目: 工作动态\n发布日期: 2024-05-01 09:30\n文号: 示政办发〔2024〕3号\n\
+             发布机构: 示例市人民政府办公室\n成文日期: 2024-04-28\n主题分类: 安全生产监管\n公开属性: 依申请公开\n---\n正文\n",
+        )
+        .unwrap();
+        let f = &p.front;
+        assert_eq!(
+            (f.title.as_str(), f.column.as_str(), f.date.as_str()),
+            ("关于开展安全检查的通知", "工作动态", "2024-05-01 09:30")
+        );
+        assert_eq!(f.doc_number.as_deref(), Some("示政办发〔2024〕3号"));
+        assert_eq!(f.issuer.as_deref(), Some("示例市人民政府办公室"));
+        assert_eq!(f.written_date.as_deref(), Some("2024-04-28"));
+        assert_eq!(f.topic.as_deref(), Some("安全生产监管"));
+        assert_eq!(f.disclosure, Disclosure::OnRequest);
+        // Lines are found under the name the file used.
+        assert_eq!((p.line_of("column"), p.line_of("written_date")), (3, 7));
+        // Every name of the table is accepted, and a field given twice is refused at its line.
+        for (field, names) in CHINESE_NAMES {
+            for name in names.iter().copied().chain([*field]) {
+                let value = match *field {
+                    "pinned" => "true",
+                    "attachments" => "[]",
+                    "disclosure" => "主动公开",
+                    "validity" => "有效",
+                    _ => "x",
+                };
+                let mut text = "---\ntitle: t\ncolumn: c\ndate: 2024-05-01\n".to_string();
+                if !["title", "column", "date"].contains(field) {
+                    text.push_str(&format!("{name}: {value}\n"));
+                } else {
+                    text = text.replace(&format!("{field}:"), &format!("{name}:"));
+                }
+                text.push_str("---\n");
+                assert!(parse(&text).is_ok(), "{name}: {:?}", parse(&text).err());
+            }
+        }
+        let twice = parse("---\ntitle: t\n标题: u\ncolumn: c\ndate: 2024-05-01\n---\n").unwrap_err();
+        assert_eq!(twice.line, 2, "{}", twice.message);
+        assert!(twice.message.contains("`title` and `标题` are the same field"), "{}", twice.message);
     }
 
     #[test]

@@ -94,6 +94,29 @@ pub struct ImportReport {
 #[error("cannot read import folder {0}: {1}")]
 pub struct FolderError(pub PathBuf, pub String);
 
+/// The slug of the column `given` names: a slug of the site, or the name of exactly one of its
+/// columns (`工作动态`), as a legacy system's export writes it.
+fn column_slug(site: &Site, given: &str) -> Result<String, String> {
+    let given = given.trim();
+    let columns = &site.def.columns;
+    if let Some(c) = columns.iter().find(|c| c.slug == given) {
+        return Ok(c.slug.clone());
+    }
+    let named: Vec<&str> = columns.iter().filter(|c| c.name == given).map(|c| c.slug.as_str()).collect();
+    match named.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => {
+            let known: Vec<String> = columns.iter().map(|c| format!("{}（{}）", c.slug, c.name)).collect();
+            Err(format!("site {} has no column `{given}` (columns: {})", site.code(), known.join(", ")))
+        }
+        many => Err(format!(
+            "several columns of site {} are named `{given}` ({}); give the slug",
+            site.code(),
+            many.join(", ")
+        )),
+    }
+}
+
 /// Reads and checks every file; returns the good items (with the line of `interprets`, for a
 /// later link check) and one problem per bad file.
 #[allow(clippy::type_complexity)]
@@ -153,13 +176,7 @@ fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(Import
     if f.title.chars().count() > 200 {
         return Err(err(parsed.line_of("title"), "title is longer than 200 characters".into()));
     }
-    if !site.def.columns.iter().any(|c| c.slug == f.column) {
-        let known: Vec<&str> = site.def.columns.iter().map(|c| c.slug.as_str()).collect();
-        return Err(err(
-            parsed.line_of("column"),
-            format!("site {} has no column `{}` (columns: {})", site.code(), f.column, known.join(", ")),
-        ));
-    }
+    let column = column_slug(site, &f.column).map_err(|m| err(parsed.line_of("column"), m))?;
     let publish_at = parse_datetime(&f.date).ok_or_else(|| {
         err(parsed.line_of("date"), format!("date `{}` is not YYYY-MM-DD or YYYY-MM-DD HH:MM", f.date))
     })?;
@@ -199,7 +216,7 @@ fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(Import
     };
     let item = ImportItem {
         source_key: key.to_string(),
-        column: front.column,
+        column,
         pinned: front.pinned,
         title: front.title.trim().to_string(),
         summary,

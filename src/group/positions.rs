@@ -39,6 +39,11 @@ impl Positions {
         self.values.get(path).or_else(|| self.keys.get(path)).copied().unwrap_or_else(|| self.parent(path))
     }
 
+    /// Whether the document has a key or value at `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.values.contains_key(path) || self.keys.contains_key(path)
+    }
+
     /// Position of the key at `path` (for "this field should not be here" problems).
     pub fn key(&self, path: &str) -> Pos {
         self.keys.get(path).copied().unwrap_or_else(|| self.value(path))
