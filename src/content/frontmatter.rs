@@ -62,8 +62,8 @@ pub struct FrontMatter {
     pub interprets: Option<String>,
 }
 
-/// The Chinese names each field may also be written under; the `serde(alias)` attributes above
-/// say the same (a test holds them together), this table finds a field's line.
+/// The Chinese names each field may also be written under: the `serde(alias)` attributes above
+/// accept them (a test parses every name of this table), and this table finds a field's line.
 pub const CHINESE_NAMES: &[(&str, &[&str])] = &[
     ("title", &["标题"]),
     ("column", &["栏目"]),
