@@ -155,6 +155,46 @@ async fn queued_and_scheduled_jobs_survive_a_restart() {
     }
 }
 
+/// An approved article whose time has not come says 定时发布 and when, and offers no link to
+/// a live page that would answer 404 until then; once live, the link is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_article_says_when_and_links_nowhere_yet() {
+    for (label, env) in fx::envs(1800).await {
+        let store = &env.project.store;
+        let group = &env.project.group;
+        let ed = store.user_by_id(crate::common::whole_group(), env.users["ed1"]).await.unwrap().unwrap();
+        let rv = store.user_by_id(crate::common::whole_group(), env.users["rv1"]).await.unwrap().unwrap();
+        let scope = crate::common::one_site(env.sites[OWN]);
+        let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let mut input = zhanqun::content::draft::DraftInput {
+            title: "明天发布的通知".into(),
+            column: "gzdt".into(),
+            body: "正文".into(),
+            publish_mode: "scheduled".into(),
+            publish_at: tomorrow.clone(),
+            ..Default::default()
+        };
+        input.normalize();
+        let id = store.save_draft(scope, &ed, None, &input).await.unwrap();
+        store.submit(scope, &ed, id, "127.0.0.1").await.unwrap();
+        store.approve(scope, group, &rv, id, "", "127.0.0.1").await.unwrap();
+        let editor = signed_in(&env, "ed1").await;
+        let (status, page) = editor.get(&format!("/admin/articles/{id}")).await;
+        assert_eq!(status, 200, "{label}");
+        assert!(page.contains(&format!("定时发布：{}", tomorrow.replace('T', " "))), "{label}: {page}");
+        assert!(!page.contains("查看线上页面"), "{label}: no link before its time");
+        assert!(!page.contains("badge s-published"), "{label}: not 已发布 yet");
+
+        let reviewer = signed_in(&env, "rv1").await;
+        let now_id = publish_article(&editor, &[&reviewer], "今天发布的通知", "gzdt").await;
+        let (_, live) = editor.get(&format!("/admin/articles/{now_id}")).await;
+        assert!(live.contains("查看线上页面") && live.contains("badge s-published"), "{label}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn everything_typed_is_escaped() {
     for (label, env) in fx::envs(1800).await {

@@ -261,7 +261,11 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
                 .collect()
         })
         .unwrap_or_default();
-    let live_url = p.article.filter(|a| a.status == "published").and_then(|a| a.live.as_ref()).map(|l| {
+    // An approved article whose time has not come is 定时发布, with no live page to link to yet.
+    let live = p.article.filter(|a| a.status == "published").and_then(|a| a.live.as_ref());
+    let now = now_local();
+    let scheduled_at = live.filter(|l| l.publish_at > now).map(|l| l.publish_at.get(..16).unwrap_or_default());
+    let live_url = live.filter(|_| scheduled_at.is_none()).map(|l| {
         let path = crate::content::article_path(&l.input.column, &l.publish_at, p.article.map(|a| a.id).unwrap_or(0));
         format!("/admin/sites/{}/live{}", info.code, path)
     });
@@ -283,7 +287,8 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
             own_submission => own_submission,
             levels => info.review_levels,
             live_url => live_url,
-            now => now_local().get(..16).unwrap_or_default().replace(' ', "T"),
+            scheduled_at => scheduled_at,
+            now => now.get(..16).unwrap_or_default().replace(' ', "T"),
         },
     );
     if !p.errors.is_empty() {
