@@ -55,13 +55,7 @@ pub async fn hits_bench(b: &HitsBench, report: impl Fn(String)) -> anyhow::Resul
         std::fs::remove_dir_all(&b.work).with_context(|| format!("cannot clear {}", b.work.display()))?;
     }
     std::fs::create_dir_all(&b.work)?;
-    let paths = Paths {
-        sites: b.sites.clone(),
-        themes: b.themes.clone(),
-        database: b.work.join("bench.db").display().to_string(),
-        out: b.work.join("publish"),
-        search: b.work.join("search"),
-    };
+    let paths = super::work_paths(&b.work, &b.sites, &b.themes);
     let project = Project::open(paths.clone()).await?;
     let opts = project.build_options(Vec::new(), false, Default::default());
     let built = project.build(&opts).await?;

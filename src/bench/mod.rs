@@ -16,6 +16,18 @@ use crate::project::{Paths, Project};
 use crate::store::import::import_dir;
 use crate::store::tenant::{Job, Tenant};
 
+/// A benchmark's project: the group in `sites` and the themes, with its database, output and
+/// search index inside `work`.
+pub fn work_paths(work: &Path, sites: &Path, themes: &Path) -> Paths {
+    Paths {
+        sites: sites.to_path_buf(),
+        themes: themes.to_path_buf(),
+        database: work.join("bench.db").display().to_string(),
+        out: work.join("publish"),
+        search: work.join("search"),
+    }
+}
+
 /// The synthetic group of `sites` subsites with `articles` each, generated and imported into
 /// `work` once and reused by later runs of the same size.
 pub async fn prepare(
@@ -38,14 +50,7 @@ pub async fn prepare(
     } else {
         report(format!("reusing the group and database in {}", work.display()));
     }
-    let paths = Paths {
-        sites: work.join("sites"),
-        themes: themes.to_path_buf(),
-        database: work.join("bench.db").display().to_string(),
-        out: work.join("publish"),
-        search: work.join("search"),
-    };
-    let project = Project::open(paths).await?;
+    let project = Project::open(work_paths(work, &work.join("sites"), themes)).await?;
     if fresh {
         let t = Instant::now();
         let mut stats = ImportStats::default();

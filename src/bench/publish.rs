@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::content::draft::DraftInput;
 use crate::demo::DemoSite;
-use crate::project::{Paths, Project};
+use crate::project::Project;
 use crate::publish::incremental::run_due;
 use crate::store::import::import_dir;
 use crate::store::tenant::{Job, Tenant};
@@ -41,13 +41,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         std::fs::remove_dir_all(&b.work)?;
     }
     std::fs::create_dir_all(&b.work)?;
-    let paths = Paths {
-        sites: b.sites.clone(),
-        themes: b.themes.clone(),
-        database: b.work.join("bench.db").display().to_string(),
-        out: b.work.join("publish"),
-        search: b.work.join("search"),
-    };
+    let paths = super::work_paths(&b.work, &b.sites, &b.themes);
     let project = Project::open(paths).await?;
     let site = project.group.site(&b.site).ok_or_else(|| anyhow::anyhow!("no site `{}` in the group", b.site))?;
     let demo = DemoSite {

@@ -34,6 +34,18 @@ pub struct StoredFinding {
 /// (day, score, passed) of one site, oldest first.
 pub type ScorePoint = (String, i64, bool);
 
+/// One site's verdict from a row holding the columns of `audit_results`.
+fn site_result(r: &sqlx::any::AnyRow) -> Result<SiteResult> {
+    Ok(SiteResult {
+        site_id: r.col("site_id")?,
+        passed: r.flag("passed")?,
+        score: r.col("score")?,
+        vetoes: r.col("vetoes")?,
+        deductions: r.col("deductions")?,
+        notices: r.col("notices")?,
+    })
+}
+
 impl Store {
     /// Stores a run in one transaction; returns its id.
     pub async fn save_audit_run(
@@ -123,16 +135,7 @@ impl Store {
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| {
-                Ok(SiteResult {
-                    site_id: r.col("site_id")?,
-                    passed: r.flag("passed")?,
-                    score: r.col("score")?,
-                    vetoes: r.col("vetoes")?,
-                    deductions: r.col("deductions")?,
-                    notices: r.col("notices")?,
-                })
-            })
+            .map(site_result)
             .collect()
     }
 
@@ -186,20 +189,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| {
-            Ok((
-                r.col("id")?,
-                r.col("day")?,
-                SiteResult {
-                    site_id: r.col("site_id")?,
-                    passed: r.flag("passed")?,
-                    score: r.col("score")?,
-                    vetoes: r.col("vetoes")?,
-                    deductions: r.col("deductions")?,
-                    notices: r.col("notices")?,
-                },
-            ))
-        })
+        .map(|r| Ok((r.col("id")?, r.col("day")?, site_result(r)?)))
         .collect()
     }
 

@@ -100,17 +100,10 @@ pub fn open_search(project: &Project) -> anyhow::Result<Arc<SearchService>> {
     Ok(Arc::new(SearchService { index, pages }))
 }
 
-/// Headers every answer carries: no framing by other sites, no MIME sniffing, no referrer
-/// leaking admin URLs.
-/// The admin runs no inline script or style, so its policy allows only its own files.
+/// The admin runs no inline script or style, so its policy allows only its own files. The
+/// public pages' policy is `publish::nginx::PUBLIC_CSP`, which nginx sends too.
 const ADMIN_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'";
-/// The public pages carry the group's inline counter beacon (a locked part), so inline
-/// script stays allowed; nothing may be loaded from elsewhere, framed elsewhere or posted
-/// elsewhere. The same policy is written into the generated nginx configuration.
-pub const PUBLIC_CSP: &str =
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
-     img-src 'self' data:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
 /// Headers every answer carries, and the proxy headers believed only from a local proxy.
 async fn security_headers(mut req: Request, next: Next) -> Response {
