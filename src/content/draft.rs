@@ -2,7 +2,6 @@
 //! saving a draft (nothing typed is ever refused for being incomplete), strict ones for
 //! submitting it to review. Errors name the form field they belong to, in Chinese.
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 
 use super::{Disclosure, GovMeta, Validity};
@@ -20,6 +19,9 @@ pub struct DraftInput {
     pub column: String,
     pub summary: String,
     pub body: String,
+    /// `html` when the body comes from the rich editor and is converted on the way in
+    /// (`richtext::to_body`); empty when it is Markdown (a form without script, an import).
+    pub body_format: String,
     /// `now` (on approval) or `scheduled`.
     pub publish_mode: String,
     /// `YYYY-MM-DDTHH:MM` from a datetime-local input, China time.
@@ -68,6 +70,10 @@ impl DraftInput {
             }
         }
         self.summary = self.summary.replace("\r\n", "\n").trim().to_string();
+        if self.body_format == "html" {
+            self.body = super::richtext::to_body(&self.body);
+            self.body_format.clear();
+        }
         if self.body.contains('\r') {
             self.body = self.body.replace("\r\n", "\n").replace('\r', "\n");
         }
@@ -167,11 +173,14 @@ impl DraftInput {
         if self.column.is_empty() {
             errors.push(err("column", "请选择栏目"));
         }
-        if self.body.trim().is_empty() {
+        if body_is_empty(&self.body) {
             errors.push(err("body", "请填写正文"));
         }
         if let Some(alt) = images_without_alt(&self.body) {
-            errors.push(err("body", format!("正文第 {alt} 张图片缺少替代文字：请写成 ![图片说明](地址)")));
+            errors.push(err(
+                "body",
+                format!("正文第 {alt} 张图片缺少替代文字：请点选这张图片，在“图片说明”中写明图片内容，方便视障读者"),
+            ));
         }
         if policy_column {
             if self.issuer.is_empty() {
@@ -201,29 +210,16 @@ pub fn parse_local_datetime(s: &str) -> Option<String> {
         .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
-/// The 1-based number of the first image in a Markdown body whose alt text is empty.
-pub fn images_without_alt(markdown: &str) -> Option<usize> {
-    let mut n = 0;
-    let mut in_image = false;
-    let mut alt = String::new();
-    for ev in Parser::new(markdown) {
-        match ev {
-            Event::Start(Tag::Image { .. }) => {
-                n += 1;
-                in_image = true;
-                alt.clear();
-            }
-            Event::Text(t) | Event::Code(t) if in_image => alt.push_str(&t),
-            Event::End(TagEnd::Image) => {
-                in_image = false;
-                if alt.trim().is_empty() {
-                    return Some(n);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+/// The 1-based number of the first image in a body (Markdown or rich text) whose alt text is
+/// empty.
+pub fn images_without_alt(body: &str) -> Option<usize> {
+    super::richtext::images_without_alt(&super::markdown::render(body))
+}
+
+/// Whether a body says nothing: no text and no image (the rich editor's empty body is
+/// `<p><br></p>`).
+pub fn body_is_empty(body: &str) -> bool {
+    super::markdown::plain_text(body, 1).is_empty() && !super::markdown::render(body).contains("<img")
 }
 
 #[cfg(test)]

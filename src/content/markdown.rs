@@ -1,6 +1,7 @@
 //! Markdown to safe HTML. pulldown-cmark escapes text itself, so the expensive HTML sanitiser
-//! (ammonia) only runs on bodies that contain raw HTML; link and image URLs are filtered in the
-//! event stream so that a `javascript:` link never survives either path.
+//! (`richtext::sanitize`) only runs on bodies that contain raw HTML, which includes every body
+//! written in the rich editor; link and image URLs are filtered in the event stream so that a
+//! `javascript:` link never survives either path.
 
 use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -35,7 +36,7 @@ pub fn render(markdown: &str) -> String {
         html::push_html(&mut out, events);
     }
     if has_raw_html {
-        ammonia::clean(&out)
+        super::richtext::sanitize(&out)
     } else {
         out
     }
@@ -80,6 +81,15 @@ pub fn plain_text(markdown: &str, max_chars: usize) -> String {
         match ev {
             Event::Text(t) | Event::Code(t) => {
                 text.push_str(&t);
+                chars += t.chars().count();
+            }
+            Event::Html(t) | Event::InlineHtml(t) => {
+                let t = super::richtext::text_of(&t);
+                if text.ends_with(' ') {
+                    text.push_str(t.trim_start());
+                } else {
+                    text.push_str(&t);
+                }
                 chars += t.chars().count();
             }
             Event::SoftBreak
@@ -166,5 +176,9 @@ mod tests {
     fn plain_text_summary() {
         assert_eq!(plain_text("# 标题\n\n第一段**加粗**。", 100), "标题 第一段加粗。");
         assert_eq!(plain_text("一二三四五六", 3), "一二三…");
+        assert_eq!(
+            plain_text("<p style=\"text-align: center\">通知</p>\n\n<p>第一段&amp;<b>加粗</b>。</p>", 100),
+            "通知 第一段&加粗。"
+        );
     }
 }

@@ -319,9 +319,11 @@ pub fn article_ctx<'a>(
         disclosure: a.meta.disclosure.as_str(),
         validity: a.meta.validity.as_str(),
         cover: a.cover.as_deref().map(|sha| blob_path(sha, "image/png", content)),
+        // An image shown in the body is not offered again as a download.
         attachments: a
             .attachments
             .iter()
+            .filter(|f| !(f.mime.starts_with("image/") && a.body_md.contains(f.sha256.as_str())))
             .map(|f| AttachmentCtx {
                 name: &f.name,
                 url: blob_path(&f.sha256, &f.mime, content),

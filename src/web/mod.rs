@@ -100,9 +100,12 @@ pub fn open_search(project: &Project) -> anyhow::Result<Arc<SearchService>> {
     Ok(Arc::new(SearchService { index, pages }))
 }
 
-/// The admin runs no inline script or style, so its policy allows only its own files. The
-/// public pages' policy is `publish::nginx::PUBLIC_CSP`, which nginx sends too.
-const ADMIN_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// The admin runs no inline script or style element, so its policy allows only its own files.
+/// Style attributes are allowed: an article body keeps its alignment and indents in them
+/// (whitelisted and value-checked by `content::richtext`), and the editor must show them;
+/// an attribute can lay out text but run nothing. The public pages' policy is
+/// `publish::nginx::PUBLIC_CSP`, which nginx sends too.
+const ADMIN_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; \
      frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
 /// Headers every answer carries, and the proxy headers believed only from a local proxy.

@@ -4,51 +4,39 @@
 // counted and shows in the central office's statistics.
 // Run by tests/it/e2e.rs, which starts `zhanqun serve` and nginx and passes:
 //   ADMIN (http://127.0.0.1:<port>), NGINX_PORT, SHOTS (folder), ATTACHMENT (a PDF path).
-import { chromium } from "playwright-core";
+import { launch, login as signIn, shooter } from "./common.mjs";
 import assert from "node:assert/strict";
 
 const { ADMIN, NGINX_PORT, SHOTS, ATTACHMENT } = process.env;
 const title = "关于开展2026年网络舆情应对培训的通知";
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--host-resolver-rules=MAP *.shili.gov.cn 127.0.0.1"],
-});
-const shot = (page, name) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-
-async function login(context, username) {
-  const page = await context.newPage();
-  await page.goto(`${ADMIN}/admin`);
-  await page.getByLabel("用户名").fill(username);
-  await page.getByLabel("密码").fill("Zhanqun@2026");
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL(`${ADMIN}/admin`);
-  return page;
-}
+const browser = await launch();
+const shot = shooter(SHOTS);
+const login = (username) => signIn(browser, ADMIN, username);
 
 try {
   // --- The editor writes, attaches a file and submits. ---------------------------
-  const editorContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
-  const editor = await login(editorContext, "editor");
+  const editor = await login("editor");
   await shot(editor, "01-editor-dashboard");
   await editor.getByRole("link", { name: "写稿件" }).first().click();
   await editor.locator("#f-title").fill(title);
   await editor.locator("#f-column").selectOption("tzgg");
-  const body = editor.locator("#f-body");
+  // The body is written in the rich editor (editor.js); editor_flow.mjs tries it harder.
+  const body = editor.locator(".jodit-wysiwyg");
   await body.click();
-  await body.pressSequentially("各有关单位：为提高网络舆情应对能力，现将有关事项通知如下。\n\n");
-  await editor.getByRole("button", { name: "标题" }).click();
-  await body.pressSequentially("\n\n请各单位于11月30日前报名。");
+  await body.pressSequentially("各有关单位：为提高网络舆情应对能力，现将有关事项通知如下。");
+  await editor.keyboard.press("Enter");
+  await body.pressSequentially("请各单位于11月30日前报名。");
   await editor.locator("#f-doc_number").fill("示发改办〔2026〕12号");
   await editor.locator("#f-issuer").fill("示例市发展和改革委员会");
-  // The first autosave creates the draft and reloads the page at its own address.
+  // The first autosave creates the draft and moves the page to its own address.
   await editor.waitForURL(/\/admin\/articles\/\d+$/, { timeout: 15000 });
   await editor.waitForLoadState("load");
   assert.equal(await editor.locator("#f-title").inputValue(), title, "autosave kept the title");
   const preview = editor.frameLocator("#preview");
   await preview.getByText(title).first().waitFor({ timeout: 10000 });
   await editor.locator("#u-file").setInputFiles(ATTACHMENT);
-  await editor.getByRole("button", { name: "上传" }).click();
+  await editor.locator("#upload-form").getByRole("button", { name: "上传", exact: true }).click();
   await editor.getByRole("link", { name: "培训日程.pdf" }).waitFor({ timeout: 10000 });
   await shot(editor, "02-editor-draft-with-attachment");
   await editor.getByRole("button", { name: "提交审核" }).click();
@@ -57,8 +45,7 @@ try {
   const articleUrl = editor.url().split("?")[0];
 
   // --- The reviewer approves. -------------------------------------------------------
-  const reviewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
-  const reviewer = await login(reviewerContext, "reviewer");
+  const reviewer = await login("reviewer");
   await reviewer.getByRole("link", { name: "待我审核" }).click();
   await reviewer.getByRole("link", { name: title }).click();
   await reviewer.frameLocator("#preview").getByText(title).first().waitFor();
@@ -150,7 +137,7 @@ try {
 
   // --- The central office reads the statistics: the site's report, the ranking, the console. ---
   await new Promise((r) => setTimeout(r, 1500)); // the counter writes once a second
-  const central = await login(await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" }), "admin");
+  const central = await login("admin");
   await central.getByRole("link", { name: "访问统计" }).click();
   await central.waitForURL(/\/admin\/stats/);
   assert.equal(await central.locator("svg.chart").count() >= 2, true, "trend and ranking charts are drawn");

@@ -6,7 +6,7 @@
 // office's dashboard and monthly report show the demo group's spread.
 // Run by tests/it/e2e.rs after admin_flow.mjs, with ADMIN, SITE (the fgw site's base URL,
 // through nginx) and SHOTS.
-import { chromium } from "playwright-core";
+import { launch, login as signIn, shooter } from "./common.mjs";
 import assert from "node:assert/strict";
 
 const { ADMIN, SITE, SHOTS } = process.env;
@@ -14,22 +14,9 @@ const subject = "关于新能源汽车充电桩安装的咨询";
 const writer = "张三丰";
 const phone = "13812345678";
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--host-resolver-rules=MAP *.shili.gov.cn 127.0.0.1"],
-});
-const shot = (page, name) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-
-async function login(username) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
-  const page = await context.newPage();
-  await page.goto(`${ADMIN}/admin`);
-  await page.getByLabel("用户名").fill(username);
-  await page.getByLabel("密码").fill("Zhanqun@2026");
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL(`${ADMIN}/admin`);
-  return page;
-}
+const browser = await launch();
+const shot = shooter(SHOTS);
+const login = (username) => signIn(browser, ADMIN, username);
 
 try {
   // --- The citizen writes to the director's mailbox. ---------------------------------

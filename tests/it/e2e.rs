@@ -1,7 +1,7 @@
 //! The whole product in a real browser: `zhanqun serve` as a newcomer runs it (demo group,
 //! demo accounts), nginx serving what it publishes, and Chromium driven by Playwright through
-//! tests/e2e/admin_flow.mjs and tests/e2e/interaction_flow.mjs. Screenshots of every step land in
-//! target/e2e/admin-flow/.
+//! tests/e2e/admin_flow.mjs, editor_flow.mjs and interaction_flow.mjs. Screenshots of every
+//! step land in target/e2e/admin-flow/.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -64,41 +64,36 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         b"%PDF-1.4\n% training schedule\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
     )
     .unwrap();
-    let out = Command::new("node")
-        .arg(e2e.join("admin_flow.mjs"))
-        .env("ADMIN", format!("http://127.0.0.1:{port}"))
-        .env("NGINX_PORT", nginx_port.to_string())
-        .env("SHOTS", &shots)
-        .env("ATTACHMENT", &attachment)
-        .stdin(Stdio::null())
-        .output()
-        .expect("node is installed");
-    assert!(
-        out.status.success(),
-        "browser flow failed:\n{}\n{}\n--- serve log ---\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\"ok\":true"));
-    // Citizen interaction on the same service and nginx: a message written on the static site,
-    // answered through review, published masked, found on the status page.
-    let out = Command::new("node")
-        .arg(e2e.join("interaction_flow.mjs"))
-        .env("ADMIN", format!("http://127.0.0.1:{port}"))
-        .env("SITE", format!("http://fgw.shili.gov.cn:{nginx_port}"))
-        .env("SHOTS", &shots)
-        .stdin(Stdio::null())
-        .output()
-        .expect("node is installed");
-    assert!(
-        out.status.success(),
-        "interaction flow failed:\n{}\n{}\n--- serve log ---\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\"ok\":true"));
+    let admin = format!("http://127.0.0.1:{port}");
+    let site = format!("http://fgw.shili.gov.cn:{nginx_port}");
+    let nginx_port = nginx_port.to_string();
+    let attachment = attachment.display().to_string();
+    let shots_dir = shots.display().to_string();
+    let common = [("ADMIN", admin.as_str()), ("NGINX_PORT", &nginx_port), ("SHOTS", &shots_dir)];
+    let flows: [(&str, &[(&str, &str)]); 3] = [
+        ("admin_flow.mjs", &[("ATTACHMENT", &attachment)]),
+        // The rich editor: a Word paste with a merged cell, a right-aligned 落款 and an image,
+        // 一键排版, hostile markup, published and read.
+        ("editor_flow.mjs", &[]),
+        // Citizen interaction: a message written on the static site, answered through review,
+        // published masked, found on the status page.
+        ("interaction_flow.mjs", &[("SITE", &site)]),
+    ];
+    for (script, env) in flows {
+        let out = Command::new("node")
+            .arg(e2e.join(script))
+            .envs(common.iter().chain(env.iter()).copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("node is installed");
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout).contains("\"ok\":true"),
+            "{script} failed:\n{}\n{}\n--- serve log ---\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
+        );
+    }
     // The reader's one view of /bszn/ reaches the database within the counter's next flush.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let views = rt.block_on(async {

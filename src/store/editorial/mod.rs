@@ -193,6 +193,7 @@ fn revision_from(r: &AnyRow) -> Result<RevisionView> {
             column: r.col("slug")?,
             summary: r.col("summary")?,
             body: r.col("body_md")?,
+            body_format: String::new(),
             publish_mode: if scheduled { "scheduled".into() } else { "now".into() },
             publish_at: publish_at.get(..16).unwrap_or_default().replace(' ', "T"),
             pinned: r.flag("pinned")?.then(|| "on".to_string()),

@@ -256,7 +256,8 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
                 .iter()
                 .map(|f| {
                     let url = crate::publish::context::blob_path(&f.sha256, &f.mime, &SiteContent::default());
-                    context! { ..Value::from_serialize(f), ..context! { url => url, is_image => f.mime.starts_with("image/") } }
+                    let in_body = f.mime.starts_with("image/") && p.input.body.contains(f.sha256.as_str());
+                    context! { ..Value::from_serialize(f), ..context! { url => url, is_image => f.mime.starts_with("image/"), in_body => in_body } }
                 })
                 .collect()
         })
@@ -276,6 +277,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
         context! {
             article => p.article,
             input => &p.input,
+            editor_html => crate::content::richtext::for_editor(&p.input.body),
             errors => errors,
             error_list => &p.errors,
             flash => p.flash,

@@ -56,6 +56,7 @@ fn render_preview(
                 .replace("href=\"/", &format!("href=\"{live}"))
                 .replace("src=\"/", &format!("src=\"{live}"))
                 .replace(&format!("{live}files/"), "/admin/files/");
+            let html = root_variables_as_attribute(&html);
             (
                 [
                     (header::CACHE_CONTROL, "no-store"),
@@ -71,6 +72,20 @@ fn render_preview(
             views::error_page(StatusCode::INTERNAL_SERVER_ERROR, "预览生成失败，请联系系统管理员")
         }
     }
+}
+
+/// The live preview is shown through `srcdoc`, under the admin's policy, which refuses
+/// `<style>` elements but allows style attributes: the theme's `<style>:root{…}</style>`
+/// (the site's colours) moves onto the `<html>` element, where it means the same.
+fn root_variables_as_attribute(html: &str) -> String {
+    let Some(start) = html.find("<style>:root{") else { return html.to_string() };
+    let Some(len) = html[start..].find("}</style>") else { return html.to_string() };
+    let vars = &html[start + "<style>:root{".len()..start + len];
+    if vars.contains(['"', '<', '>']) {
+        return html.to_string();
+    }
+    let without = format!("{}{}", &html[..start], &html[start + len + "}</style>".len()..]);
+    without.replacen("<html ", &format!("<html style=\"{vars}\" "), 1)
 }
 
 fn attachment_refs(article: Option<&ArticleView>) -> Vec<AttachmentRef> {
@@ -169,4 +184,18 @@ pub async fn preview_saved(
     let input = article.current().map(|r| r.input.clone()).unwrap_or_default();
     let index_no = article.index_no.clone().unwrap_or_default();
     preview_off_thread(&state, info, id, input, attachment_refs(Some(&article)), index_no).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_site_colours_move_onto_the_html_element() {
+        let page =
+            "<html lang=\"zh-CN\"><head><style>:root{--zq-primary:#0b4a8b;--zq-dark:#083a6e}</style></head></html>";
+        assert_eq!(
+            super::root_variables_as_attribute(page),
+            "<html style=\"--zq-primary:#0b4a8b;--zq-dark:#083a6e\" lang=\"zh-CN\"><head></head></html>"
+        );
+        assert_eq!(super::root_variables_as_attribute("<html><p>x</p></html>"), "<html><p>x</p></html>");
+    }
 }

@@ -32,6 +32,7 @@
   var saving = false;
 
   function fields() {
+    if (window.zqEditor) window.zqEditor.sync();
     var data = new URLSearchParams(new FormData(form));
     data.delete("intent");
     return data;
@@ -39,46 +40,14 @@
 
   function say(text) { if (status) status.textContent = text; }
 
-  // --- Markdown toolbar -------------------------------------------------------------
-  function wrap(before, after, placeholder) {
-    var s = body.selectionStart, e = body.selectionEnd;
-    var text = body.value.slice(s, e) || placeholder;
-    body.setRangeText(before + text + after, s, e, "end");
-    body.selectionStart = s + before.length;
-    body.selectionEnd = s + before.length + text.length;
+  // --- Without the rich editor (editor.js), the body is a Markdown textarea ---------
+  function insertAtCursor(text) {
+    body.setRangeText(text, body.selectionStart, body.selectionEnd, "end");
     body.focus();
     changed();
   }
-  function prefixLines(prefix, numbered) {
-    var s = body.value.lastIndexOf("\n", body.selectionStart - 1) + 1;
-    var e = body.selectionEnd;
-    var lines = body.value.slice(s, e).split("\n");
-    var out = lines.map(function (l, i) { return (numbered ? (i + 1) + ". " : prefix) + l; }).join("\n");
-    body.setRangeText(out, s, e, "end");
-    body.focus();
-    changed();
-  }
-  var actions = {
-    heading: function () { prefixLines("## "); },
-    bold: function () { wrap("**", "**", "加粗文字"); },
-    italic: function () { wrap("*", "*", "斜体文字"); },
-    ul: function () { prefixLines("- "); },
-    ol: function () { prefixLines("", true); },
-    quote: function () { prefixLines("> "); },
-    link: function () {
-      var url = window.prompt("链接地址（以 http:// 或 https:// 开头）", "https://");
-      if (url) wrap("[", "](" + url + ")", "链接文字");
-    },
-    table: function () { wrap("\n| 项目 | 内容 |\n| --- | --- |\n| ", " |  |\n", "示例"); },
-  };
-  document.querySelectorAll("[data-md]").forEach(function (b) {
-    b.addEventListener("click", function () { actions[b.getAttribute("data-md")](); });
-  });
   body.addEventListener("keydown", function (e) {
-    if (!(e.ctrlKey || e.metaKey)) return;
-    if (e.key === "b") { e.preventDefault(); actions.bold(); }
-    if (e.key === "i") { e.preventDefault(); actions.italic(); }
-    if (e.key === "s") { e.preventDefault(); autosave(); }
+    if ((e.ctrlKey || e.metaKey) && e.key === "s") { e.preventDefault(); autosave(); }
   });
   // Pasted text keeps its paragraphs: Windows line ends become \n, and text copied from web
   // pages or Word (text/plain) arrives as plain text, which is valid Markdown.
@@ -92,7 +61,9 @@
   document.querySelectorAll("[data-insert-image]").forEach(function (b) {
     b.addEventListener("click", function () {
       var alt = b.getAttribute("data-alt") || "图片";
-      wrap("![" + alt + "](" + b.getAttribute("data-insert-image") + ")", "\n", "");
+      var url = b.getAttribute("data-insert-image");
+      if (window.zqEditor) window.zqEditor.insertImage(url, alt);
+      else insertAtCursor("\n![" + alt + "](" + url + ")\n");
     });
   });
 
@@ -129,13 +100,32 @@
     history.replaceState(null, "", "/admin/articles/" + id);
     try { localStorage.removeItem("zhanqun-draft-new"); } catch (e) {}
     backupKey = "zhanqun-draft-" + id;
+    var upload = document.getElementById("upload-form");
+    if (upload) upload.action = "/admin/articles/" + id + "/attachments";
   }
+  // The draft's id, saving it first if it has none yet: files can be added before the first
+  // save, and stay with the draft they were added to.
+  window.zqEnsureSaved = function () {
+    if (id) return Promise.resolve(id);
+    return fetch("/admin/articles/autosave", {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+      body: fields().toString(),
+    }).then(function (r) { return r.json(); }).then(function (j) {
+      if (!j.ok || !j.id) {
+        throw new Error("请先保存草稿：" + (j.error || (j.errors || []).map(function (e) { return e.message; }).join("；")));
+      }
+      adopt(j.id);
+      dirty = false;
+      return id;
+    });
+  };
   function autosave() {
-    if (!dirty || saving) return;
+    if (!dirty || saving) return Promise.resolve();
     saving = true;
     dirty = false;
     var url = id ? "/admin/articles/" + id + "/autosave" : "/admin/articles/autosave";
-    fetch(url, {
+    return fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "X-CSRF-Token": csrf, "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
       body: fields().toString(),
@@ -143,7 +133,7 @@
       .then(function (res) {
         saving = false;
         if (res.json.ok) {
-          if (!id && res.json.id) { adopt(res.json.id); window.location.reload(); return; }
+          if (!id && res.json.id) adopt(res.json.id);
           try { localStorage.removeItem(backupKey); } catch (e) {}
           say("已自动保存 " + res.json.saved_at);
         } else {
@@ -181,6 +171,7 @@
           if (el.type === "checkbox") el.checked = true; else if (el.length && !el.tagName) {
             Array.prototype.forEach.call(el, function (r) { r.checked = r.value === v; });
           } else el.value = v;
+          if (k === "body" && window.zqEditor) window.zqEditor.setHtml(v);
         });
         bar.remove();
         changed();
@@ -191,9 +182,12 @@
 
   if (preview && !preview.getAttribute("src")) refreshPreview();
 
-  // --- Uploads without leaving the page --------------------------------------------
+  // --- Uploads without leaving the page, before the first save too ------------------
   var upload = document.getElementById("upload-form");
   if (upload) {
+    upload.hidden = false;
+    var later = document.getElementById("upload-later");
+    if (later) later.hidden = true;
     upload.addEventListener("submit", function (e) {
       e.preventDefault();
       var err = document.getElementById("upload-error");
@@ -201,25 +195,21 @@
       var button = upload.querySelector("button");
       button.disabled = true;
       button.textContent = "上传中……";
-      fetch(upload.action, {
-        method: "POST", credentials: "same-origin",
-        headers: { "X-CSRF-Token": csrf, "Accept": "application/json" },
-        body: new FormData(upload),
-      }).then(function (r) { return r.json(); })
-        .then(function (j) {
-          if (j.ok) {
-            if (dirty) autosave();
-            if (j.attachment.mime.indexOf("image/") === 0) {
-              body.setRangeText("\n![" + j.attachment.alt + "](" + j.url + ")\n", body.selectionStart, body.selectionEnd, "end");
-              changed();
-              setTimeout(function () { autosave(); window.location.reload(); }, 50);
-            } else window.location.reload();
-          } else {
-            err.textContent = j.error || "上传失败";
-            err.hidden = false;
-          }
-        })
-        .catch(function () { err.textContent = "上传失败，请检查网络后重试"; err.hidden = false; })
+      window.zqEnsureSaved().then(function (savedId) {
+        return fetch("/admin/articles/" + savedId + "/attachments", {
+          method: "POST", credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrf, "Accept": "application/json" },
+          body: new FormData(upload),
+        }).then(function (r) { return r.json(); });
+      }).then(function (j) {
+        if (!j.ok) throw new Error(j.error || "上传失败");
+        if (j.attachment.mime.indexOf("image/") === 0) {
+          if (window.zqEditor) window.zqEditor.insertImage(j.url, j.attachment.alt || "");
+          else insertAtCursor("\n![" + j.attachment.alt + "](" + j.url + ")\n");
+        }
+        return autosave();
+      }).then(function () { window.location.reload(); })
+        .catch(function (ex) { err.textContent = ex.message || "上传失败，请检查网络后重试"; err.hidden = false; })
         .finally(function () { button.disabled = false; button.textContent = "上传"; });
     });
   }

@@ -1,0 +1,155 @@
+// The rich editor in a real browser: an editor pastes a notice from Word (mso- markup, a
+// table with a merged cell, a right-aligned two-line 落款, an embedded image) into a new,
+// never-saved article, names the pasted image, applies 一键排版 and pastes hostile markup on
+// top; a reviewer approves; the citizen's page through nginx carries the structure, the
+// image once, and no Word residue or live script.
+// Run by tests/it/e2e.rs with ADMIN, NGINX_PORT and SHOTS, after admin_flow.mjs.
+import { launch, login as signIn, shooter } from "./common.mjs";
+import assert from "node:assert/strict";
+
+const { ADMIN, NGINX_PORT, SHOTS } = process.env;
+const title = "关于做好春节期间值班工作的通知";
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAADAAAAAgCAIAAADbtmxLAAAANklEQVR4nO3OQQ0AAAgEIJPYP4qxbOH5YCMANd2vVHwgJCQklB4ICQkJpQdCQkJC6YGQkNCxBcrgGFt1WfHkAAAAAElFTkSuQmCC";
+
+// What Word 2016 puts on the clipboard for such a notice, shortened but with its residue.
+const WORD = `<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word">
+<head><meta name=Generator content="Microsoft Word 15"><style><!-- p.MsoNormal {mso-style-unhide:no; font-family:等线;} --></style>
+<!--[if gte mso 9]><xml><w:WordDocument><w:View>Normal</w:View></w:WordDocument></xml><![endif]--></head>
+<body lang=ZH-CN style='tab-interval:21.0pt'><!--StartFragment-->
+<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;font-family:方正小标宋简体;mso-hansi-font-family:"Times New Roman"'>${title}<o:p></o:p></span></b></p>
+<p class=MsoNormal><span style='font-family:仿宋_GB2312'>各科室、各直属单位：<o:p></o:p></span></p>
+<p class=MsoNormal style='text-indent:32.0pt;mso-char-indent-count:2.0'><span style='font-family:仿宋_GB2312;color:#333333'>为做好春节期间值班工作，确保节日期间各项工作正常运转，现将有关事项通知如下。<o:p></o:p></span></p>
+<p class=MsoListParagraph style='margin-left:18.0pt;text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='mso-list:Ignore'>1.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span><![endif]><span>值班人员须保持通讯畅通。<o:p></o:p></span></p>
+<p class=MsoListParagraph style='margin-left:18.0pt;text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='mso-list:Ignore'>2.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span><![endif]><span>遇有突发事件及时报告。<o:p></o:p></span></p>
+<p class=MsoNormal><span><o:p>&nbsp;</o:p></span></p>
+<table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse;border:none;mso-yfti-tbllook:1184'>
+ <tr style='mso-yfti-irow:0'><td width=553 colspan=2 valign=top style='width:415.0pt;border:solid windowtext 1.0pt'><p class=MsoNormal align=center style='text-align:center'><b><span>值班安排<o:p></o:p></span></b></p></td></tr>
+ <tr><td width=276 style='width:207.5pt'><p class=MsoNormal><span>2月10日<o:p></o:p></span></p></td><td width=276><p class=MsoNormal><span>张　三<o:p></o:p></span></p></td></tr>
+ <tr><td width=276><p class=MsoNormal><span>2月11日<o:p></o:p></span></p></td><td width=276><p class=MsoNormal><span>李　四<o:p></o:p></span></p></td></tr>
+</table>
+<p class=MsoNormal><span><img width=48 height=32 src="data:image/png;base64,${PNG}" v:shapes="图片_x0020_1"></span></p>
+<p class=MsoNormal><span><o:p>&nbsp;</o:p></span></p>
+<p class=MsoNormal align=right style='text-align:right'><span style='font-family:仿宋_GB2312'>示例市发展和改革委员会<br>2026年1月20日<o:p></o:p></span></p>
+<!--EndFragment--></body></html>`;
+
+const HOSTILE = `<p>附：<a href="javascript:alert(1)">恶意链接</a><img src=x onerror="alert(2)"></p><script>alert(3)</script>
+<svg onload="alert(4)"><circle r="5"></circle></svg><p style="width: expression(alert(5)); text-align: left" onclick="alert(6)">结束</p>`;
+
+const browser = await launch();
+const shot = shooter(SHOTS);
+const dialogs = [];
+/** Signed in, with any dialog a script opens recorded (there must be none). */
+async function login(username) {
+  const page = await signIn(browser, ADMIN, username);
+  page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  return page;
+}
+
+async function paste(page, html) {
+  await page.locator(".jodit-wysiwyg").click();
+  await page.keyboard.press("Control+End");
+  await page.evaluate((html) => {
+    const dt = new DataTransfer();
+    dt.setData("text/html", html);
+    dt.setData("text/plain", "（纯文本）");
+    const target = document.querySelector(".jodit-wysiwyg");
+    target.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, html);
+}
+
+try {
+  const editor = await login("editor");
+  await editor.goto(`${ADMIN}/admin/articles/new`);
+  await editor.locator(".jodit-wysiwyg").waitFor();
+  assert.equal(await editor.locator("#f-body").isVisible(), false, "the Markdown textarea gives way to the editor");
+  await editor.locator("#f-title").fill(title);
+  await editor.locator("#f-column").selectOption("tzgg");
+
+  // --- Paste from Word into a draft that was never saved. ---------------------------
+  await paste(editor, WORD);
+  const dialog = editor.locator("#image-dialog");
+  await dialog.waitFor({ state: "visible" });
+  await shot(editor, "e01-pasted-image-asks-for-alt");
+  // An empty 图片说明 is refused in the dialog itself.
+  await dialog.getByRole("button", { name: "上传并插入" }).click();
+  await dialog.getByText("请填写图片说明").waitFor();
+  await dialog.getByLabel("图片说明").fill("春节值班安排示意图");
+  await dialog.getByRole("button", { name: "上传并插入" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await editor.waitForURL(/\/admin\/articles\/\d+$/, { timeout: 15000 });
+  const wysiwyg = editor.locator(".jodit-wysiwyg");
+  const inEditor = await wysiwyg.innerHTML();
+  assert.match(inEditor, /<td[^>]*colspan="2"/, "the merged cell survives the paste");
+  assert.match(inEditor, /text-align: right/, "the 落款 stays right-aligned");
+  assert.match(inEditor, /<ol>\s*<li>值班人员须保持通讯畅通。/, "Word's numbered paragraphs became a list");
+  assert.match(inEditor, /<img [^>]*src="\/admin\/files\/[0-9a-f]{2}\/[0-9a-f]{64}\.png" alt="春节值班安排示意图">/, "the image was uploaded and named");
+  for (const residue of ["mso-", "MsoNormal", "<o:p", "font-family", "<span", "StartFragment", "data:image"]) {
+    assert.ok(!inEditor.includes(residue), `no ${residue} after the paste: ${inEditor}`);
+  }
+  await shot(editor, "e02-pasted-from-word");
+
+  // --- 一键排版: body paragraphs indented, title centred, 落款 right, blank lines gone. ---
+  await editor.getByRole("button", { name: "一键排版" }).click();
+  const laidOut = await wysiwyg.innerHTML();
+  assert.match(laidOut, /<p style="text-align: center;?"><strong>关于做好春节期间值班工作的通知<\/strong><\/p>/, laidOut);
+  assert.match(laidOut, /<p style="text-indent: 0;?">各科室、各直属单位：<\/p>/, "the addressees stand at the margin");
+  assert.match(laidOut, /<p style="text-indent: 2em;?">为做好春节期间值班工作/, laidOut);
+  assert.match(laidOut, /<p style="text-align: center;?"><img /, "an image on its own is centred");
+  assert.match(laidOut, /<p style="text-align: right;?">示例市发展和改革委员会<br>2026年1月20日<\/p>/, laidOut);
+  assert.ok(!/<p[^>]*>(&nbsp;|\s)*<\/p>/.test(laidOut), "empty paragraphs removed");
+  await shot(editor, "e03-one-key-layout");
+
+  // --- Hostile markup pasted on top runs nothing and is stored clean. ------------------
+  await paste(editor, HOSTILE);
+  await editor.waitForTimeout(300);
+  assert.deepEqual(dialogs, [], "nothing pasted ran a script in the editor");
+  await editor.getByRole("button", { name: "提交审核" }).click();
+  await editor.getByText("已提交审核").waitFor();
+  const articleUrl = editor.url().split("?")[0];
+  // The image shown in the body is listed with its thumbnail, marked as in the body.
+  await editor.locator("#file-list li.with-thumb", { hasText: "已在正文中" }).waitFor();
+  await shot(editor, "e04-submitted");
+
+  // --- The reviewer approves; the citizen reads the page through nginx. ---------------
+  const reviewer = await login("reviewer");
+  await reviewer.goto(articleUrl);
+  await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
+  await reviewer.getByText("已审核通过并发布到网站").waitFor();
+  const live = await reviewer.getByRole("link", { name: "查看线上页面" }).getAttribute("href");
+  const path = live.replace("/admin/sites/fgw/live", "");
+  const citizen = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  citizen.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  const response = await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}${path}`);
+  assert.equal(response.status(), 200);
+  await citizen.getByRole("heading", { name: title }).first().waitFor();
+  const html = await response.text();
+  assert.match(html, /<td colspan="2">/, "the merged cell is on the public page");
+  assert.match(html, /<p style="text-align: right;?">示例市发展和改革委员会<br>2026年1月20日<\/p>/, "the 落款 is right-aligned, on two lines");
+  assert.match(html, /<ol>\s*<li>值班人员须保持通讯畅通。<\/li>/, "the list");
+  assert.match(html, /<p style="text-indent: 2em;?">为做好春节期间值班工作/, "first-line indent");
+  for (const residue of ["mso-", "MsoNormal", "o:p", "font-family", "StartFragment", "方正小标宋"]) {
+    assert.ok(!html.includes(residue), `no ${residue} on the public page`);
+  }
+  for (const bad of ["<script>alert", "onerror", "onclick", "onload", "javascript:", "expression(", "<svg"]) {
+    assert.ok(!html.includes(bad), `no ${bad} on the public page`);
+  }
+  const image = citizen.locator(".zq-article-body img[alt='春节值班安排示意图']");
+  await image.waitFor();
+  assert.ok(await image.evaluate((img) => img.complete && img.naturalWidth === 48), "the image loads from the static site");
+  assert.equal(await citizen.locator(".zq-attachments").count(), 0, "an image in the body is not listed again as an attachment");
+  assert.equal(
+    await citizen.evaluate(() => getComputedStyle([...document.querySelectorAll(".zq-article-body p")].find((p) => p.textContent.startsWith("示例市发展和改革委员会"))).textAlign),
+    "right",
+  );
+  assert.equal(
+    await citizen.evaluate(() => getComputedStyle([...document.querySelectorAll(".zq-article-body p")].find((p) => p.textContent.startsWith("各科室"))).textIndent),
+    "0px",
+    "the addressees are not indented on the site either",
+  );
+  await shot(citizen, "e05-citizen-page-from-word");
+  assert.deepEqual(dialogs, [], "no script ran anywhere");
+  console.log(JSON.stringify({ ok: true }));
+} finally {
+  await browser.close();
+}
