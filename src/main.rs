@@ -71,13 +71,17 @@ enum Command {
         #[command(flatten)]
         project: ProjectArgs,
     },
-    /// Import a folder of Markdown files with YAML front matter as published articles.
+    /// Import a folder of Markdown files (with YAML front matter) and Word documents (.docx,
+    /// fields in an optional NAME.yaml beside each) as published articles.
     Import {
-        /// Folder to import (walked recursively; attachments sit beside the Markdown files).
+        /// Folder to import (walked recursively; attachments sit beside the files).
         dir: PathBuf,
         /// Code of the site the articles belong to.
         #[arg(long = "site", value_name = "CODE")]
         site: String,
+        /// Column (slug or name) of the files that do not name one.
+        #[arg(long = "column", value_name = "SLUG")]
+        column: Option<String>,
         #[command(flatten)]
         project: ProjectArgs,
     },
@@ -351,7 +355,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { project } => Ok(cmd::check::check(&project.paths())),
         Command::DemoData { count, articles, dir } => cmd::demo_data::run(count, articles, &dir),
-        Command::Import { dir, site, project } => cmd::import::run(&dir, &site, project).await,
+        Command::Import { dir, site, column, project } => {
+            cmd::import::run(&dir, &site, column.as_deref(), project).await
+        }
         Command::Build { only, watch, nginx, project } => cmd::build::run(only, watch, nginx, project).await,
         Command::Serve { listen, demo_articles, idle_minutes, nginx, smtp, project } => {
             cmd::serve::run(project.paths(), &listen, demo_articles, idle_minutes, nginx, smtp.settings()?).await

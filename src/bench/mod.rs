@@ -60,6 +60,7 @@ pub async fn prepare(
                 Tenant::system(Job::Bench),
                 site,
                 &work.join("content").join(site.code()),
+                None,
                 "operator:bench",
             )
             .await?;

@@ -56,6 +56,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         Tenant::system(Job::Bench),
         site,
         &b.work.join("content").join(site.code()),
+        None,
         "operator:bench",
     )
     .await?;

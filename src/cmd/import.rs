@@ -1,4 +1,5 @@
-//! `zhanqun import DIR --site CODE`: legacy Markdown into one site, problems per file.
+//! `zhanqun import DIR --site CODE [--column SLUG]`: legacy Markdown and Word documents into one
+//! site, problems per file.
 
 use std::process::ExitCode;
 
@@ -11,12 +12,13 @@ use zhanqun::store::tenant::{Job, Tenant};
 use super::open;
 use crate::ProjectArgs;
 
-pub async fn run(dir: &Path, site: &str, project: ProjectArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(dir: &Path, site: &str, column: Option<&str>, project: ProjectArgs) -> anyhow::Result<ExitCode> {
     let project = open(project.paths()).await?;
     let Some(site) = project.group.site(site) else {
         anyhow::bail!("no site `{site}` in the group; codes are the file names in {}", project.paths.sites.display());
     };
-    let report = import_dir(&project.store, Tenant::system(Job::CommandLine), site, dir, &audit::operator()).await?;
+    let report =
+        import_dir(&project.store, Tenant::system(Job::CommandLine), site, dir, column, &audit::operator()).await?;
     for p in &report.problems {
         eprintln!("{p}");
     }

@@ -37,6 +37,11 @@ impl Attachment {
     }
 }
 
+/// Where a stored file is published: `/files/<2 hex>/<sha256>.<ext>`.
+pub fn public_path(sha: &str, mime: &str) -> String {
+    format!("/files/{}/{sha}.{}", sha.get(..2).unwrap_or("00"), extension(mime))
+}
+
 /// The file extension that a stored blob of this type is published under.
 pub fn extension(mime: &str) -> &'static str {
     KINDS.iter().find(|k| k.mime == mime).map(|k| k.exts[0]).unwrap_or("bin")

@@ -23,13 +23,16 @@ use crate::group::positions::{Pos, Positions};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
-    #[serde(alias = "标题")]
+    /// Required of a Markdown file; a Word document may take it from its own title.
+    #[serde(default, alias = "标题")]
     pub title: String,
     /// The column the article belongs to: its slug, or its name when that names one column.
-    #[serde(alias = "栏目")]
+    /// Required unless `zhanqun import --column` gives one for the whole folder.
+    #[serde(default, alias = "栏目")]
     pub column: String,
-    /// Publication time: `YYYY-MM-DD` or `YYYY-MM-DD HH:MM[:SS]` (China time).
-    #[serde(alias = "发布日期", alias = "日期")]
+    /// Publication time: `YYYY-MM-DD` or `YYYY-MM-DD HH:MM[:SS]` (China time). Required of a
+    /// Markdown file; a Word document may take its creation time.
+    #[serde(default, alias = "发布日期", alias = "日期")]
     pub date: String,
     #[serde(default, alias = "摘要")]
     pub summary: Option<String>,

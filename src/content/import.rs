@@ -1,14 +1,17 @@
-//! `zhanqun import DIR --site CODE`: loads a folder of Markdown files (legacy content) as
-//! published articles. A file with any problem is reported at `FILE:LINE` and skipped whole;
-//! re-importing the same folder updates articles by their path, never duplicates them.
+//! `zhanqun import DIR --site CODE [--column SLUG]`: loads a folder of Markdown files and Word
+//! documents (legacy content) as published articles. A Word document `NAME.docx` may have its
+//! fields in a sidecar `NAME.yaml` (the same fields as a Markdown file's front matter). A file
+//! with any problem is reported at `FILE:LINE` and skipped whole; re-importing the same
+//! folder updates articles by their path, never duplicates them.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::attachment::Attachment;
-use super::frontmatter::{self, parse_datetime, Parsed};
+use super::attachment::{self, Attachment};
+use super::docx;
+use super::frontmatter::{self, parse_datetime, LineError, Parsed};
 use super::markdown;
 use super::metadata::GovMeta;
 use crate::group::Site;
@@ -118,9 +121,14 @@ fn column_slug(site: &Site, given: &str) -> Result<String, String> {
 }
 
 /// Reads and checks every file; returns the good items (with the line of `interprets`, for a
-/// later link check) and one problem per bad file.
+/// later link check) and one problem per bad file. `column` is the column of files that name
+/// none.
 #[allow(clippy::type_complexity)]
-pub fn read_dir(site: &Site, dir: &Path) -> Result<(Vec<(ImportItem, usize)>, Vec<FileProblem>), FolderError> {
+pub fn read_dir(
+    site: &Site,
+    dir: &Path,
+    column: Option<&str>,
+) -> Result<(Vec<(ImportItem, usize)>, Vec<FileProblem>), FolderError> {
     if !dir.is_dir() {
         return Err(FolderError(dir.to_path_buf(), "not a folder".into()));
     }
@@ -130,13 +138,24 @@ pub fn read_dir(site: &Site, dir: &Path) -> Result<(Vec<(ImportItem, usize)>, Ve
     for entry in WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| FolderError(dir.to_path_buf(), e.to_string()))?;
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
+        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        if !entry.file_type().is_file() || !matches!(ext.as_str(), "md" | "docx") {
             continue;
         }
         let key = source_key(dir, path);
-        match read_file(site, &root, path, &key) {
+        let source = Source { site, root: &root, path, key: &key, column };
+        let read = if ext == "md" {
+            read_markdown(&source).map_err(|e| FileProblem {
+                file: path.to_path_buf(),
+                line: e.line,
+                message: e.message,
+            })
+        } else {
+            read_word(&source)
+        };
+        match read {
             Ok(item) => items.push(item),
-            Err(e) => problems.push(FileProblem { file: path.to_path_buf(), line: e.line, message: e.message }),
+            Err(problem) => problems.push(problem),
         }
     }
     Ok((items, problems))
@@ -147,36 +166,143 @@ fn source_key(dir: &Path, path: &Path) -> String {
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(ImportItem, usize), frontmatter::LineError> {
-    let err = |line, message: String| frontmatter::LineError { line, message };
+/// One file being read, and what the folder says about it.
+struct Source<'a> {
+    site: &'a Site,
+    root: &'a Path,
+    path: &'a Path,
+    key: &'a str,
+    column: Option<&'a str>,
+}
+
+fn err(line: usize, message: String) -> LineError {
+    LineError { line, message }
+}
+
+fn read_markdown(src: &Source<'_>) -> Result<(ImportItem, usize), LineError> {
     // The admin's limits apply here too: a file that could not be saved in the editor is not
     // imported either (and is not read whole into memory to find out).
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(src.path).map(|m| m.len()).unwrap_or(0);
     if size > crate::content::draft::MAX_BODY_BYTES as u64 + 64 * 1024 {
         return Err(err(
             1,
             format!("file is {} KB; a body may be at most 1 MB (split it, or attach the document)", size / 1024),
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| err(1, format!("cannot read as UTF-8 text: {e}")))?;
-    let parsed = frontmatter::parse(&text)?;
+    let text = std::fs::read_to_string(src.path).map_err(|e| err(1, format!("cannot read as UTF-8 text: {e}")))?;
+    let mut parsed = frontmatter::parse(&text)?;
+    if parsed.front.title.trim().is_empty() {
+        return Err(err(parsed.line_of("title"), "title is missing or empty".into()));
+    }
+    if parsed.front.date.trim().is_empty() {
+        return Err(err(1, "date is missing: write `date: YYYY-MM-DD` in the front matter".into()));
+    }
+    let body = std::mem::take(&mut parsed.body);
+    item(src, parsed, body, Vec::new())
+}
+
+/// A Word document, with the fields of its sidecar `NAME.yaml` (or `.yml`) if it has one.
+/// Problems in the sidecar are reported at the sidecar's lines.
+fn read_word(src: &Source<'_>) -> Result<(ImportItem, usize), FileProblem> {
+    let at_doc = |message: String| FileProblem { file: src.path.to_path_buf(), line: 1, message };
+    let sidecar = ["yaml", "yml"].iter().map(|e| src.path.with_extension(e)).find(|p| p.is_file());
+    // The sidecar is read as front matter: its lines are one below the `---` put before it.
+    let (parsed, front_file) = match &sidecar {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| FileProblem {
+                file: p.clone(),
+                line: 1,
+                message: format!("cannot read as UTF-8 text: {e}"),
+            })?;
+            let parsed =
+                frontmatter::parse(&format!("---\n{}\n---\n", text.trim_start_matches('\u{feff}'))).map_err(|e| {
+                    FileProblem { file: p.clone(), line: e.line.saturating_sub(1).max(1), message: e.message }
+                })?;
+            (parsed, p.clone())
+        }
+        None => (frontmatter::parse("---\n{}\n---\n").map_err(|e| at_doc(e.message))?, src.path.to_path_buf()),
+    };
+    let shift = |e: LineError| FileProblem {
+        file: front_file.clone(),
+        line: if sidecar.is_some() { e.line.saturating_sub(1).max(1) } else { 1 },
+        message: e.message,
+    };
+    let size = std::fs::metadata(src.path).map(|m| m.len()).unwrap_or(0);
+    if size > attachment::MAX_BYTES as u64 {
+        return Err(at_doc(format!("file is {} MiB; the limit is {} MiB", size >> 20, attachment::MAX_BYTES >> 20)));
+    }
+    let bytes = std::fs::read(src.path).map_err(|e| at_doc(format!("cannot read: {e}")))?;
+    let mut doc = docx::convert(bytes).map_err(|e| at_doc(e.to_string()))?;
+    let mut parsed = parsed;
+    if parsed.front.title.trim().is_empty() {
+        parsed.front.title = doc.title.clone().ok_or_else(|| {
+            at_doc(format!(
+                "no title: the document has no title property, no heading and no centred bold first line; \
+                 write `title:` in {}",
+                sidecar_name(src.path)
+            ))
+        })?;
+    }
+    if parsed.front.date.trim().is_empty() {
+        // Word stores its creation time in UTC; articles are dated in China time.
+        parsed.front.date = doc
+            .created
+            .as_deref()
+            .and_then(|c| chrono::NaiveDateTime::parse_from_str(c, "%Y-%m-%d %H:%M:%S").ok())
+            .map(|t| (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M:%S").to_string())
+            .ok_or_else(|| {
+                at_doc(format!(
+                    "no date: the document has no creation time; write `date:` in {}",
+                    sidecar_name(src.path)
+                ))
+            })?;
+    }
+    let title = parsed.front.title.trim().to_string();
+    doc.fill_missing_alt(|n| format!("《{title}》附图{n}"));
+    let mut images = Vec::with_capacity(doc.images.len());
+    for image in &doc.images {
+        images.push(Attachment::new(&image.name, image.data.clone()).map_err(|e| at_doc(e.to_string()))?);
+    }
+    let urls: Vec<String> = images.iter().map(|a| attachment::public_path(&a.sha256, a.mime)).collect();
+    let body = doc.body_with(&urls);
+    if body.len() > crate::content::draft::MAX_BODY_BYTES {
+        return Err(at_doc("the body is longer than 1 MB (split the document)".into()));
+    }
+    item(src, parsed, body, images).map_err(shift)
+}
+
+fn sidecar_name(path: &Path) -> String {
+    path.with_extension("yaml").file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The article of a checked file: its fields, body and files. `images` are files the body
+/// shows (a Word document's), published as the article's files before the attachments.
+fn item(
+    src: &Source<'_>,
+    parsed: Parsed,
+    body: String,
+    images: Vec<Attachment>,
+) -> Result<(ImportItem, usize), LineError> {
     let f = &parsed.front;
-    if parsed.body.len() > crate::content::draft::MAX_BODY_BYTES {
+    if body.len() > crate::content::draft::MAX_BODY_BYTES {
         return Err(err(1, "the body is longer than 1 MB (split it, or attach the document)".into()));
     }
-    if markdown::html_depth(&parsed.body) > markdown::MAX_HTML_DEPTH {
+    if markdown::html_depth(&body) > markdown::MAX_HTML_DEPTH {
         return Err(err(
             1,
             format!("the body's HTML nests deeper than {} levels (simplify its formatting)", markdown::MAX_HTML_DEPTH),
         ));
     }
-    if f.title.trim().is_empty() {
-        return Err(err(parsed.line_of("title"), "title is empty".into()));
-    }
     if f.title.chars().count() > 200 {
         return Err(err(parsed.line_of("title"), "title is longer than 200 characters".into()));
     }
-    let column = column_slug(site, &f.column).map_err(|m| err(parsed.line_of("column"), m))?;
+    let column = match (f.column.trim(), src.column) {
+        ("", Some(default)) => column_slug(src.site, default).map_err(|m| err(1, format!("--column: {m}")))?,
+        ("", None) => {
+            return Err(err(1, "column is missing: write `column:` (a slug or a column name) or pass --column".into()))
+        }
+        (given, _) => column_slug(src.site, given).map_err(|m| err(parsed.line_of("column"), m))?,
+    };
     let publish_at = parse_datetime(&f.date).ok_or_else(|| {
         err(parsed.line_of("date"), format!("date `{}` is not YYYY-MM-DD or YYYY-MM-DD HH:MM", f.date))
     })?;
@@ -185,15 +311,15 @@ fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(Import
             return Err(err(parsed.line_of("written_date"), format!("written_date `{w}` is not YYYY-MM-DD")));
         }
     }
-    let dir = path.parent().unwrap_or(root);
-    let mut attachments = Vec::new();
+    let dir = src.path.parent().unwrap_or(src.root);
+    let mut attachments = images;
     for (i, name) in f.attachments.iter().enumerate() {
         let line = parsed.line_of(&format!("attachments[{i}]"));
-        attachments.push(load_beside(root, dir, name).map_err(|m| err(line, m))?);
+        attachments.push(load_beside(src.root, dir, name).map_err(|m| err(line, m))?);
     }
     let cover = match &f.cover {
         Some(name) => {
-            let a = load_beside(root, dir, name).map_err(|m| err(parsed.line_of("cover"), m))?;
+            let a = load_beside(src.root, dir, name).map_err(|m| err(parsed.line_of("cover"), m))?;
             if !a.is_image() {
                 return Err(err(parsed.line_of("cover"), format!("cover `{name}` is not an image (PNG, JPEG or GIF)")));
             }
@@ -201,11 +327,11 @@ fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(Import
         }
         None => None,
     };
-    let interprets = f.interprets.as_ref().map(|target| resolve_key(key, target));
+    let interprets = f.interprets.as_ref().map(|target| resolve_key(src.key, target));
     let summary =
-        f.summary.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| markdown::plain_text(&parsed.body, 120));
+        f.summary.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| markdown::plain_text(&body, 120));
     let interprets_line = parsed.line_of("interprets");
-    let Parsed { front, body, .. } = parsed;
+    let front = parsed.front;
     let meta = GovMeta {
         doc_number: front.doc_number.filter(|s| !s.trim().is_empty()),
         issuer: front.issuer.filter(|s| !s.trim().is_empty()),
@@ -215,7 +341,7 @@ fn read_file(site: &Site, root: &Path, path: &Path, key: &str) -> Result<(Import
         validity: front.validity,
     };
     let item = ImportItem {
-        source_key: key.to_string(),
+        source_key: src.key.to_string(),
         column,
         pinned: front.pinned,
         title: front.title.trim().to_string(),

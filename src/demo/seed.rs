@@ -47,7 +47,8 @@ pub async fn seed_demo_content(
     let mut total = ImportStats::default();
     for site in &project.group.sites {
         let report =
-            import_dir(&project.store, Tenant::system(Job::DemoSeed), site, &work.join(site.code()), actor).await?;
+            import_dir(&project.store, Tenant::system(Job::DemoSeed), site, &work.join(site.code()), None, actor)
+                .await?;
         if let Some(p) = report.problems.first() {
             anyhow::bail!("demo content did not import cleanly: {p}");
         }

@@ -338,7 +338,7 @@ pub fn article_ctx<'a>(
 /// Where a stored file is published: `/files/<2 hex>/<sha256>.<ext>`.
 pub fn blob_path(sha: &str, mime: &str, content: &SiteContent) -> String {
     let mime = content.blobs.iter().find(|b| b.sha256 == sha).map(|b| b.mime.as_str()).unwrap_or(mime);
-    format!("/files/{}/{sha}.{}", sha.get(..2).unwrap_or("00"), crate::content::attachment::extension(mime))
+    crate::content::attachment::public_path(sha, mime)
 }
 
 fn kind_label(mime: &str) -> &'static str {

@@ -1,5 +1,5 @@
 //! `zhanqun import DIR --site CODE` on the database side: `content::import` reads and checks
-//! the folder's Markdown files; this links interpretations to policies already imported and
+//! the folder's Markdown and Word files; this links interpretations to policies already imported and
 //! writes the good files in one transaction.
 
 use std::collections::HashSet;
@@ -18,17 +18,19 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-/// Imports every `*.md` under `dir` into `site`, recorded in the audit log under `actor`. The
-/// articles go live without review, so only an operator's job does this (`Job::CommandLine`,
-/// the demo seed, the benchmarks), never a session.
+/// Imports every `*.md` and `*.docx` under `dir` into `site` (into `column` when a file names
+/// none), recorded in the audit log under `actor`. The articles go live without review, so
+/// only an operator's job does this (`Job::CommandLine`, the demo seed, the benchmarks), never
+/// a session.
 pub async fn import_dir(
     store: &Store,
     tenant: Tenant,
     site: &Site,
     dir: &Path,
+    column: Option<&str>,
     actor: &str,
 ) -> Result<ImportReport, ImportError> {
-    let (items, mut problems) = read_dir(site, dir)?;
+    let (items, mut problems) = read_dir(site, dir, column)?;
     let row = store.site_row(site.code()).await?;
     tenant.reach(row.id)?;
     // Interpretation links may point at articles imported earlier from the same folder.

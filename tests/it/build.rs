@@ -135,6 +135,7 @@ async fn only_published_due_revisions_are_rendered() {
             crate::common::whole_group(),
             project.group.site("fgw").unwrap(),
             &legacy,
+            None,
             "operator:test",
         )
         .await

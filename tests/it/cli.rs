@@ -81,6 +81,7 @@ async fn kill_9_mid_build_leaves_the_previous_release_intact() {
             crate::common::whole_group(),
             site,
             &demo.join("content").join(site.code()),
+            None,
             "operator:test",
         )
         .await

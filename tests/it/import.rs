@@ -50,8 +50,9 @@ async fn import_reimport_and_publish() {
         let project = open(tmp.path(), &url).await;
         let site = project.group.site("fgw").unwrap();
 
-        let report =
-            import_dir(&project.store, crate::common::whole_group(), site, &legacy, "operator:test").await.unwrap();
+        let report = import_dir(&project.store, crate::common::whole_group(), site, &legacy, None, "operator:test")
+            .await
+            .unwrap();
         assert_eq!(report.stats.created, 3, "{backend}");
         let problems: Vec<String> =
             report.problems.iter().map(|p| p.to_string().replace(&format!("{}/", legacy.display()), "")).collect();
@@ -75,8 +76,9 @@ async fn import_reimport_and_publish() {
         assert_eq!(numbers[2].1, "11439900MB0001002X/2024-00003");
 
         // Unchanged files write nothing; an edited one gets a new revision, same 索引号.
-        let again =
-            import_dir(&project.store, crate::common::whole_group(), site, &legacy, "operator:test").await.unwrap();
+        let again = import_dir(&project.store, crate::common::whole_group(), site, &legacy, None, "operator:test")
+            .await
+            .unwrap();
         assert_eq!((again.stats.created, again.stats.updated, again.stats.unchanged), (0, 0, 3), "{backend}");
         write_md(
             &legacy,
@@ -84,8 +86,9 @@ async fn import_reimport_and_publish() {
             "title: 发改委召开优化营商环境工作会议（更新）\ncolumn: gzdt\ndate: 2024-05-01 09:30\n",
             "更新后的正文。\n",
         );
-        let third =
-            import_dir(&project.store, crate::common::whole_group(), site, &legacy, "operator:test").await.unwrap();
+        let third = import_dir(&project.store, crate::common::whole_group(), site, &legacy, None, "operator:test")
+            .await
+            .unwrap();
         assert_eq!((third.stats.created, third.stats.updated, third.stats.unchanged), (0, 1, 2), "{backend}");
         let r = sqlx::query("SELECT a.index_no, r.number, r.title FROM articles a JOIN revisions r ON r.id = a.published_revision_id WHERE a.source_key = 'gzdt/a.md'")
             .fetch_one(project.store.pool())
@@ -172,8 +175,9 @@ async fn chinese_field_names_and_column_names() {
         write_md(&legacy, "坏/栏目.md", "标题: 标题\n发布日期: 2024-06-03\n栏目: 没有的栏目\n", "正文\n");
         let project = open(tmp.path(), &url).await;
         let site = project.group.site("fgw").unwrap();
-        let report =
-            import_dir(&project.store, crate::common::whole_group(), site, &legacy, "operator:test").await.unwrap();
+        let report = import_dir(&project.store, crate::common::whole_group(), site, &legacy, None, "operator:test")
+            .await
+            .unwrap();
         assert_eq!(report.stats.created, 1, "{backend}: {:?}", report.problems);
         let problems: Vec<String> =
             report.problems.iter().map(|p| p.to_string().replace(&format!("{}/", legacy.display()), "")).collect();
@@ -203,4 +207,87 @@ async fn chinese_field_names_and_column_names() {
             "{backend}"
         );
     }
+}
+
+fn find_page(root: &Path, needle: &str) -> Option<String> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .find(|html| html.contains(needle) && html.contains("zq-article-body"))
+}
+
+/// Word documents import beside Markdown, with their fields from a sidecar `NAME.yaml`, their
+/// title and date from the document otherwise, and `--column` for the rest; their structure
+/// and images reach the published pages. Files that are not .docx, or are zip bombs, are
+/// reported with what to do and import nothing.
+#[test]
+fn word_documents_import_through_the_command_line() {
+    use std::io::Write;
+    let tmp = temp_project();
+    let word = tmp.path().join("word");
+    std::fs::create_dir_all(word.join("坏")).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docx");
+    for name in ["notice.docx", "report.docx", "no_alt.docx"] {
+        std::fs::copy(fixtures.join(name), word.join(name)).unwrap();
+    }
+    std::fs::write(word.join("notice.yaml"), "发布日期: 2026-01-20 09:00\n栏目: 通知公告\n文号: 示发改办〔2026〕3号\n")
+        .unwrap();
+    std::fs::copy(fixtures.join("report.docx"), word.join("坏/边车.docx")).unwrap();
+    std::fs::write(word.join("坏/边车.yaml"), "文号: 示发改〔2026〕1号\n发布日期: 2026-13-01\n").unwrap();
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.resize(4096, 0);
+    std::fs::write(word.join("坏/旧版.docx"), ole).unwrap();
+    std::fs::write(word.join("坏/改名.docx"), "这其实是一个文本文件").unwrap();
+    let mut bomb = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut bomb);
+        z.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(&vec![b' '; 40 << 20]).unwrap();
+        z.finish().unwrap();
+    }
+    std::fs::write(word.join("坏/炸弹.docx"), bomb.into_inner()).unwrap();
+
+    let out = Command::new(bin())
+        .current_dir(tmp.path())
+        .args(["import", "word", "--site", "fgw", "--column", "gzdt"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("3 created, 0 updated, 0 unchanged, 4 failed"), "{stdout}{stderr}");
+    for expected in [
+        "word/坏/旧版.docx:1: this is an old binary Word/WPS file (.doc/.wps), not a .docx",
+        "word/坏/改名.docx:1: not a .docx file",
+        "word/坏/炸弹.docx:1: part `word/document.xml` unpacks to more than",
+        "word/坏/边车.yaml:2: date `2026-13-01` is not YYYY-MM-DD",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+
+    let out = Command::new(bin()).current_dir(tmp.path()).arg("build").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let publish = tmp.path().join("publish");
+    let notice = find_page(&publish, "关于做好2026年春节期间值班工作的通知").expect("the notice is published");
+    assert!(notice.contains("示发改办〔2026〕3号"), "the sidecar's 文号");
+    assert!(notice.contains("<td colspan=\"3\">值班安排</td>"), "{notice}");
+    assert!(notice.contains("<td rowspan=\"2\">李四</td>"), "{notice}");
+    assert!(notice.contains("<p style=\"text-align: right\">示例市发展和改革委员会<br>2026年1月20日</p>"));
+    let src = notice.split("<img src=\"").nth(1).and_then(|s| s.split('"').next()).expect("the image is in the body");
+    assert!(notice.contains("alt=\"值班室现场照片\""), "Word's alt text");
+    let host_dir = std::fs::read_dir(&publish)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.join(src.trim_start_matches('/')).is_file());
+    assert!(host_dir.is_some(), "the image {src} is published beside the page");
+    assert!(!notice.contains("zq-attachments"), "the image is not listed again as an attachment");
+    let report = find_page(&publish, "2026年一季度重点项目推进情况").expect("the report is published, in --column");
+    assert!(
+        report.contains("<h2>一、总体情况</h2>") && report.contains("<ul><li>部分项目用地手续办理滞后；"),
+        "{report}"
+    );
+    let no_alt = find_page(&publish, "项目现场图片").expect("published");
+    assert!(no_alt.contains("alt=\"《项目现场图片》附图1\""), "an image without alt text gets one naming the document");
 }

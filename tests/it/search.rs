@@ -83,9 +83,10 @@ async fn import_corpus(env: &Env) {
     );
     for code in [OWN, FOREIGN] {
         let site = env.project.group.site(code).unwrap();
-        let r = import_dir(&env.project.store, crate::common::whole_group(), site, &tmp.path().join(code), "test")
-            .await
-            .unwrap();
+        let r =
+            import_dir(&env.project.store, crate::common::whole_group(), site, &tmp.path().join(code), None, "test")
+                .await
+                .unwrap();
         assert!(r.problems.is_empty(), "{:?}", r.problems);
     }
     let report = fx::reconcile(&env.project, &env.search).await;
