@@ -7,7 +7,7 @@
 import { launch, login as signIn, shooter } from "./common.mjs";
 import assert from "node:assert/strict";
 
-const { ADMIN, NGINX_PORT, SHOTS } = process.env;
+const { ADMIN, NGINX_PORT, SHOTS, FIXTURES } = process.env;
 const title = "关于做好春节期间值班工作的通知";
 const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAADAAAAAgCAIAAADbtmxLAAAANklEQVR4nO3OQQ0AAAgEIJPYP4qxbOH5YCMANd2vVHwgJCQklB4ICQkJpQdCQkJC6YGQkNCxBcrgGFt1WfHkAAAAAElFTkSuQmCC";
@@ -87,6 +87,7 @@ try {
   for (const residue of ["mso-", "MsoNormal", "<o:p", "font-family", "<span", "StartFragment", "data:image"]) {
     assert.ok(!inEditor.includes(residue), `no ${residue} after the paste: ${inEditor}`);
   }
+  await editor.frameLocator("#preview").getByText(title).first().waitFor();
   await shot(editor, "e02-pasted-from-word");
 
   // --- 一键排版: body paragraphs indented, title centred, 落款 right, blank lines gone. ---
@@ -149,6 +150,31 @@ try {
   );
   await shot(citizen, "e05-citizen-page-from-word");
   assert.deepEqual(dialogs, [], "no script ran anywhere");
+
+  // --- 导入 Word: a .docx fills an empty body and the title; its image, named in Word, is
+  // uploaded as the draft's file without asking; a file that is not a .docx is refused. ---
+  await editor.goto(`${ADMIN}/admin/articles/new`);
+  await editor.locator(".jodit-wysiwyg").waitFor();
+  await editor.locator("#f-column").selectOption("tzgg");
+  await editor.locator("#word-file").setInputFiles({ name: "假的.docx", mimeType: "application/octet-stream", buffer: Buffer.from("不是 Word 文件") });
+  await editor.getByText("未能导入：这不是 .docx 格式的 Word 文件").waitFor();
+  await editor.locator("#word-file").setInputFiles(`${FIXTURES}/notice.docx`);
+  await editor.getByText("已导入“notice.docx”，共 1 张图片").waitFor();
+  await editor.waitForURL(/\/admin\/articles\/\d+$/, { timeout: 15000 });
+  assert.equal(await editor.locator("#f-title").inputValue(), "关于做好2026年春节期间值班工作的通知", "the title comes from the document");
+  await editor.locator(".jodit-wysiwyg img[alt='值班室现场照片'][src^='/admin/files/']").waitFor();
+  const imported = await editor.locator(".jodit-wysiwyg").innerHTML();
+  assert.match(imported, /<td colspan="3">值班安排<\/td>/, imported);
+  assert.match(imported, /<td rowspan="2">李四<\/td>/, imported);
+  assert.match(imported, /<ol><li>值班人员须保持通讯畅通。<\/li>/, imported);
+  assert.match(imported, /<p style="text-align: right;?">示例市发展和改革委员会<br>2026年1月20日<\/p>/, imported);
+  assert.equal(await dialog.isVisible(), false, "an image named in Word is not asked about");
+  await editor.frameLocator("#preview").getByText("关于做好2026年春节期间值班工作的通知").first().waitFor();
+  await shot(editor, "e06-imported-from-word");
+  await editor.getByRole("button", { name: "保存草稿" }).click();
+  await editor.getByText("草稿已保存").waitFor();
+  const saved = await editor.locator(".jodit-wysiwyg").innerHTML();
+  assert.match(saved, /<td colspan="3">值班安排<\/td>/, "kept through a save");
   console.log(JSON.stringify({ ok: true }));
 } finally {
   await browser.close();

@@ -69,12 +69,13 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
     let nginx_port = nginx_port.to_string();
     let attachment = attachment.display().to_string();
     let shots_dir = shots.display().to_string();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docx").display().to_string();
     let common = [("ADMIN", admin.as_str()), ("NGINX_PORT", &nginx_port), ("SHOTS", &shots_dir)];
     let flows: [(&str, &[(&str, &str)]); 3] = [
         ("admin_flow.mjs", &[("ATTACHMENT", &attachment)]),
         // The rich editor: a Word paste with a merged cell, a right-aligned 落款 and an image,
         // 一键排版, hostile markup, published and read.
-        ("editor_flow.mjs", &[]),
+        ("editor_flow.mjs", &[("FIXTURES", &fixtures)]),
         // Citizen interaction: a message written on the static site, answered through review,
         // published masked, found on the status page.
         ("interaction_flow.mjs", &[("SITE", &site)]),

@@ -32,6 +32,7 @@ pub struct WordDocument {
 pub struct WordImage {
     /// A file name for the attachment (`图1.png`).
     pub name: String,
+    pub mime: &'static str,
     pub data: Vec<u8>,
     /// The alt text written in Word (右键 → 编辑替代文字), if any.
     pub alt: Option<String>,
@@ -154,13 +155,14 @@ pub fn convert(bytes: Vec<u8>) -> Result<WordDocument, DocxError> {
     let mut images = Vec::with_capacity(refs.len());
     for (i, r) in refs.iter().enumerate() {
         let data = pkg.part(&r.part, MAX_IMAGE)?.ok_or(DocxError::Corrupt(r.part.clone()))?;
-        let ext = image_extension(&data).ok_or_else(|| DocxError::ImageType { n: i + 1, part: r.part.clone() })?;
+        let (ext, mime) =
+            image_extension(&data).ok_or_else(|| DocxError::ImageType { n: i + 1, part: r.part.clone() })?;
         if let Some((width, height)) = image_size(&data) {
             if width > MAX_SIDE || height > MAX_SIDE {
                 return Err(DocxError::HugeImage { n: i + 1, width, height });
             }
         }
-        images.push(WordImage { name: format!("图{}.{ext}", i + 1), data, alt: r.alt.clone() });
+        images.push(WordImage { name: format!("图{}.{ext}", i + 1), mime, data, alt: r.alt.clone() });
     }
     let html: String = blocks.iter().map(|b| b.html.as_str()).collect();
     Ok(WordDocument { title, created, body: richtext::to_body(&html), images })
@@ -277,13 +279,14 @@ fn core_properties(pkg: &mut Package) -> Result<(Option<String>, Option<String>)
     Ok((text("title"), created))
 }
 
-fn image_extension(data: &[u8]) -> Option<&'static str> {
+/// The extension and type of an image the web may show, by its first bytes.
+fn image_extension(data: &[u8]) -> Option<(&'static str, &'static str)> {
     if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("png")
+        Some(("png", "image/png"))
     } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("jpg")
+        Some(("jpg", "image/jpeg"))
     } else if data.starts_with(b"GIF87a") || data.starts_with(b"GIF89a") {
-        Some("gif")
+        Some(("gif", "image/gif"))
     } else {
         None
     }

@@ -69,6 +69,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/articles", Write, Target::None),
     r("POST", "/admin/articles/autosave", Write, Target::None),
     r("POST", "/admin/articles/preview", Write, Target::None),
+    r("POST", "/admin/articles/word", Write, Target::None),
     r("GET", "/admin/articles/{id}", ReadContent, Article),
     r("POST", "/admin/articles/{id}", Write, Article),
     r("POST", "/admin/articles/{id}/autosave", Write, Article),
@@ -153,6 +154,9 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/admin/articles") => post(articles::create),
         ("POST", "/admin/articles/autosave") => post(articles::autosave_new),
         ("POST", "/admin/articles/preview") => post(articles::preview_form),
+        ("POST", "/admin/articles/word") => {
+            post(articles::import_word).layer(DefaultBodyLimit::max(MAX_BYTES + (1 << 20)))
+        }
         ("GET", "/admin/articles/{id}") => get(articles::edit_form),
         ("POST", "/admin/articles/{id}") => post(articles::save),
         ("POST", "/admin/articles/{id}/autosave") => post(articles::autosave),

@@ -18,6 +18,47 @@ fn clean_file_name(name: &str) -> String {
     }
 }
 
+/// What an upload form carries: the file (its cleaned name and bytes) and an image's alt text.
+pub(super) struct UploadForm {
+    pub file: Option<(String, Vec<u8>)>,
+    pub alt: Option<String>,
+}
+
+/// Reads an upload form, answering a too-large or broken one with a clear refusal.
+pub(super) async fn upload_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    req: axum::extract::Request,
+) -> Result<UploadForm, Response> {
+    let mut multipart = match Multipart::from_request(req, state).await {
+        Ok(m) => m,
+        Err(_) => return Err(refuse(headers, StatusCode::BAD_REQUEST, "请以文件上传表单提交")),
+    };
+    let too_large = || refuse(headers, StatusCode::PAYLOAD_TOO_LARGE, "文件超过 50 MB 的上限");
+    let mut form = UploadForm { file: None, alt: None };
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().map(clean_file_name);
+                let data = match field.bytes().await {
+                    Ok(d) => d,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+                    Err(_) => return Err(refuse(headers, StatusCode::BAD_REQUEST, "上传中断，请重试")),
+                };
+                match name.as_str() {
+                    "file" => form.file = Some((file_name.unwrap_or_default(), data.to_vec())),
+                    "alt" => form.alt = Some(String::from_utf8_lossy(&data).into_owned()),
+                    _ => {}
+                }
+            }
+            Ok(None) => return Ok(form),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(_) => return Err(refuse(headers, StatusCode::BAD_REQUEST, "上传的表单格式不正确")),
+        }
+    }
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -31,37 +72,10 @@ pub async fn upload(
         Ok(None) => return store_error(&headers, StoreError::NotFound),
         Err(e) => return store_error(&headers, e),
     }
-    let mut multipart = match Multipart::from_request(req, &state).await {
-        Ok(m) => m,
-        Err(_) => return refuse(&headers, StatusCode::BAD_REQUEST, "请以文件上传表单提交"),
+    let UploadForm { file, alt } = match upload_form(&state, &headers, req).await {
+        Ok(f) => f,
+        Err(r) => return r,
     };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut alt: Option<String> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().map(clean_file_name);
-                let data = match field.bytes().await {
-                    Ok(d) => d,
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return refuse(&headers, StatusCode::PAYLOAD_TOO_LARGE, "文件超过 50 MB 的上限");
-                    }
-                    Err(_) => return refuse(&headers, StatusCode::BAD_REQUEST, "上传中断，请重试"),
-                };
-                match name.as_str() {
-                    "file" => file = Some((file_name.unwrap_or_default(), data.to_vec())),
-                    "alt" => alt = Some(String::from_utf8_lossy(&data).into_owned()),
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refuse(&headers, StatusCode::PAYLOAD_TOO_LARGE, "文件超过 50 MB 的上限");
-            }
-            Err(_) => return refuse(&headers, StatusCode::BAD_REQUEST, "上传的表单格式不正确"),
-        }
-    }
     let Some((name, data)) = file.filter(|(n, _)| !n.is_empty()) else {
         return refuse(&headers, StatusCode::BAD_REQUEST, "请选择要上传的文件");
     };

@@ -3,9 +3,11 @@
 
 mod files;
 mod preview;
+mod word;
 
 pub use files::{delete_attachment, file, live_asset, upload};
 pub use preview::{preview_form, preview_saved};
+pub use word::import_word;
 
 use std::collections::HashMap;
 

@@ -200,6 +200,7 @@
       { name: "zqimage", icon: "image", tooltip: "插入图片（上传后插入到光标处）", exec: function () { openImageDialog(); } },
       "hr", "|", "undo", "redo", "eraser", "|",
       { name: "zqlayout", text: "一键排版", tooltip: "首行缩进 2 字、标题居中、落款右对齐，清除多余空行与格式", exec: function (ed) { oneKeyLayout(ed); } },
+      { name: "zqword", text: "导入 Word", tooltip: "从 Word 文档（.docx）导入正文和图片", exec: function () { wordInput.click(); } },
       "fullsize",
     ],
   });
@@ -207,7 +208,7 @@
     sync: function () { editor.synchronizeValues(); },
     setHtml: function (html) { editor.value = html; },
     insertImage: function (url, alt) {
-      editor.s.insertHTML("<img src=\"/admin" + url.replace(/"/g, "&quot;") + "\" alt=\"" + alt.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;") + "\">");
+      editor.s.insertHTML(imgHtml("/admin" + url, alt));
       editor.synchronizeValues();
       textarea.dispatchEvent(new Event("input", { bubbles: true }));
     },
@@ -288,8 +289,9 @@
 
   // Pasted images: those the clipboard carries (data: or as files) are uploaded after the
   // editor names them; the ones Word only refers to on its own disk cannot be read and are
-  // taken out with a note saying so.
-  function collectPastedImages(stamp, count, files) {
+  // taken out with a note saying so. With `trustAlt` (a Word document's images), an image that
+  // already has alt text is uploaded without asking.
+  function collectPastedImages(stamp, count, files, trustAlt) {
     var queue = [];
     var lost = 0;
     var fileIndex = 0;
@@ -307,10 +309,45 @@
     if (lost) say("有 " + lost + " 张图片只存在于原文档所在的电脑上，无法从剪贴板读取，请用“插入图片”逐张上传。");
     function next() {
       var item = queue.shift();
-      if (!item) { editor.synchronizeValues(); return; }
-      openImageDialog({ blob: item.blob, img: item.img, done: next });
+      if (!item) { editor.synchronizeValues(); textarea.dispatchEvent(new Event("input", { bubbles: true })); return; }
+      var alt = (item.img.getAttribute("alt") || "").trim();
+      if (trustAlt && alt) {
+        uploadImage(item.blob, alt).then(function (src) { placeImage(item.img, src, alt); next(); })
+          .catch(function (ex) { item.img.remove(); say(ex.message || "图片上传失败"); next(); });
+      } else {
+        openImageDialog({ blob: item.blob, img: item.img, done: next });
+      }
     }
     next();
+  }
+
+  function imgHtml(src, alt) {
+    var attr = function (v) { return v.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;"); };
+    return "<img src=\"" + attr(src) + "\" alt=\"" + attr(alt) + "\">";
+  }
+
+  function placeImage(img, src, alt) {
+    img.setAttribute("src", src);
+    img.setAttribute("alt", alt);
+    img.removeAttribute("data-paste");
+    img.removeAttribute("data-unreadable");
+  }
+
+  /** Uploads an image as a file of the draft (saving a new draft first); its admin address. */
+  function uploadImage(blob, alt) {
+    var data = new FormData();
+    var name = blob.name || ("粘贴的图片." + (blob.type.split("/")[1] || "png").replace("jpeg", "jpg"));
+    data.append("file", blob, name);
+    data.append("alt", alt);
+    return window.zqEnsureSaved().then(function (id) {
+      return fetch("/admin/articles/" + id + "/attachments", {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }, body: data,
+      }).then(function (r) { return r.json(); });
+    }).then(function (j) {
+      if (!j.ok) throw new Error(j.error || "上传失败");
+      return "/admin" + j.url;
+    });
   }
 
   function dataUrlToBlob(url) {
@@ -365,29 +402,15 @@
       var blob = st && st.blob ? st.blob : fileInput.files[0];
       if (!blob) { err.textContent = "请选择图片文件"; err.hidden = false; return; }
       if (!alt) { err.textContent = "请填写图片说明：读屏软件会把它读给视障读者"; err.hidden = false; return; }
-      var data = new FormData();
-      var name = blob.name || ("粘贴的图片." + (blob.type.split("/")[1] || "png").replace("jpeg", "jpg"));
-      data.append("file", blob, name);
-      data.append("alt", alt);
       var button = imageDialog.querySelector("button[value=ok]");
       button.disabled = true;
       button.textContent = "上传中……";
-      window.zqEnsureSaved().then(function (id) {
-        return fetch("/admin/articles/" + id + "/attachments", {
-          method: "POST", credentials: "same-origin",
-          headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }, body: data,
-        }).then(function (r) { return r.json(); });
-      }).then(function (j) {
-        if (!j.ok) throw new Error(j.error || "上传失败");
-        var src = "/admin" + j.url;
+      uploadImage(blob, alt).then(function (src) {
         if (st && st.img) {
-          st.img.setAttribute("src", src);
-          st.img.setAttribute("alt", alt);
-          st.img.removeAttribute("data-paste");
-          st.img.removeAttribute("data-unreadable");
+          placeImage(st.img, src, alt);
         } else {
           if (savedRange) editor.s.selectRange(savedRange);
-          editor.s.insertHTML("<img src=\"" + src.replace(/"/g, "&quot;") + "\" alt=\"" + alt.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;") + "\">");
+          editor.s.insertHTML(imgHtml(src, alt));
         }
         editor.synchronizeValues();
         textarea.dispatchEvent(new Event("input", { bubbles: true }));
@@ -403,6 +426,48 @@
       });
     });
   }
+
+  // --- 导入 Word: the server converts (content::docx), the images arrive as a paste's ------
+  var wordInput = document.createElement("input");
+  wordInput.type = "file";
+  wordInput.accept = ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+  wordInput.hidden = true;
+  wordInput.id = "word-file";
+  wordInput.setAttribute("aria-label", "选择要导入的 Word 文件");
+  textarea.parentNode.insertBefore(wordInput, textarea);
+  wordInput.addEventListener("change", function () {
+    var file = wordInput.files[0];
+    if (!file) return;
+    var data = new FormData();
+    data.append("file", file, file.name);
+    say("正在导入“" + file.name + "”……");
+    fetch("/admin/articles/word", {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }, body: data,
+    }).then(function (r) { return r.json(); }).then(function (j) {
+      wordInput.value = "";
+      if (!j.ok) { say("未能导入：" + (j.error || "文档无法读取")); return; }
+      var title = document.getElementById("f-title");
+      if (title && !title.value.trim() && j.title) title.value = j.title;
+      var root = document.implementation.createHTMLDocument("").body;
+      root.innerHTML = j.html;
+      var stamp = "zqw" + Date.now();
+      var imgs = Array.prototype.slice.call(root.querySelectorAll("img"));
+      imgs.forEach(function (img, i) {
+        var n = Number((img.getAttribute("src") || "").replace("zq-docx-image-", ""));
+        var image = j.images[n];
+        if (image) img.setAttribute("src", image.data); else img.remove();
+        img.setAttribute("data-paste", stamp + "-" + i);
+      });
+      if (isEmptyBlock(editor.editor)) editor.value = ""; // an empty body is filled, not appended to
+      editor.s.focus();
+      insertPasted(root);
+      editor.synchronizeValues();
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      say("已导入“" + file.name + "”" + (imgs.length ? "，共 " + imgs.length + " 张图片" : "") + "。请核对格式，必要时使用“一键排版”。");
+      collectPastedImages(stamp, imgs.length, [], true);
+    }).catch(function () { wordInput.value = ""; say("导入失败，请检查网络后重试"); });
+  });
 
   // --- Tables: the header row ---------------------------------------------------------
   function toggleHeaderRow(ed) {
