@@ -306,3 +306,60 @@ async fn rich_bodies_keep_their_structure_and_lose_everything_unsafe() {
         assert!(!draft.contains("onerror") && !draft.contains("mso-"), "{label}");
     }
 }
+
+/// 版本对比 and 恢复为草稿: the reviewer sees what an edit of a live article changes (fields and
+/// body, 红删绿增); an earlier version comes back as the draft, with its files, audited; two
+/// restores at once both answer cleanly; a revision under review or another tenant's article
+/// cannot be restored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reviewers_see_changes_and_old_versions_come_back() {
+    for (label, env) in fx::envs(1800).await {
+        let ed = signed_in(&env, "ed1").await;
+        let rv = signed_in(&env, "rv1").await;
+        let id = publish_article(&ed, &[&rv], "关于开展培训的通知", "gzdt").await;
+        let (s, loc) = ed
+            .post(
+                &format!("/admin/articles/{id}"),
+                &[
+                    ("title", "关于开展网络安全培训的通知"),
+                    ("column", "gzdt"),
+                    ("body", "正文。\n\n第三段<script>x</script>。"),
+                    ("doc_number", "示发〔2026〕9号"),
+                    ("intent", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303, "{label}: {loc}");
+        let (_, page) = rv.get(&format!("/admin/articles/{id}")).await;
+        assert!(page.contains("与线上版本对比"), "{label}");
+        assert!(
+            page.contains("<del>关于开展培训的通知</del>") && page.contains("<ins>关于开展网络安全培训的通知</ins>"),
+            "{label}"
+        );
+        assert!(page.contains("<th scope=\"row\">文号</th>"), "{label}");
+        assert!(page.contains("<li class=\"d-changed\">第<del>二</del><ins>三</ins>段"), "{label}: {page}");
+        assert!(!page.contains("<script>x"), "{label}: the diff is escaped");
+        assert_eq!(rv.post(&format!("/admin/articles/{id}/reject"), &[("comment", "请恢复原稿")]).await.0, 303);
+
+        // Two restores of version 1 at once: each answers 303 or a clear 409, never a 500.
+        let restore = format!("/admin/articles/{id}/revisions/1/restore");
+        let (a, b) = tokio::join!(ed.post(&restore, &[]), ed.post(&restore, &[]));
+        for (s, body) in [a, b] {
+            assert!(s == 303 || s == 409, "{label}: {s} {body}");
+        }
+        let (_, page) = ed.get(&format!("/admin/articles/{id}")).await;
+        assert!(page.contains("value=\"关于开展培训的通知\""), "{label}: the old title is back in the form");
+        assert!(!page.contains("与线上版本对比"), "{label}: the draft equals the live version again");
+        let (_, audit) = signed_in(&env, "cadmin").await.get("/admin/audit?action=article.").await;
+        assert!(audit.contains("恢复第 1 版为草稿"), "{label}");
+
+        assert_eq!(ed.post(&format!("/admin/articles/{id}/submit"), &[]).await.0, 303, "{label}");
+        let (s, body) = ed.post(&restore, &[]).await;
+        assert_eq!(s, 409, "{label}: under review: {body}");
+        assert!(body.contains("稿件正在审核中"), "{label}: {body}");
+        let (s, _) = signed_in(&env, "xed").await.post(&restore, &[]).await;
+        assert_eq!(s, 404, "{label}: another department's article");
+        let (s, _) = ed.post(&format!("/admin/articles/{id}/revisions/99/restore"), &[]).await;
+        assert_eq!(s, 404, "{label}: no such version");
+    }
+}

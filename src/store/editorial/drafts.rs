@@ -40,30 +40,7 @@ impl Store {
         };
         let rev_id = work_revision(&mut tx, article_id, user).await?;
         hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;
-        let meta = input.meta();
-        sqlx::query(
-            "UPDATE revisions SET title = $1, summary = $2, body_md = $3, publish_at = $4, doc_number = $5, issuer = $6,
-                written_date = $7, topic = $8, disclosure = $9, validity = $10, column_id = $11, pinned = $12,
-                interprets_id = $13, updated_at = $14
-             WHERE id = $15",
-        )
-        .bind(&input.title)
-        .bind(&input.summary)
-        .bind(&input.body)
-        .bind(input.scheduled_at().unwrap_or_default())
-        .bind(meta.doc_number.as_deref())
-        .bind(meta.issuer.as_deref())
-        .bind(meta.written_date.as_deref())
-        .bind(meta.topic.as_deref())
-        .bind(meta.disclosure.as_str())
-        .bind(meta.validity.as_str())
-        .bind(column_id)
-        .bind(i64::from(input.pinned()))
-        .bind(interprets)
-        .bind(now)
-        .bind(rev_id)
-        .execute(&mut *tx)
-        .await?;
+        write_fields(&mut tx, rev_id, input, column_id, interprets, now).await?;
         sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(article_id)
@@ -71,6 +48,62 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(article_id)
+    }
+
+    /// Restores revision `number` of an article as its draft: into the open draft, or a new
+    /// draft over the live version (which stays online until the draft is approved). The
+    /// revision's fields, body and files come back; its history stays as it was.
+    pub async fn restore_revision(&self, scope: Tenant, user: &User, id: i64, number: i64, ip: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        article_site(&mut tx, scope, id).await?;
+        let Some(row) =
+            sqlx::query(&format!("SELECT {REV_COLUMNS} {REV_FROM} WHERE r.article_id = $1 AND r.number = $2"))
+                .bind(id)
+                .bind(number)
+                .fetch_optional(&mut *tx)
+                .await?
+        else {
+            return Err(StoreError::NotFound);
+        };
+        let old = revision_from(&row)?;
+        let rev_id = work_revision(&mut tx, id, user).await?;
+        if rev_id == old.id {
+            return Err(StoreError::Conflict("这一版就是当前草稿，无需恢复".into()));
+        }
+        let site_id = article_site(&mut tx, scope, id).await?;
+        let column_id = column_id(&mut tx, site_id, &old.input.column).await?;
+        let interprets = interprets_id(&mut tx, &old.input.interprets, Some(id)).await?;
+        hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;
+        let now = now_unix();
+        let mut input = old.input.clone();
+        // An old schedule that has passed is not restored: the draft publishes on approval.
+        if input.scheduled_at().is_some_and(|at| at <= crate::content::now_local()) {
+            input.publish_mode = "now".into();
+        }
+        write_fields(&mut tx, rev_id, &input, column_id, interprets, now).await?;
+        sqlx::query("DELETE FROM revision_attachments WHERE revision_id = $1").bind(rev_id).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO revision_attachments (revision_id, position, name, sha256, alt)
+             SELECT $1, position, name, sha256, alt FROM revision_attachments WHERE revision_id = $2",
+        )
+        .bind(rev_id)
+        .bind(old.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        let target = format!("article {id}: {}", old.input.title);
+        let detail = format!("恢复第 {number} 版为草稿");
+        let entry = crate::store::audit::Entry {
+            actor: &user.username,
+            ip: Some(ip),
+            site_id: Some(site_id),
+            action: "article.restore",
+            target: &target,
+            detail: &detail,
+        };
+        crate::store::audit::append(&mut *tx, &entry).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Adds a checked file to the article's draft (opening one on a published article).
@@ -216,6 +249,42 @@ async fn interprets_id(tx: &mut Transaction<'_, Any>, index_no: &str, own: Optio
 
 /// The id of the article's editable revision, opening one when there is none: a published
 /// article's new revision starts as a copy of the live one, attachments included.
+/// Writes the form's fields into a draft revision.
+async fn write_fields(
+    tx: &mut Transaction<'_, Any>,
+    rev_id: i64,
+    input: &DraftInput,
+    column_id: i64,
+    interprets: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    let meta = input.meta();
+    sqlx::query(
+        "UPDATE revisions SET title = $1, summary = $2, body_md = $3, publish_at = $4, doc_number = $5, issuer = $6,
+            written_date = $7, topic = $8, disclosure = $9, validity = $10, column_id = $11, pinned = $12,
+            interprets_id = $13, updated_at = $14
+         WHERE id = $15",
+    )
+    .bind(&input.title)
+    .bind(&input.summary)
+    .bind(&input.body)
+    .bind(input.scheduled_at().unwrap_or_default())
+    .bind(meta.doc_number.as_deref())
+    .bind(meta.issuer.as_deref())
+    .bind(meta.written_date.as_deref())
+    .bind(meta.topic.as_deref())
+    .bind(meta.disclosure.as_str())
+    .bind(meta.validity.as_str())
+    .bind(column_id)
+    .bind(i64::from(input.pinned()))
+    .bind(interprets)
+    .bind(now)
+    .bind(rev_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 async fn work_revision(tx: &mut Transaction<'_, Any>, article_id: i64, user: &User) -> Result<i64> {
     let row = sqlx::query(
         "SELECT a.work_revision_id, w.state, a.published_revision_id,

@@ -159,11 +159,21 @@ fn row_from(r: &AnyRow) -> Result<ArticleRow> {
         // An integer from SQLite, a boolean from a PostgreSQL expression: `flag` reads both.
         live: r.flag("live")?,
         pinned: r.flag("pinned")?,
-        author: r.col("author")?,
+        author: author_name(r.col("author")?),
         updated_at: r.col("updated_at")?,
         publish_at: r.col("publish_at")?,
         comment: r.col("comment")?,
     })
+}
+
+/// Who wrote a revision, as the admin shows it: the user's display name, or for content that
+/// came in by `zhanqun import` (recorded as `operator:<login>`), that it was imported.
+fn author_name(raw: String) -> String {
+    if raw.starts_with("operator:") || raw.starts_with("system:") {
+        "批量导入".into()
+    } else {
+        raw
+    }
 }
 
 const REV_COLUMNS: &str = "r.id, r.number, r.state, r.level, r.title, COALESCE(c.slug, ac.slug) AS slug, r.summary,
@@ -207,7 +217,7 @@ fn revision_from(r: &AnyRow) -> Result<RevisionView> {
         },
         publish_at,
         author_id: r.col("author_id")?,
-        author: r.col("author")?,
+        author: author_name(r.col("author")?),
         updated_at: r.col("updated_at")?,
         attachments: Vec::new(),
     })
@@ -280,7 +290,7 @@ impl Store {
                 number: r.col("number")?,
                 state: RevState::parse(&r.col::<String>("state")?),
                 title: r.col("title")?,
-                author: r.col("author")?,
+                author: author_name(r.col("author")?),
                 at: r.col("at")?,
             })
         })

@@ -75,6 +75,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/articles/{id}/autosave", Write, Article),
     r("GET", "/admin/articles/{id}/preview", ReadContent, Article),
     r("POST", "/admin/articles/{id}/submit", Write, Article),
+    r("POST", "/admin/articles/{id}/revisions/{number}/restore", Write, Article),
     r("POST", "/admin/articles/{id}/attachments", Write, Article),
     r("POST", "/admin/articles/{id}/attachments/{pos}/delete", Write, Article),
     r("POST", "/admin/articles/{id}/approve", Review, Article),
@@ -162,6 +163,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/admin/articles/{id}/autosave") => post(articles::autosave),
         ("GET", "/admin/articles/{id}/preview") => get(articles::preview_saved),
         ("POST", "/admin/articles/{id}/submit") => post(articles::submit),
+        ("POST", "/admin/articles/{id}/revisions/{number}/restore") => post(articles::restore),
         ("POST", "/admin/articles/{id}/attachments") => {
             post(articles::upload).layer(DefaultBodyLimit::max(MAX_BYTES + (1 << 20)))
         }

@@ -1,6 +1,7 @@
 //! The editor's workspace: dashboard, column tree, article list, the article form with its
 //! live preview, autosave and uploads, and the files a draft uses.
 
+mod compare;
 mod files;
 mod preview;
 mod word;
@@ -99,6 +100,7 @@ pub struct Flash {
 fn flash_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "saved" => "草稿已保存",
+        "restored" => "已把所选版本恢复为草稿，核对后可提交审核",
         "submitted" => "已提交审核",
         "password" => "密码已修改",
         "approved" => "已审核通过",
@@ -292,6 +294,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
             levels => info.review_levels,
             live_url => live_url,
             scheduled_at => scheduled_at,
+            changes => p.article.and_then(|a| compare::live_vs_work(site, a)),
             now => now.get(..16).unwrap_or_default().replace(' ', "T"),
         },
     );
@@ -443,6 +446,19 @@ pub async fn submit(
         return store_error(&headers, StoreError::NotFound);
     };
     submit_saved(&state, &headers, &s, &info, id, None).await
+}
+
+/// 恢复为草稿: an earlier revision becomes the draft again (to be submitted as usual).
+pub async fn restore(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path((id, number)): Path<(i64, i64)>,
+) -> Response {
+    match state.project.store.restore_revision(s.scope, &s.user, id, number, &s.ip).await {
+        Ok(()) => see_other(&format!("/admin/articles/{id}?ok=restored")),
+        Err(e) => store_error(&headers, e),
+    }
 }
 
 #[derive(Serialize)]
