@@ -63,7 +63,7 @@ impl Store {
                     SUM(CASE WHEN w.state IN ('draft', 'rejected') THEN 1 ELSE 0 END) AS drafts,
                     MAX(CASE WHEN a.status = 'published' THEN a.updated_at END) AS last_update
              FROM articles a LEFT JOIN revisions w ON w.id = a.work_revision_id
-             WHERE {only} GROUP BY a.site_id",
+             WHERE {only} AND a.deleted_at IS NULL GROUP BY a.site_id",
             only = Tenant::filter("a.site_id", 1)
         ))
         .bind(scope.param())

@@ -42,7 +42,12 @@ const dialogs = [];
 /** Signed in, with any dialog a script opens recorded (there must be none). */
 async function login(username) {
   const page = await signIn(browser, ADMIN, username);
-  page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  // Our own “are you sure” questions are answered yes; any other dialog is a script that ran.
+  page.on("dialog", (d) => {
+    if (d.type() === "confirm") return d.accept();
+    dialogs.push(d.message());
+    return d.dismiss();
+  });
   return page;
 }
 
@@ -175,6 +180,48 @@ try {
   await editor.getByText("草稿已保存").waitFor();
   const saved = await editor.locator(".jodit-wysiwyg").innerHTML();
   assert.match(saved, /<td colspan="3">值班安排<\/td>/, "kept through a save");
+  const wordDraftUrl = editor.url().split("?")[0];
+
+  // --- 回收站: the draft is deleted, found in the bin, and restored. ------------------------
+  await editor.getByRole("button", { name: "删除到回收站" }).click();
+  await editor.waitForURL(/\/admin\/articles\/trash/);
+  await editor.getByText("稿件已删除到回收站").waitFor();
+  const binRow = editor.locator("table.list tr", { hasText: "关于做好2026年春节期间值班工作的通知" });
+  await binRow.waitFor();
+  await shot(editor, "e07-recycle-bin");
+  await binRow.getByRole("button", { name: "恢复" }).click();
+  await editor.getByText("稿件已从回收站恢复").waitFor();
+  assert.equal(editor.url().split("?")[0], wordDraftUrl);
+  await editor.getByRole("button", { name: "提交审核" }).click();
+  await editor.getByText("已提交审核").waitFor();
+
+  // --- 版本对比: the editor changes the live notice; the reviewer sees what changed. ----------
+  await editor.goto(articleUrl);
+  await editor.locator("#f-title").fill(`${title}（修订）`);
+  await editor.locator(".jodit-wysiwyg p", { hasText: "各科室、各直属单位" }).click();
+  await editor.keyboard.press("End");
+  await editor.keyboard.type("（含下属事业单位）");
+  await editor.getByRole("button", { name: "提交审核" }).click();
+  await editor.getByText("已提交审核").waitFor();
+  await reviewer.goto(articleUrl);
+  const compare = reviewer.locator("section.compare");
+  await compare.waitFor();
+  assert.equal(await compare.locator("del", { hasText: title }).count() > 0, true, "the old title, struck through");
+  await compare.locator("ins", { hasText: "（修订）" }).first().waitFor();
+  await compare.locator("li.d-changed ins", { hasText: "含下属事业单位" }).waitFor();
+  await shot(reviewer, "e08-reviewer-sees-changes");
+
+  // --- 批量审核: the reviewer passes both waiting articles at once. ------------------------
+  await reviewer.goto(`${ADMIN}/admin/articles?state=submitted`);
+  await reviewer.locator("[data-select-all]").check();
+  await reviewer.locator("#b-op").selectOption("approve");
+  await reviewer.locator("#b-comment").fill("同意发布");
+  await reviewer.getByRole("button", { name: "执行" }).click();
+  await reviewer.getByRole("heading", { name: /批量审核通过：完成 2 篇/ }).waitFor();
+  await shot(reviewer, "e09-batch-approval");
+  const revised = await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}${path}`);
+  assert.match(await revised.text(), /各科室、各直属单位：?（含下属事业单位）|含下属事业单位/, "the revision is live");
+  assert.deepEqual(dialogs, [], "no script ran anywhere");
   console.log(JSON.stringify({ ok: true }));
 } finally {
   await browser.close();

@@ -363,3 +363,111 @@ async fn reviewers_see_changes_and_old_versions_come_back() {
         assert_eq!(s, 404, "{label}: no such version");
     }
 }
+
+/// 回收站 and batch work: drafts and withdrawn articles go to the recycle bin and come back,
+/// audited; live articles and other tenants' articles do not; a batch approval passes what
+/// may pass and lists, per article, why the others were left alone, with separation of
+/// duties checked article by article.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recycle_bin_and_batches() {
+    for (label, env) in fx::envs(1800).await {
+        let (ed1, ed2, rv, sa) = (
+            signed_in(&env, "ed1").await,
+            signed_in(&env, "ed2").await,
+            signed_in(&env, "rv1").await,
+            signed_in(&env, "sa1").await,
+        );
+        let draft = |title: &'static str| {
+            let ed1 = &ed1;
+            async move {
+                let (s, loc) =
+                    ed1.post("/admin/articles", &[("title", title), ("column", "gzdt"), ("body", "正文")]).await;
+                assert_eq!(s, 303, "{loc}");
+                fx::article_id(&loc)
+            }
+        };
+        let (d1, d2) = (draft("要删除的草稿").await, draft("并发删除的草稿").await);
+        let (s, loc) = ed1.post(&format!("/admin/articles/{d1}/delete"), &[]).await;
+        assert_eq!((s, loc.as_str()), (303, "/admin/articles/trash?ok=deleted"), "{label}");
+        let (_, list) = ed1.get("/admin/articles").await;
+        assert!(!list.contains("要删除的草稿"), "{label}: gone from the list");
+        let (_, trash) = ed1.get("/admin/articles/trash").await;
+        assert!(trash.contains("要删除的草稿") && trash.contains("30 天"), "{label}: {trash}");
+        let (s, body) =
+            ed1.post(&format!("/admin/articles/{d1}"), &[("title", "改"), ("column", "gzdt"), ("body", "x")]).await;
+        assert_eq!(s, 409, "{label}: a deleted article is not edited: {body}");
+        assert!(body.contains("回收站"), "{label}");
+        assert_eq!(signed_in(&env, "xed").await.post(&format!("/admin/articles/{d2}/delete"), &[]).await.0, 404);
+        let delete_d2 = format!("/admin/articles/{d2}/delete");
+        let (a, b) = tokio::join!(ed1.post(&delete_d2, &[]), ed1.post(&delete_d2, &[]));
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [303, 409], "{label}: deleting twice at once: one wins, one is told");
+        let (s, loc) = ed1.post(&format!("/admin/articles/{d1}/undelete"), &[]).await;
+        assert_eq!((s, loc), (303, format!("/admin/articles/{d1}?ok=undeleted")), "{label}");
+        let (_, list) = ed1.get("/admin/articles").await;
+        assert!(list.contains("要删除的草稿"), "{label}: back in the list");
+        let live = publish_article(&ed1, &[&rv], "已发布的稿件", "gzdt").await;
+        let (s, body) = ed1.post(&format!("/admin/articles/{live}/delete"), &[]).await;
+        assert_eq!(s, 409, "{label}");
+        assert!(body.contains("请先撤稿"), "{label}: {body}");
+
+        // Batch approval: two submitted articles pass; a draft, a foreign article and one that
+        // the reviewer once rewrote (as an editor, then made a reviewer) are left, each with why.
+        let submit = |title: &'static str, who: &'static str| {
+            let (ed1, ed2) = (&ed1, &ed2);
+            async move {
+                let c = if who == "ed2" { ed2 } else { ed1 };
+                let (s, loc) = c
+                    .post(
+                        "/admin/articles",
+                        &[("title", title), ("column", "gzdt"), ("body", "正文"), ("intent", "submit")],
+                    )
+                    .await;
+                assert_eq!(s, 303, "{loc}");
+                fx::article_id(&loc)
+            }
+        };
+        let (a1, a2, own) =
+            (submit("批量一", "ed1").await, submit("批量二", "ed1").await, submit("曾经写过", "ed2").await);
+        let ed2_id = env.users["ed2"];
+        let (s, _) = sa
+            .post(&format!("/admin/users/{ed2_id}"), &[("role", "reviewer"), ("display_name", "ed2"), ("active", "on")])
+            .await;
+        assert_eq!(s, 303, "{label}");
+        let rv2 = signed_in(&env, "ed2").await;
+        let foreign = {
+            let xed = signed_in(&env, "xed").await;
+            let (_, loc) = xed
+                .post(
+                    "/admin/articles",
+                    &[("title", "外单位"), ("column", "gzdt"), ("body", "正文"), ("intent", "submit")],
+                )
+                .await;
+            fx::article_id(&loc)
+        };
+        let ids: Vec<String> = [a1, a2, own, d1, foreign].iter().map(|i| i.to_string()).collect();
+        let mut form: Vec<(&str, &str)> = vec![("op", "approve"), ("comment", "同意")];
+        form.extend(ids.iter().map(|i| ("ids", i.as_str())));
+        let (s, page) = rv2.post("/admin/articles/batch", &form).await;
+        assert_eq!(s, 200, "{label}: {page}");
+        assert!(page.contains("批量审核通过：完成 2 篇，未处理 3 篇"), "{label}: {page}");
+        assert!(page.contains("不能审核自己撰写的稿件"), "{label}: separation of duties per article: {page}");
+        assert!(page.contains("不属于您的站点"), "{label}: the foreign article");
+        assert!(live_page(&env, OWN, a1).is_some() && live_page(&env, OWN, a2).is_some(), "{label}: both published");
+        // An editor cannot batch-approve; an empty batch says what to do.
+        let (s, body) = ed1.post("/admin/articles/batch", &[("op", "approve"), ("ids", &a1.to_string())]).await;
+        assert_eq!(s, 403, "{label}: {body}");
+        let (s, body) = ed1.post("/admin/articles/batch", &[("op", "pin")]).await;
+        assert_eq!(s, 400, "{label}");
+        assert!(body.contains("请先勾选"), "{label}");
+        // 置顶 and 批量移动 on a draft.
+        let (s, page) =
+            ed1.post("/admin/articles/batch", &[("op", "move"), ("column", "tzgg"), ("ids", &d1.to_string())]).await;
+        assert!(s == 200 && page.contains("完成 1 篇"), "{label}: {page}");
+        let moved = env.project.store.article(crate::common::whole_group(), d1).await.unwrap().unwrap();
+        assert_eq!(moved.work.unwrap().input.column, "tzgg", "{label}: moved");
+        let (_, audit) = signed_in(&env, "cadmin").await.get("/admin/audit?action=article.").await;
+        assert!(audit.contains("删除到回收站") && audit.contains("从回收站恢复"), "{label}");
+    }
+}

@@ -3,6 +3,7 @@
 //! The review transitions are in `workflow`.
 
 mod drafts;
+mod trash;
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
@@ -77,6 +78,8 @@ pub struct ArticleView {
     pub history: Vec<HistoryEntry>,
     /// Interpretations of other articles that name this one as their policy.
     pub interpretations: Vec<super::interpretations::InterpretationLink>,
+    /// When it went to the 回收站, if it is there.
+    pub deleted_at: Option<i64>,
 }
 
 impl ArticleView {
@@ -105,6 +108,8 @@ pub struct ArticleRow {
     pub publish_at: String,
     /// The reviewer's comment, for rejected drafts.
     pub comment: Option<String>,
+    /// When it went to the 回收站 (Unix seconds).
+    pub deleted_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -119,10 +124,14 @@ pub struct ListFilter {
     /// Site code, for central admins.
     pub site: String,
     pub mine: bool,
+    /// The 回收站: articles deleted in the last `TRASH_DAYS` days, instead of the others.
+    pub trash: bool,
     pub page: Option<u32>,
 }
 
 pub const LIST_PAGE: i64 = 30;
+/// How long a deleted article can be restored.
+pub const TRASH_DAYS: i64 = 30;
 
 /// The state shown for an article: its work revision's, else its live status.
 const STATE_SQL: &str = "CASE WHEN w.id IS NOT NULL THEN w.state
@@ -136,7 +145,7 @@ const ROW_SELECT: &str = "SELECT a.id, s.code AS site_code, s.name AS site_name,
              ELSE a.status END AS state,
         COALESCE(w.level, 0) AS level, a.published_revision_id IS NOT NULL AND a.status = 'published' AS live, a.pinned,
         COALESCE(u.display_name, COALESCE(w.created_by, l.created_by, '')) AS author, a.updated_at,
-        COALESCE(l.publish_at, '') AS publish_at,
+        COALESCE(l.publish_at, '') AS publish_at, a.deleted_at,
         (SELECT rs.comment FROM review_steps rs WHERE rs.revision_id = w.id AND rs.decision = 'reject' ORDER BY rs.id DESC LIMIT 1)
             AS comment
      FROM articles a
@@ -163,6 +172,7 @@ fn row_from(r: &AnyRow) -> Result<ArticleRow> {
         updated_at: r.col("updated_at")?,
         publish_at: r.col("publish_at")?,
         comment: r.col("comment")?,
+        deleted_at: r.col("deleted_at")?,
     })
 }
 
@@ -227,7 +237,8 @@ impl Store {
     /// An article of the scope, or None (also for another tenant's id).
     pub async fn article(&self, scope: Tenant, id: i64) -> Result<Option<ArticleView>> {
         let Some(head) = sqlx::query(&format!(
-            "SELECT a.id, a.site_id, s.code, a.index_no, a.status, a.published_revision_id, a.work_revision_id
+            "SELECT a.id, a.site_id, s.code, a.index_no, a.status, a.published_revision_id, a.work_revision_id,
+                    a.deleted_at
              FROM articles a JOIN sites s ON s.id = a.site_id WHERE a.id = $1 AND {only}",
             only = Tenant::filter("a.site_id", 2)
         ))
@@ -306,6 +317,7 @@ impl Store {
             steps,
             history,
             interpretations: self.interpretations_of(id).await?,
+            deleted_at: head.col("deleted_at")?,
         }))
     }
 
@@ -373,10 +385,16 @@ impl Store {
         if f.mine {
             conds.push(format!("COALESCE(w.author_id, a.author_id) = {}", user.id));
         }
+        if f.trash {
+            conds.push(format!("a.deleted_at > {}", now_unix() - TRASH_DAYS * 86_400));
+        } else {
+            conds.push("a.deleted_at IS NULL".into());
+        }
         let where_sql = conds.join(" AND ");
         let page = i64::from(f.page.unwrap_or(1).max(1));
+        let order = if f.trash { "a.deleted_at DESC" } else { "a.updated_at DESC" };
         let sql = format!(
-            "{ROW_SELECT} WHERE {where_sql} ORDER BY a.updated_at DESC, a.id DESC LIMIT {LIST_PAGE} OFFSET {}",
+            "{ROW_SELECT} WHERE {where_sql} ORDER BY {order}, a.id DESC LIMIT {LIST_PAGE} OFFSET {}",
             (page - 1) * LIST_PAGE
         );
         let count_sql = format!(
@@ -412,15 +430,27 @@ impl Store {
 /// no-op UPDATE is the one row lock both dialects accept (SQLite has no `FOR UPDATE`; its
 /// `BEGIN IMMEDIATE` already holds the whole database).
 pub(crate) async fn article_site(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Result<i64> {
-    sqlx::query(&format!(
-        "UPDATE articles SET updated_at = updated_at WHERE id = $1 AND {only} RETURNING site_id",
+    let (site_id, deleted) = locked_article(tx, scope, id).await?;
+    if deleted.is_some() {
+        return Err(StoreError::Conflict("稿件在回收站中，请先恢复再操作".into()));
+    }
+    Ok(site_id)
+}
+
+/// Locks an article of the tenant for the transaction: its site and when it was deleted.
+pub(crate) async fn locked_article(
+    tx: &mut Transaction<'_, Any>,
+    scope: Tenant,
+    id: i64,
+) -> Result<(i64, Option<i64>)> {
+    let row = sqlx::query(&format!(
+        "UPDATE articles SET updated_at = updated_at WHERE id = $1 AND {only} RETURNING site_id, deleted_at",
         only = Tenant::filter("site_id", 2)
     ))
     .bind(id)
     .bind(scope.param())
     .fetch_optional(&mut **tx)
     .await?
-    .map(|r| r.col("site_id"))
-    .transpose()?
-    .ok_or(StoreError::NotFound)
+    .ok_or(StoreError::NotFound)?;
+    Ok((row.col("site_id")?, row.col("deleted_at")?))
 }

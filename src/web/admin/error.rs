@@ -49,6 +49,11 @@ impl AdminError {
         AdminError::refused(StatusCode::NOT_FOUND, message)
     }
 
+    /// The words a person reads for this error (a batch lists one per article).
+    pub fn words(self) -> String {
+        self.answer().1
+    }
+
     /// The status and words of the answer; faults are logged here, once.
     fn answer(self) -> (StatusCode, String) {
         let e = match self {

@@ -66,6 +66,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/admin/columns", ReadContent, Target::None),
     r("GET", "/admin/articles", ReadContent, Target::None),
     r("GET", "/admin/articles/new", Write, Target::None),
+    r("GET", "/admin/articles/trash", ReadContent, Target::None),
+    r("POST", "/admin/articles/batch", ReadContent, Target::None),
     r("POST", "/admin/articles", Write, Target::None),
     r("POST", "/admin/articles/autosave", Write, Target::None),
     r("POST", "/admin/articles/preview", Write, Target::None),
@@ -76,6 +78,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/admin/articles/{id}/preview", ReadContent, Article),
     r("POST", "/admin/articles/{id}/submit", Write, Article),
     r("POST", "/admin/articles/{id}/revisions/{number}/restore", Write, Article),
+    r("POST", "/admin/articles/{id}/delete", Write, Article),
+    r("POST", "/admin/articles/{id}/undelete", Write, Article),
     r("POST", "/admin/articles/{id}/attachments", Write, Article),
     r("POST", "/admin/articles/{id}/attachments/{pos}/delete", Write, Article),
     r("POST", "/admin/articles/{id}/approve", Review, Article),
@@ -152,6 +156,8 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/admin/columns") => get(articles::columns),
         ("GET", "/admin/articles") => get(articles::list),
         ("GET", "/admin/articles/new") => get(articles::new_form),
+        ("GET", "/admin/articles/trash") => get(articles::trash),
+        ("POST", "/admin/articles/batch") => post(articles::batch),
         ("POST", "/admin/articles") => post(articles::create),
         ("POST", "/admin/articles/autosave") => post(articles::autosave_new),
         ("POST", "/admin/articles/preview") => post(articles::preview_form),
@@ -164,6 +170,8 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/admin/articles/{id}/preview") => get(articles::preview_saved),
         ("POST", "/admin/articles/{id}/submit") => post(articles::submit),
         ("POST", "/admin/articles/{id}/revisions/{number}/restore") => post(articles::restore),
+        ("POST", "/admin/articles/{id}/delete") => post(articles::delete),
+        ("POST", "/admin/articles/{id}/undelete") => post(articles::undelete),
         ("POST", "/admin/articles/{id}/attachments") => {
             post(articles::upload).layer(DefaultBodyLimit::max(MAX_BYTES + (1 << 20)))
         }

@@ -42,6 +42,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("stats_macros.html", include_str!("templates/stats_macros.html")),
     ("stats_group.html", include_str!("templates/stats_group.html")),
     ("stats_site.html", include_str!("templates/stats_site.html")),
+    ("batch.html", include_str!("templates/batch.html")),
+    ("trash.html", include_str!("templates/trash.html")),
     ("error.html", include_str!("templates/error.html")),
 ];
 
@@ -103,6 +105,7 @@ fn nav(role: Role) -> Vec<NavItem> {
         ("/admin", "工作台", Action::SignedIn),
         ("/admin/articles/new", "写稿件", Action::Write),
         ("/admin/articles", "稿件管理", Action::ReadContent),
+        ("/admin/articles/trash", "回收站", Action::Write),
         ("/admin/review", "待我审核", Action::Review),
         ("/admin/messages", "留言办理", Action::ReadMessages),
         ("/admin/solicitations", "意见征集", Action::ReadMessages),

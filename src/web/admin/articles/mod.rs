@@ -1,11 +1,13 @@
 //! The editor's workspace: dashboard, column tree, article list, the article form with its
 //! live preview, autosave and uploads, and the files a draft uses.
 
+mod batch;
 mod compare;
 mod files;
 mod preview;
 mod word;
 
+pub use batch::{batch, delete, trash, undelete};
 pub use files::{delete_attachment, file, live_asset, upload};
 pub use preview::{preview_form, preview_saved};
 pub use word::import_word;
@@ -97,10 +99,12 @@ pub struct Flash {
     ok: String,
 }
 
-fn flash_message(code: &str) -> Option<&'static str> {
+pub(super) fn flash_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "saved" => "草稿已保存",
         "restored" => "已把所选版本恢复为草稿，核对后可提交审核",
+        "deleted" => "稿件已删除到回收站",
+        "undeleted" => "稿件已从回收站恢复",
         "submitted" => "已提交审核",
         "password" => "密码已修改",
         "approved" => "已审核通过",
@@ -246,7 +250,8 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
     };
     let errors: HashMap<&str, &str> = p.errors.iter().map(|e| (e.field, e.message.as_str())).collect();
     let work = p.article.and_then(|a| a.work.as_ref());
-    let editable = s.user.role.can(Action::Write) && work.is_none_or(|w| w.state.editable());
+    let deleted = p.article.is_some_and(|a| a.deleted_at.is_some());
+    let editable = s.user.role.can(Action::Write) && work.is_none_or(|w| w.state.editable()) && !deleted;
     let own = p.wrote || work.and_then(|w| w.author_id) == Some(s.user.id);
     let reviewable = s.user.role.can(Action::Review)
         && work.is_some_and(|w| w.state == crate::store::editorial::RevState::Submitted)

@@ -18,6 +18,14 @@
     b.addEventListener("click", function () { window.print(); });
   });
 
+  // “全选本页”: ticks every row's box of the list.
+  document.querySelectorAll("[data-select-all]").forEach(function (all) {
+    var name = all.getAttribute("data-select-all");
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (b) { b.checked = all.checked; });
+    });
+  });
+
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 
