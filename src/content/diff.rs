@@ -43,12 +43,13 @@ pub fn compare(old: &DraftInput, new: &DraftInput, files: (&[String], &[String])
     let mut fields = Vec::new();
     // A live article keeps its publication time; what can change is a schedule.
     let (old_at, new_at) = (old.scheduled_at().unwrap_or_default(), new.scheduled_at().unwrap_or_default());
-    let pairs: [(&'static str, &str, &str); 12] = [
+    let pairs: [(&'static str, &str, &str); 13] = [
         ("标题", &old.title, &new.title),
         ("栏目", &old.column, &new.column),
         ("摘要", &old.summary, &new.summary),
         ("文号", &old.doc_number, &new.doc_number),
         ("发布机构", &old.issuer, &new.issuer),
+        ("来源", &old.source, &new.source),
         ("成文日期", &old.written_date, &new.written_date),
         ("主题分类", &old.topic, &new.topic),
         ("公开属性", &old.disclosure, &new.disclosure),

@@ -36,6 +36,8 @@ pub struct DraftInput {
     pub validity: String,
     /// 索引号 of the policy document this article interprets.
     pub interprets: String,
+    /// 来源, for reposted articles.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,6 +65,7 @@ impl DraftInput {
             &mut self.disclosure,
             &mut self.validity,
             &mut self.interprets,
+            &mut self.source,
         ] {
             let t = f.trim();
             if t.len() != f.len() {
@@ -101,6 +104,7 @@ impl DraftInput {
             topic: opt(&self.topic),
             disclosure: Disclosure::parse(&self.disclosure).unwrap_or_default(),
             validity: Validity::parse(&self.validity).unwrap_or_default(),
+            source: opt(&self.source),
         }
     }
 
@@ -121,6 +125,9 @@ impl DraftInput {
         }
         if chars(&self.summary) > MAX_SUMMARY {
             errors.push(err("summary", format!("摘要不能超过 {MAX_SUMMARY} 个字")));
+        }
+        if chars(&self.source) > MAX_SHORT {
+            errors.push(err("source", format!("来源不能超过 {MAX_SHORT} 个字")));
         }
         if self.body.len() > MAX_BODY_BYTES {
             errors.push(err("body", "正文过长（超过 1 MB），请拆分或改为附件"));
@@ -161,6 +168,12 @@ impl DraftInput {
             _ => errors.push(err("publish_mode", "发布方式只能是“审核通过后立即发布”或“定时发布”")),
         }
         errors
+    }
+
+    /// The 主题分类 must be one of the group's (`topics`), when given.
+    pub fn check_topic(&self, topics: &[String]) -> Option<FieldError> {
+        (!self.topic.is_empty() && !topics.contains(&self.topic))
+            .then(|| err("topic", format!("主题分类“{}”不在本站群的分类表中，请从列表中选择", self.topic)))
     }
 
     /// Rules for submitting to review: everything of `check_draft`, plus completeness.

@@ -63,6 +63,9 @@ pub struct FrontMatter {
     /// Path (relative to this file) of the policy document this article interprets (政策解读).
     #[serde(default, alias = "解读对象")]
     pub interprets: Option<String>,
+    /// 来源 of a reposted article.
+    #[serde(default, alias = "来源")]
+    pub source: Option<String>,
 }
 
 /// The Chinese names each field may also be written under: the `serde(alias)` attributes above
@@ -82,6 +85,7 @@ pub const CHINESE_NAMES: &[(&str, &[&str])] = &[
     ("attachments", &["附件"]),
     ("cover", &["封面"]),
     ("interprets", &["解读对象"]),
+    ("source", &["来源"]),
 ];
 
 /// A parsed file: front matter, body, and where each front-matter value sits in the file.

@@ -311,6 +311,17 @@ fn item(
             return Err(err(parsed.line_of("written_date"), format!("written_date `{w}` is not YYYY-MM-DD")));
         }
     }
+    if let Some(topic) = f.topic.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if !src.site.topics.iter().any(|t| t == topic) {
+            return Err(err(
+                parsed.line_of("topic"),
+                format!(
+                    "topic `{topic}` is not in the group's 主题分类 (`topics` in sites/group.yaml): {}",
+                    src.site.topics.join("; ")
+                ),
+            ));
+        }
+    }
     let dir = src.path.parent().unwrap_or(src.root);
     let mut attachments = images;
     for (i, name) in f.attachments.iter().enumerate() {
@@ -339,6 +350,7 @@ fn item(
         topic: front.topic.filter(|s| !s.trim().is_empty()),
         disclosure: front.disclosure,
         validity: front.validity,
+        source: front.source.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_string()),
     };
     let item = ImportItem {
         source_key: src.key.to_string(),

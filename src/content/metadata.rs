@@ -68,6 +68,10 @@ pub struct GovMeta {
     pub topic: Option<String>,
     pub disclosure: Disclosure,
     pub validity: Validity,
+    /// 来源 of a reposted article (新华社, 省政府网站); None for the site's own. Left out of
+    /// the serialised form when absent, so that imports hashed before it existed stay equal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// 索引号: `<org-code>/<YYYY>-<5-digit serial>`; assigned once and never changed.

@@ -123,6 +123,7 @@ pub fn group_file() -> GroupFile {
         portal: "www".into(),
         province: "湘".into(),
         logo: "assets/logo.svg".into(),
+        topics: crate::group::model::national_topics(),
         party_mark: "assets/party-mark.svg".into(),
         mail_domain: ROOT_DOMAIN.into(),
         scheme: "https".into(),
@@ -317,7 +318,14 @@ pub fn write_content(dir: &Path, sites: &[DemoSite], per_site: usize, today: Nai
                 let _ = writeln!(
                     front,
                     "topic: \"{}\"",
-                    ["综合政务", "城乡建设", "民政", "国民经济管理", "卫生", "教育"][rng.below(6)]
+                    [
+                        "综合政务",
+                        "城乡建设、环境保护",
+                        "民政、扶贫、救灾",
+                        "国民经济管理、国有资产监管",
+                        "卫生、体育",
+                        "科技、教育"
+                    ][rng.below(6)]
                 );
             }
             if column == "tzgg" && rng.below(25) == 0 {

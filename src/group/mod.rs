@@ -50,6 +50,8 @@ pub struct Site {
     pub host: String,
     /// Theme directory name under `themes/`.
     pub theme: String,
+    /// The group's 主题分类 (`GroupFile::topics`), shared by every site.
+    pub topics: std::sync::Arc<[String]>,
 }
 
 impl Site {
@@ -102,12 +104,13 @@ impl Group {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let topics: std::sync::Arc<[String]> = group.topics.clone().into();
         let mut sites: Vec<Site> = parsed
             .into_iter()
             .map(|(file, def, _)| {
                 let label = validate::host_label(&group, &def).unwrap_or_else(|_| def.code.clone());
                 let theme = def.theme.name.clone().unwrap_or_else(|| group.default_theme.clone());
-                Site { host: format!("{label}.{}", group.root_domain), file, theme, def }
+                Site { host: format!("{label}.{}", group.root_domain), file, theme, def, topics: topics.clone() }
             })
             .collect();
         sites.sort_by(|a, b| (kind_rank(a.def.kind), a.code()).cmp(&(kind_rank(b.def.kind), b.code())));

@@ -37,6 +37,11 @@ pub struct GroupFile {
     /// What the central audit holds the sites to beyond the national rules.
     #[serde(default)]
     pub audit: AuditSettings,
+    /// The 主题分类 an article may be filed under: the editor offers these and nothing else,
+    /// and an import naming another is refused. Defaults to the national classification used
+    /// by 中国政府网 (`NATIONAL_TOPICS`).
+    #[serde(default = "national_topics", skip_serializing_if = "is_national")]
+    pub topics: Vec<String>,
     /// Marks the fictional demo group. Only a demo group gets demo content and the demo
     /// accounts, whose password is published in README, on its first run; a real group
     /// leaves this out and its first administrator is created with `zhanqun user add`.
@@ -137,6 +142,40 @@ pub struct Leader {
 
 fn default_scheme() -> String {
     "https".into()
+}
+
+/// The national 主题分类 of government information (中国政府网 政策文件库), without its
+/// 国务院组织机构, which no city files under.
+pub const NATIONAL_TOPICS: [&str; 21] = [
+    "综合政务",
+    "国民经济管理、国有资产监管",
+    "财政、金融、审计",
+    "国土资源、能源",
+    "农业、林业、水利",
+    "工业、交通",
+    "商贸、海关、旅游",
+    "市场监管、安全生产监管",
+    "城乡建设、环境保护",
+    "科技、教育",
+    "文化、广电、新闻出版",
+    "卫生、体育",
+    "人口与计划生育、妇女儿童工作",
+    "劳动、人事、监察",
+    "公安、安全、司法",
+    "民政、扶贫、救灾",
+    "民族、宗教",
+    "对外事务",
+    "港澳台侨工作",
+    "国防",
+    "其他",
+];
+
+fn is_national(topics: &[String]) -> bool {
+    topics.iter().map(String::as_str).eq(NATIONAL_TOPICS)
+}
+
+pub fn national_topics() -> Vec<String> {
+    NATIONAL_TOPICS.iter().map(|t| t.to_string()).collect()
 }
 
 fn default_theme() -> String {

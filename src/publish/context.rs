@@ -99,6 +99,8 @@ pub struct ArticleCtx<'a> {
     pub index_no: &'a str,
     pub doc_number: Option<&'a str>,
     pub issuer: &'a str,
+    /// 来源 as readers see it: a reposted article's origin, else the issuer.
+    pub source: &'a str,
     pub written_date: Option<&'a str>,
     pub topic: Option<&'a str>,
     pub disclosure: &'static str,
@@ -314,6 +316,7 @@ pub fn article_ctx<'a>(
         index_no: &a.index_no,
         doc_number: a.meta.doc_number.as_deref(),
         issuer: a.meta.issuer.as_deref().unwrap_or(&site.def.organizer),
+        source: a.meta.source.as_deref().or(a.meta.issuer.as_deref()).unwrap_or(&site.def.organizer),
         written_date: a.meta.written_date.as_deref(),
         topic: a.meta.topic.as_deref(),
         disclosure: a.meta.disclosure.as_str(),

@@ -147,8 +147,8 @@ async fn insert_revision(
     let m = &item.meta;
     let id: i64 = sqlx::query(
         "INSERT INTO revisions (article_id, number, title, summary, body_md, publish_at, doc_number, issuer, written_date, topic,
-         disclosure, validity, cover_sha256, content_hash, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+         disclosure, validity, cover_sha256, content_hash, created_by, created_at, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
     )
     .bind(article_id)
     .bind(number)
@@ -166,6 +166,7 @@ async fn insert_revision(
     .bind(hash)
     .bind(actor)
     .bind(now)
+    .bind(m.source.as_deref())
     .fetch_one(&mut **tx)
     .await?
     .col("id")?;

@@ -70,7 +70,7 @@ impl Store {
     pub async fn site_content(&self, site_id: i64, now: &str) -> Result<SiteContent> {
         let mut articles: Vec<PublishedArticle> = sqlx::query(
             "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, r.body_md, r.publish_at,
-                    r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256
+                    r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source
              FROM articles a
              JOIN revisions r ON r.id = a.published_revision_id
              JOIN site_columns c ON c.id = a.column_id
@@ -99,6 +99,7 @@ impl Store {
                     topic: r.col("topic")?,
                     disclosure: Disclosure::parse(&r.col::<String>("disclosure")?).unwrap_or_default(),
                     validity: Validity::parse(&r.col::<String>("validity")?).unwrap_or_default(),
+                    source: r.col("source")?,
                 },
                 cover: r.col("cover_sha256")?,
                 attachments: Vec::new(),

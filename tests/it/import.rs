@@ -168,11 +168,12 @@ async fn chinese_field_names_and_column_names() {
             &legacy,
             "通知.md",
             "标题: 关于开展安全生产大检查的通知\n栏目: 工作动态\n发布日期: 2024-06-03 10:00\n文号: 示发改发〔2024〕21号\n\
-             发布机构: 示例市发展和改革委员会\n成文日期: 2024-05-30\n主题分类: 安全生产监管\n公开属性: 依申请公开\n",
+             发布机构: 示例市发展和改革委员会\n成文日期: 2024-05-30\n主题分类: 市场监管、安全生产监管\n公开属性: 依申请公开\n来源: 应急管理部网站\n",
             "各有关单位：\n\n请认真组织开展检查。\n",
         );
         write_md(&legacy, "坏/日期.md", "标题: 标题\n栏目: gzdt\n日期: 2024-06-03\n成文日期: 2024-99-01\n", "正文\n");
         write_md(&legacy, "坏/栏目.md", "标题: 标题\n发布日期: 2024-06-03\n栏目: 没有的栏目\n", "正文\n");
+        write_md(&legacy, "坏/分类.md", "标题: 标题\n栏目: gzdt\n发布日期: 2024-06-03\n主题分类: 安全生产\n", "正文\n");
         let project = open(tmp.path(), &url).await;
         let site = project.group.site("fgw").unwrap();
         let report = import_dir(&project.store, crate::common::whole_group(), site, &legacy, None, "operator:test")
@@ -181,18 +182,23 @@ async fn chinese_field_names_and_column_names() {
         assert_eq!(report.stats.created, 1, "{backend}: {:?}", report.problems);
         let problems: Vec<String> =
             report.problems.iter().map(|p| p.to_string().replace(&format!("{}/", legacy.display()), "")).collect();
-        assert_eq!(problems.len(), 2, "{backend}: {problems:?}");
-        assert!(problems[0].starts_with("坏/日期.md:5: written_date `2024-99-01` is not YYYY-MM-DD"), "{problems:?}");
-        assert!(problems[1].starts_with("坏/栏目.md:4: site fgw has no column `没有的栏目`"), "{problems:?}");
-        assert!(problems[1].contains("gzdt（工作动态）"), "{problems:?}");
+        assert_eq!(problems.len(), 3, "{backend}: {problems:?}");
+        assert!(
+            problems[0].starts_with("坏/分类.md:5: topic `安全生产` is not in the group's 主题分类"),
+            "{problems:?}"
+        );
+        assert!(problems[0].contains("市场监管、安全生产监管"), "the allowed values are listed: {problems:?}");
+        assert!(problems[1].starts_with("坏/日期.md:5: written_date `2024-99-01` is not YYYY-MM-DD"), "{problems:?}");
+        assert!(problems[2].starts_with("坏/栏目.md:4: site fgw has no column `没有的栏目`"), "{problems:?}");
+        assert!(problems[2].contains("gzdt（工作动态）"), "{problems:?}");
         let r = sqlx::query(
-            "SELECT c.slug, r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.publish_at
+            "SELECT c.slug, r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.publish_at, r.source
              FROM articles a JOIN revisions r ON r.id = a.published_revision_id JOIN site_columns c ON c.id = a.column_id",
         )
         .fetch_one(project.store.pool())
         .await
         .unwrap();
-        let got: Vec<String> = (0..7).map(|i| r.get::<String, _>(i)).collect();
+        let got: Vec<String> = (0..8).map(|i| r.get::<String, _>(i)).collect();
         assert_eq!(
             got,
             [
@@ -200,9 +206,10 @@ async fn chinese_field_names_and_column_names() {
                 "示发改发〔2024〕21号",
                 "示例市发展和改革委员会",
                 "2024-05-30",
-                "安全生产监管",
+                "市场监管、安全生产监管",
                 "依申请公开",
-                "2024-06-03 10:00:00"
+                "2024-06-03 10:00:00",
+                "应急管理部网站"
             ],
             "{backend}"
         );

@@ -262,8 +262,8 @@ async fn write_fields(
     sqlx::query(
         "UPDATE revisions SET title = $1, summary = $2, body_md = $3, publish_at = $4, doc_number = $5, issuer = $6,
             written_date = $7, topic = $8, disclosure = $9, validity = $10, column_id = $11, pinned = $12,
-            interprets_id = $13, updated_at = $14
-         WHERE id = $15",
+            interprets_id = $13, updated_at = $14, source = $15
+         WHERE id = $16",
     )
     .bind(&input.title)
     .bind(&input.summary)
@@ -279,6 +279,7 @@ async fn write_fields(
     .bind(i64::from(input.pinned()))
     .bind(interprets)
     .bind(now)
+    .bind(meta.source.as_deref())
     .bind(rev_id)
     .execute(&mut **tx)
     .await?;
@@ -309,11 +310,12 @@ async fn work_revision(tx: &mut Transaction<'_, Any>, article_id: i64, user: &Us
             let id: i64 = sqlx::query(
                 "INSERT INTO revisions (article_id, number, title, summary, body_md, publish_at, doc_number, issuer,
                     written_date, topic, disclosure, validity, cover_sha256, content_hash, created_by, created_at,
-                    state, level, author_id, column_id, pinned, interprets_id, updated_at)
+                    state, level, author_id, column_id, pinned, interprets_id, updated_at, source)
                  SELECT r.article_id, $1, r.title, r.summary, r.body_md, r.publish_at, r.doc_number, r.issuer,
                     r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, '', $2, $3,
                     'draft', 0, $4, a.column_id, a.pinned,
-                    (SELECT policy_id FROM article_links WHERE interpretation_id = a.id ORDER BY policy_id LIMIT 1), $3
+                    (SELECT policy_id FROM article_links WHERE interpretation_id = a.id ORDER BY policy_id LIMIT 1), $3,
+                    r.source
                  FROM revisions r JOIN articles a ON a.id = r.article_id WHERE r.id = $5 RETURNING id",
             )
             .bind(last + 1)

@@ -188,7 +188,7 @@ fn author_name(raw: String) -> String {
 
 const REV_COLUMNS: &str = "r.id, r.number, r.state, r.level, r.title, COALESCE(c.slug, ac.slug) AS slug, r.summary,
         r.body_md, r.publish_at, COALESCE(r.pinned, a.pinned) AS pinned, r.doc_number, r.issuer, r.written_date, r.topic,
-        r.disclosure, r.validity, COALESCE(pa.index_no, '') AS interprets, r.author_id,
+        r.disclosure, r.validity, COALESCE(pa.index_no, '') AS interprets, r.author_id, r.source,
         COALESCE(u.display_name, r.created_by) AS author, COALESCE(r.updated_at, r.created_at) AS updated_at";
 
 const REV_FROM: &str = "FROM revisions r
@@ -218,6 +218,7 @@ fn revision_from(r: &AnyRow) -> Result<RevisionView> {
             publish_at: publish_at.get(..16).unwrap_or_default().replace(' ', "T"),
             pinned: r.flag("pinned")?.then(|| "on".to_string()),
             doc_number: r.col::<Option<String>>("doc_number")?.unwrap_or_default(),
+            source: r.col::<Option<String>>("source")?.unwrap_or_default(),
             issuer: r.col::<Option<String>>("issuer")?.unwrap_or_default(),
             written_date: r.col::<Option<String>>("written_date")?.unwrap_or_default(),
             topic: r.col::<Option<String>>("topic")?.unwrap_or_default(),

@@ -287,6 +287,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
             article => p.article,
             input => &p.input,
             editor_html => crate::content::richtext::for_editor(&p.input.body),
+            topics => site.topics.to_vec(),
             errors => errors,
             error_list => &p.errors,
             flash => p.flash,
@@ -411,6 +412,9 @@ async fn submit_saved(
     };
     let policy = store.is_policy_column(info.id, &input.column).await.unwrap_or(false);
     let mut errors = input.check_submit(policy, &now_local());
+    if let Some(e) = state.project.group.site(&info.code).and_then(|site| input.check_topic(&site.topics)) {
+        errors.push(e);
+    }
     // Images uploaded as attachments carry their alt text; a body image must name its own.
     if article
         .work
