@@ -261,7 +261,8 @@ fn read_word(src: &Source<'_>) -> Result<(ImportItem, usize), FileProblem> {
     doc.fill_missing_alt(|n| format!("《{title}》附图{n}"));
     let mut images = Vec::with_capacity(doc.images.len());
     for image in &doc.images {
-        images.push(Attachment::new(&image.name, image.data.clone()).map_err(|e| at_doc(e.to_string()))?);
+        let data = super::photo::fit_for_web(image.data.clone()).map_err(|e| at_doc(e.to_string()))?;
+        images.push(Attachment::new(&image.name, data).map_err(|e| at_doc(e.to_string()))?);
     }
     let urls: Vec<String> = images.iter().map(|a| attachment::public_path(&a.sha256, a.mime)).collect();
     let body = doc.body_with(&urls);

@@ -9,6 +9,7 @@ pub mod frontmatter;
 pub mod import;
 pub mod markdown;
 pub mod metadata;
+pub mod photo;
 pub mod richtext;
 
 pub use metadata::{Disclosure, GovMeta, Validity};

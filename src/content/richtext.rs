@@ -328,9 +328,9 @@ fn small_number(value: &str, min: u32, max: u32) -> bool {
     value.trim().parse::<u32>().is_ok_and(|n| (min..=max).contains(&n))
 }
 
-/// Keeps the declarations of a `style` attribute that say alignment, indent or (for images and
-/// tables, in percent so that phones can narrow them) width, each value matched against its
-/// own small grammar; `None` when nothing is left. Word's `mso-*` properties, fonts, colours,
+/// Keeps the declarations of a `style` attribute that say alignment (an image's float or
+/// centring too), indent or (for images and tables, in percent so that phones can narrow
+/// them) width, each value matched against its own small grammar; `None` when nothing is left. Word's `mso-*` properties, fonts, colours,
 /// fixed cell widths, `expression()`, `url()` and anything unknown go.
 fn style(element: &str, value: &str) -> Option<String> {
     let mut kept = Vec::new();
@@ -340,6 +340,11 @@ fn style(element: &str, value: &str) -> Option<String> {
         let val = val.trim().trim_end_matches("!important").trim().to_ascii_lowercase();
         let ok = match prop.as_str() {
             "text-align" => matches!(val.as_str(), "left" | "right" | "center" | "justify"),
+            // An image's own alignment, as the editor sets it: floated left or right, or a
+            // centred block.
+            "float" => element == "img" && matches!(val.as_str(), "left" | "right" | "none"),
+            "display" => element == "img" && matches!(val.as_str(), "block" | "inline" | "inline-block"),
+            "margin-left" | "margin-right" if element == "img" => val == "auto" || length(&val, 0.0, 40.0),
             "text-indent" | "margin-left" | "padding-left" => length(&val, 0.0, 40.0),
             "width" => matches!(element, "img" | "table") && percent(&val),
             _ => false,
@@ -482,6 +487,12 @@ mod tests {
         assert_eq!(style("p", "text-align: expression(alert(1))"), None);
         assert_eq!(style("img", "width: 50%;width:20%"), Some("width: 50%".into()));
         assert_eq!(style("td", "width: 200pt"), None, "fixed cell widths overflow phones");
+        assert_eq!(style("img", "float: left; width: 40%"), Some("float: left; width: 40%".into()));
+        assert_eq!(
+            style("img", "display: block; margin-left: auto; margin-right: auto"),
+            Some("display: block; margin-left: auto; margin-right: auto".into())
+        );
+        assert_eq!(style("p", "float: left; display: none; margin-right: auto"), None, "only images float");
     }
 
     #[test]

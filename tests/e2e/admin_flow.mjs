@@ -55,7 +55,8 @@ try {
   await reviewer.getByText("已审核通过并发布到网站").waitFor();
   await shot(reviewer, "05-reviewer-published");
   const live = await reviewer.getByRole("link", { name: "查看线上页面" }).getAttribute("href");
-  const path = live.replace("/admin/sites/fgw/live", "");
+  assert.match(live, /^https:\/\/fgw\.shili\.gov\.cn\//, "查看线上页面 is the public address");
+  const path = new URL(live).pathname;
 
   // --- A citizen reads it on the static site, through nginx. -----------------------
   const citizen = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

@@ -123,7 +123,8 @@ try {
   await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
   await reviewer.getByText("已审核通过并发布到网站").waitFor();
   const live = await reviewer.getByRole("link", { name: "查看线上页面" }).getAttribute("href");
-  const path = live.replace("/admin/sites/fgw/live", "");
+  assert.match(live, /^https:\/\/fgw\.shili\.gov\.cn\//, "查看线上页面 is the public address");
+  const path = new URL(live).pathname;
   const citizen = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   citizen.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   const response = await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}${path}`);
@@ -208,7 +209,11 @@ try {
   await compare.waitFor();
   assert.equal(await compare.locator("del", { hasText: title }).count() > 0, true, "the old title, struck through");
   await compare.locator("ins", { hasText: "（修订）" }).first().waitFor();
-  await compare.locator("li.d-changed ins", { hasText: "含下属事业单位" }).waitFor();
+  await compare.locator("li.d-changed ins", { hasText: "含下属事业单位" }).waitFor().catch(async (e) => {
+    console.error("COMPARE:", await compare.innerHTML());
+    await shot(reviewer, "debug-compare");
+    throw e;
+  });
   await shot(reviewer, "e08-reviewer-sees-changes");
 
   // --- 批量审核: the reviewer passes both waiting articles at once. ------------------------

@@ -417,3 +417,45 @@ async fn sessions_expire_and_first_login_forces_a_new_password() {
         let _ = label;
     }
 }
+
+/// A wide photo is scaled down to 1,600 pixels on upload, unless the editor keeps the
+/// original; a header claiming 50,000 pixels is refused before anything is decoded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wide_photos_are_scaled_down_on_upload() {
+    use zhanqun::content::photo;
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(2400, 1200, |x, _| image::Rgb([(x % 256) as u8, 80, 160])))
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    let jpeg = jpeg.into_inner();
+    for (label, env) in fx::envs(1800).await {
+        let ed = signed_in(&env, "ed1").await;
+        let (_, loc) = ed.post("/admin/articles", &[("title", "照片"), ("column", "gzdt"), ("body", "正文")]).await;
+        let up = format!("/admin/articles/{}/attachments", fx::article_id(&loc));
+        for (keep, width) in [("", 1600), ("on", 2400)] {
+            let (s, body) =
+                ed.upload_with(&up, "现场.jpg", jpeg.clone(), &[("alt", "现场"), ("keep_original", keep)]).await;
+            assert_eq!(s, 200, "{label}: {body}");
+            let reply: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let url = reply["url"].as_str().unwrap();
+            let (status, _) = ed.get(&format!("/admin{url}")).await;
+            assert_eq!(status, 200, "{label}");
+            let stored = env
+                .project
+                .store
+                .scoped_blob(crate::common::whole_group(), url.rsplit('/').next().unwrap().split('.').next().unwrap())
+                .await
+                .unwrap()
+                .expect("stored")
+                .1;
+            assert_eq!(photo::size(&stored).map(|s| s.0), Some(width), "{label}: keep_original={keep:?}");
+        }
+        let mut huge = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+        huge.extend_from_slice(&50_000u32.to_be_bytes());
+        huge.extend_from_slice(&50_000u32.to_be_bytes());
+        huge.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+        let (s, body) = ed.upload(&up, "巨图.png", huge, "巨图").await;
+        assert_eq!(s, 422, "{label}: {body}");
+        assert!(body.contains("超过每边"), "{label}: {body}");
+    }
+}

@@ -167,8 +167,16 @@ impl Client {
     }
 
     pub async fn upload(&self, path: &str, name: &str, data: Vec<u8>, alt: &str) -> (u16, String) {
+        self.upload_with(path, name, data, &[("alt", alt)]).await
+    }
+
+    /// An upload form with the file and other fields.
+    pub async fn upload_with(&self, path: &str, name: &str, data: Vec<u8>, fields: &[(&str, &str)]) -> (u16, String) {
         let part = reqwest::multipart::Part::bytes(data).file_name(name.to_string());
-        let form = reqwest::multipart::Form::new().part("file", part).text("alt", alt.to_string());
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
         let r = self
             .http
             .post(format!("{}{path}", self.base))

@@ -113,8 +113,7 @@ impl DocxError {
     }
 }
 
-/// Images wider or taller than this are refused: decoding one would take gigabytes.
-pub const MAX_SIDE: u32 = 12_000;
+pub use super::photo::MAX_SIDE;
 
 /// Converts a .docx.
 pub fn convert(bytes: Vec<u8>) -> Result<WordDocument, DocxError> {
@@ -157,7 +156,7 @@ pub fn convert(bytes: Vec<u8>) -> Result<WordDocument, DocxError> {
         let data = pkg.part(&r.part, MAX_IMAGE)?.ok_or(DocxError::Corrupt(r.part.clone()))?;
         let (ext, mime) =
             image_extension(&data).ok_or_else(|| DocxError::ImageType { n: i + 1, part: r.part.clone() })?;
-        if let Some((width, height)) = image_size(&data) {
+        if let Some((width, height)) = super::photo::size(&data) {
             if width > MAX_SIDE || height > MAX_SIDE {
                 return Err(DocxError::HugeImage { n: i + 1, width, height });
             }
@@ -290,39 +289,6 @@ fn image_extension(data: &[u8]) -> Option<(&'static str, &'static str)> {
     } else {
         None
     }
-}
-
-/// Width and height read from the image's header, without decoding it.
-pub fn image_size(data: &[u8]) -> Option<(u32, u32)> {
-    let be32 = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-    if data.starts_with(b"\x89PNG") && data.len() >= 24 {
-        return Some((be32(&data[16..20]), be32(&data[20..24])));
-    }
-    if data.starts_with(b"GIF8") && data.len() >= 10 {
-        return Some((
-            u32::from(u16::from_le_bytes([data[6], data[7]])),
-            u32::from(u16::from_le_bytes([data[8], data[9]])),
-        ));
-    }
-    if data.starts_with(&[0xFF, 0xD8]) {
-        // Walk the JPEG segments to the first start-of-frame.
-        let mut i = 2;
-        while i + 9 < data.len() {
-            if data[i] != 0xFF {
-                i += 1;
-                continue;
-            }
-            let marker = data[i + 1];
-            let len = usize::from(u16::from_be_bytes([data[i + 2], data[i + 3]]));
-            if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-                let h = u32::from(u16::from_be_bytes([data[i + 5], data[i + 6]]));
-                let w = u32::from(u16::from_be_bytes([data[i + 7], data[i + 8]]));
-                return Some((w, h));
-            }
-            i += 2 + len;
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -141,5 +141,5 @@ fn an_image_too_large_to_decode_is_refused_by_its_header() {
     let e = convert(file).unwrap_err();
     assert_eq!(e, DocxError::HugeImage { n: 1, width: 50_000, height: 40_000 });
     assert!(e.zh().contains("第 1 张图片"), "{}", e.zh());
-    assert_eq!(image_size(&png), Some((50_000, 40_000)));
+    assert_eq!(crate::content::photo::size(&png), Some((50_000, 40_000)));
 }

@@ -3,6 +3,7 @@
 
 use super::preview::SITE_PAGE_IN_ADMIN_CSP;
 use super::*;
+use crate::content::photo;
 
 /// The name a browser sent for an upload, without any folder part, at most 100 characters.
 fn clean_file_name(name: &str) -> String {
@@ -18,10 +19,12 @@ fn clean_file_name(name: &str) -> String {
     }
 }
 
-/// What an upload form carries: the file (its cleaned name and bytes) and an image's alt text.
+/// What an upload form carries: the file (its cleaned name and bytes), an image's alt text,
+/// and whether a wide photo is kept as it is rather than scaled down.
 pub(super) struct UploadForm {
     pub file: Option<(String, Vec<u8>)>,
     pub alt: Option<String>,
+    pub keep_original: bool,
 }
 
 /// Reads an upload form, answering a too-large or broken one with a clear refusal.
@@ -35,7 +38,7 @@ pub(super) async fn upload_form(
         Err(_) => return Err(refuse(headers, StatusCode::BAD_REQUEST, "请以文件上传表单提交")),
     };
     let too_large = || refuse(headers, StatusCode::PAYLOAD_TOO_LARGE, "文件超过 50 MB 的上限");
-    let mut form = UploadForm { file: None, alt: None };
+    let mut form = UploadForm { file: None, alt: None, keep_original: false };
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => {
@@ -49,6 +52,7 @@ pub(super) async fn upload_form(
                 match name.as_str() {
                     "file" => form.file = Some((file_name.unwrap_or_default(), data.to_vec())),
                     "alt" => form.alt = Some(String::from_utf8_lossy(&data).into_owned()),
+                    "keep_original" => form.keep_original = !data.is_empty() && &data[..] != b"0",
                     _ => {}
                 }
             }
@@ -72,7 +76,7 @@ pub async fn upload(
         Ok(None) => return store_error(&headers, StoreError::NotFound),
         Err(e) => return store_error(&headers, e),
     }
-    let UploadForm { file, alt } = match upload_form(&state, &headers, req).await {
+    let UploadForm { file, alt, keep_original } = match upload_form(&state, &headers, req).await {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -86,6 +90,20 @@ pub async fn upload(
             "文件名含有改变文字方向的不可见字符（可用来伪装文件类型），请重命名后再上传",
         );
     }
+    // A wide photo is scaled down (off the request workers) unless the editor keeps it whole;
+    // one too large to decode is refused either way.
+    let data = if keep_original {
+        match photo::check_size(&data) {
+            Ok(()) => data,
+            Err(e) => return refuse(&headers, StatusCode::UNPROCESSABLE_ENTITY, &e.zh()),
+        }
+    } else {
+        match tokio::task::spawn_blocking(move || photo::fit_for_web(data)).await {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => return refuse(&headers, StatusCode::UNPROCESSABLE_ENTITY, &e.zh()),
+            Err(_) => return refuse(&headers, StatusCode::INTERNAL_SERVER_ERROR, "图片处理失败，请重试"),
+        }
+    };
     let attachment = match Attachment::new(&name, data) {
         Ok(a) => a,
         Err(e) => return refuse(&headers, StatusCode::UNPROCESSABLE_ENTITY, &e.zh()),

@@ -275,9 +275,10 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
     let live = p.article.filter(|a| a.status == "published").and_then(|a| a.live.as_ref());
     let now = now_local();
     let scheduled_at = live.filter(|l| l.publish_at > now).map(|l| l.publish_at.get(..16).unwrap_or_default());
+    // The address citizens use, shown and linked as it is.
     let live_url = live.filter(|_| scheduled_at.is_none()).map(|l| {
         let path = crate::content::article_path(&l.input.column, &l.publish_at, p.article.map(|a| a.id).unwrap_or(0));
-        format!("/admin/sites/{}/live{}", info.code, path)
+        state.project.group.url(site, &path)
     });
     let mut r = views::page(
         s,

@@ -154,7 +154,13 @@
   }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function () { dirty = false; clearTimeout(saveTimer); });
+  // The editor writes its body into the form's textarea after a short delay; a submit that
+  // comes sooner must still carry the last keystrokes.
+  form.addEventListener("submit", function () {
+    if (window.zqEditor) window.zqEditor.sync();
+    dirty = false;
+    clearTimeout(saveTimer);
+  });
   // Leaving the page: send what is unsaved with a beacon, which outlives the tab.
   window.addEventListener("pagehide", function () {
     if (!dirty || !id) return;

@@ -204,12 +204,15 @@
       "fullsize",
     ],
   });
+  // Jodit's synchronizeValues() is throttled and may skip the last keystrokes;
+  // setEditorValue() with no value writes the body into the textarea at once.
+  function syncNow() { editor.setEditorValue(); }
   window.zqEditor = {
-    sync: function () { editor.synchronizeValues(); },
+    sync: syncNow,
     setHtml: function (html) { editor.value = html; },
     insertImage: function (url, alt) {
       editor.s.insertHTML(imgHtml("/admin" + url, alt));
-      editor.synchronizeValues();
+      syncNow();
       textarea.dispatchEvent(new Event("input", { bubbles: true }));
     },
     instance: editor,
@@ -257,7 +260,7 @@
     var pending = Array.prototype.slice.call(root.querySelectorAll("img"));
     pending.forEach(function (img, i) { img.setAttribute("data-paste", stamp + "-" + i); });
     insertPasted(root);
-    editor.synchronizeValues();
+    syncNow();
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
     collectPastedImages(stamp, pending.length, files);
   }, true);
@@ -309,7 +312,7 @@
     if (lost) say("有 " + lost + " 张图片只存在于原文档所在的电脑上，无法从剪贴板读取，请用“插入图片”逐张上传。");
     function next() {
       var item = queue.shift();
-      if (!item) { editor.synchronizeValues(); textarea.dispatchEvent(new Event("input", { bubbles: true })); return; }
+      if (!item) { syncNow(); textarea.dispatchEvent(new Event("input", { bubbles: true })); return; }
       var alt = (item.img.getAttribute("alt") || "").trim();
       if (trustAlt && alt) {
         uploadImage(item.blob, alt).then(function (src) { placeImage(item.img, src, alt); next(); })
@@ -334,11 +337,12 @@
   }
 
   /** Uploads an image as a file of the draft (saving a new draft first); its admin address. */
-  function uploadImage(blob, alt) {
+  function uploadImage(blob, alt, keepOriginal) {
     var data = new FormData();
     var name = blob.name || ("粘贴的图片." + (blob.type.split("/")[1] || "png").replace("jpeg", "jpg"));
     data.append("file", blob, name);
     data.append("alt", alt);
+    if (keepOriginal) data.append("keep_original", "on");
     return window.zqEnsureSaved().then(function (id) {
       return fetch("/admin/articles/" + id + "/attachments", {
         method: "POST", credentials: "same-origin",
@@ -377,6 +381,7 @@
     alt.value = "";
     file.value = "";
     file.closest("p").hidden = Boolean(opts.blob);
+    imageDialog.querySelector("#img-original").checked = false;
     thumb.hidden = !opts.blob;
     if (opts.blob) thumb.src = URL.createObjectURL(opts.blob);
     imageDialog.showModal();
@@ -405,14 +410,14 @@
       var button = imageDialog.querySelector("button[value=ok]");
       button.disabled = true;
       button.textContent = "上传中……";
-      uploadImage(blob, alt).then(function (src) {
+      uploadImage(blob, alt, imageDialog.querySelector("#img-original").checked).then(function (src) {
         if (st && st.img) {
           placeImage(st.img, src, alt);
         } else {
           if (savedRange) editor.s.selectRange(savedRange);
           editor.s.insertHTML(imgHtml(src, alt));
         }
-        editor.synchronizeValues();
+        syncNow();
         textarea.dispatchEvent(new Event("input", { bubbles: true }));
         dialogState = null;
         imageDialog.close("ok");
@@ -462,7 +467,7 @@
       if (isEmptyBlock(editor.editor)) editor.value = ""; // an empty body is filled, not appended to
       editor.s.focus();
       insertPasted(root);
-      editor.synchronizeValues();
+      syncNow();
       textarea.dispatchEvent(new Event("input", { bubbles: true }));
       say("已导入“" + file.name + "”" + (imgs.length ? "，共 " + imgs.length + " 张图片" : "") + "。请核对格式，必要时使用“一键排版”。");
       collectPastedImages(stamp, imgs.length, [], true);
@@ -484,7 +489,7 @@
       while (cell.firstChild) repl.appendChild(cell.firstChild);
       cell.parentNode.replaceChild(repl, cell);
     });
-    ed.synchronizeValues();
+    syncNow();
     say(toHeader ? "已把第一行设为表头" : "已取消表头");
   }
 
