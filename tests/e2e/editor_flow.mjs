@@ -177,8 +177,17 @@ try {
   assert.equal(await dialog.isVisible(), false, "an image named in Word is not asked about");
   await editor.frameLocator("#preview").getByText("关于做好2026年春节期间值班工作的通知").first().waitFor();
   await shot(editor, "e06-imported-from-word");
+  // 图注 under the image, and 首行缩进 set on the addressees' line by hand.
+  await editor.locator(".jodit-wysiwyg img[alt='值班室现场照片']").click();
+  await editor.getByRole("button", { name: "图注" }).click();
+  await editor.locator(".jodit-wysiwyg figure figcaption", { hasText: "值班室现场照片" }).waitFor();
+  await editor.locator(".jodit-wysiwyg p", { hasText: "各科室、各直属单位" }).click();
+  await editor.getByRole("button", { name: "首行缩进" }).click();
+  assert.match(await editor.locator(".jodit-wysiwyg p", { hasText: "各科室、各直属单位" }).getAttribute("style"), /text-indent: 0(px)?/);
   await editor.getByRole("button", { name: "保存草稿" }).click();
   await editor.getByText("草稿已保存").waitFor();
+  const withCaption = await editor.locator(".jodit-wysiwyg").innerHTML();
+  assert.match(withCaption, /<figure><img [^>]*alt="值班室现场照片"><figcaption>值班室现场照片<\/figcaption><\/figure>/, withCaption);
   const saved = await editor.locator(".jodit-wysiwyg").innerHTML();
   assert.match(saved, /<td colspan="3">值班安排<\/td>/, "kept through a save");
   const wordDraftUrl = editor.url().split("?")[0];

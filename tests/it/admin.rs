@@ -114,6 +114,7 @@ fn fill(path: &str, aims: &Aims) -> String {
         .replace("/admin/users/{id}", &format!("/admin/users/{}", aims.user))
         .replace("{pos}", "0")
         .replace("{other}", "0")
+        .replace("{number}", "1")
         .replace("{dir}/{name}", &aims.file)
         .replace("{code}", aims.site)
         .replace("{mid}", &aims.mailbox.to_string())

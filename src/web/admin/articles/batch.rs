@@ -163,7 +163,8 @@ pub async fn trash(
     let rows: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let left = r.deleted_at.map(|d| ((d + TRASH_DAYS * 86_400 - now) / 86_400).max(0) + 1).unwrap_or(0);
+            // Whole days left, rounded up: 30 just after deletion, 1 on the last day.
+            let left = r.deleted_at.map(|d| ((d + TRASH_DAYS * 86_400 - now + 86_399) / 86_400).max(0)).unwrap_or(0);
             context! { ..Value::from_serialize(r), ..context! { days_left => left } }
         })
         .collect();

@@ -195,9 +195,11 @@
     },
     buttons: [
       "paragraph", "bold", "italic", "underline", "|", "ul", "ol", "outdent", "indent", "|", "left", "center", "right", "justify", "|",
+      { name: "zqindent", text: "首行缩进", tooltip: "光标所在段落首行缩进 2 字，再点一次取消", exec: function (ed) { toggleFirstLineIndent(ed); } },
       "link", "table",
       { name: "zqheader", text: "表头行", tooltip: "把光标所在表格的第一行设为表头（读屏软件据此朗读列名）", exec: function (ed) { toggleHeaderRow(ed); } },
       { name: "zqimage", icon: "image", tooltip: "插入图片（上传后插入到光标处）", exec: function () { openImageDialog(); } },
+      { name: "zqcaption", text: "图注", tooltip: "为选中的图片加上图注（图片下方的说明文字），再点一次去掉", exec: function (ed) { toggleCaption(ed); } },
       "hr", "|", "undo", "redo", "eraser", "|",
       { name: "zqlayout", text: "一键排版", tooltip: "首行缩进 2 字、标题居中、落款右对齐，清除多余空行与格式", exec: function (ed) { oneKeyLayout(ed); } },
       { name: "zqword", text: "导入 Word", tooltip: "从 Word 文档（.docx）导入正文和图片", exec: function () { wordInput.click(); } },
@@ -491,6 +493,57 @@
     });
     syncNow();
     say(toHeader ? "已把第一行设为表头" : "已取消表头");
+  }
+
+  function currentBlock(ed) {
+    var node = ed.s.current();
+    var el = node && (node.nodeType === 1 ? node : node.parentElement);
+    var block = el && el.closest("p,h2,h3,h4,li,div");
+    return block && ed.editor.contains(block) && block !== ed.editor ? block : null;
+  }
+
+  // The default theme indents every paragraph; this sets or clears it for one explicitly.
+  function toggleFirstLineIndent(ed) {
+    var p = currentBlock(ed);
+    if (!p || p.tagName !== "P") { say("请先把光标放在要缩进的段落中"); return; }
+    var indented = p.style.textIndent !== "0px" && p.style.textIndent !== "0";
+    p.style.textIndent = indented ? "0" : "2em";
+    syncNow();
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    say(indented ? "已取消该段首行缩进" : "该段已首行缩进 2 字");
+  }
+
+  // An image with a caption is a <figure> with a <figcaption>, which the caption's text is
+  // typed into in place.
+  function toggleCaption(ed) {
+    var node = ed.s.current();
+    var img = node && node.nodeType === 1 && node.tagName === "IMG" ? node : (node && node.nodeType === 1 ? node.querySelector("img") : null);
+    if (!img || !ed.editor.contains(img)) { say("请先点选一张图片"); return; }
+    var figure = img.closest("figure");
+    if (figure) {
+      var p = ed.ed.createElement("p");
+      p.setAttribute("style", "text-align: center");
+      p.appendChild(img);
+      figure.parentNode.replaceChild(p, figure);
+      say("已去掉图注");
+    } else {
+      var block = img.closest("p,div");
+      figure = ed.ed.createElement("figure");
+      var caption = ed.ed.createElement("figcaption");
+      caption.textContent = img.getAttribute("alt") || "图注";
+      figure.appendChild(img);
+      figure.appendChild(caption);
+      if (block && ed.editor.contains(block) && block !== ed.editor) {
+        block.parentNode.insertBefore(figure, block.nextSibling);
+        if (isEmptyBlock(block)) block.remove();
+      } else {
+        ed.s.insertNode(figure);
+      }
+      ed.s.select(caption, true);
+      say("已加图注，可直接修改图片下方的文字");
+    }
+    syncNow();
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
   function oneKeyLayout(ed) {
