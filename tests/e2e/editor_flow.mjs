@@ -68,6 +68,10 @@ try {
   await editor.goto(`${ADMIN}/admin/articles/new`);
   await editor.locator(".jodit-wysiwyg").waitFor();
   assert.equal(await editor.locator("#f-body").isVisible(), false, "the Markdown textarea gives way to the editor");
+  // Keyboard users reach the toolbar and the text with Tab; screen readers hear what they are.
+  assert.equal(await editor.locator(".jodit-wysiwyg").getAttribute("tabindex"), "0");
+  assert.equal(await editor.locator(".jodit-wysiwyg").getAttribute("role"), "textbox");
+  assert.equal(await editor.getByRole("toolbar", { name: "正文格式" }).getByRole("button", { name: "粗体" }).getAttribute("tabindex"), "0");
   await editor.locator("#f-title").fill(title);
   await editor.locator("#f-column").selectOption("tzgg");
 

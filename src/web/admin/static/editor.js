@@ -171,6 +171,10 @@
       "Link": "链接", "Break": "换行", "Classes": "样式类", "Anchor": "锚点",
     } },
     toolbarAdaptive: false,
+    // Keyboard users reach every toolbar button and the text with Tab (Jodit's default keeps
+    // both out of the tab order).
+    allowTabNavigation: true,
+    tabIndex: 0,
     toolbarSticky: true,
     height: 460,
     minHeight: 260,
@@ -206,6 +210,16 @@
       "fullsize",
     ],
   });
+  // The editing area says what it is to screen readers.
+  editor.editor.setAttribute("role", "textbox");
+  editor.editor.setAttribute("aria-multiline", "true");
+  editor.editor.setAttribute("aria-labelledby", "l-body");
+  var toolbarBox = editor.container.querySelector(".jodit-toolbar__box");
+  if (toolbarBox) {
+    toolbarBox.setAttribute("role", "toolbar");
+    toolbarBox.setAttribute("aria-label", "正文格式");
+  }
+
   // Jodit's synchronizeValues() is throttled and may skip the last keystrokes;
   // setEditorValue() with no value writes the body into the textarea at once.
   function syncNow() { editor.setEditorValue(); }
