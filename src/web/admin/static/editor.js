@@ -100,11 +100,12 @@
         el.parentNode.replaceChild(repl, el);
         return;
       }
-      if (tag === "IMG" && !/^(data:image\/(png|jpeg|gif);|https?:|\/)/i.test(el.getAttribute("src") || "")) {
+      cleanElement(el);
+      // Only images the clipboard carries can be uploaded; one that lives on the writer's
+      // disk (file:) or on another site (which the public pages may not load) cannot.
+      if (tag === "IMG" && !/^(data:image\/(png|jpeg|gif);|\/(admin\/)?files\/)/i.test(el.getAttribute("src") || "")) {
         el.setAttribute("data-unreadable", "1");
       }
-      cleanElement(el);
-      if (tag === "IMG" && el.getAttribute("data-unreadable") === null && /^file:/i.test(el.getAttribute("src") || "")) el.setAttribute("data-unreadable", "1");
     });
     // Inline wrappers left empty by the cleaning go.
     Array.prototype.slice.call(root.querySelectorAll("strong,em,u,a,sub,sup")).forEach(function (el) {
@@ -322,10 +323,10 @@
       if (/^data:image\/(png|jpeg|gif);base64,/i.test(src)) blob = dataUrlToBlob(src);
       else if (img.getAttribute("data-unreadable") && fileIndex < files.length) blob = files[fileIndex++];
       if (blob) queue.push({ img: img, blob: blob });
-      else if (!/^(https?:|\/)/i.test(src) || img.getAttribute("data-unreadable")) { img.remove(); lost++; }
+      else if (img.getAttribute("data-unreadable") || !/^\/(admin\/)?files\//.test(src)) { img.remove(); lost++; }
       else { img.removeAttribute("data-paste"); }
     }
-    if (lost) say("有 " + lost + " 张图片只存在于原文档所在的电脑上，无法从剪贴板读取，请用“插入图片”逐张上传。");
+    if (lost) say("有 " + lost + " 张图片无法从剪贴板读取（只存在于原文档所在的电脑上，或来自其他网站），已略去，请用“插入图片”逐张上传。");
     function next() {
       var item = queue.shift();
       if (!item) { syncNow(); textarea.dispatchEvent(new Event("input", { bubbles: true })); return; }
