@@ -339,7 +339,7 @@ fn item(
         }
         None => None,
     };
-    let interprets = f.interprets.as_ref().map(|target| resolve_key(src.key, target));
+    let interprets = f.interprets.as_ref().map(|target| super::relative_path(src.key, target));
     let summary =
         f.summary.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| markdown::plain_text(&body, 120));
     let interprets_line = parsed.line_of("interprets");
@@ -382,28 +382,13 @@ fn load_beside(root: &Path, dir: &Path, name: &str) -> Result<Attachment, String
     Attachment::new(&display, data).map_err(|e| e.to_string())
 }
 
-/// The source key of `target`, a path relative to the file whose key is `from`.
-fn resolve_key(from: &str, target: &str) -> String {
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for seg in target.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn resolves_relative_keys() {
-        assert_eq!(super::resolve_key("zcjd/a.md", "../zcwj/b.md"), "zcwj/b.md");
-        assert_eq!(super::resolve_key("a.md", "b.md"), "b.md");
-        assert_eq!(super::resolve_key("x/a.md", "./b.md"), "x/b.md");
+        assert_eq!(super::super::relative_path("zcjd/a.md", "../zcwj/b.md"), "zcwj/b.md");
+        assert_eq!(super::super::relative_path("a.md", "b.md"), "b.md");
+        assert_eq!(super::super::relative_path("x/a.md", "./b.md"), "x/b.md");
+        assert_eq!(super::super::relative_path("word/document.xml", "media/image1.png"), "word/media/image1.png");
     }
 }

@@ -17,6 +17,24 @@ pub use metadata::{Disclosure, GovMeta, Validity};
 pub use crate::clock::now_local;
 pub use crate::group::urls::article_path;
 
+/// The path `target` names relative to the file at `from` (both `/`-separated, inside one
+/// tree): a policy named by an interpretation's front matter, a part named by a .docx's
+/// relationships.
+pub fn relative_path(from: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
 /// Whether `text` holds a character that reverses or isolates the direction of the text after
 /// it (U+202E and its kin). In a file name `报告\u{202E}fdp.exe` reads as `报告exe.pdf`; in a
 /// display name it makes the audit log lie. Such names are refused, not cleaned, so that

@@ -114,6 +114,17 @@ pub fn fit_for_web(data: Vec<u8>) -> Result<Vec<u8>, PhotoError> {
     Ok(out.into_inner())
 }
 
+/// The header of a PNG that claims `width`×`height` and holds nothing: what a decompression
+/// bomb looks like before it is decoded.
+#[cfg(test)]
+pub(crate) fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    png.extend_from_slice(&width.to_be_bytes());
+    png.extend_from_slice(&height.to_be_bytes());
+    png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    png
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,10 +151,7 @@ mod tests {
 
     #[test]
     fn huge_and_broken_images_are_refused() {
-        let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-        png.extend_from_slice(&50_000u32.to_be_bytes());
-        png.extend_from_slice(&40_000u32.to_be_bytes());
-        png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+        let png = png_header(50_000, 40_000);
         let e = fit_for_web(png).unwrap_err();
         assert_eq!(e, PhotoError::Huge { width: 50_000, height: 40_000 });
         assert!(e.zh().contains("50000×40000"));

@@ -242,6 +242,15 @@ try {
   const revised = await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}${path}`);
   assert.match(await revised.text(), /各科室、各直属单位：?（含下属事业单位）|含下属事业单位/, "the revision is live");
   assert.deepEqual(dialogs, [], "no script ran anywhere");
+
+  // --- At phone width, the list and the editor fit the screen. -------------------------
+  await editor.setViewportSize({ width: 390, height: 844 });
+  for (const url of [`${ADMIN}/admin/articles`, wordDraftUrl]) {
+    await editor.goto(url);
+    const [scroll, inner] = await editor.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= inner, `${url} fits a phone: ${scroll} > ${inner}`);
+  }
+  await shot(editor, "e10-phone-article");
   console.log(JSON.stringify({ ok: true }));
 } finally {
   await browser.close();

@@ -500,20 +500,10 @@ fn trim_number(n: f64) -> String {
 
 /// The package part a relationship of `word/document.xml` points at.
 pub fn part_name(target: &str) -> String {
-    if let Some(abs) = target.strip_prefix('/') {
-        return abs.to_string();
+    match target.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => crate::content::relative_path("word/document.xml", target),
     }
-    let mut parts: Vec<&str> = vec!["word"];
-    for seg in target.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
 }
 
 /// Lists written as they come: items at deeper levels open a list inside the item above.

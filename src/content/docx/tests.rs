@@ -127,10 +127,7 @@ fn hostile_and_broken_files_are_refused_with_what_to_do() {
 
 #[test]
 fn an_image_too_large_to_decode_is_refused_by_its_header() {
-    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-    png.extend_from_slice(&50_000u32.to_be_bytes());
-    png.extend_from_slice(&40_000u32.to_be_bytes());
-    png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    let png = crate::content::photo::png_header(50_000, 40_000);
     let body = r#"<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><wp:docPr id="1" name="p" descr="大图"/><a:blip xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" r:embed="rId1"/></wp:inline></w:drawing></w:r></w:p>"#;
     let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/big.png"/></Relationships>"#;
     let file = zip_of(&[

@@ -55,7 +55,7 @@ impl Store {
     /// revision's fields, body and files come back; its history stays as it was.
     pub async fn restore_revision(&self, scope: Tenant, user: &User, id: i64, number: i64, ip: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        article_site(&mut tx, scope, id).await?;
+        let site_id = article_site(&mut tx, scope, id).await?;
         let Some(row) =
             sqlx::query(&format!("SELECT {REV_COLUMNS} {REV_FROM} WHERE r.article_id = $1 AND r.number = $2"))
                 .bind(id)
@@ -70,7 +70,6 @@ impl Store {
         if rev_id == old.id {
             return Err(StoreError::Conflict("这一版就是当前草稿，无需恢复".into()));
         }
-        let site_id = article_site(&mut tx, scope, id).await?;
         let column_id = column_id(&mut tx, site_id, &old.input.column).await?;
         let interprets = interprets_id(&mut tx, &old.input.interprets, Some(id)).await?;
         hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;

@@ -52,7 +52,8 @@ pub async fn batch(
             _ => {}
         }
     }
-    f.ids.dedup();
+    let mut seen = std::collections::HashSet::new();
+    f.ids.retain(|id| seen.insert(*id));
     if f.ids.is_empty() {
         return refuse(&headers, StatusCode::BAD_REQUEST, "请先勾选要处理的稿件");
     }
