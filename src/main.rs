@@ -126,6 +126,10 @@ enum Command {
         /// group.yaml), whatever audit.external_links.enabled says.
         #[arg(long)]
         external_links: bool,
+        /// Publish the site CODE again from the database, replacing files altered, added or
+        /// removed on the server (篡改) with what was approved; logged in the audit log.
+        #[arg(long, value_name = "CODE", conflicts_with_all = ["site", "external_links"])]
+        restore: Option<String>,
         #[command(flatten)]
         smtp: SmtpArgs,
         #[command(flatten)]
@@ -253,6 +257,13 @@ enum AuditFormat {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Time the content check before publishing on an article of 1,000 and 10,000 characters.
+    Check {
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+        #[arg(long, default_value = "sites")]
+        sites: PathBuf,
+    },
     /// Time approval → live page on one site with many articles (incremental publishing).
     Publish {
         #[arg(long, default_value = "fgw")]
@@ -363,7 +374,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cmd::serve::run(project.paths(), &listen, demo_articles, idle_minutes, nginx, smtp.settings()?).await
         }
         Command::User(c) => cmd::user::run(c).await,
-        Command::Audit { site, format, external_links, smtp, project } => {
+        Command::Audit { restore: Some(code), smtp, project, .. } => cmd::audit::restore(code, smtp, project).await,
+        Command::Audit { site, format, external_links, restore: None, smtp, project } => {
             cmd::audit::run(site, format, external_links, smtp, project).await
         }
         Command::Search(c) => cmd::search::run(c).await,

@@ -14,8 +14,12 @@
 //! - `schedule`: the daily run of `zhanqun serve`; `save` keeps every run.
 //! - `after_publish`: the output checks of the sites a publish just changed.
 //! - `notify`: notices (通报) of new vetoes, in the admin and by mail.
+//! - `availability`: the probes of every home page through nginx, and the 站点无法访问 veto.
+//! - `tamper`: the cheap look of `serve` for files changed since they were published; the
+//!   byte-for-byte comparison is part of `published`, and `restore` publishes a site again.
 
 pub mod after_publish;
+pub mod availability;
 pub mod content;
 pub mod external;
 pub mod finding;
@@ -26,9 +30,11 @@ pub mod operations;
 pub mod output;
 pub mod public_net;
 pub mod published;
+pub mod restore;
 /// The rule table, kept with the group that configures it.
 pub use crate::group::inspection as rules;
 pub mod schedule;
+pub mod tamper;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -42,7 +48,7 @@ use rayon::prelude::*;
 
 use crate::group::{Group, Site};
 use crate::project::Project;
-use crate::store::audit_runs::{SiteResult, StoredFinding};
+use crate::store::audit_runs::{Confirmed, SiteResult, StoredFinding};
 use crate::store::tenant::{Job, Tenant};
 use crate::store::StoreError;
 use crate::theme::Themes;
@@ -157,6 +163,11 @@ pub async fn run_with(
         let views = traffic.get(&row.id).copied().unwrap_or(0);
         findings.extend(operations::zero_traffic(site.code(), yesterday, views, group_views));
         findings.extend(operations::psb_filing(site.code(), &site.def.opened, site.def.psb_filed.as_deref(), today));
+        let (probes, failures) = store
+            .probe_tally(Tenant::system(Job::Audit), row.id, now_unix - availability::WINDOW_DAYS * 86_400, now_unix)
+            .await?;
+        let tally = availability::Tally { probes, failures };
+        findings.extend(availability::check(site.code(), tally, project.group.url(site, "/")));
         let facts = interaction::InteractionFacts {
             has_channel: interaction::has_channel(&project.paths.out.join(&site.host)),
             unanswered: unanswered.remove(&row.id).unwrap_or_default(),
@@ -191,6 +202,8 @@ pub struct OutputScan {
 struct OutputFacts {
     today: String,
     cancelled: HashSet<String>,
+    /// Findings reviewers confirmed before publishing, by site code and article id.
+    confirmed: HashMap<String, HashMap<i64, Vec<Confirmed>>>,
     external: bool,
 }
 
@@ -203,7 +216,15 @@ pub async fn scan_output(
     external: bool,
 ) -> anyhow::Result<HashMap<String, OutputScan>> {
     let cancelled = project.store.cancelled_mailboxes(Tenant::system(Job::Audit)).await?.into_keys().collect();
-    let facts = OutputFacts { today: today.to_string(), cancelled, external };
+    let mut by_id = project.store.confirmed_findings(Tenant::system(Job::Audit)).await?;
+    let confirmed = project
+        .store
+        .site_rows()
+        .await?
+        .into_iter()
+        .filter_map(|(code, row)| Some((code, by_id.remove(&row.id)?)))
+        .collect();
+    let facts = OutputFacts { today: today.to_string(), cancelled, confirmed, external };
     let (group, themes, out) = (project.group.clone(), project.themes.clone(), project.paths.out.clone());
     tokio::task::spawn_blocking(move || output_findings(&group, &themes, &out, codes.as_ref(), &facts)).await?
 }
@@ -251,6 +272,7 @@ fn output_findings(
     let hosts: HashMap<String, PathBuf> = group.sites.iter().map(|s| (s.host.clone(), out.join(&s.host))).collect();
     let dynamic =
         vec![group.def.search.path.clone(), group.def.counter.path.clone(), "/api/".to_string(), "/admin/".to_string()];
+    let no_confirmed = HashMap::new();
     group
         .sites
         .par_iter()
@@ -269,6 +291,7 @@ fn output_findings(
                 today: &facts.today,
                 mail_domain: &group.def.mail_domain,
                 cancelled: &facts.cancelled,
+                confirmed: facts.confirmed.get(site.code()).unwrap_or(&no_confirmed),
                 external: facts.external,
             };
             let url = |page: &str| group.url(site, page.strip_suffix("index.html").unwrap_or(page));

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 
 use super::content;
 use super::finding::Finding;
+use crate::content::check;
 use crate::group::model::AuditSettings;
+use crate::publish::manifest;
+use crate::store::audit_runs::Confirmed;
 use crate::theme::locked::LockedParts;
 
 /// Findings of one rule kept per site; the rest are summed up in one more finding.
@@ -33,6 +36,9 @@ pub struct ScanContext<'a> {
     /// The group's official mail domain, and the addresses on it cancelled in the registry.
     pub mail_domain: &'a str,
     pub cancelled: &'a HashSet<String>,
+    /// Findings the reviewer confirmed in writing before the article went live, by article id:
+    /// reported as reviewed, not as vetoes.
+    pub confirmed: &'a HashMap<i64, Vec<Confirmed>>,
     /// Collect links to hosts outside the group, for the optional external link check.
     pub external: bool,
 }
@@ -53,20 +59,17 @@ pub struct Scan {
     pub home_broken: Vec<Broken>,
     pub broken: Vec<Broken>,
     pub attachments_missing: Vec<Broken>,
-    /// (page, address)
-    pub private_mail: Vec<(String, String)>,
-    /// (page, word)
-    pub forbidden: Vec<(String, String)>,
-    /// (page, as written, correct name)
-    pub leader_names: Vec<(String, String, String)>,
+    /// (page, hit) of the content rules (`crate::content::check::text`): leaders' names,
+    /// 错敏词, forbidden words, private and cancelled mailboxes.
+    pub text_hits: Vec<(String, check::Hit)>,
     /// Article pages without a publication date (`PubDate`), and (page, date) of those dated
     /// after the day judged.
     pub undated: Vec<String>,
     pub future: Vec<(String, String)>,
-    /// (page, address) of addresses cancelled in the official mailbox registry.
-    pub cancelled_mail: Vec<(String, String)>,
     /// (first page, URL) of each link to a host outside the group, when asked for.
     pub external: Vec<(String, String)>,
+    /// What differs from the manifest written when the live release was published.
+    pub tampered: manifest::Difference,
 }
 
 /// Scans one site's live folder.
@@ -87,11 +90,17 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
         files.insert(rel);
     }
     let mut out = Scan { pages: pages.len(), ..Scan::default() };
+    // Every byte against what was published (a release from before manifests has none).
+    if let Some(published) = cx.root.parent().map(|out| manifest::live(out, cx.host)).transpose()?.flatten() {
+        out.tampered = manifest::compare(&root, &published, manifest::Depth::Hash)?;
+    }
     let mut elsewhere: HashMap<PathBuf, bool> = HashMap::new();
     // The locked parts' own links (the national filing and error-report services) are the
     // group's, the same on every page of every site: not one site's to check.
-    let mut seen_external: HashSet<String> =
-        [&cx.locked.header, &cx.locked.search, &cx.locked.footer].iter().flat_map(|part| links(part)).collect();
+    let mut seen_external: HashSet<String> = [&cx.locked.header, &cx.locked.search, &cx.locked.footer]
+        .iter()
+        .flat_map(|part| check::links_in(part))
+        .collect();
     for rel in &pages {
         let html = std::fs::read_to_string(root.join(rel))?;
         let page = format!("/{rel}");
@@ -99,23 +108,8 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
             out.unlocked.push((page.clone(), part));
         }
         let text = content::text_of(&html);
-        let a = &cx.settings;
-        out.private_mail
-            .extend(content::private_mails(&text, &a.private_mail_domains).into_iter().map(|m| (page.clone(), m)));
-        out.forbidden
-            .extend(content::forbidden(&text, &a.forbidden_words).into_iter().map(|w| (page.clone(), w.to_string())));
-        if !a.leaders.is_empty() {
-            out.leader_names.extend(
-                content::leader_misspellings(&text, &a.leaders)
-                    .into_iter()
-                    .map(|(found, name)| (page.clone(), found, name)),
-            );
-        }
-        if !cx.cancelled.is_empty() {
-            let official = content::private_mails(&text, std::slice::from_ref(&cx.mail_domain.to_string()));
-            out.cancelled_mail
-                .extend(official.into_iter().filter(|a| cx.cancelled.contains(a)).map(|a| (page.clone(), a)));
-        }
+        let rules = check::Rules { settings: cx.settings, mail_domain: cx.mail_domain, cancelled: cx.cancelled };
+        out.text_hits.extend(check::text(&text, &rules).into_iter().map(|h| (page.clone(), h)));
         match page_date(&html) {
             PageDate::NotAnArticle => {}
             PageDate::Missing => out.undated.push(page.clone()),
@@ -123,7 +117,7 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
             PageDate::On(_) => {}
         }
         let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        for link in links(&html) {
+        for link in check::links_in(&html) {
             if cx.external && is_external(cx, &link) {
                 if seen_external.insert(link.clone()) {
                     out.external.push((page.clone(), link));
@@ -195,21 +189,6 @@ fn exists_in(files: &HashSet<String>, path: &str) -> bool {
     files.contains(path) || files.contains(&format!("{path}/index.html"))
 }
 
-/// The values of `href="…"` and `src="…"` attributes, entities in them decoded.
-fn links(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for attr in [" href=\"", " src=\""] {
-        let mut rest = html;
-        while let Some(i) = rest.find(attr) {
-            rest = &rest[i + attr.len()..];
-            let Some(end) = rest.find('"') else { break };
-            out.push(rest[..end].replace("&amp;", "&").replace("&#x2f;", "/").replace("&#x2F;", "/"));
-            rest = &rest[end..];
-        }
-    }
-    out
-}
-
 /// Where a link points in the published output: None for links this check leaves alone
 /// (anchors, mail, other sites outside the group, the service's own paths); otherwise the
 /// folder of another group host (or None for this one) and the path inside it.
@@ -252,7 +231,7 @@ fn resolve(cx: &ScanContext, dir: &str, link: &str) -> Option<(Option<PathBuf>, 
 }
 
 /// `/a/./b/../c` → `a/c`; None when it climbs out of the root.
-fn normalize(path: &str) -> Option<String> {
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for seg in path.split('/') {
         match seg {
@@ -270,7 +249,7 @@ fn normalize(path: &str) -> Option<String> {
     Some(out)
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -313,6 +292,16 @@ pub fn findings(cx: &ScanContext, scan: &Scan, url: impl Fn(&str) -> String) -> 
         })
         .collect();
     push_all("output.locked_parts", unlocked, "每个页面都须有");
+    let t = &scan.tampered;
+    let tampered = t
+        .altered
+        .iter()
+        .map(|p| (p, format!("文件 /{p} 的内容与发布时不同")))
+        .chain(t.added.iter().map(|p| (p, format!("出现了发布时没有的文件 /{p}"))))
+        .chain(t.removed.iter().map(|p| (p, format!("发布的文件 /{p} 不见了"))))
+        .map(|(p, found)| Finding::new("output.tampered", cx.code, found, "与发布时一致").url(url(&format!("/{p}"))))
+        .collect();
+    push_all("output.tampered", tampered, "与发布时一致");
     for (rule, list) in [
         ("links.home_broken", &scan.home_broken),
         ("links.broken", &scan.broken),
@@ -324,38 +313,33 @@ pub fn findings(cx: &ScanContext, scan: &Scan, url: impl Fn(&str) -> String) -> 
             .collect();
         push_all(rule, found, "不得有");
     }
-    let mails = scan
-        .private_mail
-        .iter()
-        .map(|(page, addr)| {
-            Finding::new("content.private_mail", cx.code, format!("页面公布了私人邮箱 {addr}"), "只用统一公务邮箱")
-                .url(url(page))
-        })
-        .collect();
-    push_all("content.private_mail", mails, "只用统一公务邮箱");
-    let words = scan
-        .forbidden
-        .iter()
-        .map(|(page, word)| {
-            Finding::new("content.forbidden_word", cx.code, format!("页面含有禁用词“{word}”"), "不得出现")
-                .url(url(page))
-        })
-        .collect();
-    push_all("content.forbidden_word", words, "不得出现");
-    let names = scan
-        .leader_names
-        .iter()
-        .map(|(page, found, name)| {
-            Finding::new(
-                "content.leader_name",
-                cx.code,
-                format!("领导姓名疑似写错：“{found}”，应为“{name}”"),
-                "姓名准确无误",
-            )
-            .url(url(page))
-        })
-        .collect();
-    push_all("content.leader_name", names, "姓名准确无误");
+    // One list per rule, in the order the rules are checked.
+    let mut by_rule: Vec<(&'static str, &'static str, Vec<Finding>)> = Vec::new();
+    for (page, hit) in &scan.text_hits {
+        let same = |c: &&Confirmed| c.rule == hit.rule && c.found == hit.found;
+        // An article page answers for itself; a list or the home page shows titles and
+        // summaries of articles, and a confirmed one carries its confirmation there.
+        let confirmed = match article_id(page) {
+            Some(id) => cx.confirmed.get(&id).and_then(|list| list.iter().find(same)),
+            None => cx.confirmed.values().flatten().find(same),
+        };
+        let (rule, threshold, found) = match confirmed {
+            Some(c) => (
+                "content.reviewed",
+                "审核员书面核实",
+                format!("{}（审核员{}发布前已核实：{}）", hit.message, c.reviewer, c.reason),
+            ),
+            None => (hit.rule, hit.threshold, hit.message.clone()),
+        };
+        let f = Finding::new(rule, cx.code, found, threshold).url(url(page));
+        match by_rule.iter_mut().find(|(r, _, _)| *r == rule) {
+            Some((_, _, list)) => list.push(f),
+            None => by_rule.push((rule, threshold, vec![f])),
+        }
+    }
+    for (rule, threshold, list) in by_rule {
+        push_all(rule, list, threshold);
+    }
     let mut dates: Vec<Finding> = scan
         .undated
         .iter()
@@ -366,21 +350,14 @@ pub fn findings(cx: &ScanContext, scan: &Scan, url: impl Fn(&str) -> String) -> 
             .url(url(page))
     }));
     push_all("ops.page_date", dates, "须标注准确的发布日期");
-    let cancelled = scan
-        .cancelled_mail
-        .iter()
-        .map(|(page, addr)| {
-            Finding::new(
-                "unify.mailbox_cancelled",
-                cx.code,
-                format!("页面公布的邮箱 {addr} 已在统一公务邮箱登记簿中注销"),
-                "只公布已开通的公务邮箱",
-            )
-            .url(url(page))
-        })
-        .collect();
-    push_all("unify.mailbox_cancelled", cancelled, "只公布已开通的公务邮箱");
     out
+}
+
+/// The article id of an article page's path (`/gzdt/202405/t20240501_42.html` → 42).
+fn article_id(page: &str) -> Option<i64> {
+    let name = page.rsplit('/').next()?.strip_suffix(".html")?;
+    let digits = name.strip_prefix('t')?;
+    digits.split_once('_')?.1.parse().ok()
 }
 
 fn part_name(part: &str) -> &'static str {
@@ -422,6 +399,7 @@ mod tests {
             today: "2026-11-22",
             mail_domain: "example.cn",
             cancelled: &HashSet::new(),
+            confirmed: &HashMap::new(),
             external: false,
         };
         let broken = (0..35).map(|i| Broken { page: "/a.html".into(), target: format!("/b{i}.html") }).collect();
@@ -434,7 +412,7 @@ mod tests {
     #[test]
     fn links_are_found_with_entities_decoded() {
         let html = r#"<a href="/gzdt/">x</a><img src="/static/a.png"><a class="x" href="/s?a=1&amp;b=2">"#;
-        assert_eq!(links(html), ["/gzdt/", "/s?a=1&b=2", "/static/a.png"]);
+        assert_eq!(check::links_in(html), ["/gzdt/", "/s?a=1&b=2", "/static/a.png"]);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub async fn build_bench(b: &BuildBench, report: impl Fn(String)) -> anyhow::Res
         project.paths.out = out.clone();
         // A first build fills caches and creates the release folders; the second is measured
         // against a live previous release, as in production.
-        let opts = project.build_options(Vec::new(), false, NginxOptions::default());
+        let opts = project.build_options(Vec::new(), false, Some(NginxOptions::default()));
         reset_peak_rss();
         let first: BuildSummary = project.build(&opts).await?;
         let peak_first = peak_rss_mib();

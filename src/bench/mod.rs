@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod build;
+pub mod check;
 pub mod hits;
 pub mod publish;
 pub mod search;

@@ -63,7 +63,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
     if let Some(p) = r.problems.first() {
         anyhow::bail!("import failed: {p}");
     }
-    let opts = project.build_options(vec![b.site.clone()], false, Default::default());
+    let opts = project.build_options(vec![b.site.clone()], false, Some(Default::default()));
     let built = project.build(&opts).await?;
     report(format!("site {} with {} published articles: {built}", b.site, r.stats.created));
 
@@ -104,7 +104,8 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         let id = store.save_draft(scope, &editor, None, &input).await?;
         store.submit(scope, &editor, id, "127.0.0.1").await?;
         let t = Instant::now();
-        store.approve(scope, group, &reviewer, id, "", "127.0.0.1").await?;
+        let decision = crate::store::workflow::Decision { secrecy_reviewed: true, ..Default::default() };
+        store.approve(scope, group, &reviewer, id, &decision, "127.0.0.1").await?;
         let run = run_due(group, themes, store, out, search).await?;
         approve_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         anyhow::ensure!(run.jobs == 1, "round {i}: expected one publish job, ran {}", run.jobs);

@@ -1,5 +1,6 @@
 //! `zhanqun audit [--site CODE] [--format text|json|csv]`: the central audit, printed; a
-//! whole-group run is stored. Exits 2 when a site is vetoed.
+//! whole-group run is stored. Exits 2 when a site is vetoed. `zhanqun audit --restore CODE`
+//! publishes a tampered site again from the database.
 
 use std::process::ExitCode;
 
@@ -34,4 +35,21 @@ pub async fn run(
         eprintln!("已保存为第 {} 次检查；新增否决项 {} 个", saved.run, saved.new_vetoes.len());
     }
     Ok(if report.vetoes() > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// `zhanqun audit --restore CODE`.
+pub async fn restore(code: String, smtp: SmtpArgs, project: ProjectArgs) -> anyhow::Result<ExitCode> {
+    let mut project = open(project.paths()).await?;
+    project.smtp = smtp.settings()?;
+    anyhow::ensure!(project.group.site(&code).is_some(), "no site `{code}` in the group (see sites/*.yaml)");
+    let operator = zhanqun::store::audit::operator();
+    let restored = zhanqun::audit::restore::restore(&project, &code, &operator, None).await?;
+    let d = &restored.before;
+    for (label, list) in [("改动", &d.altered), ("多出", &d.added), ("缺失", &d.removed)] {
+        for path in list {
+            println!("{label}\t/{path}");
+        }
+    }
+    println!("{code}: {}", restored.summary());
+    Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,11 @@ use crate::BenchCommand;
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     match cmd {
+        BenchCommand::Check { rounds, sites } => {
+            let b = zhanqun::bench::check::CheckBench { sites, rounds };
+            zhanqun::bench::check::check_bench(&b, |line| println!("{line}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Search { group, clients, seconds, no_baseline } => {
             let b = zhanqun::bench::search::SearchBench {
                 sites: group.count,

@@ -8,7 +8,7 @@ use crate::{NginxArgs, ProjectArgs};
 
 pub async fn run(only: Vec<String>, watch: bool, nginx: NginxArgs, project: ProjectArgs) -> anyhow::Result<ExitCode> {
     let project = open(project.paths()).await?;
-    let opts = project.build_options(only, true, nginx.options());
+    let opts = project.build_options(only, true, Some(nginx.options()));
     let summary = project.build(&opts).await?;
     println!("{summary} → {}", project.paths.out.display());
     if watch {

@@ -43,7 +43,7 @@ pub async fn run(
     }
     let published = project.paths.out.join(&project.group.portal().host).exists();
     if empty || !published {
-        let opts = project.build_options(Vec::new(), true, nginx.options());
+        let opts = project.build_options(Vec::new(), true, Some(nginx.options()));
         let summary = project.build(&opts).await?;
         println!("{summary} → {}", project.paths.out.display());
     }

@@ -2,6 +2,7 @@
 //! attachments, and the import of legacy content from Markdown files.
 
 pub mod attachment;
+pub mod check;
 pub mod diff;
 pub mod docx;
 pub mod draft;

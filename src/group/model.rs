@@ -65,6 +65,13 @@ pub struct AuditSettings {
     /// Leaders whose names must be written exactly: a near-miss beside their title is a veto.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leaders: Vec<Leader>,
+    /// The group's 错敏词 list: expressions that are wrong or outdated, each with the form to
+    /// write instead (a misspelt country or institution, an institution's former name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
+    /// The probe of every site's home page through the public web server (站点无法访问).
+    #[serde(default)]
+    pub availability: Availability,
     /// The check of links to sites outside the group: off unless asked for, and polite.
     #[serde(default)]
     pub external_links: ExternalLinks,
@@ -77,6 +84,8 @@ impl Default for AuditSettings {
             private_mail_domains: default_private_mail(),
             forbidden_words: Vec::new(),
             leaders: Vec::new(),
+            corrections: Vec::new(),
+            availability: Availability::default(),
             external_links: ExternalLinks::default(),
         }
     }
@@ -129,6 +138,39 @@ fn default_private_mail() -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
+}
+
+/// One entry of the 错敏词 list.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// The expression as it must not be written, e.g. 中华人民共合国.
+    pub wrong: String,
+    /// What to write instead, e.g. 中华人民共和国.
+    pub right: String,
+}
+
+/// `audit.availability:` how `serve` probes the sites as citizens reach them. Without a `base`
+/// nothing is probed (a development machine has no nginx in front).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Availability {
+    /// Where the public web server listens, e.g. `http://127.0.0.1:80`; each site is asked for
+    /// with its own host name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// The same server over IPv6, e.g. `http://[::1]:80`, probed too when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_v6: Option<String>,
+    /// Probes per site and day, at spread times (the national rules ask for at least 20).
+    pub per_day: u32,
+    pub timeout_seconds: u64,
+}
+
+impl Default for Availability {
+    fn default() -> Self {
+        Self { base: None, base_v6: None, per_day: 24, timeout_seconds: 15 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

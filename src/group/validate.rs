@@ -83,6 +83,46 @@ fn check_audit(g: &GroupFile, path: &Path, pos: &Positions, out: &mut Problems) 
             );
         }
     }
+    for (i, c) in g.audit.corrections.iter().enumerate() {
+        if c.wrong.trim().is_empty() || c.right.trim().is_empty() || c.wrong == c.right {
+            out.push(
+                path,
+                pos.value(&format!("audit.corrections[{i}]")),
+                format!("correction `{}` → `{}` needs a wrong and a different right form", c.wrong, c.right),
+                "e.g. - {wrong: 中华人民共合国, right: 中华人民共和国}",
+            );
+        }
+    }
+    let a = &g.audit.availability;
+    for (field, base) in [("base", &a.base), ("base_v6", &a.base_v6)] {
+        if let Some(b) = base {
+            if !(b.starts_with("http://") || b.starts_with("https://")) || b.trim_end_matches('/').contains(['?', '#'])
+            {
+                out.push(
+                    path,
+                    pos.value(&format!("audit.availability.{field}")),
+                    format!("audit.availability.{field} `{b}` is not an http(s) address"),
+                    "the address nginx listens on, e.g. http://127.0.0.1:80",
+                );
+            }
+        }
+    }
+    if !(20..=288).contains(&a.per_day) {
+        out.push(
+            path,
+            pos.value("audit.availability.per_day"),
+            format!("audit.availability.per_day {} is out of range", a.per_day),
+            "20 to 288 probes a day (the national rules ask for at least 20)",
+        );
+    }
+    if !(1..=60).contains(&a.timeout_seconds) {
+        out.push(
+            path,
+            pos.value("audit.availability.timeout_seconds"),
+            format!("audit.availability.timeout_seconds {} is out of range", a.timeout_seconds),
+            "1 to 60 seconds (15 is the rule)",
+        );
+    }
     for (i, l) in g.audit.leaders.iter().enumerate() {
         let n = l.name.chars().count();
         if !(2..=6).contains(&n) || l.name.chars().any(|c| c.is_ascii() || c.is_whitespace()) {

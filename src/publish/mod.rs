@@ -4,6 +4,7 @@
 pub mod context;
 pub mod feeds;
 pub mod incremental;
+pub mod manifest;
 pub mod nginx;
 pub mod output;
 pub mod plan;
@@ -67,7 +68,9 @@ pub struct BuildOptions {
     pub only: Vec<String>,
     /// Draw a progress bar when standard error is a terminal.
     pub progress: bool,
-    pub nginx: NginxOptions,
+    /// The nginx configuration to write beside the sites; None leaves it as it is (a site
+    /// restored by the running service must not rewrite what the operator set up).
+    pub nginx: Option<NginxOptions>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -239,14 +242,16 @@ pub async fn build(
     out.commit(&hosts)?;
     let site_ids: Vec<i64> = selected.iter().filter_map(|&i| rows.get(group.sites[i].code()).map(|r| r.id)).collect();
     store.finish_site_jobs(&site_ids, jobs_before, built_at).await?;
-    nginx::write(&group, &opts.out, &opts.nginx).map_err(|e| PublishError::io(&opts.out.join("nginx"), e))?;
+    if let Some(nginx) = &opts.nginx {
+        nginx::write(&group, &opts.out, nginx).map_err(|e| PublishError::io(&opts.out.join("nginx"), e))?;
+    }
     Ok(BuildSummary { sites: selected.len(), pages, files, seconds: started.elapsed().as_secs_f64() })
 }
 
 /// Building is what a project is opened for; the methods live here so that `project` (below
 /// `publish`) does not need to know how a build runs.
 impl crate::project::Project {
-    pub fn build_options(&self, only: Vec<String>, progress: bool, nginx: NginxOptions) -> BuildOptions {
+    pub fn build_options(&self, only: Vec<String>, progress: bool, nginx: Option<NginxOptions>) -> BuildOptions {
         BuildOptions { out: self.paths.out.clone(), only, progress, nginx }
     }
 

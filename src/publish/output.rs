@@ -13,7 +13,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use super::PublishError;
+use super::{manifest, PublishError};
 
 const STAGING: &str = ".staging";
 const RELEASES: &str = ".releases";
@@ -84,6 +84,11 @@ impl Output {
             let releases = self.root.join(RELEASES).join(host);
             fs::create_dir_all(&releases).map_err(|e| PublishError::io(&releases, e))?;
             let release = releases.join(&self.id);
+            // The manifest is written before the release goes live, so that whatever nginx
+            // serves has one; unchanged files of an incremental publish keep their hashes.
+            let previous = manifest::live(&self.root, host).ok().flatten();
+            let sums = manifest::of_dir(&staged, previous.as_ref()).map_err(|e| PublishError::io(&staged, e))?;
+            manifest::write(&self.root, host, &self.id, &sums).map_err(|e| PublishError::io(&staged, e))?;
             fs::rename(&staged, &release).map_err(|e| PublishError::io(&staged, e))?;
             let link = self.root.join(host);
             adopt_plain_dir(&link, &releases)?;
@@ -98,7 +103,10 @@ impl Output {
         // Deleting a whole old release is as much file-system work as writing one; the
         // sites are already live, so spread it over all cores.
         use rayon::prelude::*;
-        hosts.par_iter().try_for_each(|host| prune(&self.root.join(RELEASES).join(host), &self.id))
+        hosts.par_iter().try_for_each(|host| {
+            let kept = prune(&self.root.join(RELEASES).join(host), &self.id)?;
+            manifest::prune(&self.root, host, &kept).map_err(|e| PublishError::io(&self.root, e))
+        })
     }
 }
 
@@ -126,8 +134,9 @@ fn adopt_plain_dir(link: &Path, releases: &Path) -> Result<(), PublishError> {
     }
 }
 
-/// Removes old releases of a host, keeping the live one and the `KEEP_OLD` newest before it.
-fn prune(releases: &Path, live: &str) -> Result<(), PublishError> {
+/// Removes old releases of a host, keeping the live one and the `KEEP_OLD` newest before it;
+/// returns the ids kept.
+fn prune(releases: &Path, live: &str) -> Result<Vec<String>, PublishError> {
     let mut old: Vec<String> = fs::read_dir(releases)
         .map_err(|e| PublishError::io(releases, e))?
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
@@ -139,7 +148,9 @@ fn prune(releases: &Path, live: &str) -> Result<(), PublishError> {
         let path = releases.join(name);
         fs::remove_dir_all(&path).map_err(|e| PublishError::io(&path, e))?;
     }
-    Ok(())
+    let mut kept = old.split_off(drop_count);
+    kept.push(live.to_string());
+    Ok(kept)
 }
 
 fn sync_dir(dir: &Path) {

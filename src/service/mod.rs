@@ -9,6 +9,8 @@
 //! | mail | every 10 s (only with SMTP) | queued notices out by mail |
 //! | reminders | every 10 min | message deadline reminders and overdue notices |
 //! | daily audit | every 10 min, runs once a day from 06:00 | the whole group audited and stored |
+//! | tamper look | every 5 min | served files compared with what was published (metadata); a site that moved is checked byte for byte |
+//! | availability | `audit.availability.per_day` times a day (only with a `base`) | every home page asked through nginx, the answers stored |
 //! | search | at start, then every 10 min | the index brought in line with the database |
 //! | sign-in records | every 10 min | expired sessions and old login failures forgotten |
 
@@ -39,6 +41,8 @@ pub fn start(
     }
     reminders::spawn(project.clone());
     daily_audit(project.clone());
+    look_for_tampering(project.clone());
+    probe_availability(project.clone())?;
     keep_index_reconciled(index, project.store.clone());
     expire_sign_in_records(project.store.clone(), idle_seconds);
     Ok(publisher)
@@ -72,6 +76,44 @@ fn send_mail(store: Store, mailer: Arc<crate::mail::Mailer>) {
             tokio::time::sleep(MAIL_POLL).await;
         }
     });
+}
+
+/// Compares the served files with their manifests every few minutes (`audit::tamper`).
+fn look_for_tampering(project: Project) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(crate::audit::tamper::EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match crate::audit::tamper::look(&project).await {
+                Ok(moved) if !moved.is_empty() => tracing::warn!(?moved, "served files differ from what was published"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not compare the served files with what was published"),
+            }
+        }
+    });
+}
+
+/// Probes every home page through nginx, `per_day` rounds a day, each round spread over half
+/// its interval (`audit::availability`); nothing without a configured base.
+fn probe_availability(project: Project) -> anyhow::Result<()> {
+    let settings = project.group.def.audit.availability.clone();
+    if settings.base.is_none() && settings.base_v6.is_none() {
+        return Ok(());
+    }
+    let client = crate::audit::availability::client(&settings)?;
+    let interval = Duration::from_secs(86_400 / u64::from(settings.per_day.max(1)));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::audit::availability::round(&project, &client, &settings, interval / 2).await {
+                tracing::warn!(error = %e, "could not store the availability probes");
+            }
+        }
+    });
+    Ok(())
 }
 
 /// Looks every ten minutes whether the day's audit is due (`audit::schedule`), so a service

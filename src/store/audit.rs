@@ -50,6 +50,12 @@ pub struct Record {
 }
 
 impl super::Store {
+    /// Appends one entry on its own, for work that is not a database change (a site restored
+    /// from what was published).
+    pub async fn record(&self, e: &Entry<'_>) -> Result<()> {
+        append(self.pool(), e).await
+    }
+
     /// The newest `limit` entries, newest first.
     pub async fn audit_tail(&self, tenant: super::tenant::Tenant, limit: i64) -> Result<Vec<Record>> {
         use super::tenant::Tenant;

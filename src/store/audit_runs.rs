@@ -46,7 +46,51 @@ fn site_result(r: &sqlx::any::AnyRow) -> Result<SiteResult> {
     })
 }
 
+/// A veto-class finding a reviewer confirmed in writing before the article went live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmed {
+    pub rule: String,
+    /// The words as written.
+    pub found: String,
+    pub reviewer: String,
+    pub reason: String,
+}
+
 impl Store {
+    /// The confirmed findings of every live article, by site id and article id: the audit shows
+    /// them as reviewed, not as vetoes.
+    pub async fn confirmed_findings(&self, tenant: Tenant) -> Result<HashMap<i64, HashMap<i64, Vec<Confirmed>>>> {
+        let rows = sqlx::query(&format!(
+            "SELECT a.site_id, a.id, rs.confirmation, rs.confirmed_findings, COALESCE(u.display_name, '') AS reviewer
+             FROM articles a JOIN review_steps rs ON rs.revision_id = a.published_revision_id
+             LEFT JOIN users u ON u.id = rs.reviewer_id
+             WHERE a.status = 'published' AND rs.confirmed_findings <> '' AND {only}",
+            only = Tenant::filter("a.site_id", 1)
+        ))
+        .bind(tenant.param())
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: HashMap<i64, HashMap<i64, Vec<Confirmed>>> = HashMap::new();
+        for r in rows {
+            let (site, article): (i64, i64) = (r.col("site_id")?, r.col("id")?);
+            let (reason, listed, reviewer): (String, String, String) =
+                (r.col("confirmation")?, r.col("confirmed_findings")?, r.col("reviewer")?);
+            let list = out.entry(site).or_default().entry(article).or_default();
+            for line in listed.lines() {
+                if let Some((rule, found)) = line.split_once('\t') {
+                    let c = Confirmed {
+                        rule: rule.to_string(),
+                        found: found.to_string(),
+                        reviewer: reviewer.clone(),
+                        reason: reason.clone(),
+                    };
+                    list.push(c);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Stores a run in one transaction; returns its id.
     pub async fn save_audit_run(
         &self,

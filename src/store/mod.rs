@@ -7,6 +7,7 @@ pub mod activity;
 pub mod articles;
 pub mod audit;
 pub mod audit_runs;
+pub mod availability;
 pub mod console;
 pub mod editorial;
 pub mod hands;

@@ -37,6 +37,9 @@ pub enum Job {
     DemoSeed,
     /// `zhanqun bench`.
     Bench,
+    /// The content check before publishing, which reads the group-wide registry of cancelled
+    /// mailboxes whatever site the article is on.
+    ContentCheck,
     /// A citizen's submission through a site's public form.
     PublicForm,
     /// The project's own tests, checking what was stored (never named in `src/`; a test in

@@ -3,15 +3,17 @@
 //! the article's facts, asks `crate::workflow` whether and where the step goes, and writes it
 //! with its audit entry and, when the sites change, the publish jobs that carry it out.
 
+use std::collections::HashSet;
+
 use sqlx::{Any, Transaction};
 
 use super::audit::{self, Entry};
 use super::editorial::{article_site, RevState};
 use super::hands::{self, Part, Subject};
-use super::tenant::Tenant;
+use super::tenant::{Job, Tenant};
 use super::users::User;
 use super::{now_unix, Cols, Result, Store, StoreError};
-use crate::content::{article_path, now_local};
+use crate::content::{article_path, check, now_local};
 use crate::group::{ColumnKind, Group};
 use crate::workflow::{self, Step};
 
@@ -22,6 +24,17 @@ pub enum Approval {
     Advanced { level: i64, of: i64 },
     /// The last level passed: the revision is live (or scheduled for `publish_at`).
     Published { publish_at: String, scheduled: bool },
+}
+
+/// What a reviewer sends with an approval.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Decision<'a> {
+    /// 审核意见, optional.
+    pub comment: &'a str,
+    /// The 保密审查 box, ticked by hand.
+    pub secrecy_reviewed: bool,
+    /// The written reason for publishing despite veto-class findings.
+    pub confirmation: &'a str,
 }
 
 /// The facts about an article the transitions need, read inside their transaction.
@@ -137,24 +150,53 @@ impl Store {
     }
 
     /// Approves the next review level. A reviewer never approves their own revision, nor two
-    /// levels of the same one. The last level publishes.
+    /// levels of the same one; every level is a 保密审查, and a veto-class finding of the
+    /// content check (the audit's own rules, run on the revision read in this transaction)
+    /// passes only with the reviewer's written reason, kept with the step. The last level
+    /// publishes.
     pub async fn approve(
         &self,
         scope: Tenant,
         group: &Group,
         user: &User,
         id: i64,
-        comment: &str,
+        d: &Decision<'_>,
         ip: &str,
     ) -> Result<Approval> {
+        let cancelled: HashSet<String> =
+            self.cancelled_mailboxes(Tenant::system(Job::ContentCheck)).await?.into_keys().collect();
         let mut tx = self.begin_write().await?;
         let cur = current(&mut tx, scope, id).await?;
         let who = reviewer(&mut tx, &cur, user).await?;
-        let step = workflow::approve(&cur.article(), who, levels_of(group, &cur.site_code))?;
+        let vetoes = match cur.work_id {
+            Some(work) => veto_findings(&mut tx, group, &cancelled, work).await?,
+            None => Vec::new(),
+        };
+        let confirmations = workflow::Confirmations {
+            secrecy_reviewed: d.secrecy_reviewed,
+            vetoes: vetoes.iter().map(|h| h.message.clone()).collect(),
+            reason: d.confirmation.trim().to_string(),
+        };
+        let step = workflow::approve(&cur.article(), who, levels_of(group, &cur.site_code), &confirmations)?;
         let work = cur.work()?;
         let now = now_unix();
         let (Step::Advance { level, of: levels } | Step::Publish { level, of: levels }) = step;
-        add_step(&mut tx, work, level, user, "approve", comment, now).await?;
+        let confirmed = if vetoes.is_empty() { "" } else { confirmations.reason.as_str() };
+        let listed: String = vetoes.iter().map(|h| format!("{}\t{}\n", h.rule, h.found)).collect();
+        let step_row = StepRow {
+            decision: "approve",
+            comment: d.comment,
+            secrecy_reviewed: true,
+            confirmation: confirmed,
+            confirmed_findings: &listed,
+        };
+        add_step(&mut tx, work, level, user, &step_row, now).await?;
+        // The audit log says what was confirmed, in the reviewer's words.
+        let mut confirmed_words = String::from("; 已进行保密审查");
+        if !vetoes.is_empty() {
+            let what: Vec<&str> = vetoes.iter().map(|h| h.message.as_str()).collect();
+            confirmed_words.push_str(&format!("; 核实后发布（{}）：{confirmed}", what.join("；")));
+        }
         if let Step::Advance { .. } = step {
             sqlx::query("UPDATE revisions SET level = $1, updated_at = $2 WHERE id = $3")
                 .bind(level)
@@ -163,7 +205,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             touch(&mut tx, id, now).await?;
-            let detail = format!("level {level}/{levels}");
+            let detail = format!("level {level}/{levels}{confirmed_words}");
             log(&mut tx, user, ip, &cur, "article.approve", id, &detail).await?;
             tx.commit().await?;
             return Ok(Approval::Advanced { level, of: levels });
@@ -171,9 +213,9 @@ impl Store {
         let outcome = publish(&mut tx, &cur, id, work, now).await?;
         let detail = match &outcome {
             Approval::Published { publish_at, scheduled: true } => {
-                format!("level {level}/{levels}; scheduled {publish_at}")
+                format!("level {level}/{levels}; scheduled {publish_at}{confirmed_words}")
             }
-            _ => format!("level {level}/{levels}; published"),
+            _ => format!("level {level}/{levels}; published{confirmed_words}"),
         };
         log(&mut tx, user, ip, &cur, "article.publish", id, &detail).await?;
         tx.commit().await?;
@@ -189,7 +231,8 @@ impl Store {
         let level = workflow::reject(&cur.article(), who, comment)?;
         let work = cur.work()?;
         let now = now_unix();
-        add_step(&mut tx, work, level, user, "reject", comment, now).await?;
+        let step_row = StepRow { decision: "reject", comment, ..StepRow::default() };
+        add_step(&mut tx, work, level, user, &step_row, now).await?;
         sqlx::query("UPDATE revisions SET state = 'rejected', level = 0, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(work)
@@ -234,27 +277,56 @@ impl Store {
     }
 }
 
+/// A review step as stored.
+#[derive(Default)]
+struct StepRow<'a> {
+    decision: &'a str,
+    comment: &'a str,
+    secrecy_reviewed: bool,
+    confirmation: &'a str,
+    /// `rule<TAB>words` lines of the veto-class findings the confirmation covers.
+    confirmed_findings: &'a str,
+}
+
 async fn add_step(
     tx: &mut Transaction<'_, Any>,
     revision: i64,
     level: i64,
     reviewer: &User,
-    decision: &str,
-    comment: &str,
+    step: &StepRow<'_>,
     now: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO review_steps (revision_id, level, reviewer_id, decision, comment, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO review_steps (revision_id, level, reviewer_id, decision, comment, at, secrecy_reviewed, confirmation, confirmed_findings)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(revision)
     .bind(level)
     .bind(reviewer.id)
-    .bind(decision)
-    .bind(comment)
+    .bind(step.decision)
+    .bind(step.comment)
     .bind(now)
+    .bind(i64::from(step.secrecy_reviewed))
+    .bind(step.confirmation)
+    .bind(step.confirmed_findings)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The veto-class findings of the content check on a revision, read in the approval's
+/// transaction so that what is checked is what goes live.
+async fn veto_findings(
+    tx: &mut Transaction<'_, Any>,
+    group: &Group,
+    cancelled: &HashSet<String>,
+    revision: i64,
+) -> Result<Vec<check::Hit>> {
+    let r =
+        sqlx::query("SELECT title, body_md FROM revisions WHERE id = $1").bind(revision).fetch_one(&mut **tx).await?;
+    let (title, body): (String, String) = (r.col("title")?, r.col("body_md")?);
+    let rules = check::Rules { settings: &group.def.audit, mail_domain: &group.def.mail_domain, cancelled };
+    Ok(check::article(&title, &body, &rules, &|_| false).into_iter().map(|p| p.hit).filter(|h| h.veto).collect())
 }
 
 /// Moves the article to the top of "last changed" lists.

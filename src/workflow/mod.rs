@@ -7,7 +7,7 @@
 pub mod review;
 pub mod state;
 
-pub use review::{approve, reject, rejection_comment, submit, withdraw, Article, Reviewer, Step, Work};
+pub use review::{approve, reject, rejection_comment, submit, withdraw, Article, Confirmations, Reviewer, Step, Work};
 pub use state::RevState;
 
 /// Why a step is refused, in the words the editor or reviewer reads.
@@ -27,6 +27,10 @@ pub enum WorkflowError {
     NoComment,
     #[error("只有已发布的稿件可以撤稿")]
     NotPublished,
+    #[error("请先对稿件进行保密审查，确认不含涉密信息后勾选“已进行保密审查”，再审核通过")]
+    NoSecrecyReview,
+    #[error("发布前检查发现 {count} 处须核实的问题（{first}），请退回修改；确需按原文发布的，请在“核实说明”中写明理由（如：已核实，确需发布：……）")]
+    Unconfirmed { count: usize, first: String },
 }
 
 /// How a refusal is answered: the state does not allow it (409), this person may not (403),
@@ -43,6 +47,8 @@ impl WorkflowError {
         match self {
             WorkflowError::OwnRevision | WorkflowError::SecondLevel => Refusal::Person,
             WorkflowError::NoComment => Refusal::Field("comment"),
+            WorkflowError::NoSecrecyReview => Refusal::Field("secrecy"),
+            WorkflowError::Unconfirmed { .. } => Refusal::Field("confirmation"),
             _ => Refusal::State,
         }
     }

@@ -28,6 +28,17 @@ pub struct Reviewer {
     pub approved_a_level: bool,
 }
 
+/// What the reviewer confirms with an approval, and what the content check found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Confirmations {
+    /// They checked the content for secrets (保密审查), ticked by hand.
+    pub secrecy_reviewed: bool,
+    /// The veto-class findings of the content check, in words.
+    pub vetoes: Vec<String>,
+    /// Their written reason for publishing despite them (已核实，确需发布：……).
+    pub reason: String,
+}
+
 /// Where an approval leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -58,11 +69,19 @@ fn reviewable(a: &Article, r: Reviewer) -> Result<Work, WorkflowError> {
     Ok(work)
 }
 
-/// Approving the next level of a site with `levels` review levels (one to three).
-pub fn approve(a: &Article, r: Reviewer, levels: i64) -> Result<Step, WorkflowError> {
+/// Approving the next level of a site with `levels` review levels (one to three). Every level
+/// is a 保密审查; a veto-class finding of the content check passes only with a written reason.
+pub fn approve(a: &Article, r: Reviewer, levels: i64, c: &Confirmations) -> Result<Step, WorkflowError> {
     let work = reviewable(a, r)?;
     if r.approved_a_level {
         return Err(WorkflowError::SecondLevel);
+    }
+    if !c.secrecy_reviewed {
+        return Err(WorkflowError::NoSecrecyReview);
+    }
+    // A reason is a sentence, not a tick: a few characters say nothing.
+    if !c.vetoes.is_empty() && c.reason.trim().chars().count() < 4 {
+        return Err(WorkflowError::Unconfirmed { count: c.vetoes.len(), first: c.vetoes[0].clone() });
     }
     let (level, of) = (work.level + 1, levels.clamp(1, 3));
     Ok(if level < of { Step::Advance { level, of } } else { Step::Publish { level, of } })
@@ -103,6 +122,29 @@ mod tests {
 
     const COLLEAGUE: Reviewer = Reviewer { wrote_it: false, approved_a_level: false };
 
+    fn checked() -> Confirmations {
+        Confirmations { secrecy_reviewed: true, ..Confirmations::default() }
+    }
+
+    #[test]
+    fn every_approval_is_a_secrecy_review_and_vetoes_need_a_reason() {
+        let a = article("draft", Some(RevState::Submitted), 0);
+        let none = Confirmations::default();
+        assert_eq!(approve(&a, COLLEAGUE, 1, &none), Err(WorkflowError::NoSecrecyReview));
+        assert_eq!(WorkflowError::NoSecrecyReview.refusal(), crate::workflow::Refusal::Field("secrecy"));
+        let veto = Confirmations { vetoes: vec!["领导姓名疑似写错".into()], ..checked() };
+        let refused = approve(&a, COLLEAGUE, 1, &veto).unwrap_err();
+        assert_eq!(refused, WorkflowError::Unconfirmed { count: 1, first: "领导姓名疑似写错".into() });
+        assert_eq!(refused.refusal(), crate::workflow::Refusal::Field("confirmation"));
+        let short = Confirmations { reason: " 是 ".into(), ..veto.clone() };
+        assert!(approve(&a, COLLEAGUE, 1, &short).is_err(), "a reason says something");
+        let reasoned = Confirmations { reason: "已核实，确需发布：引用原文".into(), ..veto };
+        assert_eq!(approve(&a, COLLEAGUE, 1, &reasoned), Ok(Step::Publish { level: 1, of: 1 }));
+        // The person is checked before the confirmations.
+        let author = Reviewer { wrote_it: true, approved_a_level: false };
+        assert_eq!(approve(&a, author, 1, &none), Err(WorkflowError::OwnRevision));
+    }
+
     #[test]
     fn only_an_editable_revision_is_submitted() {
         assert_eq!(submit(&article("draft", None, 0)), Err(WorkflowError::NothingToSubmit));
@@ -114,22 +156,22 @@ mod tests {
     #[test]
     fn levels_advance_then_publish() {
         let a = article("draft", Some(RevState::Submitted), 0);
-        assert_eq!(approve(&a, COLLEAGUE, 1), Ok(Step::Publish { level: 1, of: 1 }));
-        assert_eq!(approve(&a, COLLEAGUE, 3), Ok(Step::Advance { level: 1, of: 3 }));
+        assert_eq!(approve(&a, COLLEAGUE, 1, &checked()), Ok(Step::Publish { level: 1, of: 1 }));
+        assert_eq!(approve(&a, COLLEAGUE, 3, &checked()), Ok(Step::Advance { level: 1, of: 3 }));
         let two = article("draft", Some(RevState::Submitted), 2);
-        assert_eq!(approve(&two, COLLEAGUE, 3), Ok(Step::Publish { level: 3, of: 3 }));
+        assert_eq!(approve(&two, COLLEAGUE, 3, &checked()), Ok(Step::Publish { level: 3, of: 3 }));
         // A site's setting outside 1..=3 is read as the nearest allowed.
-        assert_eq!(approve(&a, COLLEAGUE, 0), Ok(Step::Publish { level: 1, of: 1 }));
+        assert_eq!(approve(&a, COLLEAGUE, 0, &checked()), Ok(Step::Publish { level: 1, of: 1 }));
     }
 
     #[test]
     fn a_reviewer_never_approves_their_own_nor_two_levels() {
         let a = article("draft", Some(RevState::Submitted), 1);
         let author = Reviewer { wrote_it: true, approved_a_level: false };
-        assert_eq!(approve(&a, author, 2), Err(WorkflowError::OwnRevision));
+        assert_eq!(approve(&a, author, 2, &checked()), Err(WorkflowError::OwnRevision));
         assert_eq!(reject(&a, author, "改"), Err(WorkflowError::OwnRevision));
         let again = Reviewer { wrote_it: false, approved_a_level: true };
-        assert_eq!(approve(&a, again, 2), Err(WorkflowError::SecondLevel));
+        assert_eq!(approve(&a, again, 2, &checked()), Err(WorkflowError::SecondLevel));
         // Sending back is still theirs to do.
         assert_eq!(reject(&a, again, "请补充依据"), Ok(2));
         assert_eq!(WorkflowError::OwnRevision.refusal(), crate::workflow::Refusal::Person);
@@ -139,7 +181,7 @@ mod tests {
     fn the_state_is_checked_before_the_person() {
         let draft = article("draft", Some(RevState::Draft), 0);
         let author = Reviewer { wrote_it: true, approved_a_level: true };
-        assert_eq!(approve(&draft, author, 1), Err(WorkflowError::NotSubmitted));
+        assert_eq!(approve(&draft, author, 1, &checked()), Err(WorkflowError::NotSubmitted));
         assert_eq!(reject(&draft, COLLEAGUE, "x"), Err(WorkflowError::NotSubmitted));
     }
 

@@ -51,6 +51,7 @@ try {
   await reviewer.frameLocator("#preview").getByText(title).first().waitFor();
   await shot(reviewer, "04-reviewer-review");
   assert.equal(reviewer.url().split("?")[0], articleUrl);
+  await reviewer.getByLabel(/已进行保密审查/).check();
   await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
   await reviewer.getByText("已审核通过并发布到网站").waitFor();
   await shot(reviewer, "05-reviewer-published");

@@ -126,6 +126,7 @@ try {
   // --- The reviewer approves; the citizen reads the page through nginx. ---------------
   const reviewer = await login("reviewer");
   await reviewer.goto(articleUrl);
+  await reviewer.getByLabel(/已进行保密审查/).check();
   await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
   await reviewer.getByText("已审核通过并发布到网站").waitFor();
   const live = await reviewer.getByRole("link", { name: "查看线上页面" }).getAttribute("href");
@@ -236,12 +237,57 @@ try {
   await reviewer.locator("[data-select-all]").check();
   await reviewer.locator("#b-op").selectOption("approve");
   await reviewer.locator("#b-comment").fill("同意发布");
+  await reviewer.locator("#b-secrecy").check();
   await reviewer.getByRole("button", { name: "执行" }).click();
   await reviewer.getByRole("heading", { name: /批量审核通过：完成 2 篇/ }).waitFor();
   await shot(reviewer, "e09-batch-approval");
   const revised = await citizen.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}${path}`);
   assert.match(await revised.text(), /各科室、各直属单位：?（含下属事业单位）|含下属事业单位/, "the revision is live");
   assert.deepEqual(dialogs, [], "no script ran anywhere");
+
+  // --- The check before publishing: a leader's name one character off and a 错敏词 are
+  // marked in the editor's text with the fix; the reviewer must confirm in writing. -------
+  const slip = await login("editor");
+  await slip.goto(`${ADMIN}/admin/articles/new`);
+  await slip.locator("#f-title").fill("市长调研工业企业复工复产");
+  await paste(slip, "<p>市长李明化一行先后来到多家企业，依据中华人民共合国有关法律，要求做好安全生产。</p>");
+  await slip.getByRole("button", { name: "保存草稿" }).click();
+  await slip.getByText("草稿已保存").waitFor();
+  const panel = slip.locator("#content-checks");
+  await panel.getByText("领导姓名疑似写错：“李明化”，应为“李明华”").waitFor();
+  await panel.getByText(/须审核员核实/).first().waitFor();
+  const marked = await slip.evaluate(() => {
+    const h = CSS.highlights.get("zq-veto");
+    return h ? [...h].map((r) => r.toString()) : [];
+  });
+  assert.deepEqual(marked.sort(), ["中华人民共合国", "李明化"], "both words are marked in the editor's text");
+  await shot(slip, "e10-check-highlighted");
+  // "改为" fixes the 错敏词 in place; the leader's slip is left for the reviewer to see.
+  await panel.getByRole("button", { name: "改为“中华人民共和国”" }).click();
+  assert.match(await slip.locator(".jodit-wysiwyg").innerText(), /依据中华人民共和国有关法律/);
+  await slip.getByRole("button", { name: "提交审核" }).click();
+  await slip.getByText("已提交审核").waitFor();
+  const slipUrl = slip.url().split("?")[0];
+  await slip.locator("#content-checks").getByText("领导姓名疑似写错").waitFor();
+  assert.equal(await slip.locator("#content-checks").getByText("中华人民共合国").count(), 0, "the fix was saved");
+
+  await reviewer.goto(slipUrl);
+  await reviewer.locator("#content-checks").getByText("领导姓名疑似写错").waitFor();
+  const reviewMarks = await reviewer.evaluate(() => [...(CSS.highlights.get("zq-veto") || [])].map((r) => r.toString()));
+  assert.deepEqual(reviewMarks, ["李明化"], "marked in the reviewer's copy of the body too");
+  // Approving without the 保密审查 box and without a reason is refused, with both asked for.
+  await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
+  await reviewer.locator("#err-secrecy").waitFor();
+  await reviewer.getByLabel(/已进行保密审查/).check();
+  await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
+  await reviewer.locator("#err-confirmation").waitFor();
+  await shot(reviewer, "e11-reviewer-must-confirm");
+  await reviewer.getByLabel(/已进行保密审查/).check();
+  await reviewer.locator("#f-confirmation").fill("已核实，确需发布：引用会议通报原文");
+  await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
+  await reviewer.getByText("已审核通过并发布到网站").waitFor();
+  await reviewer.getByText("核实后发布").first().waitFor();
+  await shot(reviewer, "e12-confirmed-and-published");
 
   // --- At phone width, the list and the editor fit the screen. -------------------------
   await editor.setViewportSize({ width: 390, height: 844 });
@@ -250,7 +296,7 @@ try {
     const [scroll, inner] = await editor.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(scroll <= inner, `${url} fits a phone: ${scroll} > ${inner}`);
   }
-  await shot(editor, "e10-phone-article");
+  await shot(editor, "e13-phone-article");
   console.log(JSON.stringify({ ok: true }));
 } finally {
   await browser.close();

@@ -133,9 +133,8 @@ fn body_for(path: &str) -> Vec<(&'static str, &'static str)> {
     match path {
         "/admin/password" => vec![("current", "wrong"), ("new", "x"), ("confirm", "x")],
         p if p.starts_with("/admin/users") => vec![("role", "editor"), ("display_name", "改名"), ("active", "on")],
-        p if p.ends_with("/reject") || p.ends_with("/approve") || p.ends_with("/withdraw") => {
-            vec![("comment", "矩阵测试")]
-        }
+        p if p.ends_with("/approve") => vec![("comment", "矩阵测试"), ("secrecy", "1")],
+        p if p.ends_with("/reject") || p.ends_with("/withdraw") => vec![("comment", "矩阵测试")],
         _ => vec![("title", "矩阵测试"), ("column", "gzdt"), ("body", "正文")],
     }
 }
@@ -283,7 +282,7 @@ async fn attacks_are_refused() {
         assert_eq!(s, 303);
         assert_eq!(ed2.get("/admin").await.0, 303, "{label}: a role change ends the sessions");
         let turned = signed_in(&env, "ed2").await;
-        let (s, body) = turned.post(&format!("/admin/articles/{own_id}/approve"), &[]).await;
+        let (s, body) = turned.post(&format!("/admin/articles/{own_id}/approve"), &[("secrecy", "1")]).await;
         assert_eq!(s, 403, "{label}: {body}");
         assert!(body.contains("不能审核自己撰写的稿件"), "{body}");
 

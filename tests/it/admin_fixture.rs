@@ -68,7 +68,7 @@ async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_second
     paths.out = dir.path().join(format!("publish-{label}"));
     paths.search = dir.path().join(format!("search-{label}"));
     let project = Project::open(paths).await.unwrap();
-    let opts = project.build_options(Vec::new(), false, Default::default());
+    let opts = project.build_options(Vec::new(), false, Some(Default::default()));
     project.build(&opts).await.unwrap();
     let rows = project.store.site_rows().await.unwrap();
     let sites: HashMap<&str, i64> = [OWN, FOREIGN].iter().map(|c| (*c, rows[*c].id)).collect();
@@ -253,7 +253,8 @@ pub async fn publish_article(editor: &Client, approvers: &[&Client], title: &str
     assert_eq!(status, 303, "submit {title}: {loc}");
     let id = article_id(&loc);
     for r in approvers {
-        let (status, loc) = r.post(&format!("/admin/articles/{id}/approve"), &[("comment", "同意")]).await;
+        let (status, loc) =
+            r.post(&format!("/admin/articles/{id}/approve"), &[("comment", "同意"), ("secrecy", "1")]).await;
         assert_eq!(status, 303, "approve {title}: {loc}");
     }
     id

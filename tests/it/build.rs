@@ -17,7 +17,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         let stats =
             seed_demo_content(&project, &tmp.path().join(format!("demo-{backend}")), 3, "operator:test").await.unwrap();
         assert_eq!(stats.created, project.group.sites.len() * 3 + zhanqun::demo::seed::FLAWS.len());
-        let mut opts = project.build_options(Vec::new(), false, NginxOptions::default());
+        let mut opts = project.build_options(Vec::new(), false, Some(NginxOptions::default()));
         opts.out = tmp.path().join(format!("publish-{backend}"));
         let summary = project.build(&opts).await.unwrap();
         assert!(summary.sites >= 151, "{backend}: {summary}");
@@ -159,7 +159,7 @@ async fn only_published_due_revisions_are_rendered() {
             .await
             .unwrap();
 
-        let mut opts = project.build_options(vec!["fgw".into()], false, NginxOptions::default());
+        let mut opts = project.build_options(vec!["fgw".into()], false, Some(NginxOptions::default()));
         opts.out = tmp.path().join(format!("publish-{backend}"));
         let summary = project.build(&opts).await.unwrap();
         assert_eq!(summary.sites, 1);
@@ -202,7 +202,7 @@ async fn a_theme_without_the_locked_footer_fails_and_keeps_the_live_site() {
     let db = tmp.path().join("t.db").display().to_string();
     let mut project = open(tmp.path(), &db).await;
     seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test").await.unwrap();
-    let opts = project.build_options(vec!["fgw".into(), "www".into()], false, NginxOptions::default());
+    let opts = project.build_options(vec!["fgw".into(), "www".into()], false, Some(NginxOptions::default()));
     project.build(&opts).await.unwrap();
     let home = std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn/index.html")).unwrap();
     assert!(home.contains("<img class=\"zq-banner\" src=\"/static/banner.svg\""), "banner on the home page");

@@ -89,7 +89,10 @@ async fn two_reviewers_approving_at_once_publish_once() {
         for round in 0..12 {
             let id = fx::publish_article(&ed, &[], &format!("抢审{round}"), "gzdt").await;
             let path = format!("/admin/articles/{id}/approve");
-            let (a, b) = tokio::join!(rv1.post(&path, &[("comment", "同意")]), rv2.post(&path, &[("comment", "同意")]));
+            let (a, b) = tokio::join!(
+                rv1.post(&path, &[("comment", "同意"), ("secrecy", "1")]),
+                rv2.post(&path, &[("comment", "同意"), ("secrecy", "1")])
+            );
             assert_eq!(sorted(a.0, b.0), [303, 409], "{label}: round {round}: {} / {}", a.1, b.1);
             ids.push(id);
         }
@@ -232,7 +235,7 @@ async fn whoever_wrote_it_never_approves_it() {
             page.contains(&format!("/admin/messages/{msg}/review\"")),
             "{label}: offered to a reviewer with no hand in it"
         );
-        let (s, body) = turned.post(&format!("/admin/articles/{article}/approve"), &[]).await;
+        let (s, body) = turned.post(&format!("/admin/articles/{article}/approve"), &[("secrecy", "1")]).await;
         assert_eq!(s, 403, "{label}: a co-author approves the article: {body}");
         let (s, body) = turned.post(&format!("/admin/messages/{msg}/review"), &[("decision", "approve")]).await;
         assert_eq!(s, 403, "{label}: an earlier writer approves the reply: {body}");
@@ -240,7 +243,11 @@ async fn whoever_wrote_it_never_approves_it() {
         assert_eq!(s, 403, "{label}: its author approves the solicitation: {body}");
         // Someone who had no hand in them may.
         let rv1 = signed_in(&env, "rv1").await;
-        assert_eq!(rv1.post(&format!("/admin/articles/{article}/approve"), &[]).await.0, 303, "{label}");
+        assert_eq!(
+            rv1.post(&format!("/admin/articles/{article}/approve"), &[("secrecy", "1")]).await.0,
+            303,
+            "{label}"
+        );
         assert_eq!(
             rv1.post(&format!("/admin/messages/{msg}/review"), &[("decision", "approve")]).await.0,
             303,
@@ -425,7 +432,7 @@ async fn a_policys_site_sees_and_removes_interpretations_of_others() {
         let (s, loc) = ed.post("/admin/articles", &policy_form).await;
         assert_eq!(s, 303, "{label}: {loc}");
         let policy = fx::article_id(&loc);
-        assert_eq!(rv.post(&format!("/admin/articles/{policy}/approve"), &[]).await.0, 303, "{label}");
+        assert_eq!(rv.post(&format!("/admin/articles/{policy}/approve"), &[("secrecy", "1")]).await.0, 303, "{label}");
         let index_no: String = sqlx::query("SELECT index_no FROM articles WHERE id = $1")
             .bind(policy)
             .fetch_one(env.project.store.pool())
@@ -448,7 +455,11 @@ async fn a_policys_site_sees_and_removes_interpretations_of_others() {
         assert_eq!(s, 303, "{label}: {loc}");
         let interp = fx::article_id(&loc);
         for r in [&xrv1, &xrv2] {
-            assert_eq!(r.post(&format!("/admin/articles/{interp}/approve"), &[]).await.0, 303, "{label}");
+            assert_eq!(
+                r.post(&format!("/admin/articles/{interp}/approve"), &[("secrecy", "1")]).await.0,
+                303,
+                "{label}"
+            );
         }
         let root = env.project.paths.out.join(&env.project.group.site(OWN).unwrap().host);
         let at: String = sqlx::query(
@@ -485,7 +496,11 @@ async fn a_policys_site_sees_and_removes_interpretations_of_others() {
         ];
         assert_eq!(xed.post(&format!("/admin/articles/{interp}"), &form).await.0, 303, "{label}");
         for r in [&xrv1, &xrv2] {
-            assert_eq!(r.post(&format!("/admin/articles/{interp}/approve"), &[]).await.0, 303, "{label}");
+            assert_eq!(
+                r.post(&format!("/admin/articles/{interp}/approve"), &[("secrecy", "1")]).await.0,
+                303,
+                "{label}"
+            );
         }
         let html = std::fs::read_to_string(&file).unwrap();
         assert!(!html.contains("一图读懂"), "{label}: the refusal outlives the new version");

@@ -117,7 +117,7 @@ async fn import_reimport_and_publish() {
 
         // Published: the policy page links its interpretation and attachment, and back.
         let out = tmp.path().join(format!("publish-{backend}"));
-        let mut opts = project.build_options(vec!["fgw".into()], false, NginxOptions::default());
+        let mut opts = project.build_options(vec!["fgw".into()], false, Some(NginxOptions::default()));
         opts.out = out.clone();
         project.build(&opts).await.unwrap();
         let site_dir = out.join("fgw.shili.gov.cn");

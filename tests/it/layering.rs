@@ -29,8 +29,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("counter", &["clock", "group", "store"]),
     ("stats", &["clock", "html", "store"]),
     ("project", &["group", "mail", "store", "theme"]),
-    ("publish", &["clock", "content", "group", "html", "interaction", "project", "search", "store", "theme"]),
-    ("audit", &["clock", "content", "csv", "group", "html", "interaction", "mail", "project", "store", "theme"]),
+    ("publish", &["clock", "content", "group", "hex", "html", "interaction", "project", "search", "store", "theme"]),
+    (
+        "audit",
+        &["clock", "content", "csv", "group", "html", "interaction", "mail", "project", "publish", "store", "theme"],
+    ),
     ("demo", &["auth", "clock", "content", "group", "hex", "interaction", "project", "stats", "store"]),
     // The running service and its edges.
     ("service", &["audit", "clock", "counter", "mail", "project", "publish", "search", "store"]),
@@ -58,7 +61,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "workflow",
         ],
     ),
-    ("bench", &["audit", "auth", "clock", "content", "demo", "project", "publish", "search", "store", "web"]),
+    ("bench", &["audit", "auth", "clock", "content", "demo", "group", "project", "publish", "search", "store", "web"]),
 ];
 
 fn src() -> PathBuf {

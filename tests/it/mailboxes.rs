@@ -71,7 +71,7 @@ async fn the_registry_drives_the_contact_page_and_the_audit() {
         assert_eq!(s, 303, "{label}");
         assert!(!std::fs::read_to_string(&contact).unwrap().contains(&address), "{label}: off the contact page");
         let r = audit::run(&env.project, Some(OWN), &now, zhanqun::store::now_unix()).await.unwrap();
-        assert_eq!(rules(&r), [format!("页面公布的邮箱 {address} 已在统一公务邮箱登记簿中注销")], "{label}");
+        assert_eq!(rules(&r), [format!("公布的邮箱 {address} 已在统一公务邮箱登记簿中注销")], "{label}");
         let (s, _) =
             central.post(&format!("/admin/mailboxes/{id}/change"), &[("local", "li2"), ("purpose", "x")]).await;
         assert_eq!(s, 409, "{label}: a cancelled mailbox does not change");

@@ -19,6 +19,7 @@ mod messages;
 mod migrations;
 mod nginx;
 mod notices;
+mod prepublish;
 mod search;
 mod stats;
 mod workflow;

@@ -128,8 +128,11 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     seed_demo_content(&project, &tmp.path().join("demo"), 2, "operator:test").await.unwrap();
     let (upstream, seen) = fake_upstream();
     let port = free_port();
-    let opts =
-        project.build_options(Vec::new(), false, NginxOptions { port, upstream: format!("127.0.0.1:{upstream}") });
+    let opts = project.build_options(
+        Vec::new(),
+        false,
+        Some(NginxOptions { port, upstream: format!("127.0.0.1:{upstream}") }),
+    );
     project.build(&opts).await.unwrap();
     let _nginx = start_nginx(tmp.path(), &opts.out.join("nginx/zhanqun.conf"), port);
 

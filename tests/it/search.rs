@@ -241,7 +241,7 @@ async fn nothing_unpublished_scheduled_or_withdrawn_is_found() {
         assert!(found("甲乙丙").is_empty() && found("丁戊己").is_empty() && found("庚辛壬").is_empty(), "{label}");
 
         // Approval: found at once (the request returns after the index is updated).
-        assert_eq!(rv.post(&format!("/admin/articles/{waiting}/approve"), &[]).await.0, 303);
+        assert_eq!(rv.post(&format!("/admin/articles/{waiting}/approve"), &[("secrecy", "1")]).await.0, 303);
         assert_eq!(found("丁戊己"), ["待审核的丁戊己词"], "{label}");
 
         // An edit under review leaves the live text searchable; approval replaces it.
@@ -254,7 +254,7 @@ async fn nothing_unpublished_scheduled_or_withdrawn_is_found() {
         assert_eq!(s, 303);
         assert_eq!(found("丁戊己"), ["待审核的丁戊己词"], "{label}: the live revision stays");
         assert!(found("癸子丑").is_empty(), "{label}: the revision under review is not found");
-        assert_eq!(rv.post(&format!("/admin/articles/{waiting}/approve"), &[]).await.0, 303);
+        assert_eq!(rv.post(&format!("/admin/articles/{waiting}/approve"), &[("secrecy", "1")]).await.0, 303);
         assert!(found("丁戊己").is_empty(), "{label}: the old title is gone");
         assert_eq!(found("癸子丑"), ["改过的癸子丑词"], "{label}");
 
@@ -281,7 +281,10 @@ async fn nothing_unpublished_scheduled_or_withdrawn_is_found() {
             )
             .await;
         assert_eq!(s, 303, "{loc}");
-        assert_eq!(rv.post(&format!("/admin/articles/{}/approve", fx::article_id(&loc)), &[]).await.0, 303);
+        assert_eq!(
+            rv.post(&format!("/admin/articles/{}/approve", fx::article_id(&loc)), &[("secrecy", "1")]).await.0,
+            303
+        );
         assert!(found("寅卯辰").is_empty(), "{label}: scheduled articles wait for their time");
         // And the reconciliation agrees there is nothing to fix.
         let r = fx::reconcile(&env.project, &env.search).await;

@@ -5,6 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::admin_fixture::{self as fx, publish_article, signed_in, Env, FOREIGN, OWN};
+use zhanqun::store::workflow::Decision;
+
+/// An approval with the 保密审查 confirmed and nothing else to confirm.
+const CHECKED: Decision<'static> = Decision { comment: "", secrecy_reviewed: true, confirmation: "" };
 
 fn site_dir(env: &Env, code: &str) -> PathBuf {
     let host = &env.project.group.site(code).unwrap().host;
@@ -34,9 +38,9 @@ async fn review_publish_edit_and_withdraw() {
         let (xrv1, xrv2) = (signed_in(&env, "xrv1").await, signed_in(&env, "xrv2").await);
         let id = publish_article(&xed, &[&xrv1], "两级审核的通知", "tzgg").await;
         assert!(live_page(&env, FOREIGN, id).is_none(), "{label}: one level of two publishes nothing");
-        let (s, body) = xrv1.post(&format!("/admin/articles/{id}/approve"), &[]).await;
+        let (s, body) = xrv1.post(&format!("/admin/articles/{id}/approve"), &[("secrecy", "1")]).await;
         assert_eq!(s, 403, "{label}: the same reviewer twice: {body}");
-        assert_eq!(xrv2.post(&format!("/admin/articles/{id}/approve"), &[]).await.0, 303);
+        assert_eq!(xrv2.post(&format!("/admin/articles/{id}/approve"), &[("secrecy", "1")]).await.0, 303);
         let (path, html) = live_page(&env, FOREIGN, id).expect("published after the second level");
         assert!(html.contains("两级审核的通知"));
         let dir = site_dir(&env, FOREIGN);
@@ -55,7 +59,7 @@ async fn review_publish_edit_and_withdraw() {
         let (_, dash) = ed.get("/admin").await;
         assert!(dash.contains("被退回的稿件") && dash.contains("请补充落款"), "{label}: the dashboard shows it");
         assert_eq!(
-            rv.post(&format!("/admin/articles/{rid}/approve"), &[]).await.0,
+            rv.post(&format!("/admin/articles/{rid}/approve"), &[("secrecy", "1")]).await.0,
             409,
             "{label}: rejected is not submitted"
         );
@@ -72,7 +76,7 @@ async fn review_publish_edit_and_withdraw() {
             .await;
         assert_eq!(s, 303);
         assert!(live_page(&env, OWN, lid).unwrap().1.contains("原标题"), "{label}: unreviewed edit is not online");
-        assert_eq!(rv.post(&format!("/admin/articles/{lid}/approve"), &[]).await.0, 303);
+        assert_eq!(rv.post(&format!("/admin/articles/{lid}/approve"), &[("secrecy", "1")]).await.0, 303);
         let (second_path, second) = live_page(&env, OWN, lid).unwrap();
         assert!(second.contains("新标题") && !second.contains("原标题"), "{label}");
         assert_eq!(first_path.file_name(), second_path.file_name(), "{label}: the URL does not change");
@@ -121,7 +125,7 @@ async fn queued_and_scheduled_jobs_survive_a_restart() {
         now_input.normalize();
         let a = store.save_draft(scope, &ed, None, &now_input).await.unwrap();
         store.submit(scope, &ed, a, "127.0.0.1").await.unwrap();
-        store.approve(scope, group, &rv, a, "", "127.0.0.1").await.unwrap();
+        store.approve(scope, group, &rv, a, &CHECKED, "127.0.0.1").await.unwrap();
 
         let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
         let at = soon
@@ -134,7 +138,7 @@ async fn queued_and_scheduled_jobs_survive_a_restart() {
         later.publish_at = at;
         let b = store.save_draft(scope, &ed, None, &later).await.unwrap();
         store.submit(scope, &ed, b, "127.0.0.1").await.unwrap();
-        let outcome = store.approve(scope, group, &rv, b, "", "127.0.0.1").await.unwrap();
+        let outcome = store.approve(scope, group, &rv, b, &CHECKED, "127.0.0.1").await.unwrap();
         assert!(matches!(outcome, zhanqun::store::workflow::Approval::Published { scheduled: true, .. }), "{label}");
         assert!(live_page(&env, OWN, a).is_none());
 
@@ -180,7 +184,7 @@ async fn a_scheduled_article_says_when_and_links_nowhere_yet() {
         input.normalize();
         let id = store.save_draft(scope, &ed, None, &input).await.unwrap();
         store.submit(scope, &ed, id, "127.0.0.1").await.unwrap();
-        store.approve(scope, group, &rv, id, "", "127.0.0.1").await.unwrap();
+        store.approve(scope, group, &rv, id, &CHECKED, "127.0.0.1").await.unwrap();
         let editor = signed_in(&env, "ed1").await;
         let (status, page) = editor.get(&format!("/admin/articles/{id}")).await;
         assert_eq!(status, 200, "{label}");
@@ -221,7 +225,7 @@ async fn everything_typed_is_escaped() {
         let (_, edit) = ed.get(&format!("/admin/articles/{id}")).await;
         let (_, preview) = rv.get(&format!("/admin/articles/{id}/preview")).await;
         let (_, list) = rv.get("/admin/review").await;
-        assert_eq!(rv.post(&format!("/admin/articles/{id}/approve"), &[]).await.0, 303);
+        assert_eq!(rv.post(&format!("/admin/articles/{id}/approve"), &[("secrecy", "1")]).await.0, 303);
         let (_, live) = live_page(&env, OWN, id).unwrap();
         let home = read(&site_dir(&env, OWN), "index.html");
         for (name, html) in
@@ -281,7 +285,7 @@ async fn rich_bodies_keep_their_structure_and_lose_everything_unsafe() {
         let id = fx::article_id(&loc);
         let (_, edit) = ed.get(&format!("/admin/articles/{id}")).await;
         let (_, preview) = rv.get(&format!("/admin/articles/{id}/preview")).await;
-        assert_eq!(rv.post(&format!("/admin/articles/{id}/approve"), &[]).await.0, 303);
+        assert_eq!(rv.post(&format!("/admin/articles/{id}/approve"), &[("secrecy", "1")]).await.0, 303);
         let (_, live) = live_page(&env, OWN, id).unwrap();
         assert!(live.contains("来源：新华社"), "{label}: a reposted article names its source");
         for (name, html) in [("preview", &preview), ("live page", &live)] {
@@ -461,6 +465,11 @@ async fn recycle_bin_and_batches() {
         let ids: Vec<String> = [a1, a2, own, d1, foreign].iter().map(|i| i.to_string()).collect();
         let mut form: Vec<(&str, &str)> = vec![("op", "approve"), ("comment", "同意")];
         form.extend(ids.iter().map(|i| ("ids", i.as_str())));
+        // A batch approval is a 保密审查 too: without the box, nothing is approved.
+        let (s, page) = rv2.post("/admin/articles/batch", &form).await;
+        assert!(s == 400 && page.contains("保密审查"), "{label}: {s} {page}");
+        assert!(live_page(&env, OWN, a1).is_none(), "{label}: nothing approved without the box");
+        form.push(("secrecy", "1"));
         let (s, page) = rv2.post("/admin/articles/batch", &form).await;
         assert_eq!(s, 200, "{label}: {page}");
         assert!(page.contains("批量审核通过：完成 2 篇，未处理 3 篇"), "{label}: {page}");

@@ -51,6 +51,12 @@ pub struct ReviewStep {
     pub decision: String,
     pub comment: String,
     pub at: i64,
+    /// The reviewer confirmed the 保密审查 (approvals since it is asked).
+    pub secrecy_reviewed: bool,
+    /// Their written reason for publishing despite veto-class findings, and those findings
+    /// (`rule<TAB>words` lines).
+    pub confirmation: String,
+    pub confirmed_findings: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -269,7 +275,8 @@ impl Store {
             }
         }
         let steps = sqlx::query(
-            "SELECT r.number, rs.level, COALESCE(u.display_name, '') AS reviewer, rs.decision, rs.comment, rs.at
+            "SELECT r.number, rs.level, COALESCE(u.display_name, '') AS reviewer, rs.decision, rs.comment, rs.at,
+                    rs.secrecy_reviewed, rs.confirmation, rs.confirmed_findings
              FROM review_steps rs JOIN revisions r ON r.id = rs.revision_id LEFT JOIN users u ON u.id = rs.reviewer_id
              WHERE r.article_id = $1 ORDER BY rs.id",
         )
@@ -285,6 +292,9 @@ impl Store {
                 decision: r.col("decision")?,
                 comment: r.col("comment")?,
                 at: r.col("at")?,
+                secrecy_reviewed: r.col::<i64>("secrecy_reviewed")? != 0,
+                confirmation: r.col("confirmation")?,
+                confirmed_findings: r.col("confirmed_findings")?,
             })
         })
         .collect::<Result<_>>()?;

@@ -146,12 +146,53 @@ pub async fn overview(
 }
 
 /// `GET /admin/inspection/{code}`: one site's findings with the evidence and the fix.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SiteQuery {
+    /// What a restore just did, in words.
+    restored: String,
+}
+
+/// A site's probes of the last `WINDOW_DAYS` days, day by day, with the window's tally.
+async fn availability_view(
+    store: &crate::store::Store,
+    tenant: crate::store::tenant::Tenant,
+    site_id: i64,
+) -> Result<minijinja::Value, StoreError> {
+    use crate::audit::availability::{day_of, Day, Tally, WINDOW_DAYS};
+    let now = crate::store::now_unix();
+    let probes = store.probes_since(tenant, site_id, now - WINDOW_DAYS * 86_400).await?;
+    let mut days: Vec<Day> = Vec::new();
+    for (at, ok, detail) in &probes {
+        let day = day_of(*at).format("%Y-%m-%d").to_string();
+        if days.last().is_none_or(|d| d.day != day) {
+            days.push(Day { day, probes: 0, failures: 0, last_failure: None });
+        }
+        let d = days.last_mut().expect("pushed above");
+        d.probes += 1;
+        if !ok {
+            d.failures += 1;
+            d.last_failure = Some(detail.clone());
+        }
+    }
+    let tally = Tally { probes: probes.len() as i64, failures: probes.iter().filter(|p| !p.1).count() as i64 };
+    let share = if tally.probes > 0 {
+        format!("{:.1}%", tally.failures as f64 * 100.0 / tally.probes as f64)
+    } else {
+        String::new()
+    };
+    Ok(context! { days => days, tally => tally, share => share, vetoed => tally.vetoes() })
+}
+
 pub async fn site(
     State(state): State<AppState>,
     s: Session,
     SiteInPath { info, tenant }: SiteInPath,
+    Query(q): Query<SiteQuery>,
 ) -> Result<Response, AdminError> {
     let store = &state.project.store;
+    let availability = availability_view(store, tenant, info.id).await?;
+    let restored = (!q.restored.is_empty()).then_some(q.restored.chars().take(200).collect::<String>());
     let latest = store.latest_audit_run().await?;
     let mine = state.admin.site(s.user.site_id);
     let after_publish = store.publish_check(tenant, info.id).await?.map(|(at, findings)| {
@@ -162,7 +203,7 @@ pub async fn site(
             &s,
             mine,
             "inspection_site.html",
-            context! { site => info, run => (), after_publish => after_publish },
+            context! { site => info, run => (), after_publish => after_publish, availability => availability, restored => restored },
         ));
     };
     let (results, mut findings, trends) =
@@ -182,8 +223,29 @@ pub async fn site(
         context! {
             site => info, run => run, day => day, result => result, trend => trend,
             findings => findings.iter().map(finding_view).collect::<Vec<_>>(), after_publish => after_publish,
+            availability => availability, restored => restored,
         },
     ))
+}
+
+/// `POST /admin/inspection/{code}/restore`: the site published again from the database, its
+/// altered, added and removed files replaced by what was approved (篡改 restored).
+pub async fn restore(
+    State(state): State<AppState>,
+    s: Session,
+    SiteInPath { info, .. }: SiteInPath,
+) -> Result<Response, AdminError> {
+    let restored = crate::audit::restore::restore(&state.project, &info.code, &s.user.username, Some(&s.ip))
+        .await
+        .map_err(|e| {
+            tracing::error!(site = %info.code, error = %e, "restoring a site failed");
+            AdminError::refused(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "恢复失败，网站仍是原样；请查看服务日志或运行 zhanqun audit --restore",
+            )
+        })?;
+    let said = serde_urlencoded::to_string([("restored", restored.summary())]).unwrap_or_default();
+    Ok(super::see_other(&format!("/admin/inspection/{}?{said}", info.code)))
 }
 
 /// `POST /admin/inspection/run`: audits the whole group now, in the background.

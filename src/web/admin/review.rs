@@ -13,7 +13,8 @@ use minijinja::context;
 use super::session::Session;
 use super::{see_other, store_error, views};
 use crate::content::now_local;
-use crate::store::workflow::Approval;
+use crate::store::workflow::{Approval, Decision};
+use crate::store::StoreError;
 use crate::web::AppState;
 
 /// How long an approval waits for its pages to go live before answering anyway.
@@ -48,23 +49,45 @@ pub(crate) async fn publish_now(state: &AppState) {
     }
 }
 
+/// The approval form: the comment, the 保密审查 box and, when the content check found a
+/// veto-class problem, the reviewer's written reason.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ApproveForm {
+    comment: String,
+    secrecy: String,
+    confirmation: String,
+}
+
 pub async fn approve(
     State(state): State<AppState>,
     headers: HeaderMap,
     Extension(s): Extension<Session>,
     Path(id): Path<i64>,
-    Form(f): Form<CommentForm>,
+    Form(f): Form<ApproveForm>,
 ) -> Response {
     let comment: String = f.comment.trim().chars().take(500).collect();
-    match state.project.store.approve(s.scope, &state.project.group, &s.user, id, &comment, &s.ip).await {
+    let confirmation: String = f.confirmation.trim().chars().take(500).collect();
+    let decision = Decision { comment: &comment, secrecy_reviewed: !f.secrecy.is_empty(), confirmation: &confirmation };
+    match state.project.store.approve(s.scope, &state.project.group, &s.user, id, &decision, &s.ip).await {
         Ok(Approval::Advanced { .. }) => see_other(&format!("/admin/articles/{id}?ok=approved")),
         Ok(Approval::Published { scheduled: true, .. }) => see_other(&format!("/admin/articles/{id}?ok=scheduled")),
         Ok(Approval::Published { .. }) => {
             publish_now(&state).await;
             see_other(&format!("/admin/articles/{id}?ok=published"))
         }
+        // The form again, the refusal beside the box or field that needs the reviewer.
+        Err(StoreError::Fields(errors)) if !wants_json(&headers) => {
+            let mut r = super::articles::show(&state, &headers, &s, id, None, errors).await;
+            *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            r
+        }
         Err(e) => store_error(&headers, e),
     }
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("json"))
 }
 
 pub async fn reject(

@@ -8,6 +8,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("admin.css", "text/css; charset=utf-8", include_str!("static/admin.css")),
     ("admin.js", "text/javascript; charset=utf-8", include_str!("static/admin.js")),
     ("editor.js", "text/javascript; charset=utf-8", include_str!("static/editor.js")),
+    ("checks.js", "text/javascript; charset=utf-8", include_str!("static/checks.js")),
     ("report.css", "text/css; charset=utf-8", include_str!("static/report.css")),
     // Vendored, named by version so that browsers may keep them for good.
     ("jodit-4.15.13.min.js", "text/javascript; charset=utf-8", include_str!("static/vendor/jodit/jodit.min.js")),

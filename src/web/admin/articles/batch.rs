@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::store::editorial::{ArticleRow, TRASH_DAYS};
-use crate::store::workflow::Approval;
+use crate::store::workflow::{Approval, Decision};
 use crate::web::admin::error::AdminError;
 use crate::web::admin::review::publish_now;
 
@@ -18,6 +18,8 @@ struct BatchForm {
     column: String,
     /// The approval comment or the withdrawal reason.
     comment: String,
+    /// The 保密审查 box of a batch approval.
+    secrecy: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,6 +51,7 @@ pub async fn batch(
             }
             "column" => f.column = v,
             "comment" => f.comment = v,
+            "secrecy" => f.secrecy = !v.is_empty(),
             _ => {}
         }
     }
@@ -72,11 +75,19 @@ pub async fn batch(
     if !s.user.role.can(needs) {
         return refuse(&headers, StatusCode::FORBIDDEN, &format!("您的角色不能执行“{label}”"));
     }
+    if f.op == "approve" && !f.secrecy {
+        return refuse(
+            &headers,
+            StatusCode::BAD_REQUEST,
+            "批量审核通过前，请确认已对所选稿件逐篇进行保密审查，并勾选“已进行保密审查”",
+        );
+    }
     if f.op == "move" && f.column.is_empty() {
         return refuse(&headers, StatusCode::BAD_REQUEST, "请选择要移动到的栏目");
     }
     let store = &state.project.store;
     let comment: String = f.comment.trim().chars().take(500).collect();
+    let decision = Decision { comment: &comment, secrecy_reviewed: f.secrecy, confirmation: "" };
     let mut outcomes = Vec::with_capacity(f.ids.len());
     let mut published = false;
     for &id in &f.ids {
@@ -95,12 +106,16 @@ pub async fn batch(
         };
         let title = article.current().map(|r| r.input.title.clone()).unwrap_or_default();
         let result: Result<&'static str, StoreError> = match f.op.as_str() {
-            "approve" => match store.approve(s.scope, &state.project.group, &s.user, id, &comment, &s.ip).await {
+            "approve" => match store.approve(s.scope, &state.project.group, &s.user, id, &decision, &s.ip).await {
                 Ok(Approval::Published { scheduled, .. }) => {
                     published |= !scheduled;
                     Ok(if scheduled { "已通过，到时自动发布" } else { "已通过并发布" })
                 }
                 Ok(_) => Ok("已通过本级审核，送下一级"),
+                // A confirmation is written for one article after reading it, never for a batch.
+                Err(StoreError::Fields(e)) if e.iter().any(|e| e.field == "confirmation") => {
+                    Err(StoreError::Conflict("发布前检查发现须核实的问题，请打开稿件逐篇审核".into()))
+                }
                 Err(e) => Err(e),
             },
             "withdraw" => store.withdraw(s.scope, &s.user, id, &comment, &s.ip).await.map(|()| {

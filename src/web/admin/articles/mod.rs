@@ -2,6 +2,7 @@
 //! live preview, autosave and uploads, and the files a draft uses.
 
 mod batch;
+mod checks;
 mod compare;
 mod files;
 mod preview;
@@ -242,6 +243,16 @@ struct FormPage<'a> {
     flash: Option<&'static str>,
     /// The user wrote or changed the revision under review (so may not review it).
     wrote: bool,
+    /// The content check of what the form shows.
+    checks: Vec<crate::content::check::Placed>,
+}
+
+/// The content check of a draft shown on the form of `info`'s site.
+async fn checks_for(state: &AppState, info: &SiteInfo, input: &DraftInput) -> Vec<crate::content::check::Placed> {
+    match state.project.group.site(&info.code) {
+        Some(site) => checks::of_draft(state, site, &input.title, &input.body).await,
+        None => Vec::new(),
+    }
 }
 
 fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) -> Response {
@@ -302,6 +313,8 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
             live_url => live_url,
             scheduled_at => scheduled_at,
             changes => p.article.and_then(|a| compare::live_vs_work(site, a)),
+            checks => &p.checks,
+            vetoes => p.checks.iter().filter(|c| c.hit.veto).count(),
             now => now.get(..16).unwrap_or_default().replace(' ', "T"),
         },
     );
@@ -321,7 +334,8 @@ pub async fn new_form(State(state): State<AppState>, Extension(s): Extension<Ses
         .and_then(|site| site.def.columns.iter().find(|c| c.slug == "gzdt").or(site.def.columns.first()))
         .map(|c| c.slug.clone())
         .unwrap_or_default();
-    form_page(&state, &s, info, FormPage { article: None, input, errors: Vec::new(), flash: None, wrote: false })
+    let page = FormPage { article: None, input, errors: Vec::new(), flash: None, wrote: false, checks: Vec::new() };
+    form_page(&state, &s, info, page)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -380,12 +394,14 @@ async fn save_and_continue(
     let Some(info) = state.admin.site(existing.as_ref().map(|a| a.site_id).or(s.user.site_id)).cloned() else {
         return store_error(headers, StoreError::NotFound);
     };
-    let fail = |errors: Vec<FieldError>, article: Option<&ArticleView>| {
-        form_page(state, s, &info, FormPage { article, input: input.clone(), errors, flash: None, wrote: false })
-    };
     let saved = match store.save_draft(s.scope, &s.user, id, &input).await {
         Ok(id) => id,
-        Err(StoreError::Fields(errors)) => return fail(errors, existing.as_ref()),
+        Err(StoreError::Fields(errors)) => {
+            let checks = checks_for(state, &info, &input).await;
+            let article = existing.as_ref();
+            let page = FormPage { article, input: input.clone(), errors, flash: None, wrote: false, checks };
+            return form_page(state, s, &info, page);
+        }
         Err(e) => return store_error(headers, e),
     };
     if intent != "submit" {
@@ -428,12 +444,9 @@ async fn submit_saved(
         });
     }
     if !errors.is_empty() {
-        return form_page(
-            state,
-            s,
-            info,
-            FormPage { article: Some(&article), input, errors, flash: None, wrote: false },
-        );
+        let checks = checks_for(state, info, &input).await;
+        let page = FormPage { article: Some(&article), input, errors, flash: None, wrote: false, checks };
+        return form_page(state, s, info, page);
     }
     match store.submit(s.scope, &s.user, id, &s.ip).await {
         Ok(()) => see_other(&format!("/admin/articles/{id}?ok=submitted")),
@@ -477,15 +490,28 @@ struct AutosaveReply {
     id: Option<i64>,
     saved_at: String,
     errors: Vec<FieldError>,
+    /// The content check of what was saved, for the editor's panel and highlights.
+    checks: Vec<crate::content::check::Placed>,
 }
 
 async fn autosave_into(state: &AppState, s: &Session, id: Option<i64>, body: &[u8]) -> Response {
     let (input, _) = parse_form(body);
     let saved_at = now_local().get(11..16).unwrap_or_default().to_string();
     match state.project.store.save_draft(s.scope, &s.user, id, &input).await {
-        Ok(id) => Json(AutosaveReply { ok: true, id: Some(id), saved_at, errors: Vec::new() }).into_response(),
+        Ok(id) => {
+            let info = match state.project.store.article(s.scope, id).await {
+                Ok(Some(a)) => state.admin.site(Some(a.site_id)).cloned(),
+                _ => None,
+            };
+            let checks = match info {
+                Some(info) => checks_for(state, &info, &input).await,
+                None => Vec::new(),
+            };
+            Json(AutosaveReply { ok: true, id: Some(id), saved_at, errors: Vec::new(), checks }).into_response()
+        }
         Err(StoreError::Fields(errors)) => {
-            (StatusCode::BAD_REQUEST, Json(AutosaveReply { ok: false, id, saved_at, errors })).into_response()
+            let reply = AutosaveReply { ok: false, id, saved_at, errors, checks: Vec::new() };
+            (StatusCode::BAD_REQUEST, Json(reply)).into_response()
         }
         Err(e) => {
             let mut h = HeaderMap::new();
@@ -519,22 +545,35 @@ pub async fn edit_form(
     Path(id): Path<i64>,
     Query(flash): Query<Flash>,
 ) -> Response {
+    show(&state, &headers, &s, id, flash_message(&flash.ok), Vec::new()).await
+}
+
+/// The article's page as `s` may see it, with the content check of what it shows; `errors`
+/// are a refused review's (the 保密审查 box, the confirmation of findings).
+pub(crate) async fn show(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &Session,
+    id: i64,
+    flash: Option<&'static str>,
+    errors: Vec<FieldError>,
+) -> Response {
     let article = match state.project.store.article(s.scope, id).await {
         Ok(Some(a)) => a,
-        Ok(None) => return store_error(&headers, StoreError::NotFound),
-        Err(e) => return store_error(&headers, e),
+        Ok(None) => return store_error(headers, StoreError::NotFound),
+        Err(e) => return store_error(headers, e),
     };
     let Some(info) = state.admin.site(Some(article.site_id)).cloned() else {
-        return store_error(&headers, StoreError::NotFound);
+        return store_error(headers, StoreError::NotFound);
     };
     let input = article.current().map(|r| r.input.clone()).unwrap_or_default();
     let wrote = match article.work.as_ref().filter(|_| s.user.role.can(Action::Review)) {
         Some(w) => match state.project.store.had_hand(Subject::Revision, w.id, s.user.id, Part::Wrote).await {
             Ok(had) => had,
-            Err(e) => return store_error(&headers, e),
+            Err(e) => return store_error(headers, e),
         },
         None => false,
     };
-    let flash = flash_message(&flash.ok);
-    form_page(&state, &s, &info, FormPage { article: Some(&article), input, errors: Vec::new(), flash, wrote })
+    let checks = checks_for(state, &info, &input).await;
+    form_page(state, s, &info, FormPage { article: Some(&article), input, errors, flash, wrote, checks })
 }
