@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::finding::Finding;
@@ -98,11 +97,6 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Failed share in per mille, rounded down.
-    pub fn per_mille(&self) -> i64 {
-        (self.failures * 1000).checked_div(self.probes).unwrap_or(0)
-    }
-
     /// 5 % or more failed: the exact comparison, not the rounded share.
     pub fn vetoes(&self) -> bool {
         self.probes > 0 && self.failures * 1000 >= VETO_PER_MILLE * self.probes
@@ -134,11 +128,6 @@ pub struct Day {
     pub failures: i64,
     /// The last failure's detail that day.
     pub last_failure: Option<String>,
-}
-
-/// Beijing day of a Unix time.
-pub fn day_of(at: i64) -> NaiveDate {
-    crate::interaction::deadline::beijing_day(at)
 }
 
 #[cfg(test)]

@@ -262,6 +262,12 @@ async fn external_findings(
     Ok(())
 }
 
+/// The paths the zhanqun service answers behind nginx (search, counter, API, admin): links to
+/// them are not links to files.
+pub fn service_paths(group: &Group) -> Vec<String> {
+    vec![group.def.search.path.clone(), group.def.counter.path.clone(), "/api/".to_string(), "/admin/".to_string()]
+}
+
 fn output_findings(
     group: &Group,
     themes: &Themes,
@@ -270,8 +276,7 @@ fn output_findings(
     facts: &OutputFacts,
 ) -> anyhow::Result<HashMap<String, OutputScan>> {
     let hosts: HashMap<String, PathBuf> = group.sites.iter().map(|s| (s.host.clone(), out.join(&s.host))).collect();
-    let dynamic =
-        vec![group.def.search.path.clone(), group.def.counter.path.clone(), "/api/".to_string(), "/admin/".to_string()];
+    let dynamic = service_paths(group);
     let no_confirmed = HashMap::new();
     group
         .sites

@@ -124,13 +124,10 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
                 }
                 continue;
             }
-            let Some((host_root, path)) = resolve(cx, dir, &link) else { continue };
+            let Some((host_root, path)) = cx.links().resolve(dir, &link) else { continue };
             let found = match host_root {
                 None => exists_in(&files, &path),
-                Some(other) => *elsewhere.entry(other.join(&path)).or_insert_with(|| {
-                    let p = other.join(&path);
-                    p.is_file() || p.join("index.html").is_file()
-                }),
+                Some(other) => *elsewhere.entry(other.join(&path)).or_insert_with(|| on_disk(&other, &path)),
             };
             if found {
                 continue;
@@ -189,49 +186,75 @@ fn exists_in(files: &HashSet<String>, path: &str) -> bool {
     files.contains(path) || files.contains(&format!("{path}/index.html"))
 }
 
-/// Where a link points in the published output: None for links this check leaves alone
-/// (anchors, mail, other sites outside the group, the service's own paths); otherwise the
-/// folder of another group host (or None for this one) and the path inside it.
-fn resolve(cx: &ScanContext, dir: &str, link: &str) -> Option<(Option<PathBuf>, String)> {
-    let link = link.split(['#', '?']).next().unwrap_or_default();
-    if link.is_empty()
-        || link.starts_with("mailto:")
-        || link.starts_with("tel:")
-        || link.starts_with("javascript:")
-        || link.starts_with("data:")
-    {
-        return None;
+impl ScanContext<'_> {
+    fn links(&self) -> LinkScope<'_> {
+        LinkScope { host: self.host, scheme: self.scheme, hosts: self.hosts, dynamic: self.dynamic }
     }
-    let (other, path) = if let Some(rest) = link.strip_prefix("//").map(|r| r.to_string()).or_else(|| {
-        link.split_once("://")
-            .filter(|(s, _)| s.eq_ignore_ascii_case(cx.scheme) || *s == "http" || *s == "https")
-            .map(|(_, r)| r.to_string())
-    }) {
-        let (host, path) = rest
-            .split_once('/')
-            .map(|(h, p)| (h.to_ascii_lowercase(), format!("/{p}")))
-            .unwrap_or((rest.to_ascii_lowercase(), "/".into()));
-        if host == cx.host {
-            (None, path)
-        } else {
-            (Some(cx.hosts.get(&host)?.clone()), path)
+}
+
+/// What a link on a page is resolved against: the page's host, the group's scheme and hosts,
+/// and the paths the service answers (not files). The audit's scan and the check of a draft
+/// resolve links the same way.
+pub struct LinkScope<'a> {
+    pub host: &'a str,
+    pub scheme: &'a str,
+    /// Every host of the group with its folder.
+    pub hosts: &'a HashMap<String, PathBuf>,
+    pub dynamic: &'a [String],
+}
+
+impl LinkScope<'_> {
+    /// Where a link points in the published output: None for links this check leaves alone
+    /// (anchors, mail, other sites outside the group, the service's own paths); otherwise the
+    /// folder of another group host (or None for this one) and the path inside it, relative
+    /// to the page's folder `dir`.
+    pub fn resolve(&self, dir: &str, link: &str) -> Option<(Option<PathBuf>, String)> {
+        let link = link.split(['#', '?']).next().unwrap_or_default();
+        if link.is_empty()
+            || link.starts_with("mailto:")
+            || link.starts_with("tel:")
+            || link.starts_with("javascript:")
+            || link.starts_with("data:")
+        {
+            return None;
         }
-    } else if link.contains(':') {
-        return None;
-    } else if link.starts_with('/') {
-        (None, link.to_string())
-    } else {
-        (None, format!("/{dir}/{link}"))
-    };
-    if cx.dynamic.iter().any(|d| path == *d || (d.ends_with('/') && path.starts_with(d.as_str()))) {
-        return None;
+        let (other, path) = if let Some(rest) = link.strip_prefix("//").map(|r| r.to_string()).or_else(|| {
+            link.split_once("://")
+                .filter(|(s, _)| s.eq_ignore_ascii_case(self.scheme) || *s == "http" || *s == "https")
+                .map(|(_, r)| r.to_string())
+        }) {
+            let (host, path) = rest
+                .split_once('/')
+                .map(|(h, p)| (h.to_ascii_lowercase(), format!("/{p}")))
+                .unwrap_or((rest.to_ascii_lowercase(), "/".into()));
+            if host == self.host {
+                (None, path)
+            } else {
+                (Some(self.hosts.get(&host)?.clone()), path)
+            }
+        } else if link.contains(':') {
+            return None;
+        } else if link.starts_with('/') {
+            (None, link.to_string())
+        } else {
+            (None, format!("/{dir}/{link}"))
+        };
+        if self.dynamic.iter().any(|d| path == *d || (d.ends_with('/') && path.starts_with(d.as_str()))) {
+            return None;
+        }
+        // A link that climbs out of the site's root leads nowhere: ".." is never a file.
+        Some((other, normalize(&percent_decode(&path)).unwrap_or_else(|| "..".into())))
     }
-    // A link that climbs out of the site's root leads nowhere: ".." is never a file.
-    Some((other, normalize(&percent_decode(&path)).unwrap_or_else(|| "..".into())))
+}
+
+/// Whether `path` (as `resolve` gives it) is a published file or folder page under `root`.
+pub fn on_disk(root: &std::path::Path, path: &str) -> bool {
+    let p = root.join(path);
+    p.is_file() || p.join("index.html").is_file()
 }
 
 /// `/a/./b/../c` → `a/c`; None when it climbs out of the root.
-pub(crate) fn normalize(path: &str) -> Option<String> {
+fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for seg in path.split('/') {
         match seg {
@@ -249,7 +272,7 @@ pub(crate) fn normalize(path: &str) -> Option<String> {
     Some(out)
 }
 
-pub(crate) fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

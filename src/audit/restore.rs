@@ -1,6 +1,6 @@
 //! Restoring a tampered site (篡改): the site is published again from the database, as a new
 //! release swapped in atomically, so nginx serves exactly what was approved; the files that
-//! differed are named in the audit log, and the site's output is checked again at once.
+//! differed are counted in the audit log, and the site's output is checked again at once.
 
 use crate::project::Project;
 use crate::publish::manifest::{self, Depth, Difference};
@@ -9,7 +9,6 @@ use crate::store::audit::Entry;
 /// What a restore found and did.
 #[derive(Debug, Clone)]
 pub struct Restored {
-    pub site: String,
     /// What differed from the published release before the restore (empty when the release
     /// had no manifest).
     pub before: Difference,
@@ -42,7 +41,7 @@ pub async fn restore(project: &Project, code: &str, actor: &str, ip: Option<&str
     })
     .await??;
     let summary = project.build(&project.build_options(vec![code.to_string()], false, None)).await?;
-    let restored = Restored { site: code.to_string(), before, pages: summary.pages };
+    let restored = Restored { before, pages: summary.pages };
     let site_id = project.store.site_rows().await?.get(code).map(|r| r.id);
     let target = format!("site {code}");
     let detail = restored.summary();

@@ -175,19 +175,21 @@ fn push_collapsed(out: &mut String, text: &str) {
 
 /// The 1-based number of the first `<img>` in `html` whose alt text is missing or blank.
 pub fn images_without_alt(html: &str) -> Option<usize> {
-    let mut n = 0;
+    images(html).iter().position(|(_, alt)| alt.trim().is_empty()).map(|i| i + 1)
+}
+
+/// (src, alt) of every `<img>` in `html`, entities decoded; a missing attribute is empty.
+pub fn images(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     let mut rest = html;
     while let Some(lt) = rest.find("<img") {
         let end = tag_end(rest, lt).unwrap_or(rest.len() - 1);
         let tag = &rest[lt..=end.min(rest.len() - 1)];
-        n += 1;
-        let alt = attribute(tag, "alt").map(|a| decode_entities(&a).trim().to_string()).unwrap_or_default();
-        if alt.is_empty() {
-            return Some(n);
-        }
+        let attr = |name: &str| attribute(tag, name).map(|a| decode_entities(&a).into_owned()).unwrap_or_default();
+        out.push((attr("src"), attr("alt")));
         rest = &rest[(end + 1).min(rest.len())..];
     }
-    None
+    out
 }
 
 enum Node<'a> {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::manifest::{self, Recorder};
 use super::output::Output;
 use super::plan::{page_count, Page};
 use super::render::SiteRenderer;
@@ -98,24 +99,29 @@ fn publish_site(
     jobs: &[Job],
     out_root: &Path,
 ) -> Result<usize, PublishError> {
-    let out = Output::begin(out_root)?;
+    let mut out = Output::begin(out_root)?;
     let dir = out.site_dir(&site.host);
     if !out.clone_live(&site.host)? {
         // First publication of this site: everything.
-        let files = SiteRenderer::new(group, themes, site, content, dir)?.render()?;
+        let renderer = SiteRenderer::new(group, themes, site, content, dir)?;
+        let files = renderer.render()?;
+        out.record(&site.host, renderer.into_written())?;
         out.commit(std::slice::from_ref(&site.host))?;
         return Ok(files);
     }
     let renderer = SiteRenderer::new(group, themes, site, content, dir.clone())?.replacing();
     let change = affected(site, content, renderer.plan(), jobs);
+    let removed = Recorder::default();
     for path in &change.remove {
-        remove(&dir, path)?;
+        remove(&dir, path, &removed)?;
     }
     for &ci in &change.columns {
         let slug = &site.def.columns[ci].slug;
-        remove_pages_after(&dir.join(slug), page_count(renderer.plan().column_articles[ci].len()))?;
+        remove_pages_after(&dir, slug, page_count(renderer.plan().column_articles[ci].len()), &removed)?;
     }
     let files = renderer.render_pages(&change.pages, &change.columns)?;
+    let written = renderer.into_written();
+    out.record(&site.host, manifest::merge(removed, written))?;
     out.commit(std::slice::from_ref(&site.host))?;
     Ok(files)
 }
@@ -177,28 +183,33 @@ pub fn affected(site: &Site, content: &SiteContent, plan: &super::plan::Plan, jo
     Change { pages, columns: touched.into_iter().collect(), remove }
 }
 
-/// Deletes `index_<n>.html` for n > `last`: a list that got shorter leaves its old tail behind.
-fn remove_pages_after(column_dir: &Path, last: usize) -> Result<(), PublishError> {
-    let entries = match std::fs::read_dir(column_dir) {
+/// Deletes `<slug>/index_<n>.html` for n > `last`: a list that got shorter leaves its old tail
+/// behind.
+fn remove_pages_after(dir: &Path, slug: &str, last: usize, removed: &Recorder) -> Result<(), PublishError> {
+    let column_dir = dir.join(slug);
+    let entries = match std::fs::read_dir(&column_dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(PublishError::io(column_dir, e)),
+        Err(e) => return Err(PublishError::io(&column_dir, e)),
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let n = name.to_str().and_then(|n| n.strip_prefix("index_")?.strip_suffix(".html")?.parse::<usize>().ok());
         if n.is_some_and(|n| n > last) {
-            remove(column_dir, &name.to_string_lossy())?;
+            remove(dir, &format!("{slug}/{}", name.to_string_lossy()), removed)?;
         }
     }
     Ok(())
 }
 
-fn remove(dir: &Path, rel: &str) -> Result<(), PublishError> {
+/// Removes the file at `rel` (gone already is fine) and records it for the manifest.
+fn remove(dir: &Path, rel: &str, removed: &Recorder) -> Result<(), PublishError> {
     let path: PathBuf = dir.join(rel.trim_start_matches('/'));
     match std::fs::remove_file(&path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(PublishError::io(&path, e)),
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(PublishError::io(&path, e)),
     }
+    removed.removed(rel);
+    Ok(())
 }

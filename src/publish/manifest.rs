@@ -6,18 +6,22 @@
 //! publish/.manifests/<host>/<release id>.sums    sha256 \t len \t inode \t mtime ns \t path
 //! ```
 //!
+//! The renderer hashes what it writes while the bytes are in memory (`Recorder`), so a build
+//! reads nothing back. An incremental publish starts from the previous release's manifest: its
+//! unchanged files are hard links, with the same inode, length and time, and only what it
+//! wrote or removed changes the manifest (`apply`).
+//!
 //! The audit compares the live release with its manifest byte for byte (`compare` with
 //! `Depth::Hash`); `zhanqun serve` looks every few minutes at lengths, inodes and times only
 //! (`Depth::Stat`), which costs a `stat` per file, and asks for the full comparison of a site
-//! that moved. An incremental publish hard-links the unchanged files of the live release, so
-//! their inode, length and time are those of the previous manifest and their hash is reused:
-//! only what a publish wrote is hashed.
+//! that moved.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -27,7 +31,7 @@ const MANIFESTS: &str = ".manifests";
 /// One published file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    pub sha256: String,
+    pub sha256: [u8; 32],
     pub len: u64,
     pub inode: u64,
     pub mtime_ns: i128,
@@ -59,6 +63,57 @@ impl Difference {
     }
 }
 
+/// What one render wrote and removed in a staging folder, recorded as it happens (the
+/// renderer writes pages from several threads).
+#[derive(Debug, Default)]
+pub struct Recorder {
+    written: Mutex<Vec<(String, Entry)>>,
+    removed: Mutex<Vec<String>>,
+}
+
+impl Recorder {
+    /// `bytes` were just written at `rel`; `meta` is the written file's.
+    pub fn wrote(&self, rel: &str, bytes: &[u8], meta: &fs::Metadata) {
+        let entry = Entry {
+            sha256: Sha256::digest(bytes).into(),
+            len: meta.len(),
+            inode: meta.ino(),
+            mtime_ns: mtime_ns(meta),
+        };
+        self.written.lock().unwrap_or_else(|e| e.into_inner()).push((rel.trim_start_matches('/').to_string(), entry));
+    }
+
+    fn into_parts(self) -> (Vec<(String, Entry)>, Vec<String>) {
+        let w = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        (w, self.removed.into_inner().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The file at `rel` was removed.
+    pub fn removed(&self, rel: &str) {
+        self.removed.lock().unwrap_or_else(|e| e.into_inner()).push(rel.trim_start_matches('/').to_string());
+    }
+}
+
+/// One record of two (files removed before a render, then what it wrote).
+pub fn merge(first: Recorder, then: Recorder) -> Recorder {
+    let (mut written, mut removed) = first.into_parts();
+    let (w, r) = then.into_parts();
+    written.extend(w);
+    removed.extend(r);
+    Recorder { written: Mutex::new(written), removed: Mutex::new(removed) }
+}
+
+/// The manifest of a release: `base` (the previous release's when the staging folder was
+/// cloned from it, else empty) with what the render removed and wrote.
+pub fn apply(mut base: Manifest, rec: Recorder) -> Manifest {
+    let (written, removed) = rec.into_parts();
+    for rel in removed {
+        base.remove(&rel);
+    }
+    base.extend(written);
+    base
+}
+
 /// Where the manifest of `host`'s release `id` is kept.
 pub fn path(root: &Path, host: &str, id: &str) -> PathBuf {
     root.join(MANIFESTS).join(host).join(format!("{id}.sums"))
@@ -85,7 +140,7 @@ fn parse(text: &str) -> Manifest {
     text.lines()
         .filter_map(|line| {
             let mut f = line.splitn(5, '\t');
-            let sha256 = f.next()?.to_string();
+            let sha256 = crate::hex::unhex(f.next()?)?.try_into().ok()?;
             let len = f.next()?.parse().ok()?;
             let inode = f.next()?.parse().ok()?;
             let mtime_ns = f.next()?.parse().ok()?;
@@ -117,39 +172,38 @@ fn stat_matches(e: &Entry, m: &fs::Metadata) -> bool {
     e.len == m.len() && e.inode == m.ino() && e.mtime_ns == mtime_ns(m)
 }
 
-fn sha256_of(path: &Path) -> io::Result<String> {
-    let bytes = fs::read(path)?;
-    Ok(crate::hex::hex(&Sha256::digest(&bytes)))
+fn sha256_of(path: &Path) -> io::Result<[u8; 32]> {
+    Ok(Sha256::digest(fs::read(path)?).into())
 }
 
-/// The manifest of the folder `dir`, reusing the hashes of `previous` for files it shares
-/// (same inode, length and time: a hard link of the previous release).
-pub fn of_dir(dir: &Path, previous: Option<&Manifest>) -> io::Result<Manifest> {
+/// The manifest of the folder `dir`, every file read back: for a folder staged without a
+/// `Recorder` (a release from before manifests, cloned).
+pub fn of_dir(dir: &Path) -> io::Result<Manifest> {
     files(dir)?
         .into_par_iter()
         .map(|(rel, full, meta)| {
-            let sha256 = match previous.and_then(|p| p.get(&rel)).filter(|e| stat_matches(e, &meta)) {
-                Some(e) => e.sha256.clone(),
-                None => sha256_of(&full)?,
-            };
-            Ok((rel, Entry { sha256, len: meta.len(), inode: meta.ino(), mtime_ns: mtime_ns(&meta) }))
+            let entry =
+                Entry { sha256: sha256_of(&full)?, len: meta.len(), inode: meta.ino(), mtime_ns: mtime_ns(&meta) };
+            Ok((rel, entry))
         })
         .collect()
 }
 
-/// Writes the manifest of release `id` of `host` (written beside, then renamed: a reader never
-/// sees half of it).
-pub fn write(root: &Path, host: &str, id: &str, manifest: &Manifest) -> io::Result<()> {
-    let to = path(root, host, id);
-    let dir = to.parent().unwrap_or(root);
+/// Writes a manifest at `to` (`path`; written beside, then renamed: a reader never sees half
+/// of it).
+pub fn write(to: &Path, manifest: &Manifest) -> io::Result<()> {
+    let id = to.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = to.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".{id}.tmp"));
     let mut out = io::BufWriter::new(fs::File::create(&tmp)?);
     for (rel, e) in manifest {
-        writeln!(out, "{}\t{}\t{}\t{}\t{rel}", e.sha256, e.len, e.inode, e.mtime_ns)?;
+        writeln!(out, "{}\t{}\t{}\t{}\t{rel}", crate::hex::hex(&e.sha256), e.len, e.inode, e.mtime_ns)?;
     }
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    fs::rename(&tmp, &to)
+    // Not synced: the pages it describes are not either (a kill loses nothing the kernel
+    // holds), and an fsync in the middle of a build forces the whole build's writes out.
+    out.into_inner().map_err(|e| e.into_error())?;
+    fs::rename(&tmp, to)
 }
 
 /// Forgets the manifests of releases that are gone.
@@ -202,9 +256,9 @@ mod tests {
         fs::create_dir_all(dir.join("gzdt")).unwrap();
         fs::write(dir.join("index.html"), "首页").unwrap();
         fs::write(dir.join("gzdt/a.html"), "正文").unwrap();
-        let m = of_dir(&dir, None).unwrap();
+        let m = of_dir(&dir).unwrap();
         assert_eq!(m.len(), 2);
-        write(tmp.path(), "a.example.cn", "r1", &m).unwrap();
+        write(&path(tmp.path(), "a.example.cn", "r1"), &m).unwrap();
         let read = parse(&fs::read_to_string(path(tmp.path(), "a.example.cn", "r1")).unwrap());
         assert_eq!(read, m, "written and read back");
         assert!(compare(&dir, &m, Depth::Hash).unwrap().is_empty());
@@ -225,21 +279,25 @@ mod tests {
     }
 
     #[test]
-    fn hashes_of_shared_files_are_reused() {
+    fn a_recorded_render_updates_the_previous_manifest() {
         let tmp = tempfile::tempdir().unwrap();
         let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
         fs::create_dir_all(&a).unwrap();
         fs::create_dir_all(&b).unwrap();
         fs::write(a.join("same.html"), "同").unwrap();
-        let first = of_dir(&a, None).unwrap();
+        fs::write(a.join("gone.html"), "去").unwrap();
+        let first = of_dir(&a).unwrap();
+        // The next release: one file shared (a hard link), one removed, one written.
         fs::hard_link(a.join("same.html"), b.join("same.html")).unwrap();
-        // A wrong hash in the previous manifest shows whether it was reused or recomputed.
-        let mut previous = first.clone();
-        previous.get_mut("same.html").unwrap().sha256 = "reused".into();
+        let rec = Recorder::default();
         fs::write(b.join("new.html"), "新").unwrap();
-        let second = of_dir(&b, Some(&previous)).unwrap();
-        assert_eq!(second["same.html"].sha256, "reused", "a hard link is not read again");
-        assert_eq!(second["new.html"].sha256.len(), 64);
+        rec.wrote("/new.html", "新".as_bytes(), &fs::metadata(b.join("new.html")).unwrap());
+        rec.removed("/gone.html");
+        let second = apply(first.clone(), rec);
+        assert_eq!(second.keys().collect::<Vec<_>>(), ["new.html", "same.html"]);
+        assert_eq!(second["same.html"], first["same.html"], "a hard link keeps its entry");
+        assert_eq!(second, of_dir(&b).unwrap(), "what was recorded is what is on disk");
+        assert!(compare(&b, &second, Depth::Stat).unwrap().is_empty());
     }
 
     fn filetime_of(m: &fs::Metadata) -> (i64, i64) {

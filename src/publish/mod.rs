@@ -159,6 +159,8 @@ pub async fn build(
     let renderer = {
         let (group, themes, bar) = (group.clone(), themes.clone(), bar.clone());
         let dirs: HashMap<usize, PathBuf> = selected.iter().map(|&i| (i, out.site_dir(&group.sites[i].host))).collect();
+        let sums_paths: HashMap<usize, PathBuf> =
+            selected.iter().map(|&i| (i, out.manifest_path(&group.sites[i].host))).collect();
         tokio::task::spawn_blocking(move || -> Result<(usize, usize), PublishError> {
             let totals = Mutex::new((0usize, 0usize));
             let first_error: Mutex<Option<PublishError>> = Mutex::new(None);
@@ -176,10 +178,17 @@ pub async fn build(
                         break;
                     }
                     let (group, themes, bar, dir) = (&group, &themes, &bar, dirs.get(&i).cloned().unwrap_or_default());
+                    let sums = sums_paths.get(&i).cloned().unwrap_or_default();
                     let (totals, first_error, permit_rx) = (&totals, &first_error, &permit_rx);
                     scope.spawn(move |_| {
-                        let result = SiteRenderer::new(group, themes, &group.sites[i], &content, dir)
-                            .and_then(|r| Ok((r.page_count(), r.render()?)));
+                        // The manifest is written as soon as the site is rendered, so that
+                        // no more than the sites in flight are held in memory.
+                        let result = SiteRenderer::new(group, themes, &group.sites[i], &content, dir).and_then(|r| {
+                            let (pages, files) = (r.page_count(), r.render()?);
+                            let sums_of = manifest::apply(manifest::Manifest::new(), r.into_written());
+                            manifest::write(&sums, &sums_of).map_err(|e| PublishError::io(&sums, e))?;
+                            Ok((pages, files))
+                        });
                         match result {
                             Ok((p, f)) => {
                                 let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());

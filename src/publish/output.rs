@@ -10,6 +10,7 @@
 //! one, never a mix. A build killed at any point leaves the symlinks on the old releases;
 //! its leftovers in `.staging` are removed by the next build.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,8 @@ pub struct Output {
     id: String,
     staging: PathBuf,
     committed: bool,
+    /// Hosts whose staging folder was cloned from the live release.
+    cloned: HashSet<String>,
     // Held for the whole build: a second build (say `--watch` and a manual one) waits its turn.
     _lock: File,
 }
@@ -44,7 +47,7 @@ impl Output {
         let id = format!("{}-{}", now.format("%Y%m%dT%H%M%S%.6f"), std::process::id());
         let staging = staging_root.join(&id);
         fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
-        Ok(Output { root: root.to_path_buf(), id, staging, committed: false, _lock: lock })
+        Ok(Output { root: root.to_path_buf(), id, staging, committed: false, cloned: HashSet::new(), _lock: lock })
     }
 
     /// The folder a host's pages are written to during this build.
@@ -59,7 +62,7 @@ impl Output {
     /// Fills a host's staging folder with hard links to its live release, so that an
     /// incremental publish writes only what changed and still swaps a whole release in.
     /// Returns false when the host has no live release yet.
-    pub fn clone_live(&self, host: &str) -> Result<bool, PublishError> {
+    pub fn clone_live(&mut self, host: &str) -> Result<bool, PublishError> {
         let Some(live) = live_release(&self.root, host).filter(|p| p.is_dir()) else {
             return Ok(false);
         };
@@ -74,7 +77,30 @@ impl Output {
                 fs::hard_link(entry.path(), &target).map_err(|e| PublishError::io(&target, e))?;
             }
         }
+        self.cloned.insert(host.to_string());
         Ok(true)
+    }
+
+    /// Where the manifest of `host`'s staged release is written (before it goes live).
+    pub fn manifest_path(&self, host: &str) -> PathBuf {
+        manifest::path(&self.root, host, &self.id)
+    }
+
+    /// Writes the manifest of `host`'s staged release from what the render wrote and removed:
+    /// on top of the live release's manifest when the folder was cloned from it (read back
+    /// from disk when that release has none), on top of nothing when it was rendered whole.
+    pub fn record(&self, host: &str, recorder: manifest::Recorder) -> Result<(), PublishError> {
+        let staged = self.site_dir(host);
+        let io = |e| PublishError::io(&staged, e);
+        let sums = if self.cloned.contains(host) {
+            match manifest::live(&self.root, host).map_err(io)? {
+                Some(base) => manifest::apply(base, recorder),
+                None => manifest::of_dir(&staged).map_err(io)?,
+            }
+        } else {
+            manifest::apply(manifest::Manifest::new(), recorder)
+        };
+        manifest::write(&self.manifest_path(host), &sums).map_err(io)
     }
 
     /// Makes every staged host live, one atomic rename each, then prunes old releases.
@@ -84,11 +110,13 @@ impl Output {
             let releases = self.root.join(RELEASES).join(host);
             fs::create_dir_all(&releases).map_err(|e| PublishError::io(&releases, e))?;
             let release = releases.join(&self.id);
-            // The manifest is written before the release goes live, so that whatever nginx
-            // serves has one; unchanged files of an incremental publish keep their hashes.
-            let previous = manifest::live(&self.root, host).ok().flatten();
-            let sums = manifest::of_dir(&staged, previous.as_ref()).map_err(|e| PublishError::io(&staged, e))?;
-            manifest::write(&self.root, host, &self.id, &sums).map_err(|e| PublishError::io(&staged, e))?;
+            // Whatever nginx serves has a manifest: a folder staged without a record is read
+            // back before it goes live.
+            let sums_path = self.manifest_path(host);
+            if !sums_path.is_file() {
+                let sums = manifest::of_dir(&staged).map_err(|e| PublishError::io(&staged, e))?;
+                manifest::write(&sums_path, &sums).map_err(|e| PublishError::io(&staged, e))?;
+            }
             fs::rename(&staged, &release).map_err(|e| PublishError::io(&staged, e))?;
             let link = self.root.join(host);
             adopt_plain_dir(&link, &releases)?;
@@ -183,13 +211,13 @@ mod tests {
     fn cloned_release_shares_files_until_replaced() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        let out = Output::begin(root).unwrap();
+        let mut out = Output::begin(root).unwrap();
         assert!(!out.clone_live("a.example.cn").unwrap(), "nothing live yet");
         fs::create_dir_all(out.site_dir("a.example.cn").join("gzdt")).unwrap();
         fs::write(out.site_dir("a.example.cn").join("index.html"), "v1").unwrap();
         fs::write(out.site_dir("a.example.cn").join("gzdt/a.html"), "a").unwrap();
         out.commit(&["a.example.cn".into()]).unwrap();
-        let out = Output::begin(root).unwrap();
+        let mut out = Output::begin(root).unwrap();
         assert!(out.clone_live("a.example.cn").unwrap());
         let staged = out.site_dir("a.example.cn");
         fs::remove_file(staged.join("index.html")).unwrap();

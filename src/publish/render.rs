@@ -1,6 +1,7 @@
 //! Renders one site: every planned page in parallel (rayon), each checked for the locked parts
 //! before it is written, plus feeds, sitemap, robots.txt and assets.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use minijinja::{context, Value};
@@ -34,6 +35,8 @@ pub struct SiteRenderer<'a> {
     /// Files in `dir` may be hard links shared with the live release (an incremental
     /// publish): replace them, never write through them.
     replace: bool,
+    /// Every file written, hashed while its bytes are in memory, for the release's manifest.
+    written: super::manifest::Recorder,
 }
 
 impl<'a> SiteRenderer<'a> {
@@ -69,6 +72,7 @@ impl<'a> SiteRenderer<'a> {
             plan,
             dir,
             replace: false,
+            written: Default::default(),
         })
     }
 
@@ -76,6 +80,11 @@ impl<'a> SiteRenderer<'a> {
     pub fn replacing(mut self) -> Self {
         self.replace = true;
         self
+    }
+
+    /// What this renderer wrote, for the release's manifest (`Output::record`).
+    pub fn into_written(self) -> super::manifest::Recorder {
+        self.written
     }
 
     pub fn plan(&self) -> &Plan {
@@ -131,7 +140,51 @@ impl<'a> SiteRenderer<'a> {
                 Err(e) => return Err(PublishError::io(&path, e)),
             }
         }
-        write(&self.dir, rel, bytes)
+        self.write(rel, bytes)
+    }
+
+    /// Writes `bytes` at `rel` (creating its folder) and records the file for the manifest.
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), PublishError> {
+        let path = self.dir.join(rel.trim_start_matches('/'));
+        let create = |path: &Path| -> std::io::Result<std::fs::Metadata> {
+            let mut f = std::fs::File::create(path)?;
+            f.write_all(bytes)?;
+            f.metadata()
+        };
+        let meta = match create(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                mkdir(path.parent().unwrap_or(&self.dir))?;
+                create(&path).map_err(|e| PublishError::io(&path, e))?
+            }
+            Err(e) => return Err(PublishError::io(&path, e)),
+        };
+        self.written.wrote(rel, bytes, &meta);
+        Ok(())
+    }
+
+    /// Copies the file `from` to `rel` (theme and group assets: small, read whole).
+    fn copy_file(&self, from: &Path, rel: &str) -> Result<usize, PublishError> {
+        let bytes = std::fs::read(from).map_err(|e| PublishError::io(from, e))?;
+        self.write(rel, &bytes)?;
+        Ok(1)
+    }
+
+    /// Copies the folder `from` to `rel`, a missing one as nothing.
+    fn copy_tree(&self, from: &Path, rel: &str) -> Result<usize, PublishError> {
+        if !from.is_dir() {
+            return Ok(0);
+        }
+        let mut n = 0;
+        for entry in walkdir::WalkDir::new(from) {
+            let entry = entry.map_err(|e| PublishError::io(from, e.into()))?;
+            if entry.file_type().is_file() {
+                let inner =
+                    entry.path().strip_prefix(from).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+                n += self.copy_file(entry.path(), &format!("{}/{inner}", rel.trim_end_matches('/')))?;
+            }
+        }
+        Ok(n)
     }
 
     fn render_page(&self, page: Page) -> Result<(String, &'static str, String), PublishError> {
@@ -316,17 +369,16 @@ impl<'a> SiteRenderer<'a> {
         let group = self.group;
         let site = self.site;
         let mut n = self.write_feeds(None)?;
-        write(&self.dir, "/robots.txt", feeds::robots(group, site).as_bytes())?;
+        self.write("/robots.txt", feeds::robots(group, site).as_bytes())?;
         n += 1;
-        n += copy_tree(&self.theme.static_dir(), &self.dir.join("static"))?;
+        n += self.copy_tree(&self.theme.static_dir(), "/static")?;
         let g = &group.def;
         for (name, src) in [("logo", &g.logo), ("party-mark", &g.party_mark)] {
-            n += copy_file(&group.dir.join(src), &self.dir.join(group_asset_url(name, src).trim_start_matches('/')))?;
+            n += self.copy_file(&group.dir.join(src), &group_asset_url(name, src))?;
         }
-        n += copy_tree(&self.locked_assets(), &self.dir.join("_group"))?;
+        n += self.copy_tree(&self.locked_assets(), "/_group")?;
         if let Some(banner) = &site.def.theme.banner {
-            let to = asset_url("static", "banner", banner);
-            n += copy_file(&group.dir.join(banner), &self.dir.join(to.trim_start_matches('/')))?;
+            n += self.copy_file(&group.dir.join(banner), &asset_url("static", "banner", banner))?;
         }
         n += self.write_blobs()?;
         Ok(n)
@@ -365,8 +417,7 @@ impl<'a> SiteRenderer<'a> {
             if self.replace && full.exists() {
                 continue;
             }
-            mkdir(&full.with_file_name(""))?;
-            write(&self.dir, &path, &b.data)?;
+            self.write(&path, &b.data)?;
             n += 1;
         }
         Ok(n)
@@ -379,41 +430,4 @@ impl<'a> SiteRenderer<'a> {
 
 fn mkdir(path: &Path) -> Result<(), PublishError> {
     std::fs::create_dir_all(path).map_err(|e| PublishError::io(path, e))
-}
-
-pub(crate) fn write(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), PublishError> {
-    let path = dir.join(rel.trim_start_matches('/'));
-    match std::fs::write(&path, bytes) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            mkdir(path.parent().unwrap_or(dir))?;
-            std::fs::write(&path, bytes).map_err(|e| PublishError::io(&path, e))
-        }
-        Err(e) => Err(PublishError::io(&path, e)),
-    }
-}
-
-fn copy_file(from: &Path, to: &Path) -> Result<usize, PublishError> {
-    if let Some(parent) = to.parent() {
-        mkdir(parent)?;
-    }
-    std::fs::copy(from, to).map_err(|e| PublishError::io(from, e))?;
-    Ok(1)
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<usize, PublishError> {
-    if !from.is_dir() {
-        return Ok(0);
-    }
-    let mut n = 0;
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.map_err(|e| PublishError::io(from, e.into()))?;
-        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
-        if entry.file_type().is_dir() {
-            mkdir(&to.join(rel))?;
-        } else if entry.file_type().is_file() {
-            n += copy_file(entry.path(), &to.join(rel))?;
-        }
-    }
-    Ok(n)
 }

@@ -186,7 +186,7 @@ impl Store {
         let step_row = StepRow {
             decision: "approve",
             comment: d.comment,
-            secrecy_reviewed: true,
+            secrecy_reviewed: d.secrecy_reviewed,
             confirmation: confirmed,
             confirmed_findings: &listed,
         };

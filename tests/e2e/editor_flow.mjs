@@ -265,6 +265,9 @@ try {
   // "改为" fixes the 错敏词 in place; the leader's slip is left for the reviewer to see.
   await panel.getByRole("button", { name: "改为“中华人民共和国”" }).click();
   assert.match(await slip.locator(".jodit-wysiwyg").innerText(), /依据中华人民共和国有关法律/);
+  // Autosave answers with the panel as the server now sees the text: the fixed word is gone.
+  await slip.waitForFunction(() => !document.getElementById("checks-slot").textContent.includes("中华人民共合国"));
+  await slip.locator("#content-checks").getByText("领导姓名疑似写错").waitFor();
   await slip.getByRole("button", { name: "提交审核" }).click();
   await slip.getByText("已提交审核").waitFor();
   const slipUrl = slip.url().split("?")[0];

@@ -204,6 +204,36 @@ fn audit_settings_name_known_deduction_rules_and_real_leaders() {
 }
 
 #[test]
+fn corrections_and_availability_settings_are_checked_at_their_line() {
+    let mut text = String::new();
+    let p = problems_after(|s| {
+        replace_in(
+            s,
+            "group.yaml",
+            "  - {wrong: 中华人民共合国, right: 中华人民共和国}\n",
+            "  - {wrong: 中华人民共合国, right: 中华人民共合国}\n",
+        );
+        text = replace_in(
+            s,
+            "group.yaml",
+            "  external_links:\n",
+            "  availability:\n    base: ftp://127.0.0.1\n    per_day: 5\n    timeout_seconds: 0\n  external_links:\n",
+        );
+    });
+    expect_at(
+        &p,
+        "group.yaml",
+        &text,
+        "wrong: 中华人民共合国, right: 中华人民共合国",
+        "needs a wrong and a different right form",
+    );
+    expect_at(&p, "group.yaml", &text, "ftp://", "audit.availability.base `ftp://127.0.0.1` is not an http(s) address");
+    expect_at(&p, "group.yaml", &text, "5\n    timeout", "audit.availability.per_day 5 is out of range");
+    expect_at(&p, "group.yaml", &text, "0\n  external", "audit.availability.timeout_seconds 0 is out of range");
+    assert_eq!(p.len(), 4, "{p:?}");
+}
+
+#[test]
 fn nesting_too_deep_is_refused_at_once() {
     // 100,000 levels once took `check` 23 s (both YAML parsers are quadratic in depth).
     let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));

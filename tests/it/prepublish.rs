@@ -151,7 +151,19 @@ async fn the_demo_flaws_are_caught_before_publication() {
 async fn tampered_pages_are_found_and_restored() {
     for (label, env) in fx::envs(1800).await {
         let (ed, rv) = (signed_in(&env, "ed1").await, signed_in(&env, "rv1").await);
+        // Incremental publishes keep the manifest exact: a publication, then a withdrawal
+        // (pages removed, lists rewritten) leave nothing that looks tampered.
+        let gone = fx::publish_article(&ed, &[&rv], "随后撤下的稿件", "gzdt").await;
         let id = fx::publish_article(&ed, &[&rv], "防篡改测试稿件", "gzdt").await;
+        assert_eq!(rv.post(&format!("/admin/articles/{gone}/withdraw"), &[("comment", "撤下")]).await.0, 303);
+        assert!(live(&env, gone).is_none(), "{label}: withdrawn");
+        let now = zhanqun::content::now_local();
+        let clean = audit::run(&env.project, Some(OWN), &now, zhanqun::store::now_unix()).await.unwrap();
+        assert!(
+            !clean.sites[0].findings.iter().any(|f| f.rule == "output.tampered"),
+            "{label}: {:?}",
+            clean.sites[0].findings
+        );
         let page = live(&env, id).unwrap();
         let site = env.project.group.site(OWN).unwrap();
         let root = std::fs::canonicalize(env.project.paths.out.join(&site.host)).unwrap();
@@ -166,7 +178,6 @@ async fn tampered_pages_are_found_and_restored() {
         std::fs::remove_file(&removed).unwrap();
         assert_eq!(audit::tamper::moved(&env.project).unwrap(), [OWN], "{label}: the cheap look sees it");
 
-        let now = zhanqun::content::now_local();
         let report = audit::run(&env.project, None, &now, zhanqun::store::now_unix()).await.unwrap();
         for s in &report.sites {
             let tampered: Vec<&str> =
@@ -288,4 +299,18 @@ async fn unreachable_sites_are_vetoed_from_real_probes() {
         let r = audit::run(&project, Some("czj"), &day, now).await.unwrap();
         assert!(vetoed(&r), "{label}: 9 of 162 inside the window");
     }
+}
+
+/// `zhanqun audit --restore` names an unknown site and refuses to be mixed with a plain audit.
+#[test]
+fn the_restore_command_refuses_bad_input() {
+    let tmp = temp_project();
+    let run =
+        |args: &[&str]| std::process::Command::new(common::bin()).current_dir(tmp.path()).args(args).output().unwrap();
+    let out = run(&["audit", "--restore", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no site `nosuch` in the group"), "{out:?}");
+    let out = run(&["audit", "--restore", "fgw", "--site", "fgw"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"), "{out:?}");
 }

@@ -123,7 +123,7 @@ pub fn article(title: &str, body: &str, rules: &Rules, broken: &dyn Fn(&str) -> 
         }
     }
     let mut n = 0;
-    for (src, alt) in images(&html) {
+    for (src, alt) in super::richtext::images(&html) {
         n += 1;
         if alt.trim().is_empty() {
             let message = format!("正文第 {n} 张图片缺少替代文字（图片说明），视障读者无法知道图片内容");
@@ -148,32 +148,6 @@ fn around(text: &str, found: &str) -> (String, String) {
     let before: String = before.into_iter().rev().collect();
     let after: String = text[at + found.len()..].chars().take(CONTEXT_CHARS).collect();
     (before.trim_start().to_string(), after.trim_end().to_string())
-}
-
-/// (src, alt) of every `<img>` of sanitised HTML.
-fn images(html: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("<img") {
-        rest = &rest[i..];
-        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-        let tag = &rest[..end];
-        let attr = |name: &str| attribute(tag, name).unwrap_or_default();
-        out.push((attr("src"), attr("alt")));
-        rest = &rest[end..];
-    }
-    out
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let start = tag.find(&key)? + key.len();
-    let end = tag[start..].find('"')? + start;
-    Some(decode(&tag[start..end]))
-}
-
-fn decode(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 /// The values of `href="…"` and `src="…"` attributes, entities in them decoded; what the

@@ -159,12 +159,12 @@ async fn availability_view(
     tenant: crate::store::tenant::Tenant,
     site_id: i64,
 ) -> Result<minijinja::Value, StoreError> {
-    use crate::audit::availability::{day_of, Day, Tally, WINDOW_DAYS};
+    use crate::audit::availability::{Day, Tally, WINDOW_DAYS};
     let now = crate::store::now_unix();
     let probes = store.probes_since(tenant, site_id, now - WINDOW_DAYS * 86_400).await?;
     let mut days: Vec<Day> = Vec::new();
     for (at, ok, detail) in &probes {
-        let day = day_of(*at).format("%Y-%m-%d").to_string();
+        let day = crate::interaction::deadline::beijing_day(*at).format("%Y-%m-%d").to_string();
         if days.last().is_none_or(|d| d.day != day) {
             days.push(Day { day, probes: 0, failures: 0, last_failure: None });
         }

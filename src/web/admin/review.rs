@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::{Extension, Form};
 use minijinja::context;
 
-use super::session::Session;
+use super::session::{wants_json, Session};
 use super::{see_other, store_error, views};
 use crate::content::now_local;
 use crate::store::workflow::{Approval, Decision};
@@ -84,10 +84,6 @@ pub async fn approve(
         }
         Err(e) => store_error(&headers, e),
     }
-}
-
-fn wants_json(headers: &HeaderMap) -> bool {
-    headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("json"))
 }
 
 pub async fn reject(

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("columns.html", include_str!("templates/columns.html")),
     ("articles.html", include_str!("templates/articles.html")),
     ("edit.html", include_str!("templates/edit.html")),
+    ("checks.html", include_str!("templates/checks.html")),
     ("review.html", include_str!("templates/review.html")),
     ("users.html", include_str!("templates/users.html")),
     ("user_form.html", include_str!("templates/user_form.html")),
@@ -155,6 +156,15 @@ pub fn render(template: &str, ctx: Value) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Part of a page rendered alone, for a script to put in place; empty (and logged) when the
+/// template fails.
+pub fn fragment(template: &str, ctx: Value) -> String {
+    env().get_template(template).and_then(|t| t.render(ctx)).unwrap_or_else(|e| {
+        tracing::error!(template, error = %e, "admin template failed");
+        String::new()
+    })
 }
 
 pub fn error_page(status: StatusCode, message: &str) -> Response {

@@ -2,9 +2,11 @@
 //! shows after a save or a submission, what autosave answers, and what the reviewer reads
 //! before approving. Links are followed into the published sites, as the audit follows them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
-use crate::audit::published::{normalize, percent_decode};
+use crate::audit::published::{on_disk, LinkScope};
+use crate::audit::service_paths;
 use crate::content::check::{self, Placed};
 use crate::group::Site;
 use crate::store::tenant::{Job, Tenant};
@@ -26,34 +28,24 @@ pub(super) async fn of_draft(state: &AppState, site: &Site, title: &str, body: &
         };
     let group = &state.project.group;
     let rules = check::Rules { settings: &group.def.audit, mail_domain: &group.def.mail_domain, cancelled: &cancelled };
-    check::article(title, body, &rules, &|link| broken(state, site, link))
+    let out = &state.project.paths.out;
+    let hosts: HashMap<String, PathBuf> = group.sites.iter().map(|s| (s.host.clone(), out.join(&s.host))).collect();
+    let mut dynamic = service_paths(group);
+    dynamic.push("/files/".into());
+    let scope = LinkScope { host: &site.host, scheme: &group.def.scheme, hosts: &hosts, dynamic: &dynamic };
+    check::article(title, body, &rules, &|link| broken(&scope, &out.join(&site.host), link))
 }
 
 /// Whether a link of a draft's body points into the published sites at a page that is not
-/// there. Links elsewhere, to the service's own paths and to the draft's files (published
-/// with the article) are not this check's.
-fn broken(state: &AppState, site: &Site, link: &str) -> bool {
-    let group = &state.project.group;
-    let link = link.split(['#', '?']).next().unwrap_or_default();
-    let (host, path) = if let Some(rest) = link.strip_prefix("https://").or_else(|| link.strip_prefix("http://")) {
-        let (host, path) = rest.split_once('/').map_or((rest, String::new()), |(h, p)| (h, format!("/{p}")));
-        let host = host.to_ascii_lowercase();
-        match group.sites.iter().find(|s| s.host == host) {
-            Some(s) => (s.host.clone(), path),
-            None => return false,
-        }
-    } else if link.starts_with('/') && !link.starts_with("//") {
-        (site.host.clone(), link.to_string())
-    } else {
-        return false;
-    };
-    let dynamic = [&group.def.search.path, &group.def.counter.path, "/api/", "/admin/", "/files/"];
-    if dynamic.iter().any(|d| path == *d || (d.ends_with('/') && path.starts_with(*d))) {
+/// there, resolved as the audit resolves it. Relative links (the draft has no address yet),
+/// links elsewhere, to the service's own paths and to files (published with the article) are
+/// not this check's.
+fn broken(scope: &LinkScope, own_root: &Path, link: &str) -> bool {
+    if !(link.starts_with('/') || link.contains("://")) {
         return false;
     }
-    let Some(rel) = normalize(&percent_decode(&path)) else { return true };
-    let root = state.project.paths.out.join(&host);
-    let rel = rel.trim_end_matches('/');
-    let file = root.join(rel);
-    !(file.is_file() || file.join("index.html").is_file())
+    match scope.resolve("", link) {
+        Some((other, path)) => !on_disk(other.as_deref().unwrap_or(own_root), &path),
+        None => false,
+    }
 }

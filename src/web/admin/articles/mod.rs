@@ -490,8 +490,9 @@ struct AutosaveReply {
     id: Option<i64>,
     saved_at: String,
     errors: Vec<FieldError>,
-    /// The content check of what was saved, for the editor's panel and highlights.
+    /// The content check of what was saved, and the page's panel showing it.
     checks: Vec<crate::content::check::Placed>,
+    panel: String,
 }
 
 async fn autosave_into(state: &AppState, s: &Session, id: Option<i64>, body: &[u8]) -> Response {
@@ -499,18 +500,25 @@ async fn autosave_into(state: &AppState, s: &Session, id: Option<i64>, body: &[u
     let saved_at = now_local().get(11..16).unwrap_or_default().to_string();
     match state.project.store.save_draft(s.scope, &s.user, id, &input).await {
         Ok(id) => {
-            let info = match state.project.store.article(s.scope, id).await {
-                Ok(Some(a)) => state.admin.site(Some(a.site_id)).cloned(),
-                _ => None,
+            // A site's user writes on their site; only a central user's draft is looked up.
+            let info = match s.user.site_id {
+                Some(_) => state.admin.site(s.user.site_id).cloned(),
+                None => match state.project.store.article(s.scope, id).await {
+                    Ok(Some(a)) => state.admin.site(Some(a.site_id)).cloned(),
+                    _ => None,
+                },
             };
             let checks = match info {
                 Some(info) => checks_for(state, &info, &input).await,
                 None => Vec::new(),
             };
-            Json(AutosaveReply { ok: true, id: Some(id), saved_at, errors: Vec::new(), checks }).into_response()
+            let vetoes = checks.iter().filter(|c| c.hit.veto).count();
+            let panel =
+                views::fragment("checks.html", context! { checks => &checks, vetoes => vetoes, editable => true });
+            Json(AutosaveReply { ok: true, id: Some(id), saved_at, errors: Vec::new(), checks, panel }).into_response()
         }
         Err(StoreError::Fields(errors)) => {
-            let reply = AutosaveReply { ok: false, id, saved_at, errors, checks: Vec::new() };
+            let reply = AutosaveReply { ok: false, id, saved_at, errors, checks: Vec::new(), panel: String::new() };
             (StatusCode::BAD_REQUEST, Json(reply)).into_response()
         }
         Err(e) => {

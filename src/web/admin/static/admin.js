@@ -144,7 +144,7 @@
           if (!id && res.json.id) adopt(res.json.id);
           try { localStorage.removeItem(backupKey); } catch (e) {}
           say("已自动保存 " + res.json.saved_at);
-          if (window.zqChecks) window.zqChecks.update(res.json.checks);
+          if (window.zqChecks) window.zqChecks.update(res.json.panel);
         } else {
           dirty = true;
           var msg = res.json.error || (res.json.errors || []).map(function (e) { return e.message; }).join("；");

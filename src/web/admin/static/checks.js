@@ -77,49 +77,11 @@
     highlight();
   }
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text) e.textContent = text;
-    return e;
-  }
-
-  // Rebuilds the list from an autosave answer (the same fields the page was rendered with).
-  function update(checks) {
-    slot.textContent = "";
-    if (!checks || !checks.length) { highlight(); return; }
-    var vetoes = checks.filter(function (c) { return c.veto; }).length;
-    var sec = el("section", "card checks" + (vetoes ? " has-veto" : ""));
-    sec.id = "content-checks";
-    sec.appendChild(el("h2", "", "发布前检查：发现 " + checks.length + " 处问题" + (vetoes ? "，其中 " + vetoes + " 处须审核员核实" : "")));
-    sec.appendChild(el("p", "help", "与站群巡检使用同一套规则（领导姓名、错敏词、禁用词、邮箱、链接、图片说明）。正文中的问题已用黄色标出；点“改为”可直接替换。"));
-    var ul = el("ul", "check-list");
-    checks.forEach(function (c) {
-      var li = el("li", c.veto ? "veto" : "warn");
-      li.setAttribute("data-found", c.found);
-      li.setAttribute("data-field", c.field);
-      if (c.fix) li.setAttribute("data-fix", c.fix);
-      li.appendChild(el("span", "badge " + (c.veto ? "b-veto" : "b-warn"), c.veto ? "须核实" : "提醒"));
-      li.appendChild(document.createTextNode(" "));
-      li.appendChild(el("span", "where", c.field === "title" ? "标题" : "正文"));
-      li.appendChild(document.createTextNode(" " + c.message + " "));
-      if (c.before || c.after) {
-        var q = el("q", "excerpt", c.before);
-        q.appendChild(el("mark", "", c.found));
-        q.appendChild(document.createTextNode(c.after));
-        li.appendChild(q);
-      }
-      if (c.fix && editable) {
-        var b = el("button", "small", "改为“" + c.fix + "”");
-        b.type = "button";
-        b.setAttribute("data-apply-fix", "");
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(b);
-      }
-      ul.appendChild(li);
-    });
-    sec.appendChild(ul);
-    slot.appendChild(sec);
+  // Puts the panel of an autosave answer in place (rendered by the server from the same
+  // template as the page).
+  function update(panel) {
+    if (typeof panel !== "string") return;
+    slot.innerHTML = panel;
     wire();
   }
 
