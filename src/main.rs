@@ -268,8 +268,9 @@ enum BenchCommand {
     Publish {
         #[arg(long, default_value = "fgw")]
         site: String,
-        #[arg(long, default_value_t = 1000)]
-        articles: usize,
+        /// Sizes of the site in published articles, one measurement each, compared.
+        #[arg(long, value_delimiter = ',', default_value = "1000,100000")]
+        articles: Vec<usize>,
         /// Approvals timed (half as many withdrawals follow).
         #[arg(long, default_value_t = 30)]
         rounds: usize,
@@ -279,6 +280,9 @@ enum BenchCommand {
         sites: PathBuf,
         #[arg(long, default_value = "themes")]
         themes: PathBuf,
+        /// Run on PostgreSQL: a server URL (the bench makes its own database, zhanqun_bench).
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// Reindex a large group and time queries, single and concurrent, against SQLite FTS5.
     Search {

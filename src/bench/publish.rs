@@ -1,7 +1,9 @@
 //! `zhanqun bench publish`: the time from a reviewer's approval to the page being live, on a
-//! site of `articles` published articles. Each round writes and submits an article (not timed),
-//! then times the approval transaction plus the incremental publish that swaps it in — what a
-//! reviewer waits for. Withdrawals are timed the same way. Figures are printed, never asserted.
+//! site of each of `sizes` published articles, in one run, and how it grows with the site.
+//! Each round writes and submits an article (not timed), then times the approval transaction
+//! plus the publish that puts it live — what a reviewer waits for. Withdrawals of the new
+//! articles are timed the same way, and a few withdrawals of the oldest articles, whose list
+//! pages are the deepest. Figures are printed, never asserted.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -17,31 +19,95 @@ use crate::store::users::NewUser;
 #[derive(Debug, Clone)]
 pub struct PublishBench {
     pub site: String,
-    pub articles: usize,
+    /// Published articles on the site, one measurement each.
+    pub sizes: Vec<usize>,
     pub rounds: usize,
     pub work: PathBuf,
     pub sites: PathBuf,
     pub themes: PathBuf,
+    /// A PostgreSQL server (`postgres://user@host:port/db`) to run on instead of SQLite; the
+    /// bench creates its own database there, `zhanqun_bench`, dropped first.
+    pub postgres: Option<String>,
 }
 
-fn summary(name: &str, mut ms: Vec<f64>) -> String {
-    ms.sort_by(|a, b| a.total_cmp(b));
-    let pick = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
-    format!(
-        "{name}: n={} median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
-        ms.len(),
-        pick(0.5),
-        pick(0.9),
-        ms.last().copied().unwrap_or(0.0)
-    )
+/// Median, p90 and max of a set of timings.
+#[derive(Debug, Clone, Copy, Default)]
+struct Figures {
+    n: usize,
+    median: f64,
+    p90: f64,
+    max: f64,
+}
+
+impl Figures {
+    fn of(mut ms: Vec<f64>) -> Figures {
+        if ms.is_empty() {
+            return Figures::default();
+        }
+        ms.sort_by(|a, b| a.total_cmp(b));
+        let pick = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+        Figures { n: ms.len(), median: pick(0.5), p90: pick(0.9), max: ms[ms.len() - 1] }
+    }
+}
+
+impl std::fmt::Display for Figures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "n={} median {:.1} ms, p90 {:.1} ms, max {:.1} ms", self.n, self.median, self.p90, self.max)
+    }
+}
+
+struct Run {
+    approve: Figures,
+    /// The approval transaction alone.
+    approve_tx: Figures,
+    withdraw: Figures,
+    deep: Figures,
 }
 
 pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow::Result<()> {
-    if b.work.exists() {
-        std::fs::remove_dir_all(&b.work)?;
+    let mut runs = Vec::new();
+    for &size in &b.sizes {
+        let run = one_size(b, size, &report).await?;
+        report(format!("{size} articles: approval → live {}", run.approve));
+        report(format!("{size} articles:   of which the approval transaction {}", run.approve_tx));
+        report(format!("{size} articles: withdrawal → gone {}", run.withdraw));
+        report(format!("{size} articles: withdrawal of an old article (deepest list page) {}", run.deep));
+        runs.push((size, run));
     }
-    std::fs::create_dir_all(&b.work)?;
-    let paths = super::work_paths(&b.work, &b.sites, &b.themes);
+    if let (Some((small, a)), Some((large, z)), true) = (runs.first(), runs.last(), runs.len() > 1) {
+        let ratio = |x: f64, y: f64| y / x.max(1e-9);
+        report(format!(
+            "{}× the articles ({small} → {large}): approval median ×{:.2}, p90 ×{:.2}; withdrawal median ×{:.2}, p90 ×{:.2}",
+            large / small.max(&1),
+            ratio(a.approve.median, z.approve.median),
+            ratio(a.approve.p90, z.approve.p90),
+            ratio(a.withdraw.median, z.withdraw.median),
+            ratio(a.withdraw.p90, z.withdraw.p90),
+        ));
+    }
+    Ok(())
+}
+
+/// A fresh database named `zhanqun_bench` on the PostgreSQL server of `server`.
+async fn fresh_postgres(server: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(server).await?;
+    sqlx::query("DROP DATABASE IF EXISTS zhanqun_bench WITH (FORCE)").execute(&mut conn).await?;
+    sqlx::query("CREATE DATABASE zhanqun_bench").execute(&mut conn).await?;
+    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
+    Ok(format!("{base}/zhanqun_bench"))
+}
+
+async fn one_size(b: &PublishBench, articles: usize, report: &impl Fn(String)) -> anyhow::Result<Run> {
+    let work = b.work.join(articles.to_string());
+    if work.exists() {
+        std::fs::remove_dir_all(&work)?;
+    }
+    std::fs::create_dir_all(&work)?;
+    let mut paths = super::work_paths(&work, &b.sites, &b.themes);
+    if let Some(server) = &b.postgres {
+        paths.database = fresh_postgres(server).await?;
+    }
     let project = Project::open(paths).await?;
     let site = project.group.site(&b.site).ok_or_else(|| anyhow::anyhow!("no site `{}` in the group", b.site))?;
     let demo = DemoSite {
@@ -50,12 +116,13 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         short: site.def.name.clone(),
         kind: site.def.kind,
     };
-    crate::demo::write_content(&b.work.join("content"), &[demo], b.articles, crate::demo::content_day())?;
+    crate::demo::write_content(&work.join("content"), &[demo], articles, crate::demo::content_day())?;
+    let t = Instant::now();
     let r = import_dir(
         &project.store,
         Tenant::system(Job::Bench),
         site,
-        &b.work.join("content").join(site.code()),
+        &work.join("content").join(site.code()),
         None,
         "operator:bench",
     )
@@ -63,6 +130,12 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
     if let Some(p) = r.problems.first() {
         anyhow::bail!("import failed: {p}");
     }
+    let secs = t.elapsed().as_secs_f64();
+    report(format!(
+        "imported {} articles in {secs:.2} s ({:.0} articles/s, reading the files included)",
+        r.stats.created,
+        r.stats.created as f64 / secs.max(1e-9)
+    ));
     let opts = project.build_options(vec![b.site.clone()], false, Some(Default::default()));
     let built = project.build(&opts).await?;
     report(format!("site {} with {} published articles: {built}", b.site, r.stats.created));
@@ -91,7 +164,7 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
     let editor = project.store.user_by_id(scope, ids[0]).await?.expect("just created");
     let reviewer = project.store.user_by_id(scope, ids[1]).await?.expect("just created");
     let (group, themes, store, out) = (&project.group, &project.themes, &project.store, &project.paths.out);
-    let mut approve_ms = Vec::new();
+    let (mut approve_ms, mut approve_tx_ms) = (Vec::new(), Vec::new());
     let mut published = Vec::new();
     for i in 0..b.rounds {
         let mut input = DraftInput {
@@ -106,8 +179,10 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         let t = Instant::now();
         let decision = crate::store::workflow::Decision { secrecy_reviewed: true, ..Default::default() };
         store.approve(scope, group, &reviewer, id, &decision, "127.0.0.1").await?;
+        let tx = t.elapsed().as_secs_f64() * 1000.0;
         let run = run_due(group, themes, store, out, search).await?;
         approve_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        approve_tx_ms.push(tx);
         anyhow::ensure!(run.jobs == 1, "round {i}: expected one publish job, ran {}", run.jobs);
         published.push(id);
     }
@@ -118,10 +193,26 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
         run_due(group, themes, store, out, search).await?;
         withdraw_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    report(summary(
-        "approval → live (approve transaction + incremental render + atomic swap + search index update)",
-        approve_ms,
-    ));
-    report(summary("withdrawal → gone (from the index, then the site)", withdraw_ms));
-    Ok(())
+    // The oldest articles of the column: every list page above them moves by one.
+    let column = project.store.site_row(site.code()).await?.columns["gzdt"];
+    let oldest = sqlx::query(
+        "SELECT id FROM articles WHERE column_id = $1 AND status = 'published' ORDER BY list_at, id LIMIT 3",
+    )
+    .bind(column)
+    .fetch_all(store.pool())
+    .await?;
+    let mut deep_ms = Vec::new();
+    for row in oldest {
+        let id: i64 = crate::store::Cols::col(&row, "id")?;
+        let t = Instant::now();
+        store.withdraw(scope, &reviewer, id, "bench", "127.0.0.1").await?;
+        run_due(group, themes, store, out, search).await?;
+        deep_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(Run {
+        approve: Figures::of(approve_ms),
+        approve_tx: Figures::of(approve_tx_ms),
+        withdraw: Figures::of(withdraw_ms),
+        deep: Figures::of(deep_ms),
+    })
 }

@@ -39,8 +39,8 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             zhanqun::bench::hits::hits_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchCommand::Publish { site, articles, rounds, work, sites, themes } => {
-            let b = zhanqun::bench::publish::PublishBench { site, articles, rounds, work, sites, themes };
+        BenchCommand::Publish { site, articles, rounds, work, sites, themes, postgres } => {
+            let b = zhanqun::bench::publish::PublishBench { site, sizes: articles, rounds, work, sites, themes, postgres };
             zhanqun::bench::publish::publish_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }

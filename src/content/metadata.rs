@@ -79,6 +79,16 @@ pub fn index_no(org_code: &str, year: i32, serial: i64) -> String {
     format!("{org_code}/{year}-{serial:05}")
 }
 
+/// 索引号 serials per block: `n·1000 … n·1000+999` of one year (the sitemap's parts).
+pub const SERIAL_BLOCK: i64 = 1000;
+
+/// The year and serial block of a 索引号 (`ORG/2026-00042` → (2026, 0)).
+pub fn serial_block(index_no: &str) -> Option<(i32, i64)> {
+    let (_, number) = index_no.rsplit_once('/')?;
+    let (year, serial) = number.split_once('-')?;
+    Some((year.parse().ok()?, serial.parse::<i64>().ok()? / SERIAL_BLOCK))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::plan::{column_page_path, public_url, PAGE_SIZE};
+use super::plan::{column_page_path, public_url};
 use crate::group::{Group, Site, SiteKind};
 use crate::store::published::{PublishedArticle, Related, SiteContent};
 use crate::theme::Palette;
@@ -261,8 +261,47 @@ pub fn item(a: &PublishedArticle) -> ItemCtx<'_> {
     }
 }
 
-pub fn pagination(slug: &str, current: usize, total: usize) -> Pagination {
-    paginate(current, total, |n| public_url(&column_page_path(slug, n)).to_string())
+/// The links of a column's list page. Archive pages are numbered from the oldest, so a page
+/// links only to its neighbours and the two ends: nothing on it changes when articles are
+/// added at the top, except on the newest pages.
+#[derive(Serialize)]
+pub struct ListPager {
+    /// The column's first page (`…/`), from an archive page.
+    pub newest: Option<String>,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+    pub oldest: Option<String>,
+    /// The dates an archive page covers, `2026-10-02 至 2026-10-28`.
+    pub span: Option<String>,
+    /// Articles in the column, on `index.html`.
+    pub total: Option<usize>,
+}
+
+/// The pager of `index.html` for a list of `len` articles.
+pub fn index_pager(slug: &str, len: usize) -> ListPager {
+    let first = super::plan::first_on_index(len);
+    ListPager {
+        newest: None,
+        newer: None,
+        older: (first > 1).then(|| column_page_path(slug, first - 1)),
+        oldest: (first > 2).then(|| column_page_path(slug, 1)),
+        span: None,
+        total: Some(len),
+    }
+}
+
+/// The pager of archive page `page` of `pages`, whose articles run from `oldest` to `newest`
+/// (dates).
+pub fn archive_pager(slug: &str, page: usize, pages: usize, oldest: &str, newest: &str) -> ListPager {
+    let index = public_url(&super::plan::column_index_path(slug)).to_string();
+    ListPager {
+        newest: Some(index.clone()),
+        newer: Some(if page < pages { column_page_path(slug, page + 1) } else { index }),
+        older: (page > 1).then(|| column_page_path(slug, page - 1)),
+        oldest: (page > 2).then(|| column_page_path(slug, 1)),
+        span: Some(if oldest == newest { oldest.to_string() } else { format!("{oldest} 至 {newest}") }),
+        total: None,
+    }
 }
 
 /// Links of a paged list of `total` pages; `url` gives the address of page n.
@@ -279,13 +318,6 @@ pub fn paginate(current: usize, total: usize, url: impl Fn(usize) -> String) -> 
         last: url(total),
         pages: (start..=end).map(|n| PageLink { number: n, url: url(n), current: n == current }).collect(),
     }
-}
-
-/// The slice of a column's article list shown on `page`.
-pub fn page_slice(list: &[usize], page: usize) -> &[usize] {
-    let start = ((page - 1) * PAGE_SIZE).min(list.len());
-    let end = (start + PAGE_SIZE).min(list.len());
-    &list[start..end]
 }
 
 pub fn article_ctx<'a>(

@@ -4,12 +4,13 @@
 //!
 //! ```text
 //! publish/.manifests/<host>/<release id>.sums    sha256 \t len \t inode \t mtime ns \t path
+//! publish/.manifests/<host>/<release id>.log     + \t (the same) or - \t path, per publish
 //! ```
 //!
 //! The renderer hashes what it writes while the bytes are in memory (`Recorder`), so a build
-//! reads nothing back. An incremental publish starts from the previous release's manifest: its
-//! unchanged files are hard links, with the same inode, length and time, and only what it
-//! wrote or removed changes the manifest (`apply`).
+//! reads nothing back. A publish replaces files of the live release one by one and appends
+//! what it wrote and removed to the release's log (`append`): its cost follows the change,
+//! not the site. The live manifest is the sums with the log applied in order.
 //!
 //! The audit compares the live release with its manifest byte for byte (`compare` with
 //! `Depth::Hash`); `zhanqun serve` looks every few minutes at lengths, inodes and times only
@@ -83,6 +84,11 @@ impl Recorder {
         self.written.lock().unwrap_or_else(|e| e.into_inner()).push((rel.trim_start_matches('/').to_string(), entry));
     }
 
+    /// The paths written so far, relative with `/`.
+    pub fn written_paths(&self) -> Vec<String> {
+        self.written.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(rel, _)| rel.clone()).collect()
+    }
+
     fn into_parts(self) -> (Vec<(String, Entry)>, Vec<String>) {
         let w = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
         (w, self.removed.into_inner().unwrap_or_else(|e| e.into_inner()))
@@ -119,6 +125,28 @@ pub fn path(root: &Path, host: &str, id: &str) -> PathBuf {
     root.join(MANIFESTS).join(host).join(format!("{id}.sums"))
 }
 
+/// Where the changes made to `host`'s release `id` since it went live are logged.
+fn log_path(root: &Path, host: &str, id: &str) -> PathBuf {
+    root.join(MANIFESTS).join(host).join(format!("{id}.log"))
+}
+
+/// Appends what one publish wrote and removed in the host's live release to its log, in one
+/// write: a publish killed before it is re-run whole, and applying its lines twice gives
+/// the same manifest.
+pub fn append(root: &Path, host: &str, rec: Recorder) -> io::Result<()> {
+    let Some(id) = live_id(root, host) else { return Ok(()) };
+    let (written, removed) = rec.into_parts();
+    let mut text = String::new();
+    for rel in removed {
+        text.push_str(&format!("-\t{rel}\n"));
+    }
+    for (rel, e) in written {
+        text.push_str(&format!("+\t{}\t{}\t{}\t{}\t{rel}\n", crate::hex::hex(&e.sha256), e.len, e.inode, e.mtime_ns));
+    }
+    let mut f = fs::OpenOptions::new().create(true).append(true).open(log_path(root, host, &id))?;
+    f.write_all(text.as_bytes())
+}
+
 /// The release id the host's symlink points to.
 fn live_id(root: &Path, host: &str) -> Option<String> {
     let target = fs::read_link(root.join(host)).ok()?;
@@ -129,11 +157,25 @@ fn live_id(root: &Path, host: &str) -> Option<String> {
 /// manifests existed have none).
 pub fn live(root: &Path, host: &str) -> io::Result<Option<Manifest>> {
     let Some(id) = live_id(root, host) else { return Ok(None) };
-    match fs::read_to_string(path(root, host, &id)) {
-        Ok(text) => Ok(Some(parse(&text))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
+    let mut manifest = match fs::read_to_string(path(root, host, &id)) {
+        Ok(text) => parse(&text),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    match fs::read_to_string(log_path(root, host, &id)) {
+        Ok(log) => {
+            for line in log.lines() {
+                if let Some(rel) = line.strip_prefix("-\t") {
+                    manifest.remove(rel);
+                } else if let Some(entry) = line.strip_prefix("+\t") {
+                    manifest.extend(parse(entry));
+                }
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
     }
+    Ok(Some(manifest))
 }
 
 fn parse(text: &str) -> Manifest {
@@ -212,7 +254,7 @@ pub fn prune(root: &Path, host: &str, kept: &[String]) -> io::Result<()> {
     let Ok(entries) = fs::read_dir(&dir) else { return Ok(()) };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let id = name.strip_suffix(".sums").unwrap_or(&name);
+        let id = name.strip_suffix(".sums").or_else(|| name.strip_suffix(".log")).unwrap_or(&name);
         if !kept.iter().any(|k| k == id) {
             fs::remove_file(entry.path())?;
         }

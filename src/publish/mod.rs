@@ -1,6 +1,7 @@
 //! Static publishing: site group + database → plan → rayon render → atomic swap into
 //! `publish/`. This module knows nothing of HTTP; the web layer and the CLI call `build`.
 
+pub mod change;
 pub mod context;
 pub mod feeds;
 pub mod incremental;

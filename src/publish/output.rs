@@ -9,8 +9,13 @@
 //! the host's symlink with `rename(2)`, which is atomic: nginx sees the old release or the new
 //! one, never a mix. A build killed at any point leaves the symlinks on the old releases;
 //! its leftovers in `.staging` are removed by the next build.
+//!
+//! A publish (`LiveEdit`) changes a live release file by file instead: it writes the new files
+//! into `.staging`, then renames each over its old version (nginx sees the old file or the
+//! new, never part of one) and removes what went. A publish killed half way leaves some
+//! files new and some old; its job is still queued, and the re-run renders the same files
+//! from the database and finishes it.
 
-use std::collections::HashSet;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -26,28 +31,17 @@ pub struct Output {
     id: String,
     staging: PathBuf,
     committed: bool,
-    /// Hosts whose staging folder was cloned from the live release.
-    cloned: HashSet<String>,
     // Held for the whole build: a second build (say `--watch` and a manual one) waits its turn.
     _lock: File,
 }
 
 impl Output {
     pub fn begin(root: &Path) -> Result<Output, PublishError> {
-        fs::create_dir_all(root).map_err(|e| PublishError::io(root, e))?;
-        let lock_path = root.join(".lock");
-        let lock = File::create(&lock_path).map_err(|e| PublishError::io(&lock_path, e))?;
-        lock.lock().map_err(|e| PublishError::io(&lock_path, e))?;
-        let staging_root = root.join(STAGING);
-        // Whatever is here belongs to builds that died: we hold the lock.
-        if staging_root.exists() {
-            fs::remove_dir_all(&staging_root).map_err(|e| PublishError::io(&staging_root, e))?;
-        }
-        let now = chrono::Utc::now();
-        let id = format!("{}-{}", now.format("%Y%m%dT%H%M%S%.6f"), std::process::id());
-        let staging = staging_root.join(&id);
+        let lock = lock(root)?;
+        let id = release_id();
+        let staging = root.join(STAGING).join(&id);
         fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
-        Ok(Output { root: root.to_path_buf(), id, staging, committed: false, cloned: HashSet::new(), _lock: lock })
+        Ok(Output { root: root.to_path_buf(), id, staging, committed: false, _lock: lock })
     }
 
     /// The folder a host's pages are written to during this build.
@@ -59,48 +53,15 @@ impl Output {
         &self.root
     }
 
-    /// Fills a host's staging folder with hard links to its live release, so that an
-    /// incremental publish writes only what changed and still swaps a whole release in.
-    /// Returns false when the host has no live release yet.
-    pub fn clone_live(&mut self, host: &str) -> Result<bool, PublishError> {
-        let Some(live) = live_release(&self.root, host).filter(|p| p.is_dir()) else {
-            return Ok(false);
-        };
-        let to = self.site_dir(host);
-        for entry in walkdir::WalkDir::new(&live) {
-            let entry = entry.map_err(|e| PublishError::io(&live, e.into()))?;
-            let rel = entry.path().strip_prefix(&live).unwrap_or(entry.path());
-            let target = to.join(rel);
-            if entry.file_type().is_dir() {
-                fs::create_dir_all(&target).map_err(|e| PublishError::io(&target, e))?;
-            } else {
-                fs::hard_link(entry.path(), &target).map_err(|e| PublishError::io(&target, e))?;
-            }
-        }
-        self.cloned.insert(host.to_string());
-        Ok(true)
-    }
-
     /// Where the manifest of `host`'s staged release is written (before it goes live).
     pub fn manifest_path(&self, host: &str) -> PathBuf {
         manifest::path(&self.root, host, &self.id)
     }
 
-    /// Writes the manifest of `host`'s staged release from what the render wrote and removed:
-    /// on top of the live release's manifest when the folder was cloned from it (read back
-    /// from disk when that release has none), on top of nothing when it was rendered whole.
+    /// Writes the manifest of `host`'s staged release from what the render wrote.
     pub fn record(&self, host: &str, recorder: manifest::Recorder) -> Result<(), PublishError> {
-        let staged = self.site_dir(host);
-        let io = |e| PublishError::io(&staged, e);
-        let sums = if self.cloned.contains(host) {
-            match manifest::live(&self.root, host).map_err(io)? {
-                Some(base) => manifest::apply(base, recorder),
-                None => manifest::of_dir(&staged).map_err(io)?,
-            }
-        } else {
-            manifest::apply(manifest::Manifest::new(), recorder)
-        };
-        manifest::write(&self.manifest_path(host), &sums).map_err(io)
+        let sums = manifest::apply(manifest::Manifest::new(), recorder);
+        manifest::write(&self.manifest_path(host), &sums).map_err(|e| PublishError::io(&self.site_dir(host), e))
     }
 
     /// Makes every staged host live, one atomic rename each, then prunes old releases.
@@ -143,6 +104,106 @@ impl Drop for Output {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }
+    }
+}
+
+/// Takes the publish folder's lock (waiting for a build or publish that holds it) and clears
+/// what dead builds left in `.staging`: while we hold the lock, nobody else is writing there.
+fn lock(root: &Path) -> Result<File, PublishError> {
+    fs::create_dir_all(root).map_err(|e| PublishError::io(root, e))?;
+    let lock_path = root.join(".lock");
+    let lock = File::create(&lock_path).map_err(|e| PublishError::io(&lock_path, e))?;
+    lock.lock().map_err(|e| PublishError::io(&lock_path, e))?;
+    let staging_root = root.join(STAGING);
+    if staging_root.exists() {
+        fs::remove_dir_all(&staging_root).map_err(|e| PublishError::io(&staging_root, e))?;
+    }
+    Ok(lock)
+}
+
+fn release_id() -> String {
+    let now = chrono::Utc::now();
+    format!("{}-{}", now.format("%Y%m%dT%H%M%S%.6f"), std::process::id())
+}
+
+/// One publish into a host's live release: files are staged, then renamed over the live ones.
+pub struct LiveEdit {
+    root: PathBuf,
+    host: String,
+    live: PathBuf,
+    staging: PathBuf,
+    _lock: File,
+}
+
+impl LiveEdit {
+    /// Starts a publish into `host`'s live release; None when the host has none yet (it
+    /// needs a whole build).
+    pub fn begin(root: &Path, host: &str) -> Result<Option<LiveEdit>, PublishError> {
+        let lock = lock(root)?;
+        let Some(live) = live_release(root, host).filter(|p| p.is_dir()) else { return Ok(None) };
+        let staging = root.join(STAGING).join(release_id()).join(host);
+        fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
+        Ok(Some(LiveEdit { root: root.to_path_buf(), host: host.to_string(), live, staging, _lock: lock }))
+    }
+
+    /// Where the new files are written.
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// The live release.
+    pub fn live(&self) -> &Path {
+        &self.live
+    }
+
+    /// Moves the staged files into the live release, one `rename(2)` each, in an order that
+    /// never links to a page not there yet: files and article pages first, then the lists,
+    /// feeds and sitemaps, the home page last; then removes `remove` (pages no list links to
+    /// any more) and the list pages past a list's new end. Appends all of it to the live
+    /// manifest's log.
+    pub fn apply(self, written: manifest::Recorder, remove: &[String]) -> Result<usize, PublishError> {
+        let mut paths = written.written_paths();
+        paths.sort_by_key(|rel| (apply_rank(rel), rel.clone()));
+        for rel in &paths {
+            let (from, to) = (self.staging.join(rel), self.live.join(rel));
+            if let Err(e) = fs::rename(&from, &to) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(PublishError::io(&to, e));
+                }
+                let dir = to.parent().unwrap_or(&self.live);
+                fs::create_dir_all(dir).map_err(|e| PublishError::io(dir, e))?;
+                fs::rename(&from, &to).map_err(|e| PublishError::io(&to, e))?;
+            }
+        }
+        for rel in remove {
+            let path = self.live.join(rel.trim_start_matches('/'));
+            match fs::remove_file(&path) {
+                Ok(()) => written.removed(rel),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(PublishError::io(&path, e)),
+            }
+        }
+        manifest::append(&self.root, &self.host, written).map_err(|e| PublishError::io(&self.root, e))?;
+        let _ = fs::remove_dir_all(self.staging.parent().unwrap_or(&self.staging));
+        Ok(paths.len())
+    }
+}
+
+/// Order of the renames of a publish: what is linked to goes before what links to it.
+fn apply_rank(rel: &str) -> u8 {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel.starts_with("files/") {
+        0
+    } else if rel == "index.html" {
+        4
+    } else if name.starts_with("index") || name.starts_with("list_") || name.ends_with(".xml") {
+        if rel.contains('/') {
+            2
+        } else {
+            3
+        }
+    } else {
+        1
     }
 }
 
@@ -208,24 +269,37 @@ mod tests {
     }
 
     #[test]
-    fn cloned_release_shares_files_until_replaced() {
+    fn a_publish_replaces_files_in_the_live_release() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        let mut out = Output::begin(root).unwrap();
-        assert!(!out.clone_live("a.example.cn").unwrap(), "nothing live yet");
+        assert!(LiveEdit::begin(root, "a.example.cn").unwrap().is_none(), "nothing live yet");
+        let out = Output::begin(root).unwrap();
         fs::create_dir_all(out.site_dir("a.example.cn").join("gzdt")).unwrap();
         fs::write(out.site_dir("a.example.cn").join("index.html"), "v1").unwrap();
         fs::write(out.site_dir("a.example.cn").join("gzdt/a.html"), "a").unwrap();
+        fs::write(out.site_dir("a.example.cn").join("gzdt/b.html"), "b").unwrap();
         out.commit(&["a.example.cn".into()]).unwrap();
-        let mut out = Output::begin(root).unwrap();
-        assert!(out.clone_live("a.example.cn").unwrap());
-        let staged = out.site_dir("a.example.cn");
-        fs::remove_file(staged.join("index.html")).unwrap();
-        fs::write(staged.join("index.html"), "v2").unwrap();
-        assert_eq!(fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(), "v1", "live untouched");
-        out.commit(&["a.example.cn".into()]).unwrap();
-        assert_eq!(fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(), "v2");
-        assert_eq!(fs::read_to_string(root.join("a.example.cn/gzdt/a.html")).unwrap(), "a");
+        let old_inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(root.join("a.example.cn/gzdt/a.html")).unwrap());
+
+        let edit = LiveEdit::begin(root, "a.example.cn").unwrap().unwrap();
+        let rec = manifest::Recorder::default();
+        for (rel, text) in [("index.html", "v2"), ("gzdt/202611/c.html", "c")] {
+            let path = edit.staging().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, text).unwrap();
+            rec.wrote(rel, text.as_bytes(), &fs::metadata(&path).unwrap());
+        }
+        assert_eq!(edit.apply(rec, &["/gzdt/b.html".into()]).unwrap(), 2);
+        let live = root.join("a.example.cn");
+        assert_eq!(fs::read_to_string(live.join("index.html")).unwrap(), "v2");
+        assert_eq!(fs::read_to_string(live.join("gzdt/202611/c.html")).unwrap(), "c");
+        assert!(!live.join("gzdt/b.html").exists());
+        let inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(live.join("gzdt/a.html")).unwrap());
+        assert_eq!(inode, old_inode, "an untouched file is not copied");
+        // The manifest follows: the sums plus the log equal a read-back of the folder.
+        let sums = manifest::live(root, "a.example.cn").unwrap().unwrap();
+        assert_eq!(sums, manifest::of_dir(&live_release(root, "a.example.cn").unwrap()).unwrap());
+        assert!(!root.join(".staging").exists() || fs::read_dir(root.join(".staging")).unwrap().count() == 0);
     }
 
     #[test]

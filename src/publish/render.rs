@@ -12,12 +12,25 @@ use super::plan::{column_page_path, public_url, Page, Plan};
 use super::{feeds, PublishError};
 use crate::content::{article_path, markdown};
 use crate::group::{ColumnKind, Group, Site};
-use crate::store::published::SiteContent;
+use crate::store::published::{PublishedArticle, SiteContent};
 use crate::theme::locked::{asset_url, group_asset_url, LockedParts};
 use crate::theme::{Theme, Themes};
 
 /// Items per column on the home page.
 const HOME_ITEMS: usize = 8;
+/// Headlines on the home page.
+const HEADLINES: usize = 6;
+
+/// The content a publish's renderer starts from before it is given its own.
+static EMPTY: SiteContent = SiteContent {
+    articles: Vec::new(),
+    related: Vec::new(),
+    blobs: Vec::new(),
+    mailboxes: Vec::new(),
+    messages: Vec::new(),
+    solicitations: Vec::new(),
+    serials: Vec::new(),
+};
 
 pub struct SiteRenderer<'a> {
     group: &'a Group,
@@ -32,9 +45,9 @@ pub struct SiteRenderer<'a> {
     site_value: Value,
     column_values: Vec<Value>,
     dir: PathBuf,
-    /// Files in `dir` may be hard links shared with the live release (an incremental
-    /// publish): replace them, never write through them.
-    replace: bool,
+    /// The live release a publish adds to: content-addressed files already there are not
+    /// written again.
+    live: Option<PathBuf>,
     /// Every file written, hashed while its bytes are in memory, for the release's manifest.
     written: super::manifest::Recorder,
 }
@@ -71,15 +84,28 @@ impl<'a> SiteRenderer<'a> {
                 .collect(),
             plan,
             dir,
-            replace: false,
+            live: None,
             written: Default::default(),
         })
     }
 
-    /// Renders into a folder cloned from the live release with hard links.
-    pub fn replacing(mut self) -> Self {
-        self.replace = true;
-        self
+    /// A renderer for a publish: `content` holds the articles the change touches and those
+    /// its list pages show, `lists` the parts of the lists it re-renders; pages go into
+    /// `dir`, to be moved into the `live` release.
+    pub fn for_change(
+        group: &'a Group,
+        themes: &'a Themes,
+        site: &'a Site,
+        content: &'a SiteContent,
+        lists: Vec<super::plan::ColumnList>,
+        dir: PathBuf,
+        live: PathBuf,
+    ) -> Result<Self, PublishError> {
+        let mut r = Self::new(group, themes, site, &EMPTY, dir)?;
+        r.content = content;
+        r.plan = Plan { pages: Vec::new(), lists, dirs: Default::default() };
+        r.live = Some(live);
+        Ok(r)
     }
 
     /// What this renderer wrote, for the release's manifest (`Output::record`).
@@ -105,12 +131,28 @@ impl<'a> SiteRenderer<'a> {
         Ok(self.plan.pages.len() + extra)
     }
 
-    /// Re-renders only `pages` and the files that list articles (feeds, sitemaps) plus any
-    /// attachment not yet published; returns the number of files written.
-    pub fn render_pages(&self, pages: &[Page], columns: &[usize]) -> Result<usize, PublishError> {
+    /// Renders only `pages`, the feeds of the site and of `columns`, the sitemap index with
+    /// the sitemap `parts` given (and the pages' sitemap when `interaction` changed), and the
+    /// files of the articles rendered that the live release lacks; returns the number of
+    /// files written.
+    pub fn render_change(
+        &self,
+        pages: &[Page],
+        columns: &[usize],
+        parts: &[((i32, i64), Vec<PublishedArticle>)],
+        interaction: bool,
+    ) -> Result<usize, PublishError> {
         pages.par_iter().try_for_each(|page| self.write_page(*page))?;
         let mut n = pages.len();
         n += self.write_feeds(Some(columns))?;
+        for (part, articles) in parts {
+            self.write(&feeds::part_path(*part), feeds::sitemap_part(self.group, self.site, articles.iter()).as_bytes())?;
+        }
+        n += parts.len();
+        n += self.write_sitemap_index()?;
+        if interaction {
+            n += self.write_sitemap_pages()?;
+        }
         n += self.write_blobs()?;
         Ok(n)
     }
@@ -128,19 +170,7 @@ impl<'a> SiteRenderer<'a> {
             part,
             page: path.clone(),
         })?;
-        self.put(&path, html.as_bytes())
-    }
-
-    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), PublishError> {
-        if self.replace {
-            let path = self.dir.join(rel.trim_start_matches('/'));
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(PublishError::io(&path, e)),
-            }
-        }
-        self.write(rel, bytes)
+        self.write(&path, html.as_bytes())
     }
 
     /// Writes `bytes` at `rel` (creating its folder) and records the file for the manifest.
@@ -252,24 +282,36 @@ impl<'a> SiteRenderer<'a> {
                 format!("办理结果查询 - {}", site.name),
                 context! {},
             ),
-            Page::ColumnList { column, page } => {
+            Page::ColumnIndex(column) => {
                 let c = &site.columns[column];
-                let list = &self.plan.column_articles[column];
-                let items: Vec<_> =
-                    ctx::page_slice(list, page).iter().map(|&i| ctx::item(&self.content.articles[i])).collect();
-                let total = super::plan::page_count(list.len());
+                let list = &self.plan.lists[column];
+                let items: Vec<_> = list.index().into_iter().map(|i| ctx::item(&self.content.articles[i])).collect();
                 let extra = context! {
                     column => self.column_values[column].clone(),
-                    parent => c.parent.as_deref().and_then(|p| site.columns.iter().position(|x| x.slug == p)).map(|i| self.column_values[i].clone()),
+                    parent => self.parent_value(column),
                     items => items,
-                    pagination => ctx::pagination(&c.slug, page, total),
+                    pagination => ctx::index_pager(&c.slug, list.len),
                 };
-                let title = if page > 1 {
-                    format!("{}（第{page}页） - {}", c.name, site.name)
-                } else {
-                    format!("{} - {}", c.name, site.name)
+                (super::plan::column_index_path(&c.slug), "column.html", format!("{} - {}", c.name, site.name), extra)
+            }
+            Page::ColumnList { column, page } => {
+                let c = &site.columns[column];
+                let list = &self.plan.lists[column];
+                let path = column_page_path(&c.slug, page);
+                let held = list.archive(page).ok_or_else(|| PublishError::Renderer(format!("{path}: not read")))?;
+                let arts = &self.content.articles;
+                // Archive pages mark nothing as pinned: pinning changes the first page only.
+                let items: Vec<_> = held.map(|i| ctx::ItemCtx { pinned: false, ..ctx::item(&arts[i]) }).collect();
+                let (newest, oldest) = (items.first().map_or("", |i| i.date), items.last().map_or("", |i| i.date));
+                let pager = ctx::archive_pager(&c.slug, page, list.pages(), oldest, newest);
+                let title = format!("{}（{}） - {}", c.name, pager.span.as_deref().unwrap_or_default(), site.name);
+                let extra = context! {
+                    column => self.column_values[column].clone(),
+                    parent => self.parent_value(column),
+                    items => items,
+                    pagination => pager,
                 };
-                (column_page_path(&c.slug, page), "column.html", title, extra)
+                (path, "column.html", title, extra)
             }
             Page::Article(i) => {
                 let a = &self.content.articles[i];
@@ -329,28 +371,39 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
+    fn parent_value(&self, column: usize) -> Option<Value> {
+        let columns = &self.site.def.columns;
+        columns[column].parent.as_deref().and_then(|p| columns.iter().position(|x| x.slug == p)).map(|i| self.column_values[i].clone())
+    }
+
     fn home_ctx(&self) -> Value {
         let site = &self.site.def;
         let arts = &self.content.articles;
-        let sections: Vec<Section> = site
-            .columns
+        let top: Vec<usize> = (0..site.columns.len()).filter(|&ci| site.columns[ci].parent.is_none()).collect();
+        let sections: Vec<Section> = top
             .iter()
-            .enumerate()
-            .filter(|(_, c)| c.parent.is_none())
-            .map(|(ci, _)| Section {
+            .map(|&ci| Section {
                 column: ctx::column_ctx(self.site, ci),
-                items: self.plan.column_articles[ci].iter().take(HOME_ITEMS).map(|&i| ctx::item(&arts[i])).collect(),
+                items: self.plan.lists[ci].head(HOME_ITEMS).into_iter().map(|i| ctx::item(&arts[i])).collect(),
             })
             .collect();
-        // News, notices and policies lead (pinned first, newest first: the content's order);
-        // overview pages and service guides are reference material, not headlines.
+        // News, notices and policies lead (pinned first, newest first); overview pages and
+        // service guides are reference material, not headlines.
         let is_headline = |slug: &str| {
             site.columns
                 .iter()
                 .find(|c| c.slug == slug)
                 .is_some_and(|c| matches!(c.kind, ColumnKind::News | ColumnKind::Notice | ColumnKind::Policy))
         };
-        let headlines: Vec<_> = arts.iter().filter(|a| is_headline(&a.column)).take(6).map(ctx::item).collect();
+        let mut candidates: Vec<usize> = top.iter().flat_map(|&ci| self.plan.lists[ci].head(HEADLINES)).collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.retain(|&i| is_headline(&arts[i].column));
+        candidates.sort_by(|&x, &y| {
+            let (a, b) = (&arts[x], &arts[y]);
+            b.pinned.cmp(&a.pinned).then_with(|| super::plan::list_order(b, a))
+        });
+        let headlines: Vec<_> = candidates.into_iter().take(HEADLINES).map(|i| ctx::item(&arts[i])).collect();
         context! { sections => sections, headlines => headlines }
     }
 
@@ -364,11 +417,12 @@ impl<'a> SiteRenderer<'a> {
         }
     }
 
-    /// Feeds, sitemap, robots.txt, theme and group assets, attachments.
+    /// Feeds, sitemaps, robots.txt, theme and group assets, attachments.
     fn write_extras(&self) -> Result<usize, PublishError> {
         let group = self.group;
         let site = self.site;
         let mut n = self.write_feeds(None)?;
+        n += self.write_sitemaps()?;
         self.write("/robots.txt", feeds::robots(group, site).as_bytes())?;
         n += 1;
         n += self.copy_tree(&self.theme.static_dir(), "/static")?;
@@ -384,28 +438,57 @@ impl<'a> SiteRenderer<'a> {
         Ok(n)
     }
 
-    /// The site feed, the feeds of `columns` (all when None) and the sitemaps.
+    /// The site feed and the feeds of `columns` (all when None).
     fn write_feeds(&self, columns: Option<&[usize]>) -> Result<usize, PublishError> {
         let (group, site, arts) = (self.group, self.site, &self.content.articles);
-        let all: Vec<usize> = (0..arts.len()).collect();
-        self.put("/rss.xml", feeds::rss(group, site, &site.def.name, "/", &all, arts).as_bytes())?;
+        // The site's newest: every article is listed by the top column above it.
+        let mut newest: Vec<usize> = (0..site.def.columns.len())
+            .filter(|&ci| site.def.columns[ci].parent.is_none())
+            .flat_map(|ci| self.plan.lists[ci].newest(feeds::FEED_ITEMS))
+            .collect();
+        newest.sort_unstable();
+        newest.dedup();
+        newest.sort_by(|&x, &y| super::plan::list_order(&arts[y], &arts[x]));
+        let feed = feeds::rss(group, site, &site.def.name, "/", newest.iter().map(|&i| &arts[i]));
+        self.write("/rss.xml", feed.as_bytes())?;
         let mut n = 1;
         for (ci, c) in site.def.columns.iter().enumerate() {
             if columns.is_some_and(|only| !only.contains(&ci)) {
                 continue;
             }
             let title = format!("{} - {}", c.name, site.def.name);
-            let feed = feeds::rss(group, site, &title, &format!("/{}/", c.slug), &self.plan.column_articles[ci], arts);
-            self.put(&format!("/{}/rss.xml", c.slug), feed.as_bytes())?;
-            n += 1;
-        }
-        for (name, body) in
-            feeds::sitemaps(group, site, &self.plan, arts, &self.content.messages, &self.content.solicitations)
-        {
-            self.put(&name, body.as_bytes())?;
+            let items = self.plan.lists[ci].newest(feeds::FEED_ITEMS).map(|i| &arts[i]);
+            let feed = feeds::rss(group, site, &title, &format!("/{}/", c.slug), items);
+            self.write(&format!("/{}/rss.xml", c.slug), feed.as_bytes())?;
             n += 1;
         }
         Ok(n)
+    }
+
+    /// Every sitemap of a whole site.
+    fn write_sitemaps(&self) -> Result<usize, PublishError> {
+        let mut by_part: std::collections::BTreeMap<(i32, i64), Vec<&PublishedArticle>> = feeds::parts(&self.content.serials).into_iter().map(|p| (p, Vec::new())).collect();
+        for a in &self.content.articles {
+            if let Some(part) = feeds::part_of(&a.index_no) {
+                by_part.entry(part).or_default().push(a);
+            }
+        }
+        for (part, articles) in &by_part {
+            self.write(&feeds::part_path(*part), feeds::sitemap_part(self.group, self.site, articles.iter().copied()).as_bytes())?;
+        }
+        Ok(by_part.len() + self.write_sitemap_index()? + self.write_sitemap_pages()?)
+    }
+
+    fn write_sitemap_index(&self) -> Result<usize, PublishError> {
+        let index = feeds::sitemap_index(self.group, self.site, &feeds::parts(&self.content.serials));
+        self.write("/sitemap.xml", index.as_bytes())?;
+        Ok(1)
+    }
+
+    fn write_sitemap_pages(&self) -> Result<usize, PublishError> {
+        let c = self.content;
+        self.write(&feeds::pages_path(), feeds::sitemap_pages(self.group, self.site, &c.messages, &c.solicitations).as_bytes())?;
+        Ok(1)
     }
 
     /// Attachments and images; content-addressed, so one already there is already right.
@@ -413,8 +496,7 @@ impl<'a> SiteRenderer<'a> {
         let mut n = 0;
         for b in &self.content.blobs {
             let path = ctx::blob_path(&b.sha256, &b.mime, self.content);
-            let full = self.dir.join(path.trim_start_matches('/'));
-            if self.replace && full.exists() {
+            if self.live.as_ref().is_some_and(|live| live.join(path.trim_start_matches('/')).exists()) {
                 continue;
             }
             self.write(&path, &b.data)?;

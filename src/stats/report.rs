@@ -304,7 +304,7 @@ mod tests {
             page("/gzdt/", 3),
             page("/gzdt/2026/11/12.html", 4),
             page("/search", 2),
-            page("/tzgg/index_2.html", 1),
+            page("/tzgg/list_2.html", 1),
         ];
         let got: Vec<(String, i64)> = by_column(&pages, &columns).into_iter().map(|c| (c.name, c.views)).collect();
         assert_eq!(

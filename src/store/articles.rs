@@ -77,12 +77,14 @@ impl Store {
             ids.insert(&item.source_key, article_id);
             let rev_id = insert_revision(&mut tx, article_id, number, item, &hash, actor, now).await?;
             sqlx::query(
-                "UPDATE articles SET published_revision_id = $1, column_id = $2, pinned = $3, status = 'published', updated_at = $4 WHERE id = $5",
+                "UPDATE articles SET published_revision_id = $1, column_id = $2, pinned = $3, status = 'published', updated_at = $4,
+                    list_at = $5 WHERE id = $6",
             )
             .bind(rev_id)
             .bind(column_id)
             .bind(i64::from(item.pinned))
             .bind(now)
+            .bind(&item.publish_at)
             .bind(article_id)
             .execute(&mut *tx)
             .await?;

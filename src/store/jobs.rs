@@ -15,36 +15,76 @@ pub struct Job {
     pub old_path: Option<String>,
     /// A column whose lists showed the article before a move.
     pub old_column: Option<String>,
+    /// The key (publish time) the article was listed under when the job was queued; None
+    /// when it had never been published.
+    pub old_list_at: Option<String>,
     pub due_at: i64,
 }
 
+/// How long a claimed job stays with its publisher; one that died holding it leaves the job
+/// to any publisher after this. A publish takes milliseconds, a full site seconds.
+pub const CLAIM_SECONDS: i64 = 300;
+
 impl Store {
-    /// Jobs due at `now` (Unix seconds), oldest first.
-    pub async fn due_jobs(&self, now: i64) -> Result<Vec<Job>> {
-        sqlx::query(
-            "SELECT id, site_id, article_id, old_path, old_column, due_at FROM publish_jobs
-             WHERE done_at IS NULL AND due_at <= $1 ORDER BY id LIMIT 1000",
-        )
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Job {
-                id: r.col("id")?,
-                site_id: r.col("site_id")?,
-                article_id: r.col("article_id")?,
-                old_path: r.col("old_path")?,
-                old_column: r.col("old_column")?,
-                due_at: r.col("due_at")?,
+    /// Claims the jobs due at `now` (Unix seconds) for the publisher `node`, oldest first:
+    /// those nobody holds and those whose claim ran out. On PostgreSQL the rows are locked
+    /// with SKIP LOCKED, so publishers on several nodes each get different jobs without
+    /// waiting on each other; SQLite has one writer, which is the lock.
+    pub async fn claim_jobs(&self, node: &str, now: i64) -> Result<Vec<Job>> {
+        let skip_locked = match self.backend() {
+            super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            super::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE publish_jobs SET claimed_by = $1, claimed_until = $2
+             WHERE id IN (SELECT id FROM publish_jobs
+                          WHERE done_at IS NULL AND due_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
+                          ORDER BY id LIMIT 1000 {skip_locked})
+             RETURNING id, site_id, article_id, old_path, old_column, old_list_at, due_at"
+        );
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(&sql).bind(node).bind(now + CLAIM_SECONDS).bind(now).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let mut jobs: Vec<Job> = rows
+            .iter()
+            .map(|r| {
+                Ok(Job {
+                    id: r.col("id")?,
+                    site_id: r.col("site_id")?,
+                    article_id: r.col("article_id")?,
+                    old_path: r.col("old_path")?,
+                    old_column: r.col("old_column")?,
+                    old_list_at: r.col("old_list_at")?,
+                    due_at: r.col("due_at")?,
+                })
             })
-        })
-        .collect()
+            .collect::<Result<_>>()?;
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    /// Gives back what `node` held when it stopped (a restart after a crash), so that its
+    /// jobs run at once instead of after their claim runs out.
+    pub async fn release_claims(&self, node: &str) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE publish_jobs SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1 AND done_at IS NULL",
+        )
+        .bind(node)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// When the next pending job falls due, if any is pending.
     pub async fn next_job_due(&self) -> Result<Option<i64>> {
-        sqlx::query("SELECT MIN(due_at) AS due FROM publish_jobs WHERE done_at IS NULL")
+        // A job another publisher holds is due again only when its claim runs out.
+        sqlx::query(
+            "SELECT MIN(CASE WHEN claimed_until IS NOT NULL AND claimed_until > due_at THEN claimed_until ELSE due_at END)
+             AS due FROM publish_jobs WHERE done_at IS NULL",
+        )
             .fetch_one(self.pool())
             .await?
             .col("due")

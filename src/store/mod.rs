@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod mailboxes;
 pub mod messages;
 pub mod notices;
+pub mod lists;
 pub mod published;
 mod row;
 pub mod searchable;

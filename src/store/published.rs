@@ -62,50 +62,62 @@ pub struct SiteContent {
     pub messages: Vec<super::messages::PublishedMessage>,
     /// Published opinion solicitations, newest first.
     pub solicitations: Vec<super::solicitations::PublishedSolicitation>,
+    /// The last 索引号 serial of each year, which sets the sitemap's parts.
+    pub serials: Vec<(i32, i64)>,
+}
+
+/// The columns every reading of a live article selects; `body` is `r.body_md` for pages and
+/// `''` for list rows, which never show the body.
+fn article_select(body: &str) -> String {
+    format!(
+        "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, {body} AS body_md, r.publish_at,
+                r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source
+         FROM articles a
+         JOIN revisions r ON r.id = a.published_revision_id
+         JOIN site_columns c ON c.id = a.column_id"
+    )
+}
+
+pub(super) fn article_row(r: &sqlx::any::AnyRow) -> Result<PublishedArticle> {
+    Ok(PublishedArticle {
+        id: r.col("id")?,
+        column: r.col("slug")?,
+        index_no: r.col("index_no")?,
+        pinned: r.flag("pinned")?,
+        title: r.col("title")?,
+        summary: r.col("summary")?,
+        body_md: r.col("body_md")?,
+        publish_at: r.col("publish_at")?,
+        meta: GovMeta {
+            doc_number: r.col("doc_number")?,
+            issuer: r.col("issuer")?,
+            written_date: r.col("written_date")?,
+            topic: r.col("topic")?,
+            disclosure: Disclosure::parse(&r.col::<String>("disclosure")?).unwrap_or_default(),
+            validity: Validity::parse(&r.col::<String>("validity")?).unwrap_or_default(),
+            source: r.col("source")?,
+        },
+        cover: r.col("cover_sha256")?,
+        attachments: Vec::new(),
+    })
+}
+
+/// `$from, $from+1, …` for `n` bound values.
+pub(super) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 impl Store {
     /// The live content of a site as of `now` (`YYYY-MM-DD HH:MM:SS`): scheduled articles
     /// whose time has not come are left out.
     pub async fn site_content(&self, site_id: i64, now: &str) -> Result<SiteContent> {
-        let mut articles: Vec<PublishedArticle> = sqlx::query(
-            "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, r.body_md, r.publish_at,
-                    r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source
-             FROM articles a
-             JOIN revisions r ON r.id = a.published_revision_id
-             JOIN site_columns c ON c.id = a.column_id
-             WHERE a.site_id = $1 AND a.status = 'published' AND r.publish_at <= $2
+        let sql = format!(
+            "{} WHERE a.site_id = $1 AND a.status = 'published' AND r.publish_at <= $2
              ORDER BY a.pinned DESC, r.publish_at DESC, a.id DESC",
-        )
-        .bind(site_id)
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(PublishedArticle {
-                id: r.col("id")?,
-                column: r.col("slug")?,
-                index_no: r.col("index_no")?,
-                pinned: r.flag("pinned")?,
-                title: r.col("title")?,
-                summary: r.col("summary")?,
-                body_md: r.col("body_md")?,
-                publish_at: r.col("publish_at")?,
-                meta: GovMeta {
-                    doc_number: r.col("doc_number")?,
-                    issuer: r.col("issuer")?,
-                    written_date: r.col("written_date")?,
-                    topic: r.col("topic")?,
-                    disclosure: Disclosure::parse(&r.col::<String>("disclosure")?).unwrap_or_default(),
-                    validity: Validity::parse(&r.col::<String>("validity")?).unwrap_or_default(),
-                    source: r.col("source")?,
-                },
-                cover: r.col("cover_sha256")?,
-                attachments: Vec::new(),
-            })
-        })
-        .collect::<Result<_>>()?;
+            article_select("r.body_md")
+        );
+        let mut articles: Vec<PublishedArticle> =
+            sqlx::query(&sql).bind(site_id).bind(now).fetch_all(self.pool()).await?.iter().map(article_row).collect::<Result<_>>()?;
 
         let mut atts: HashMap<i64, Vec<AttachmentRef>> = HashMap::new();
         for r in sqlx::query(
@@ -120,20 +132,9 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         {
-            atts.entry(r.col("id")?).or_default().push(AttachmentRef {
-                name: r.col("name")?,
-                sha256: r.col("sha256")?,
-                mime: r.col("mime")?,
-                size: r.col("size")?,
-            });
+            atts.entry(r.col("id")?).or_default().push(attachment_row(&r)?);
         }
-        if !atts.is_empty() {
-            for a in &mut articles {
-                if let Some(list) = atts.remove(&a.id) {
-                    a.attachments = list;
-                }
-            }
-        }
+        attach(&mut articles, atts);
 
         let blobs = sqlx::query(
             "SELECT b.sha256, b.mime, b.data FROM blobs b WHERE b.sha256 IN (
@@ -147,20 +148,89 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| Ok(Blob { sha256: r.col("sha256")?, mime: r.col("mime")?, data: r.col("data")? }))
+        .map(blob_row)
         .collect::<Result<_>>()?;
 
-        let related = self.related(site_id, now).await?;
+        let related = self.related(site_id, now, None).await?;
         let mailboxes = self.listed_mailboxes(site_id).await?;
         let messages = self.published_messages(site_id).await?;
         let solicitations = self.published_solicitations(site_id).await?;
-        Ok(SiteContent { articles, related, blobs, mailboxes, messages, solicitations })
+        let serials = self.index_serials(site_id).await?;
+        Ok(SiteContent { articles, related, blobs, mailboxes, messages, solicitations, serials })
     }
 
-    async fn related(&self, site_id: i64, now: &str) -> Result<Vec<Related>> {
+    /// The live articles among `ids` with what their pages show (attachments, files, policy
+    /// links), for a publish that renders only them; the mailboxes; and, when
+    /// `interaction` is set, the published answers and solicitations.
+    pub async fn articles_content(&self, site_id: i64, now: &str, ids: &[i64], interaction: bool) -> Result<SiteContent> {
+        let mut content = SiteContent { mailboxes: self.listed_mailboxes(site_id).await?, ..Default::default() };
+        if interaction {
+            content.messages = self.published_messages(site_id).await?;
+            content.solicitations = self.published_solicitations(site_id).await?;
+        }
+        if ids.is_empty() {
+            return Ok(content);
+        }
+        let list = placeholders(3, ids.len());
+        let sql = format!(
+            "{} WHERE a.site_id = $1 AND a.status = 'published' AND r.publish_at <= $2 AND a.id IN ({list})",
+            article_select("r.body_md")
+        );
+        let mut q = sqlx::query(&sql).bind(site_id).bind(now);
+        for id in ids {
+            q = q.bind(id);
+        }
+        let mut articles: Vec<PublishedArticle> = q.fetch_all(self.pool()).await?.iter().map(article_row).collect::<Result<_>>()?;
+        let live: Vec<i64> = articles.iter().map(|a| a.id).collect();
+        if live.is_empty() {
+            return Ok(content);
+        }
+        let list = placeholders(1, live.len());
+        let sql = format!(
+            "SELECT a.id, ra.name, ra.sha256, b.mime, b.size
+             FROM articles a
+             JOIN revision_attachments ra ON ra.revision_id = a.published_revision_id
+             JOIN blobs b ON b.sha256 = ra.sha256
+             WHERE a.id IN ({list}) ORDER BY a.id, ra.position"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in &live {
+            q = q.bind(id);
+        }
+        let mut atts: HashMap<i64, Vec<AttachmentRef>> = HashMap::new();
+        for r in q.fetch_all(self.pool()).await? {
+            atts.entry(r.col("id")?).or_default().push(attachment_row(&r)?);
+        }
+        let mut shas: Vec<&str> = atts.values().flatten().map(|f| f.sha256.as_str()).collect();
+        shas.extend(articles.iter().filter_map(|a| a.cover.as_deref()));
+        shas.sort_unstable();
+        shas.dedup();
+        if !shas.is_empty() {
+            let sql = format!("SELECT sha256, mime, data FROM blobs WHERE sha256 IN ({})", placeholders(1, shas.len()));
+            let mut q = sqlx::query(&sql);
+            for sha in &shas {
+                q = q.bind(*sha);
+            }
+            content.blobs = q.fetch_all(self.pool()).await?.iter().map(blob_row).collect::<Result<_>>()?;
+        }
+        attach(&mut articles, atts);
+        content.related = self.related(site_id, now, Some(&live)).await?;
+        content.articles = articles;
+        Ok(content)
+    }
+
+    /// The policy links of a site's articles, or of those among `only`.
+    async fn related(&self, site_id: i64, now: &str, only: Option<&[i64]>) -> Result<Vec<Related>> {
+        let (p_only, i_only) = match only {
+            Some(ids) => {
+                let list = placeholders(3, ids.len());
+                (format!(" AND p.id IN ({list})"), format!(" AND i.id IN ({list})"))
+            }
+            None => (String::new(), String::new()),
+        };
         // Two indexed walks (from this site's policies, from its interpretations) instead of
         // one OR over every link of the group.
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT 'p' AS side, p.id AS from_id, o.id AS other_id, os.code, oc.slug, orev.publish_at, orev.title
              FROM articles p
              JOIN article_links l ON l.policy_id = p.id AND l.refused_at IS NULL
@@ -168,7 +238,7 @@ impl Store {
              JOIN revisions orev ON orev.id = o.published_revision_id
              JOIN site_columns oc ON oc.id = o.column_id
              JOIN sites os ON os.id = o.site_id
-             WHERE p.site_id = $1 AND p.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2
+             WHERE p.site_id = $1 AND p.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2{p_only}
              UNION ALL
              SELECT 'i' AS side, i.id AS from_id, o.id AS other_id, os.code, oc.slug, orev.publish_at, orev.title
              FROM articles i
@@ -177,12 +247,13 @@ impl Store {
              JOIN revisions orev ON orev.id = o.published_revision_id
              JOIN site_columns oc ON oc.id = o.column_id
              JOIN sites os ON os.id = o.site_id
-             WHERE i.site_id = $1 AND i.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2",
-        )
-        .bind(site_id)
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE i.site_id = $1 AND i.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2{i_only}"
+        );
+        let mut q = sqlx::query(&sql).bind(site_id).bind(now);
+        for id in only.unwrap_or_default() {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 let side: String = r.col("side")?;
@@ -197,5 +268,24 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+fn attachment_row(r: &sqlx::any::AnyRow) -> Result<AttachmentRef> {
+    Ok(AttachmentRef { name: r.col("name")?, sha256: r.col("sha256")?, mime: r.col("mime")?, size: r.col("size")? })
+}
+
+fn blob_row(r: &sqlx::any::AnyRow) -> Result<Blob> {
+    Ok(Blob { sha256: r.col("sha256")?, mime: r.col("mime")?, data: r.col("data")? })
+}
+
+fn attach(articles: &mut [PublishedArticle], mut atts: HashMap<i64, Vec<AttachmentRef>>) {
+    if atts.is_empty() {
+        return;
+    }
+    for a in articles {
+        if let Some(list) = atts.remove(&a.id) {
+            a.attachments = list;
+        }
     }
 }

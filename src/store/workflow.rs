@@ -381,14 +381,21 @@ async fn publish(tx: &mut Transaction<'_, Any>, cur: &Current, id: i64, work: i6
     if let Some(old) = cur.live_id {
         sqlx::query("UPDATE revisions SET state = 'superseded' WHERE id = $1").bind(old).execute(&mut **tx).await?;
     }
+    let new_path = article_path(&column, &publish_at, id);
+    let old_path = cur.live_path.as_deref().filter(|p| *p != new_path);
+    let old_column = cur.live_column.as_deref().filter(|c| *c != column);
+    let due = if scheduled { local_to_unix(&publish_at) } else { now };
+    // Queued before the article row changes: the job keeps where the article stood on the lists.
+    add_job(tx, cur.site_id, Some(id), old_path, old_column, due).await?;
     sqlx::query(
         "UPDATE articles SET published_revision_id = $1, status = 'published', column_id = $2, pinned = $3,
-            work_revision_id = NULL, updated_at = $4 WHERE id = $5",
+            work_revision_id = NULL, updated_at = $4, list_at = $5 WHERE id = $6",
     )
     .bind(work)
     .bind(column_id)
     .bind(pinned)
     .bind(now)
+    .bind(&publish_at)
     .bind(id)
     .execute(&mut **tx)
     .await?;
@@ -411,11 +418,6 @@ async fn publish(tx: &mut Transaction<'_, Any>, cur: &Current, id: i64, work: i6
     others.extend(linked(tx, id).await?);
     others.sort_unstable();
     others.dedup();
-    let new_path = article_path(&column, &publish_at, id);
-    let old_path = cur.live_path.as_deref().filter(|p| *p != new_path);
-    let old_column = cur.live_column.as_deref().filter(|c| *c != column);
-    let due = if scheduled { local_to_unix(&publish_at) } else { now };
-    add_job(tx, cur.site_id, Some(id), old_path, old_column, due).await?;
     for (site, other) in others {
         add_job(tx, site, Some(other), None, None, due).await?;
     }
@@ -446,7 +448,8 @@ pub(crate) async fn add_job(
     due_at: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO publish_jobs (site_id, article_id, old_path, old_column, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO publish_jobs (site_id, article_id, old_path, old_column, due_at, created_at, old_list_at)
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT list_at FROM articles WHERE id = $2))",
     )
     .bind(site_id)
     .bind(article_id)

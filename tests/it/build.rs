@@ -67,7 +67,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         let conf = std::fs::read_to_string(opts.out.join("nginx/zhanqun.conf")).unwrap();
         assert_eq!(conf.matches("server_name ").count(), project.group.sites.len());
         assert!(conf.contains("server_name fgw.shili.gov.cn;") && conf.contains("listen [::]:80;"));
-        let sitemap = std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn/sitemap.xml")).unwrap();
+        let sitemap = crate::common::sitemaps(&opts.out.join("fgw.shili.gov.cn"));
         assert_eq!(
             sitemap.matches("<url>").count(),
             1 + 1 + 2 + 6 + 3,
@@ -167,9 +167,10 @@ async fn only_published_due_revisions_are_rendered() {
         for f in html_files(&opts.out.join("fgw.shili.gov.cn")) {
             all.push_str(&std::fs::read_to_string(f).unwrap());
         }
-        for f in ["rss.xml", "gzdt/rss.xml", "sitemap.xml"] {
+        for f in ["rss.xml", "gzdt/rss.xml"] {
             all.push_str(&std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn").join(f)).unwrap());
         }
+        all.push_str(&crate::common::sitemaps(&opts.out.join("fgw.shili.gov.cn")));
         assert!(all.contains("已发布的文章&lt;script&gt;"), "{backend}: the title is escaped");
         assert!(
             !all.contains("alert(1)</script>")

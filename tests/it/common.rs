@@ -156,6 +156,19 @@ pub fn free_port() -> u16 {
 }
 
 /// Every `.html` file under a folder (following the host symlink).
+/// Every sitemap of a published site, concatenated: the index and its parts.
+pub fn sitemaps(root: &Path) -> String {
+    let mut all = std::fs::read_to_string(root.join("sitemap.xml")).unwrap_or_default();
+    let mut parts: Vec<PathBuf> = std::fs::read_dir(root.join("sitemaps"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    parts.sort();
+    for p in parts {
+        all.push_str(&std::fs::read_to_string(p).unwrap());
+    }
+    all
+}
+
 pub fn html_files(root: &Path) -> Vec<PathBuf> {
     walkdir::WalkDir::new(root)
         .follow_links(true)

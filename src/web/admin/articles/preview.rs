@@ -39,14 +39,7 @@ fn render_preview(
         cover: None,
         attachments: files.to_vec(),
     };
-    let content = SiteContent {
-        articles: vec![article],
-        related: Vec::new(),
-        blobs: Vec::new(),
-        mailboxes: Vec::new(),
-        messages: Vec::new(),
-        solicitations: Vec::new(),
-    };
+    let content = SiteContent { articles: vec![article], ..Default::default() };
     let html = SiteRenderer::new(group, &state.project.themes, site, &content, Default::default())
         .and_then(|r| r.article_html(0));
     match html {
