@@ -71,6 +71,12 @@ enum Command {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// Run the publish jobs that are due, once (what `serve` does after every approval): for a
+    /// node that publishes without serving, or after a crash.
+    Publish {
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
     /// Import a folder of Markdown files (with YAML front matter) and Word documents (.docx,
     /// fields in an optional NAME.yaml beside each) as published articles.
     Import {
@@ -374,6 +380,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cmd::import::run(&dir, &site, column.as_deref(), project).await
         }
         Command::Build { only, watch, nginx, project } => cmd::build::run(only, watch, nginx, project).await,
+        Command::Publish { project } => cmd::publish::run(project).await,
         Command::Serve { listen, demo_articles, idle_minutes, nginx, smtp, project } => {
             cmd::serve::run(project.paths(), &listen, demo_articles, idle_minutes, nginx, smtp.settings()?).await
         }

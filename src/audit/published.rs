@@ -91,8 +91,10 @@ pub fn scan(cx: &ScanContext) -> std::io::Result<Scan> {
     }
     let mut out = Scan { pages: pages.len(), ..Scan::default() };
     // Every byte against what was published (a release from before manifests has none).
-    if let Some(published) = cx.root.parent().map(|out| manifest::live(out, cx.host)).transpose()?.flatten() {
-        out.tampered = manifest::compare(&root, &published, manifest::Depth::Hash)?;
+    if let Some(diff) =
+        cx.root.parent().map(|out| manifest::check_live(out, cx.host, manifest::Depth::Hash)).transpose()?.flatten()
+    {
+        out.tampered = diff;
     }
     let mut elsewhere: HashMap<PathBuf, bool> = HashMap::new();
     // The locked parts' own links (the national filing and error-report services) are the

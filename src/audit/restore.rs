@@ -35,9 +35,7 @@ pub async fn restore(project: &Project, code: &str, actor: &str, ip: Option<&str
     let out = project.paths.out.clone();
     let host = site.host.clone();
     let before = tokio::task::spawn_blocking(move || -> anyhow::Result<Difference> {
-        let Some(published) = manifest::live(&out, &host)? else { return Ok(Difference::default()) };
-        let live = std::fs::canonicalize(out.join(&host))?;
-        Ok(manifest::compare(&live, &published, Depth::Hash)?)
+        Ok(manifest::check_live(&out, &host, Depth::Hash)?.unwrap_or_default())
     })
     .await??;
     let summary = project.build(&project.build_options(vec![code.to_string()], false, None)).await?;

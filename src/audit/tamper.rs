@@ -17,9 +17,10 @@ pub fn moved(project: &Project) -> std::io::Result<Vec<String>> {
     let out = &project.paths.out;
     let mut found = Vec::new();
     for site in &project.group.sites {
-        let Some(published) = manifest::live(out, &site.host)? else { continue };
-        let Ok(live) = std::fs::canonicalize(out.join(&site.host)) else { continue };
-        if !manifest::compare(&live, &published, Depth::Stat)?.is_empty() {
+        if !out.join(&site.host).exists() {
+            continue;
+        }
+        if manifest::check_live(out, &site.host, Depth::Stat)?.is_some_and(|d| !d.is_empty()) {
             found.push(site.code().to_string());
         }
     }

@@ -40,7 +40,8 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Publish { site, articles, rounds, work, sites, themes, postgres } => {
-            let b = zhanqun::bench::publish::PublishBench { site, sizes: articles, rounds, work, sites, themes, postgres };
+            let b =
+                zhanqun::bench::publish::PublishBench { site, sizes: articles, rounds, work, sites, themes, postgres };
             zhanqun::bench::publish::publish_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }

@@ -7,6 +7,7 @@ pub mod build;
 pub mod check;
 pub mod demo_data;
 pub mod import;
+pub mod publish;
 pub mod search;
 pub mod serve;
 pub mod user;

@@ -75,11 +75,8 @@ pub async fn read(
             let col = job.old_column.as_deref().unwrap_or(&k.column);
             Some((index.get(col)?, at))
         });
-        let lists: BTreeSet<usize> = [&now_at, &before]
-            .into_iter()
-            .flatten()
-            .flat_map(|(ci, _)| chains[**ci].iter().copied())
-            .collect();
+        let lists: BTreeSet<usize> =
+            [&now_at, &before].into_iter().flatten().flat_map(|(ci, _)| chains[**ci].iter().copied()).collect();
         for l in lists {
             let holds = |side: &Option<(&usize, String)>| {
                 side.as_ref().filter(|(ci, _)| chains[**ci].contains(&l)).map(|(_, at)| (at.clone(), k.id))
@@ -173,11 +170,7 @@ pub async fn read(
     let full: HashMap<i64, usize> = content.articles.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
     pages.extend((0..content.articles.len()).map(Page::Article));
     let base = content.articles.len();
-    let remap: Vec<usize> = rows
-        .articles
-        .iter()
-        .map(|a| full.get(&a.id).copied().unwrap_or(usize::MAX))
-        .collect();
+    let remap: Vec<usize> = rows.articles.iter().map(|a| full.get(&a.id).copied().unwrap_or(usize::MAX)).collect();
     let mut next = base;
     let mut place = Vec::with_capacity(remap.len());
     for (a, &m) in rows.articles.into_iter().zip(&remap) {
@@ -259,7 +252,14 @@ async fn merged_head(store: &Store, ids: &[i64], now: &str, n: usize) -> Result<
 
 /// One page of a list around the article at `key`: the `before` articles just older than
 /// it and the `from` articles from it on, oldest first.
-async fn page_run(store: &Store, ids: &[i64], now: &str, key: &Key, before: usize, from: usize) -> Result<Vec<PublishedArticle>> {
+async fn page_run(
+    store: &Store,
+    ids: &[i64],
+    now: &str,
+    key: &Key,
+    before: usize,
+    from: usize,
+) -> Result<Vec<PublishedArticle>> {
     let (mut older, mut newer) = (Vec::new(), Vec::new());
     for &c in ids {
         older.extend(store.list_near(c, now, (&key.0, key.1), false, before).await?);

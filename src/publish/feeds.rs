@@ -111,7 +111,9 @@ pub fn sitemap_pages(
 }
 
 fn urlset(group: &Group, site: &Site, urls: impl Iterator<Item = (String, Option<String>)>) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (path, date) in urls {
         let _ = write!(out, "<url><loc>{}</loc>", xml(&group.url(site, &path)));
         if let Some(d) = date {

@@ -73,18 +73,39 @@ pub async fn run_due_as(
         by_site.entry(job.site_id).or_default().push(job);
     }
     let mut report = RunReport { jobs: 0, sites: by_site.len(), ..Default::default() };
+    let mut pending: Vec<i64> = by_site.values().flatten().map(|j| j.id).collect();
     for (site_id, jobs) in by_site {
         let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
         let row = by_id.get(&site_id).copied();
-        if let Some((site, row)) = row.and_then(|r| Some((group.site(&r.code)?, r))) {
-            report.files += publish_site(group, themes, store, out, search, site, row, &jobs).await?;
-            report.site_ids.push(site_id);
-        } else {
-            // A site removed from the group: nothing of it is served any more.
-            tracing::warn!(site_id, "publish jobs for a site that is no longer in the group; skipped");
+        let done = match row.and_then(|r| Some((group.site(&r.code)?, r))) {
+            Some((site, row)) => publish_site(group, themes, store, out, search, site, row, &jobs).await.map(Some),
+            None => {
+                // A site removed from the group: nothing of it is served any more.
+                tracing::warn!(site_id, "publish jobs for a site that is no longer in the group; skipped");
+                Ok(None)
+            }
+        };
+        let done = match done {
+            Ok(done) => store.finish_jobs(&ids).await.map(|()| done).map_err(PublishError::from),
+            Err(e) => Err(e),
+        };
+        match done {
+            Ok(files) => {
+                if let Some(files) = files {
+                    report.files += files;
+                    report.site_ids.push(site_id);
+                }
+                report.jobs += ids.len();
+                pending.retain(|id| !ids.contains(id));
+            }
+            Err(e) => {
+                // What is not done goes back to the queue at once, for the retry.
+                if let Err(release) = store.release_jobs(&pending).await {
+                    tracing::warn!(error = %release, "could not give back the publish jobs; they wait for their claims to run out");
+                }
+                return Err(e);
+            }
         }
-        store.finish_jobs(&ids).await?;
-        report.jobs += ids.len();
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
@@ -103,11 +124,13 @@ async fn publish_site(
     jobs: &[Job],
 ) -> Result<usize, PublishError> {
     let now = crate::content::now_local();
+    let t0 = Instant::now();
     let mut articles: Vec<i64> = jobs.iter().filter_map(|j| j.article_id).collect();
     articles.sort_unstable();
     articles.dedup();
     let keys = store.article_keys(&articles, &now).await?;
-    let (live, gone): (Vec<i64>, Vec<i64>) = articles.iter().partition(|id| keys.iter().any(|k| k.id == **id && k.live));
+    let (live, gone): (Vec<i64>, Vec<i64>) =
+        articles.iter().partition(|id| keys.iter().any(|k| k.id == **id && k.live));
     if let Some(index) = search {
         sync::remove(index, gone).await?;
     }
@@ -117,6 +140,7 @@ async fn publish_site(
     } else {
         Work::Change(Box::new(change::read(store, site, row, jobs, &keys, &now).await?))
     };
+    let read_ms = t0.elapsed().as_secs_f64() * 1e3;
     let (group, themes, out_dir, code) = (group.clone(), themes.clone(), out.to_path_buf(), site.code().to_string());
     let files = tokio::task::spawn_blocking(move || {
         let site = group.site(&code).expect("site looked up above");
@@ -127,9 +151,20 @@ async fn publish_site(
     })
     .await
     .map_err(|e| PublishError::Renderer(e.to_string()))??;
+    let render_ms = t0.elapsed().as_secs_f64() * 1e3 - read_ms;
     if let Some(index) = search {
         sync::refresh(index, store, live).await?;
     }
+    let all_ms = t0.elapsed().as_secs_f64() * 1e3;
+    tracing::debug!(
+        site = site.code(),
+        jobs = jobs.len(),
+        files,
+        read_ms,
+        render_ms,
+        search_ms = all_ms - read_ms - render_ms,
+        "site published"
+    );
     Ok(files)
 }
 
@@ -155,7 +190,13 @@ fn publish_whole(
 }
 
 /// Renders what a change touches and puts it into the live release file by file.
-fn publish_change(group: &Group, themes: &Themes, site: &Site, change: Change, out_root: &Path) -> Result<usize, PublishError> {
+fn publish_change(
+    group: &Group,
+    themes: &Themes,
+    site: &Site,
+    change: Change,
+    out_root: &Path,
+) -> Result<usize, PublishError> {
     let Some(edit) = LiveEdit::begin(out_root, &site.host)? else {
         return Err(PublishError::Renderer(format!("{}: the live release went away during a publish", site.host)));
     };

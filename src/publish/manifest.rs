@@ -262,6 +262,46 @@ pub fn prune(root: &Path, host: &str, kept: &[String]) -> io::Result<()> {
     Ok(())
 }
 
+/// What differs between `host`'s live release and its manifest, None when it has no
+/// manifest. The comparison runs while publishes go on; what it finds is looked at again
+/// holding the publish lock, against the manifest as it is then, so that a file a publish
+/// was replacing at that moment is not taken for tampering.
+pub fn check_live(root: &Path, host: &str, depth: Depth) -> io::Result<Option<Difference>> {
+    let Some(published) = live(root, host)? else { return Ok(None) };
+    let dir = fs::canonicalize(root.join(host))?;
+    let first = compare(&dir, &published, depth)?;
+    if first.is_empty() {
+        return Ok(Some(first));
+    }
+    let _lock = super::output::hold(root)?;
+    let Some(published) = live(root, host)? else { return Ok(None) };
+    let dir = fs::canonicalize(root.join(host))?;
+    let mut again = Difference::default();
+    for rel in first.altered.iter().chain(&first.added).chain(&first.removed) {
+        let path = dir.join(rel);
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        match (published.get(rel), meta) {
+            (None, Some(_)) => again.added.push(rel.clone()),
+            (Some(_), None) => again.removed.push(rel.clone()),
+            (Some(e), Some(m)) => {
+                let changed = match depth {
+                    Depth::Stat => !stat_matches(e, &m),
+                    Depth::Hash => e.len != m.len() || sha256_of(&path)? != e.sha256,
+                };
+                if changed {
+                    again.altered.push(rel.clone());
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(Some(again))
+}
+
 /// What differs between the folder `dir` and `manifest`.
 pub fn compare(dir: &Path, manifest: &Manifest, depth: Depth) -> io::Result<Difference> {
     let found = files(dir)?;

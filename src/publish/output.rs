@@ -111,13 +111,19 @@ impl Drop for Output {
 /// what dead builds left in `.staging`: while we hold the lock, nobody else is writing there.
 fn lock(root: &Path) -> Result<File, PublishError> {
     fs::create_dir_all(root).map_err(|e| PublishError::io(root, e))?;
-    let lock_path = root.join(".lock");
-    let lock = File::create(&lock_path).map_err(|e| PublishError::io(&lock_path, e))?;
-    lock.lock().map_err(|e| PublishError::io(&lock_path, e))?;
+    let lock = hold(root).map_err(|e| PublishError::io(&root.join(".lock"), e))?;
     let staging_root = root.join(STAGING);
     if staging_root.exists() {
         fs::remove_dir_all(&staging_root).map_err(|e| PublishError::io(&staging_root, e))?;
     }
+    Ok(lock)
+}
+
+/// The publish folder's lock, held until the file is dropped: builds and publishes take it,
+/// and so does a check that must not see a publish half way (`manifest::check_live`).
+pub fn hold(root: &Path) -> std::io::Result<File> {
+    let lock = File::create(root.join(".lock"))?;
+    lock.lock()?;
     Ok(lock)
 }
 
@@ -279,7 +285,8 @@ mod tests {
         fs::write(out.site_dir("a.example.cn").join("gzdt/a.html"), "a").unwrap();
         fs::write(out.site_dir("a.example.cn").join("gzdt/b.html"), "b").unwrap();
         out.commit(&["a.example.cn".into()]).unwrap();
-        let old_inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(root.join("a.example.cn/gzdt/a.html")).unwrap());
+        let old_inode =
+            std::os::unix::fs::MetadataExt::ino(&fs::metadata(root.join("a.example.cn/gzdt/a.html")).unwrap());
 
         let edit = LiveEdit::begin(root, "a.example.cn").unwrap().unwrap();
         let rec = manifest::Recorder::default();

@@ -285,9 +285,13 @@ mod tests {
         assert_eq!(index.len(), 25, "pinned + ranks 20..44 less the pinned one");
         assert_eq!(list.newest(3).collect::<Vec<_>>(), vec![44, 43, 42]);
         // The newest part from page 2 and page 1 apart render the same pages.
-        let parts = ColumnList { len: 45, runs: vec![(0, (0..20).collect()), (20, (20..45).collect())], pinned: vec![44] };
+        let parts =
+            ColumnList { len: 45, runs: vec![(0, (0..20).collect()), (20, (20..45).collect())], pinned: vec![44] };
         for page in 1..=3 {
-            assert_eq!(parts.archive(page).unwrap().collect::<Vec<_>>(), list.archive(page).unwrap().collect::<Vec<_>>());
+            assert_eq!(
+                parts.archive(page).unwrap().collect::<Vec<_>>(),
+                list.archive(page).unwrap().collect::<Vec<_>>()
+            );
         }
         assert_eq!(parts.index(), index);
         let top = ColumnList { len: 45, runs: vec![(20, (20..45).collect())], pinned: vec![44] };

@@ -146,7 +146,10 @@ impl<'a> SiteRenderer<'a> {
         let mut n = pages.len();
         n += self.write_feeds(Some(columns))?;
         for (part, articles) in parts {
-            self.write(&feeds::part_path(*part), feeds::sitemap_part(self.group, self.site, articles.iter()).as_bytes())?;
+            self.write(
+                &feeds::part_path(*part),
+                feeds::sitemap_part(self.group, self.site, articles.iter()).as_bytes(),
+            )?;
         }
         n += parts.len();
         n += self.write_sitemap_index()?;
@@ -373,7 +376,11 @@ impl<'a> SiteRenderer<'a> {
 
     fn parent_value(&self, column: usize) -> Option<Value> {
         let columns = &self.site.def.columns;
-        columns[column].parent.as_deref().and_then(|p| columns.iter().position(|x| x.slug == p)).map(|i| self.column_values[i].clone())
+        columns[column]
+            .parent
+            .as_deref()
+            .and_then(|p| columns.iter().position(|x| x.slug == p))
+            .map(|i| self.column_values[i].clone())
     }
 
     fn home_ctx(&self) -> Value {
@@ -467,14 +474,18 @@ impl<'a> SiteRenderer<'a> {
 
     /// Every sitemap of a whole site.
     fn write_sitemaps(&self) -> Result<usize, PublishError> {
-        let mut by_part: std::collections::BTreeMap<(i32, i64), Vec<&PublishedArticle>> = feeds::parts(&self.content.serials).into_iter().map(|p| (p, Vec::new())).collect();
+        let mut by_part: std::collections::BTreeMap<(i32, i64), Vec<&PublishedArticle>> =
+            feeds::parts(&self.content.serials).into_iter().map(|p| (p, Vec::new())).collect();
         for a in &self.content.articles {
             if let Some(part) = feeds::part_of(&a.index_no) {
                 by_part.entry(part).or_default().push(a);
             }
         }
         for (part, articles) in &by_part {
-            self.write(&feeds::part_path(*part), feeds::sitemap_part(self.group, self.site, articles.iter().copied()).as_bytes())?;
+            self.write(
+                &feeds::part_path(*part),
+                feeds::sitemap_part(self.group, self.site, articles.iter().copied()).as_bytes(),
+            )?;
         }
         Ok(by_part.len() + self.write_sitemap_index()? + self.write_sitemap_pages()?)
     }
@@ -487,7 +498,10 @@ impl<'a> SiteRenderer<'a> {
 
     fn write_sitemap_pages(&self) -> Result<usize, PublishError> {
         let c = self.content;
-        self.write(&feeds::pages_path(), feeds::sitemap_pages(self.group, self.site, &c.messages, &c.solicitations).as_bytes())?;
+        self.write(
+            &feeds::pages_path(),
+            feeds::sitemap_pages(self.group, self.site, &c.messages, &c.solicitations).as_bytes(),
+        )?;
         Ok(1)
     }
 

@@ -38,6 +38,13 @@ impl Publisher {
         let me = Publisher { inner: inner.clone() };
         tokio::spawn(async move {
             use std::sync::atomic::Ordering;
+            // What this node held when it last stopped (a crash, a kill) is run now, not
+            // after the claims run out.
+            match store.release_claims(&incremental::node_name()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "publish jobs left by the previous run are taken up again"),
+                Err(e) => tracing::warn!(error = %e, "could not take back this node's publish jobs"),
+            }
             loop {
                 let round = inner.requested.load(Ordering::SeqCst);
                 let failed = match incremental::run_due(&group, &themes, &store, &out, search.as_ref()).await {

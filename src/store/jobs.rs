@@ -63,6 +63,22 @@ impl Store {
         Ok(jobs)
     }
 
+    /// Gives back claimed jobs that failed, so that the next run (of any publisher) retries
+    /// them at once.
+    pub async fn release_jobs(&self, ids: &[i64]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE publish_jobs SET claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND done_at IS NULL",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Gives back what `node` held when it stopped (a restart after a crash), so that its
     /// jobs run at once instead of after their claim runs out.
     pub async fn release_claims(&self, node: &str) -> Result<u64> {

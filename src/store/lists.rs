@@ -181,7 +181,8 @@ impl Store {
 }
 
 /// What a list row shows: everything but the body.
-const LISTED_COLUMNS: &str = "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, '' AS body_md, r.publish_at,
+const LISTED_COLUMNS: &str =
+    "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, '' AS body_md, r.publish_at,
             r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source";
 
 /// A list row. `list_at` is the published revision's `publish_at`, so the revision is

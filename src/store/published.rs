@@ -116,8 +116,14 @@ impl Store {
              ORDER BY a.pinned DESC, r.publish_at DESC, a.id DESC",
             article_select("r.body_md")
         );
-        let mut articles: Vec<PublishedArticle> =
-            sqlx::query(&sql).bind(site_id).bind(now).fetch_all(self.pool()).await?.iter().map(article_row).collect::<Result<_>>()?;
+        let mut articles: Vec<PublishedArticle> = sqlx::query(&sql)
+            .bind(site_id)
+            .bind(now)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(article_row)
+            .collect::<Result<_>>()?;
 
         let mut atts: HashMap<i64, Vec<AttachmentRef>> = HashMap::new();
         for r in sqlx::query(
@@ -162,7 +168,13 @@ impl Store {
     /// The live articles among `ids` with what their pages show (attachments, files, policy
     /// links), for a publish that renders only them; the mailboxes; and, when
     /// `interaction` is set, the published answers and solicitations.
-    pub async fn articles_content(&self, site_id: i64, now: &str, ids: &[i64], interaction: bool) -> Result<SiteContent> {
+    pub async fn articles_content(
+        &self,
+        site_id: i64,
+        now: &str,
+        ids: &[i64],
+        interaction: bool,
+    ) -> Result<SiteContent> {
         let mut content = SiteContent { mailboxes: self.listed_mailboxes(site_id).await?, ..Default::default() };
         if interaction {
             content.messages = self.published_messages(site_id).await?;
@@ -180,7 +192,8 @@ impl Store {
         for id in ids {
             q = q.bind(id);
         }
-        let mut articles: Vec<PublishedArticle> = q.fetch_all(self.pool()).await?.iter().map(article_row).collect::<Result<_>>()?;
+        let mut articles: Vec<PublishedArticle> =
+            q.fetch_all(self.pool()).await?.iter().map(article_row).collect::<Result<_>>()?;
         let live: Vec<i64> = articles.iter().map(|a| a.id).collect();
         if live.is_empty() {
             return Ok(content);

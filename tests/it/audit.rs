@@ -285,7 +285,10 @@ async fn dates_and_external_links_of_published_pages() {
         walkdir::WalkDir::new(root.join("gzdt"))
             .into_iter()
             .filter_map(Result::ok)
-            .find(|e| e.file_name().to_string_lossy().starts_with('t') && e.file_name().to_string_lossy().ends_with(&format!("_{id}.html")))
+            .find(|e| {
+                e.file_name().to_string_lossy().starts_with('t')
+                    && e.file_name().to_string_lossy().ends_with(&format!("_{id}.html"))
+            })
             .map(|e| e.into_path())
             .unwrap_or_else(|| panic!("page of article {id}"))
     };

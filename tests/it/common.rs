@@ -155,7 +155,6 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Every `.html` file under a folder (following the host symlink).
 /// Every sitemap of a published site, concatenated: the index and its parts.
 pub fn sitemaps(root: &Path) -> String {
     let mut all = std::fs::read_to_string(root.join("sitemap.xml")).unwrap_or_default();
@@ -169,6 +168,7 @@ pub fn sitemaps(root: &Path) -> String {
     all
 }
 
+/// Every `.html` file under a folder (following the host symlink).
 pub fn html_files(root: &Path) -> Vec<PathBuf> {
     walkdir::WalkDir::new(root)
         .follow_links(true)

@@ -20,6 +20,7 @@ mod migrations;
 mod nginx;
 mod notices;
 mod prepublish;
+mod publishing;
 mod search;
 mod stats;
 mod workflow;

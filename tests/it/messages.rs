@@ -196,7 +196,8 @@ async fn a_message_from_the_form_to_the_published_answer() {
         assert!(list.contains("关于充电桩安装的咨询") && list.contains(&format!("/hdjl/hf/{id}.html")), "{label}");
         let sitemap = crate::common::sitemaps(&root);
         assert!(sitemap.contains(&format!("/hdjl/hf/{id}.html")), "{label}");
-        for (feed, text) in [("rss.xml", std::fs::read_to_string(root.join("rss.xml")).unwrap()), ("sitemaps", sitemap)] {
+        for (feed, text) in [("rss.xml", std::fs::read_to_string(root.join("rss.xml")).unwrap()), ("sitemaps", sitemap)]
+        {
             assert!(!text.contains(WRITER) && !text.contains(PHONE), "{label}: {feed}");
         }
         let (_, v) = citizen.send("/api/messages/status", &[("code", &code), ("phone", PHONE)]).await;

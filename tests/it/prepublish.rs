@@ -110,7 +110,9 @@ fn live(env: &fx::Env, id: i64) -> Option<std::path::PathBuf> {
         .into_iter()
         .filter_map(Result::ok)
         // Article pages are `t<date>_<id>.html`; list pages `list_<n>.html` end alike.
-        .find(|e| e.file_name().to_string_lossy().starts_with('t') && e.file_name().to_string_lossy().ends_with(&suffix))
+        .find(|e| {
+            e.file_name().to_string_lossy().starts_with('t') && e.file_name().to_string_lossy().ends_with(&suffix)
+        })
         .map(|e| e.path().to_path_buf())
 }
 

@@ -23,7 +23,9 @@ fn live_page(env: &Env, code: &str, id: i64) -> Option<(PathBuf, String)> {
         .into_iter()
         .filter_map(Result::ok)
         // Article pages are `t<date>_<id>.html`; list pages `list_<n>.html` end alike.
-        .find(|e| e.file_name().to_string_lossy().starts_with('t') && e.file_name().to_string_lossy().ends_with(&suffix))
+        .find(|e| {
+            e.file_name().to_string_lossy().starts_with('t') && e.file_name().to_string_lossy().ends_with(&suffix)
+        })
         .map(|e| (e.path().to_path_buf(), std::fs::read_to_string(e.path()).unwrap()))
 }
 
