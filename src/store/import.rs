@@ -30,7 +30,9 @@ pub async fn import_dir(
     column: Option<&str>,
     actor: &str,
 ) -> Result<ImportReport, ImportError> {
+    let started = std::time::Instant::now();
     let (items, mut problems) = read_dir(site, dir, column)?;
+    let read_seconds = started.elapsed().as_secs_f64();
     let row = store.site_row(site.code()).await?;
     tenant.reach(row.id)?;
     // Interpretation links may point at articles imported earlier from the same folder.
@@ -47,7 +49,9 @@ pub async fn import_dir(
         });
     }
     let items: Vec<ImportItem> = items.into_iter().map(|(i, _)| i).collect();
+    let started = std::time::Instant::now();
     let stats = store.import_articles(&row, &items, actor).await?;
+    let write_seconds = started.elapsed().as_secs_f64();
     problems.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(ImportReport { stats, problems })
+    Ok(ImportReport { stats, problems, read_seconds, write_seconds })
 }
