@@ -169,17 +169,14 @@ pub async fn read(
     // The full rows of the changed articles come first; the list rows point at them.
     let full: HashMap<i64, usize> = content.articles.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
     pages.extend((0..content.articles.len()).map(Page::Article));
-    let base = content.articles.len();
-    let remap: Vec<usize> = rows.articles.iter().map(|a| full.get(&a.id).copied().unwrap_or(usize::MAX)).collect();
-    let mut next = base;
-    let mut place = Vec::with_capacity(remap.len());
-    for (a, &m) in rows.articles.into_iter().zip(&remap) {
-        if m == usize::MAX {
-            content.articles.push(a);
-            place.push(next);
-            next += 1;
-        } else {
-            place.push(m);
+    let mut place = Vec::with_capacity(rows.articles.len());
+    for a in rows.articles {
+        match full.get(&a.id) {
+            Some(&i) => place.push(i),
+            None => {
+                place.push(content.articles.len());
+                content.articles.push(a);
+            }
         }
     }
     for list in &mut lists {

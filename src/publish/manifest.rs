@@ -100,17 +100,7 @@ impl Recorder {
     }
 }
 
-/// One record of two (files removed before a render, then what it wrote).
-pub fn merge(first: Recorder, then: Recorder) -> Recorder {
-    let (mut written, mut removed) = first.into_parts();
-    let (w, r) = then.into_parts();
-    written.extend(w);
-    removed.extend(r);
-    Recorder { written: Mutex::new(written), removed: Mutex::new(removed) }
-}
-
-/// The manifest of a release: `base` (the previous release's when the staging folder was
-/// cloned from it, else empty) with what the render removed and wrote.
+/// `base` with what a render removed and wrote.
 pub fn apply(mut base: Manifest, rec: Recorder) -> Manifest {
     let (written, removed) = rec.into_parts();
     for rel in removed {
