@@ -287,6 +287,12 @@ impl Store {
         audit::append(&mut *tx, &entry).await?;
         link_interpretations(&mut tx, site, items, &ids).await?;
         tx.commit().await?;
+        if self.backend() == super::Backend::Postgres && stats.created + stats.updated > 1000 {
+            // Fresh statistics for the planner after a bulk load: without them a full build
+            // of a 100,000-article site took 91 s instead of 5.5 s (autovacuum would catch up
+            // within minutes).
+            sqlx::query("ANALYZE articles, revisions, revision_attachments").execute(self.pool()).await?;
+        }
         Ok(stats)
     }
 
