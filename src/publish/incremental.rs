@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::change::{self, Change};
-use super::output::{live_release, LiveEdit, Output};
+use super::output::{LiveEdit, Output, Publish};
 use super::plan::column_page_path;
 use super::render::SiteRenderer;
 use super::PublishError;
@@ -123,8 +123,12 @@ async fn publish_site(
     row: &crate::store::sites::SiteRow,
     jobs: &[Job],
 ) -> Result<usize, PublishError> {
-    let now = crate::content::now_local();
     let t0 = Instant::now();
+    let (root, host) = (out.to_path_buf(), site.host.clone());
+    let held = tokio::task::spawn_blocking(move || Publish::begin(&root, &host))
+        .await
+        .map_err(|e| PublishError::Renderer(e.to_string()))??;
+    let now = crate::content::now_local();
     let mut articles: Vec<i64> = jobs.iter().filter_map(|j| j.article_id).collect();
     articles.sort_unstable();
     articles.dedup();
@@ -134,19 +138,17 @@ async fn publish_site(
     if let Some(index) = search {
         sync::remove(index, gone).await?;
     }
-    let whole = live_release(out, &site.host).filter(|p| p.is_dir()).is_none();
-    let work = if whole {
-        Work::Whole(store.site_content(row.id, &now).await?)
-    } else {
-        Work::Change(Box::new(change::read(store, site, row, jobs, &keys, &now).await?))
+    let work = match held {
+        Publish::Whole(output) => Work::Whole(output, store.site_content(row.id, &now).await?),
+        Publish::Edit(edit) => Work::Change(edit, Box::new(change::read(store, site, row, jobs, &keys, &now).await?)),
     };
     let read_ms = t0.elapsed().as_secs_f64() * 1e3;
-    let (group, themes, out_dir, code) = (group.clone(), themes.clone(), out.to_path_buf(), site.code().to_string());
+    let (group, themes, code) = (group.clone(), themes.clone(), site.code().to_string());
     let files = tokio::task::spawn_blocking(move || {
         let site = group.site(&code).expect("site looked up above");
         match work {
-            Work::Whole(content) => publish_whole(&group, &themes, site, &content, &out_dir),
-            Work::Change(change) => publish_change(&group, &themes, site, *change, &out_dir),
+            Work::Whole(output, content) => publish_whole(&group, &themes, site, &content, output),
+            Work::Change(edit, change) => publish_change(&group, &themes, site, *change, edit),
         }
     })
     .await
@@ -168,9 +170,10 @@ async fn publish_site(
     Ok(files)
 }
 
+/// What a publish holds the lock for: a first release with the whole content, or a change.
 enum Work {
-    Whole(crate::store::published::SiteContent),
-    Change(Box<Change>),
+    Whole(Output, crate::store::published::SiteContent),
+    Change(LiveEdit, Box<Change>),
 }
 
 /// The first publication of a site: everything, swapped in as a new release.
@@ -179,9 +182,8 @@ fn publish_whole(
     themes: &Themes,
     site: &Site,
     content: &crate::store::published::SiteContent,
-    out_root: &Path,
+    out: Output,
 ) -> Result<usize, PublishError> {
-    let out = Output::begin(out_root)?;
     let renderer = SiteRenderer::new(group, themes, site, content, out.site_dir(&site.host))?;
     let files = renderer.render()?;
     out.record(&site.host, renderer.into_written())?;
@@ -195,11 +197,8 @@ fn publish_change(
     themes: &Themes,
     site: &Site,
     change: Change,
-    out_root: &Path,
+    edit: LiveEdit,
 ) -> Result<usize, PublishError> {
-    let Some(edit) = LiveEdit::begin(out_root, &site.host)? else {
-        return Err(PublishError::Renderer(format!("{}: the live release went away during a publish", site.host)));
-    };
     let Change { content, lists, pages, columns, parts, interaction, mut remove, last_pages } = change;
     let renderer = SiteRenderer::for_change(
         group,

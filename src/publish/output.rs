@@ -35,9 +35,37 @@ pub struct Output {
     _lock: File,
 }
 
+/// A publish of one host, holding the publish folder's lock: into its live release, or a
+/// whole new release when it has none yet.
+pub enum Publish {
+    Edit(LiveEdit),
+    Whole(Output),
+}
+
+impl Publish {
+    /// Waits for the lock, then looks at the host's live release. Taken before the content
+    /// is read: two publishers of one folder render one after the other, each from what the
+    /// database holds once the other is done, so the last one to write never writes older
+    /// lists over newer ones.
+    pub fn begin(root: &Path, host: &str) -> Result<Publish, PublishError> {
+        let lock = lock(root)?;
+        Ok(match live_release(root, host).filter(|p| p.is_dir()) {
+            Some(live) => {
+                let staging = root.join(STAGING).join(release_id()).join(host);
+                fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
+                Publish::Edit(LiveEdit { root: root.to_path_buf(), host: host.to_string(), live, staging, _lock: lock })
+            }
+            None => Publish::Whole(Output::with_lock(root, lock)?),
+        })
+    }
+}
+
 impl Output {
     pub fn begin(root: &Path) -> Result<Output, PublishError> {
-        let lock = lock(root)?;
+        Output::with_lock(root, lock(root)?)
+    }
+
+    fn with_lock(root: &Path, lock: File) -> Result<Output, PublishError> {
         let id = release_id();
         let staging = root.join(STAGING).join(&id);
         fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
@@ -142,16 +170,6 @@ pub struct LiveEdit {
 }
 
 impl LiveEdit {
-    /// Starts a publish into `host`'s live release; None when the host has none yet (it
-    /// needs a whole build).
-    pub fn begin(root: &Path, host: &str) -> Result<Option<LiveEdit>, PublishError> {
-        let lock = lock(root)?;
-        let Some(live) = live_release(root, host).filter(|p| p.is_dir()) else { return Ok(None) };
-        let staging = root.join(STAGING).join(release_id()).join(host);
-        fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
-        Ok(Some(LiveEdit { root: root.to_path_buf(), host: host.to_string(), live, staging, _lock: lock }))
-    }
-
     /// Where the new files are written.
     pub fn staging(&self) -> &Path {
         &self.staging
@@ -278,7 +296,7 @@ mod tests {
     fn a_publish_replaces_files_in_the_live_release() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        assert!(LiveEdit::begin(root, "a.example.cn").unwrap().is_none(), "nothing live yet");
+        assert!(matches!(Publish::begin(root, "a.example.cn").unwrap(), Publish::Whole(_)), "nothing live yet");
         let out = Output::begin(root).unwrap();
         fs::create_dir_all(out.site_dir("a.example.cn").join("gzdt")).unwrap();
         fs::write(out.site_dir("a.example.cn").join("index.html"), "v1").unwrap();
@@ -288,7 +306,7 @@ mod tests {
         let old_inode =
             std::os::unix::fs::MetadataExt::ino(&fs::metadata(root.join("a.example.cn/gzdt/a.html")).unwrap());
 
-        let edit = LiveEdit::begin(root, "a.example.cn").unwrap().unwrap();
+        let Publish::Edit(edit) = Publish::begin(root, "a.example.cn").unwrap() else { panic!("live") };
         let rec = manifest::Recorder::default();
         for (rel, text) in [("index.html", "v2"), ("gzdt/202611/c.html", "c")] {
             let path = edit.staging().join(rel);

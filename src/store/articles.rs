@@ -123,15 +123,7 @@ impl Store {
             }
         }
         for chunk in files.chunks(FILE_BATCH) {
-            let sql = format!(
-                "INSERT INTO blobs (sha256, mime, size, data, created_at) VALUES {} ON CONFLICT (sha256) DO NOTHING",
-                values(chunk.len(), 5, |_| None)
-            );
-            let mut q = sqlx::query(&sql);
-            for f in chunk {
-                q = q.bind(&f.sha256).bind(f.mime).bind(f.data.len() as i64).bind(f.data.as_slice()).bind(now);
-            }
-            q.execute(&mut *tx).await?;
+            put_blobs(&mut tx, chunk, now).await?;
         }
 
         // 索引号 of the new articles: one range of serials per year, in the folder's order.
@@ -309,14 +301,20 @@ impl Store {
 }
 
 pub(crate) async fn put_blob(tx: &mut Transaction<'_, Any>, a: &Attachment, now: i64) -> Result<()> {
-    sqlx::query("INSERT INTO blobs (sha256, mime, size, data, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING")
-        .bind(&a.sha256)
-        .bind(a.mime)
-        .bind(a.data.len() as i64)
-        .bind(a.data.as_slice())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    put_blobs(tx, &[a], now).await
+}
+
+/// Stores files by their SHA-256, one statement for all of them; a file already stored stays.
+async fn put_blobs(tx: &mut Transaction<'_, Any>, files: &[&Attachment], now: i64) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO blobs (sha256, mime, size, data, created_at) VALUES {} ON CONFLICT (sha256) DO NOTHING",
+        values(files.len(), 5, |_| None)
+    );
+    let mut q = sqlx::query(&sql);
+    for f in files {
+        q = q.bind(&f.sha256).bind(f.mime).bind(f.data.len() as i64).bind(f.data.as_slice()).bind(now);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 

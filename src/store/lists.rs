@@ -6,7 +6,7 @@
 //! breaking ties. `now` is `YYYY-MM-DD HH:MM:SS`; scheduled articles whose time has not come
 //! are not listed.
 
-use super::published::{article_row, PublishedArticle};
+use super::published::{article_row, article_select, PublishedArticle};
 use super::{Cols, Result, Store};
 
 /// Where a job's article stands now, and whether it is live.
@@ -26,7 +26,7 @@ impl Store {
         let sql = format!(
             "{} WHERE a.column_id = $1 AND a.status = 'published' AND a.list_at <= $2
              ORDER BY a.list_at DESC, a.id DESC LIMIT $3",
-            listed_select()
+            article_select("''", "")
         );
         let rows = sqlx::query(&sql).bind(column_id).bind(now).bind(limit as i64).fetch_all(self.pool()).await?;
         rows.iter().map(article_row).collect()
@@ -37,7 +37,7 @@ impl Store {
         let sql = format!(
             "{} WHERE a.column_id = $1 AND a.status = 'published' AND a.list_at <= $2 AND a.pinned <> 0
              ORDER BY a.list_at DESC, a.id DESC",
-            listed_select()
+            article_select("''", "")
         );
         let rows = sqlx::query(&sql).bind(column_id).bind(now).fetch_all(self.pool()).await?;
         rows.iter().map(article_row).collect()
@@ -91,7 +91,7 @@ impl Store {
         let sql = format!(
             "{} WHERE a.column_id = $1 AND a.status = 'published' AND a.list_at <= $2 AND {cond}
              ORDER BY {order} LIMIT $5",
-            listed_select()
+            article_select("''", "")
         );
         let rows = sqlx::query(&sql)
             .bind(column_id)
@@ -116,11 +116,8 @@ impl Store {
         // By 索引号 alone, which is unique across the group: the part's rows are an index
         // range; the site and the time are checked on those rows.
         let sql = format!(
-            "{}, a.site_id, a.list_at, a.status AS state FROM articles a
-             JOIN revisions r ON r.id = a.published_revision_id
-             JOIN site_columns c ON c.id = a.column_id
-             WHERE a.index_no >= $1 AND a.index_no <= $2",
-            LISTED_COLUMNS
+            "{} WHERE a.index_no >= $1 AND a.index_no <= $2",
+            article_select("''", ", a.site_id, a.list_at, a.status AS state")
         );
         let rows = sqlx::query(&sql)
             .bind(crate::content::metadata::index_no(&site.org_code, year, lo))
@@ -178,20 +175,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// What a list row shows: everything but the body.
-const LISTED_COLUMNS: &str =
-    "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, '' AS body_md, r.publish_at,
-            r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source";
-
-/// A list row. `list_at` is the published revision's `publish_at`, so the revision is
-/// joined only for the rows returned.
-fn listed_select() -> String {
-    format!(
-        "{LISTED_COLUMNS}
-     FROM articles a
-     JOIN revisions r ON r.id = a.published_revision_id
-     JOIN site_columns c ON c.id = a.column_id"
-    )
 }

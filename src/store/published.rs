@@ -66,12 +66,12 @@ pub struct SiteContent {
     pub serials: Vec<(i32, i64)>,
 }
 
-/// The columns every reading of a live article selects; `body` is `r.body_md` for pages and
-/// `''` for list rows, which never show the body.
-fn article_select(body: &str) -> String {
+/// The columns every reading of a live article selects (`article_row` reads them), plus
+/// `extra` ones; `body` is `r.body_md` for pages and `''` for list rows, which never show it.
+pub(super) fn article_select(body: &str, extra: &str) -> String {
     format!(
         "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, {body} AS body_md, r.publish_at,
-                r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source
+                r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source{extra}
          FROM articles a
          JOIN revisions r ON r.id = a.published_revision_id
          JOIN site_columns c ON c.id = a.column_id"
@@ -114,7 +114,7 @@ impl Store {
         let sql = format!(
             "{} WHERE a.site_id = $1 AND a.status = 'published' AND r.publish_at <= $2
              ORDER BY a.pinned DESC, r.publish_at DESC, a.id DESC",
-            article_select("r.body_md")
+            article_select("r.body_md", "")
         );
         let mut articles: Vec<PublishedArticle> = sqlx::query(&sql)
             .bind(site_id)
@@ -186,7 +186,7 @@ impl Store {
         let list = placeholders(3, ids.len());
         let sql = format!(
             "{} WHERE a.site_id = $1 AND a.status = 'published' AND r.publish_at <= $2 AND a.id IN ({list})",
-            article_select("r.body_md")
+            article_select("r.body_md", "")
         );
         let mut q = sqlx::query(&sql).bind(site_id).bind(now);
         for id in ids {

@@ -146,6 +146,16 @@ async fn listed(project: &Project, column: &str) -> Vec<i64> {
     .collect()
 }
 
+/// Jobs not done yet.
+async fn pending_jobs(project: &Project) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) AS n FROM publish_jobs WHERE done_at IS NULL")
+        .fetch_one(project.store.pool())
+        .await
+        .unwrap()
+        .get("n")
+}
+
 fn lists_mention(root: &Path, id: i64) -> Vec<String> {
     let needle = format!("_{id}.html\"");
     crate::common::html_files(root)
@@ -406,12 +416,7 @@ async fn a_publisher_killed_at_any_moment_finishes_on_restart() {
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_file())
                 .count();
-            use sqlx::Row;
-            let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM publish_jobs WHERE done_at IS NULL")
-                .fetch_one(project.store.pool())
-                .await
-                .unwrap()
-                .get("n");
+            let left = pending_jobs(&project).await;
             // Some of this round's pages already in place while its jobs are not done: killed
             // in the middle of putting them live.
             let begun =
@@ -424,11 +429,7 @@ async fn a_publisher_killed_at_any_moment_finishes_on_restart() {
             }
             let status = std::process::Command::new(crate::common::bin()).args(args("publish")).output().unwrap();
             assert!(status.status.success(), "{backend}: {}", String::from_utf8_lossy(&status.stderr));
-            let pending: i64 = sqlx::query("SELECT COUNT(*) AS n FROM publish_jobs WHERE done_at IS NULL")
-                .fetch_one(project.store.pool())
-                .await
-                .unwrap()
-                .get("n");
+            let pending = pending_jobs(&project).await;
             assert_eq!(pending, 0, "{backend}: killed after {delay_ms} ms, all jobs done after the restart");
             assert!(lists_mention(&live, withdrawn).is_empty(), "{backend}: withdrawn after {delay_ms} ms");
             let built = full_build(&project, &tmp.path().join(format!("full-kill-{backend}-{round}"))).await;
