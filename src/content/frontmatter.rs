@@ -93,7 +93,10 @@ pub const CHINESE_NAMES: &[(&str, &[&str])] = &[
 pub struct Parsed {
     pub front: FrontMatter,
     pub body: String,
-    positions: Positions,
+    /// The front matter's text, indexed for positions only when a line is asked for: a good
+    /// file never needs one, and indexing parsed each file's YAML a second time.
+    yaml: String,
+    positions: std::sync::OnceLock<Positions>,
 }
 
 impl Parsed {
@@ -105,10 +108,14 @@ impl Parsed {
         std::iter::once(head)
             .chain(chinese.iter().copied())
             .map(|name| format!("{name}{tail}"))
-            .find(|path| self.positions.has(path))
-            .map_or_else(|| self.positions.value(field), |path| self.positions.value(&path))
+            .find(|path| self.positions().has(path))
+            .map_or_else(|| self.positions().value(field), |path| self.positions().value(&path))
             .line
             + 1
+    }
+
+    fn positions(&self) -> &Positions {
+        self.positions.get_or_init(|| Positions::index(&self.yaml))
     }
 }
 
@@ -132,7 +139,9 @@ pub fn parse(text: &str) -> Result<Parsed, LineError> {
         None => return Err(LineError { line: 1, message: "the front matter is not closed by a `---` line".into() }),
     };
     match serde_norway::from_str::<FrontMatter>(yaml) {
-        Ok(front) => Ok(Parsed { front, body: body.to_string(), positions: Positions::index(yaml) }),
+        Ok(front) => {
+            Ok(Parsed { front, body: body.to_string(), yaml: yaml.to_string(), positions: Default::default() })
+        }
         Err(e) => {
             let pos = e.location().map(|l| Pos { line: l.line(), col: l.column() }).unwrap_or(Pos::START);
             let p = crate::group::serde_problem(std::path::Path::new(""), &e);

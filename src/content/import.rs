@@ -35,25 +35,45 @@ pub struct ImportItem {
     pub cover: Option<Attachment>,
     /// Source key of the policy document this article interprets.
     pub interprets: Option<String>,
+    /// Hash of what is published ([`ImportItem::content_hash`]), taken while the files are
+    /// read on every core.
+    pub hash: String,
 }
 
 impl ImportItem {
     /// Hash of everything that is published, so that an unchanged re-import writes nothing.
-    pub(crate) fn content_hash(&self) -> String {
+    /// The JSON array is streamed into the hasher rather than built as a value (that copied
+    /// every body); its bytes are those of the array built before, so stored hashes still match.
+    fn content_hash(&self) -> String {
+        struct Hashing(Sha256);
+        impl std::io::Write for Hashing {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
         let atts: Vec<(&str, &str)> = self.attachments.iter().map(|a| (a.name.as_str(), a.sha256.as_str())).collect();
-        let canonical = serde_json::json!([
-            self.column,
+        // A struct's fields would stream in declaration order; the stored hashes have them as a
+        // JSON object's, sorted, so the (small) metadata goes through a value.
+        let meta = serde_json::to_value(&self.meta).unwrap_or_default();
+        let canonical = (
+            &self.column,
             self.pinned,
-            self.title,
-            self.summary,
-            self.body_md,
-            self.publish_at,
-            self.meta,
+            &self.title,
+            &self.summary,
+            &self.body_md,
+            &self.publish_at,
+            meta,
             atts,
             self.cover.as_ref().map(|c| &c.sha256),
-            self.interprets,
-        ]);
-        hex(&Sha256::digest(canonical.to_string().as_bytes()))
+            &self.interprets,
+        );
+        let mut hashing = Hashing(Sha256::new());
+        serde_json::to_writer(&mut hashing, &canonical).expect("writing into a hasher cannot fail");
+        hex(&hashing.0.finalize())
     }
 }
 
@@ -354,7 +374,7 @@ fn item(
     let interprets = f.interprets.as_ref().map(|target| super::relative_path(src.key, target));
     let summary =
         f.summary.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| markdown::plain_text(&body, 120));
-    let interprets_line = parsed.line_of("interprets");
+    let interprets_line = if interprets.is_some() { parsed.line_of("interprets") } else { 0 };
     let front = parsed.front;
     let meta = GovMeta {
         doc_number: front.doc_number.filter(|s| !s.trim().is_empty()),
@@ -377,7 +397,9 @@ fn item(
         attachments,
         cover,
         interprets,
+        hash: String::new(),
     };
+    let item = ImportItem { hash: item.content_hash(), ..item };
     Ok((item, interprets_line))
 }
 
@@ -396,6 +418,48 @@ fn load_beside(root: &Path, dir: &Path, name: &str) -> Result<Attachment, String
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The streamed hash must equal the one stored by earlier releases (a JSON array value),
+    /// or every re-import after an upgrade would write a new revision of every article.
+    #[test]
+    fn content_hash_matches_stored_hashes() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        let item = ImportItem {
+            source_key: "zcjd/a.md".into(),
+            column: "zcjd".into(),
+            pinned: true,
+            title: "关于\"解读\"的说明".into(),
+            summary: "摘要\n第二行".into(),
+            body_md: "正文 <b>加粗</b> \\ \u{1}".into(),
+            publish_at: "2024-05-01 09:30:00".into(),
+            meta: GovMeta {
+                doc_number: Some("示政发〔2024〕1号".into()),
+                topic: Some("综合政务".into()),
+                source: Some("新华社".into()),
+                ..GovMeta::default()
+            },
+            attachments: vec![Attachment::new("附件.png", png.clone()).unwrap()],
+            cover: Some(Attachment::new("cover.png", png).unwrap()),
+            interprets: Some("zcwj/b.md".into()),
+            hash: String::new(),
+        };
+        let atts: Vec<(&str, &str)> = item.attachments.iter().map(|a| (a.name.as_str(), a.sha256.as_str())).collect();
+        let stored = serde_json::json!([
+            item.column,
+            item.pinned,
+            item.title,
+            item.summary,
+            item.body_md,
+            item.publish_at,
+            item.meta,
+            atts,
+            item.cover.as_ref().map(|c| &c.sha256),
+            item.interprets,
+        ]);
+        assert_eq!(item.content_hash(), hex(&Sha256::digest(stored.to_string().as_bytes())));
+    }
+
     #[test]
     fn resolves_relative_keys() {
         assert_eq!(super::super::relative_path("zcjd/a.md", "../zcwj/b.md"), "zcwj/b.md");

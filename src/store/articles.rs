@@ -22,6 +22,9 @@ const VALUES_PER_STATEMENT: usize = 256;
 fn batch(per_row: usize) -> usize {
     (VALUES_PER_STATEMENT / per_row).max(1)
 }
+/// Page cache of an import's transaction on SQLite, in KiB.
+const IMPORT_CACHE_KIB: usize = 256 * 1024;
+
 /// Files per multi-row statement: their bytes are bound too.
 const FILE_BATCH: usize = 32;
 
@@ -76,6 +79,12 @@ impl Store {
             })?);
         }
         let mut tx = self.begin_write().await?;
+        let sqlite = self.backend() == super::Backend::Sqlite;
+        if sqlite {
+            // SQLite's default 2 MB page cache spilled the transaction's pages to the WAL again
+            // and again; the import holds them until it commits instead.
+            sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).execute(&mut *tx).await?;
+        }
         // source_key → (article id, hash of its live revision, its last revision number)
         let existing: HashMap<String, (i64, String, i64)> = sqlx::query(
             "SELECT a.source_key, a.id, COALESCE(r.content_hash, '') AS live_hash,
@@ -94,7 +103,7 @@ impl Store {
         let mut ids: HashMap<&str, i64> = HashMap::new();
         let mut writes: Vec<Write> = Vec::new();
         for (item, &column_id) in items.iter().zip(&column_ids) {
-            let hash = item.content_hash();
+            let hash = item.hash.clone();
             let (article, number) = match existing.get(&item.source_key) {
                 Some((id, old_hash, _)) if *old_hash == hash => {
                     stats.unchanged += 1;
@@ -337,36 +346,50 @@ pub(crate) async fn next_index_no(tx: &mut Transaction<'_, Any>, site: &SiteRow,
     Ok(index_no(&site.org_code, year, serial))
 }
 
+/// Links each interpretation to the policy it names, in multi-row statements: the policy is in
+/// this import or was imported before.
 async fn link_interpretations(
     tx: &mut Transaction<'_, Any>,
     site: &SiteRow,
     items: &[ImportItem],
     ids: &HashMap<&str, i64>,
 ) -> Result<()> {
-    for item in items.iter().filter(|i| i.interprets.is_some()) {
-        let Some(&interp) = ids.get(item.source_key.as_str()) else {
-            continue;
-        };
-        let key = item.interprets.as_deref().unwrap_or_default();
-        let policy: Option<i64> = match ids.get(key) {
-            Some(id) => Some(*id),
-            None => sqlx::query("SELECT id FROM articles WHERE site_id = $1 AND source_key = $2")
-                .bind(site.id)
-                .bind(key)
-                .fetch_optional(&mut **tx)
-                .await?
-                .map(|r| r.col("id"))
-                .transpose()?,
-        };
-        if let Some(policy) = policy {
-            sqlx::query(
-                "INSERT INTO article_links (policy_id, interpretation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(policy)
-            .bind(interp)
-            .execute(&mut **tx)
-            .await?;
+    let wanted: Vec<(&str, i64)> =
+        items.iter().filter_map(|i| Some((i.interprets.as_deref()?, *ids.get(i.source_key.as_str())?))).collect();
+    let earlier: Vec<&str> = {
+        let mut keys: Vec<&str> = wanted.iter().map(|(k, _)| *k).filter(|k| !ids.contains_key(k)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    };
+    let mut policies: HashMap<String, i64> = HashMap::new();
+    for chunk in earlier.chunks(batch(1) - 1) {
+        let sql = format!(
+            "SELECT id, source_key FROM articles WHERE site_id = $1 AND source_key IN ({})",
+            (2..chunk.len() + 2).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(site.id);
+        for key in chunk {
+            q = q.bind(*key);
         }
+        for row in q.fetch_all(&mut **tx).await? {
+            policies.insert(row.col("source_key")?, row.col("id")?);
+        }
+    }
+    let links: Vec<(i64, i64)> = wanted
+        .iter()
+        .filter_map(|(key, interp)| Some((ids.get(key).copied().or_else(|| policies.get(*key).copied())?, *interp)))
+        .collect();
+    for chunk in links.chunks(batch(2)) {
+        let sql = format!(
+            "INSERT INTO article_links (policy_id, interpretation_id) VALUES {} ON CONFLICT DO NOTHING",
+            values(chunk.len(), 2, |_| None)
+        );
+        let mut q = sqlx::query(&sql);
+        for (policy, interp) in chunk {
+            q = q.bind(*policy).bind(*interp);
+        }
+        q.execute(&mut **tx).await?;
     }
     Ok(())
 }
