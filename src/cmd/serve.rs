@@ -40,6 +40,8 @@ pub async fn run(
         println!("已写入 {messages} 条示例网民留言（按期、超期、在办各有）");
         let solicitations = zhanqun::demo::seed::seed_demo_solicitations(&project).await?;
         println!("已发布 {solicitations} 项示例意见征集");
+        let submissions = zhanqun::demo::seed::seed_demo_submissions(&project).await?;
+        println!("已写入 {submissions} 条示例信息报送（已采用、未采用、待采用各有）");
     }
     let published = project.paths.out.join(&project.group.portal().host).exists();
     if empty || !published {

@@ -133,6 +133,11 @@ pub fn group_file() -> GroupFile {
         search: SearchSettings { path: "/search".into(), portal_searches_group: true },
         audit: Default::default(),
         demo: true,
+        submissions: vec![crate::group::model::SubmissionTarget {
+            site: "www".into(),
+            columns: vec!["bmdt".into(), "xqdt".into()],
+            reaccept_edits: false,
+        }],
     }
 }
 

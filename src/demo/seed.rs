@@ -204,6 +204,8 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, crate::auth::Role, Option<&str>)] = &[
     ("siteadmin", "发改委站点管理员", crate::auth::Role::SiteAdmin, Some(DEMO_ACCOUNT_SITE)),
     ("editor", "发改委信息员", crate::auth::Role::Editor, Some(DEMO_ACCOUNT_SITE)),
     ("reviewer", "发改委审核员", crate::auth::Role::Reviewer, Some(DEMO_ACCOUNT_SITE)),
+    // The portal's reviewer decides what the departments submit (信息报送).
+    ("portal", "门户网站审核员", crate::auth::Role::Reviewer, Some("www")),
 ];
 
 /// Creates the demo accounts when the group is the demo group (`demo: true` in group.yaml), the
@@ -410,6 +412,58 @@ pub async fn seed_demo_solicitations(project: &Project) -> anyhow::Result<usize>
             store.review_solicitation(scope, id, true, "同意发布", by).await?;
         }
         n += 1;
+    }
+    Ok(n)
+}
+
+/// Demo 信息报送: a share of the departments, districts and towns have offered their newest
+/// 工作动态 to the receiving site (the portal). Most were accepted into 部门动态 or 区县动态, a
+/// few declined with a reason, a few wait; fgw (the demo accounts' site) has one of each kind
+/// but a decline, so the editor and the portal's reviewer see both sides at once. Returns how
+/// many were offered.
+pub async fn seed_demo_submissions(project: &Project) -> anyhow::Result<usize> {
+    use crate::group::model::SiteKind;
+    use crate::store::mailboxes::Actor;
+    let group = &project.group;
+    let store = &project.store;
+    let Some(target) = group.def.submissions.first() else { return Ok(0) };
+    let rows = store.site_rows().await?;
+    let Some(receiver) = rows.get(&target.site) else { return Ok(0) };
+    if !store.submissions(Tenant::system(Job::DemoSeed), receiver.id, true).await?.is_empty() {
+        return Ok(0);
+    }
+    let now = crate::content::now_local();
+    let by = Actor { name: "operator:demo-seed", ip: None, user_id: None };
+    let column_for = |kind: SiteKind| {
+        let wanted = if kind == SiteKind::Department { "bmdt" } else { "xqdt" };
+        target.columns.iter().find(|c| *c == wanted).or(target.columns.first()).cloned()
+    };
+    let mut n = 0;
+    for (i, site) in group.sites.iter().enumerate() {
+        let code = site.code();
+        if code == target.site || !(code == DEMO_ACCOUNT_SITE || i % 4 == 1) {
+            continue;
+        }
+        let (Some(row), Some(column)) = (rows.get(code), column_for(site.def.kind)) else { continue };
+        let Some(&news) = row.columns.get("gzdt") else { continue };
+        let sender = Tenant::system_site(Job::DemoSeed, row.id);
+        let receiving = Tenant::system_site(Job::DemoSeed, receiver.id);
+        for (k, article) in store.list_head(news, &now, 2).await?.iter().enumerate() {
+            let note = if k == 0 { "本单位重要工作动态，建议门户刊发" } else { "" };
+            let id = store.submit_to(sender, group, by, article.id, &target.site, note).await?;
+            n += 1;
+            match (code == DEMO_ACCOUNT_SITE, (i + k) % 6) {
+                (true, _) if k == 1 => {}
+                (false, 3) => {
+                    let reason = "属本单位内部事务，不宜在门户刊发";
+                    store.decline_submission(receiving, by, id, reason).await?;
+                }
+                (false, 5) => {}
+                _ => {
+                    store.accept_submission(receiving, group, by, id, &column).await?;
+                }
+            }
+        }
     }
     Ok(n)
 }

@@ -97,6 +97,7 @@ impl Group {
             validate::check_site(&group, s, sites_dir, themes, &mut problems);
         }
         validate::check_unique(&group, &group_path, &group_pos, &sources, &mut problems);
+        validate::check_submissions(&group, &group_path, &group_pos, &sources, &mut problems);
         let calendar = calendar::Calendar::load(&sites_dir.join(calendar::CALENDAR_DIR), &mut problems);
         if parsed.is_empty() {
             problems.push(sites_dir, Pos::START, "the group has no sites", "add sites/<code>.yaml files");
@@ -119,6 +120,11 @@ impl Group {
 
     pub fn site(&self, code: &str) -> Option<&Site> {
         self.sites.iter().find(|s| s.code() == code)
+    }
+
+    /// The `submissions:` entry of a site that takes 信息报送, if it does.
+    pub fn submission_target(&self, code: &str) -> Option<&model::SubmissionTarget> {
+        self.def.submissions.iter().find(|t| t.site == code)
     }
 
     pub fn portal(&self) -> &Site {

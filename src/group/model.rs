@@ -47,6 +47,23 @@ pub struct GroupFile {
     /// leaves this out and its first administrator is created with `zhanqun user add`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub demo: bool,
+    /// 信息报送: the sites that take in articles the group's other sites submit, usually the
+    /// portal. Without it no site takes submissions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub submissions: Vec<SubmissionTarget>,
+}
+
+/// One site of `submissions:` in `group.yaml`, and the columns its reviewers may place a
+/// submitted article in (部门动态, 区县动态, a 专题).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionTarget {
+    pub site: String,
+    pub columns: Vec<String>,
+    /// An edit approved at the source waits until the receiving reviewers accept it again;
+    /// otherwise it goes live on both sites in the same publish.
+    #[serde(default)]
+    pub reaccept_edits: bool,
 }
 
 /// `audit:` in `group.yaml`.

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::formats::{is_domain, is_icp, is_label, is_official_mail, is_psb, is_site_id, is_slug};
-use super::model::{GroupFile, SiteFile, SiteKind};
+use super::model::{ColumnKind, GroupFile, SiteFile, SiteKind};
 use super::positions::Positions;
 use super::problem::Problems;
 use super::urls::RESERVED_SLUGS;
@@ -552,6 +552,59 @@ pub fn check_unique(g: &GroupFile, group_path: &Path, group_pos: &Positions, sit
     if !codes.contains_key(g.portal.as_str()) {
         let hint = format!("add sites/{}.yaml with kind: portal or fix `portal` in group.yaml", g.portal);
         out.push(group_path, group_pos.value("portal"), format!("the portal site `{}` is not defined", g.portal), hint);
+    }
+}
+
+/// `submissions:`: each receiving site exists once, and its columns are columns of that site
+/// that can carry other sites' articles.
+pub fn check_submissions(g: &GroupFile, path: &Path, pos: &Positions, sites: &[SiteSource], out: &mut Problems) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, t) in g.submissions.iter().enumerate() {
+        let Some(site) = sites.iter().find(|s| s.def.code == t.site) else {
+            let codes: Vec<&str> = sites.iter().map(|s| s.def.code.as_str()).collect();
+            out.push(
+                path,
+                pos.value(&format!("submissions[{i}].site")),
+                format!("submissions: no site `{}` in the group", t.site),
+                format!("a site code, e.g. {}", codes.first().copied().unwrap_or("www")),
+            );
+            continue;
+        };
+        if let Some(first) = seen.insert(t.site.as_str(), i) {
+            out.push(
+                path,
+                pos.value(&format!("submissions[{i}].site")),
+                format!("submissions: site `{}` is listed twice", t.site),
+                format!("list its columns once, under submissions[{first}]"),
+            );
+        }
+        if t.columns.is_empty() {
+            out.push(
+                path,
+                pos.value(&format!("submissions[{i}].columns")),
+                format!("submissions: site `{}` takes submissions into no column", t.site),
+                "name the columns its reviewers place them in, e.g. columns: [bmdt]",
+            );
+        }
+        for (j, slug) in t.columns.iter().enumerate() {
+            let at = pos.value(&format!("submissions[{i}].columns[{j}]"));
+            match site.def.columns.iter().find(|c| &c.slug == slug) {
+                None => out.push(
+                    path,
+                    at,
+                    format!("submissions: site `{}` has no column `{slug}`", t.site),
+                    format!("one of the columns in {}", site.path.display()),
+                ),
+                Some(c) if matches!(c.kind, ColumnKind::Overview | ColumnKind::Guide | ColumnKind::Interaction) => out
+                    .push(
+                        path,
+                        at,
+                        format!("submissions: column `{slug}` of `{}` is of kind {}", t.site, c.kind.as_str()),
+                        "other sites' articles go into news, notice or policy columns",
+                    ),
+                Some(_) => {}
+            }
+        }
     }
 }
 

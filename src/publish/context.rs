@@ -108,6 +108,15 @@ pub struct ArticleCtx<'a> {
     pub cover: Option<String>,
     pub attachments: Vec<AttachmentCtx<'a>>,
     pub related: Vec<RelatedCtx<'a>>,
+    /// The source page of an article taken in through 信息报送.
+    pub original: Option<OriginalCtx<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct OriginalCtx<'a> {
+    /// The source site's name, e.g. 示例市发展和改革委员会.
+    pub site: &'a str,
+    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -321,7 +330,7 @@ pub fn paginate(current: usize, total: usize, url: impl Fn(usize) -> String) -> 
 }
 
 pub fn article_ctx<'a>(
-    group: &Group,
+    group: &'a Group,
     site: &'a Site,
     a: &'a PublishedArticle,
     content: &'a SiteContent,
@@ -340,15 +349,18 @@ pub fn article_ctx<'a>(
             },
         })
         .collect();
+    let origin_site = a.origin.as_ref().and_then(|o| group.site(&o.site_code));
+    // A submitted article speaks for the site that wrote it: its organiser issued it.
+    let organizer = origin_site.map_or(site.def.organizer.as_str(), |s| s.def.organizer.as_str());
     ArticleCtx {
         title: &a.title,
         date: a.publish_at.get(..10).unwrap_or(&a.publish_at),
         datetime: a.publish_at.get(..16).unwrap_or(&a.publish_at),
         summary: &a.summary,
-        index_no: &a.index_no,
+        index_no: a.origin.as_ref().map_or(&a.index_no, |o| &o.index_no),
         doc_number: a.meta.doc_number.as_deref(),
-        issuer: a.meta.issuer.as_deref().unwrap_or(&site.def.organizer),
-        source: a.meta.source.as_deref().or(a.meta.issuer.as_deref()).unwrap_or(&site.def.organizer),
+        issuer: a.meta.issuer.as_deref().unwrap_or(organizer),
+        source: a.meta.source.as_deref().or(a.meta.issuer.as_deref()).unwrap_or(organizer),
         written_date: a.meta.written_date.as_deref(),
         topic: a.meta.topic.as_deref(),
         disclosure: a.meta.disclosure.as_str(),
@@ -367,6 +379,11 @@ pub fn article_ctx<'a>(
             })
             .collect(),
         related,
+        original: a
+            .origin
+            .as_ref()
+            .zip(origin_site)
+            .map(|(o, s)| OriginalCtx { site: &s.def.name, url: group.url(s, &o.path) }),
     }
 }
 

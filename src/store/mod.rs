@@ -24,6 +24,7 @@ pub mod searchable;
 pub mod sites;
 pub mod solicitations;
 mod sql;
+pub mod submissions;
 pub mod tenant;
 pub mod traffic;
 pub mod users;

@@ -8,6 +8,7 @@ use super::Cols;
 
 use super::{Result, Store};
 use crate::content::{Disclosure, GovMeta, Validity};
+use crate::group::urls::article_path;
 
 #[derive(Debug, Clone)]
 pub struct PublishedArticle {
@@ -22,6 +23,17 @@ pub struct PublishedArticle {
     pub meta: GovMeta,
     pub cover: Option<String>,
     pub attachments: Vec<AttachmentRef>,
+    /// The page of another site this one was taken in from (信息报送), whose revision it shows.
+    pub origin: Option<Origin>,
+}
+
+/// The source page of an article taken in through 信息报送.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub site_code: String,
+    pub path: String,
+    /// The 索引号 the page shows: the source's, as on the source.
+    pub index_no: String,
 }
 
 #[derive(Debug, Clone)]
@@ -71,10 +83,14 @@ pub struct SiteContent {
 pub(super) fn article_select(body: &str, extra: &str) -> String {
     format!(
         "SELECT a.id, c.slug, a.index_no, a.pinned, r.title, r.summary, {body} AS body_md, r.publish_at,
-                r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source{extra}
+                r.doc_number, r.issuer, r.written_date, r.topic, r.disclosure, r.validity, r.cover_sha256, r.source,
+                o.id AS origin_id, o.index_no AS origin_index_no, oc.slug AS origin_column, os.code AS origin_site{extra}
          FROM articles a
          JOIN revisions r ON r.id = a.published_revision_id
-         JOIN site_columns c ON c.id = a.column_id"
+         JOIN site_columns c ON c.id = a.column_id
+         LEFT JOIN articles o ON o.id = a.source_article_id
+         LEFT JOIN site_columns oc ON oc.id = o.column_id
+         LEFT JOIN sites os ON os.id = o.site_id"
     )
 }
 
@@ -99,6 +115,14 @@ pub(super) fn article_row(r: &sqlx::any::AnyRow) -> Result<PublishedArticle> {
         },
         cover: r.col("cover_sha256")?,
         attachments: Vec::new(),
+        origin: match r.col::<Option<i64>>("origin_id")? {
+            Some(id) => Some(Origin {
+                site_code: r.col("origin_site")?,
+                path: article_path(&r.col::<String>("origin_column")?, &r.col::<String>("publish_at")?, id),
+                index_no: r.col("origin_index_no")?,
+            }),
+            None => None,
+        },
     })
 }
 

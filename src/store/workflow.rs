@@ -211,6 +211,10 @@ impl Store {
             return Ok(Approval::Advanced { level, of: levels });
         }
         let outcome = publish(&mut tx, &cur, id, work, now).await?;
+        if cur.live_id.is_some() {
+            // An edit of a page other sites took in through 信息报送 reaches their copies.
+            super::submissions::follow_edit(&mut tx, group, id, work, now).await?;
+        }
         let detail = match &outcome {
             Approval::Published { publish_at, scheduled: true } => {
                 format!("level {level}/{levels}; scheduled {publish_at}{confirmed_words}")
@@ -250,15 +254,17 @@ impl Store {
         let cur = current(&mut tx, scope, id).await?;
         workflow::withdraw(&cur.article())?;
         let now = now_unix();
+        // Queued while the article is still listed: the job keeps where it stood.
+        add_job(&mut tx, cur.site_id, Some(id), cur.live_path.as_deref(), cur.live_column.as_deref(), now).await?;
         sqlx::query("UPDATE articles SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        add_job(&mut tx, cur.site_id, Some(id), cur.live_path.as_deref(), cur.live_column.as_deref(), now).await?;
         for (site, other) in linked(&mut tx, id).await? {
             add_job(&mut tx, site, Some(other), None, None, now).await?;
         }
+        super::submissions::follow_withdrawal(&mut tx, id, now).await?;
         log(&mut tx, user, ip, &cur, "article.withdraw", id, reason.trim()).await?;
         tx.commit().await?;
         Ok(())
@@ -439,6 +445,9 @@ async fn linked(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Vec<(i64, i64)
     .collect()
 }
 
+/// Queues a publish of `article_id`'s pages (or of the site's other pages). Call it before the
+/// article row changes: the job keeps the key the article is listed under, none when it is not
+/// listed (a draft, or a withdrawn article published again).
 pub(crate) async fn add_job(
     tx: &mut Transaction<'_, Any>,
     site_id: i64,
@@ -449,7 +458,7 @@ pub(crate) async fn add_job(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO publish_jobs (site_id, article_id, old_path, old_column, due_at, created_at, old_list_at)
-         VALUES ($1, $2, $3, $4, $5, $6, (SELECT list_at FROM articles WHERE id = $2))",
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT list_at FROM articles WHERE id = $2 AND status = 'published'))",
     )
     .bind(site_id)
     .bind(article_id)

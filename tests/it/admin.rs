@@ -17,6 +17,7 @@ struct Aims {
     notice: i64,
     message: i64,
     solicitation: i64,
+    submission: i64,
 }
 
 async fn prepare_aims(env: &Env) -> (Aims, Aims) {
@@ -94,6 +95,20 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
         };
         let solicitation =
             store.create_solicitation(crate::common::one_site(site_id), &fields, None, by).await.unwrap();
+        // A submission this site received (written directly: the shipped group lets only the
+        // portal receive, and the matrix aims at fgw and czj).
+        use sqlx::Row;
+        let submission: i64 = sqlx::query(
+            "INSERT INTO submissions (article_id, from_site_id, to_site_id, state, submitted_by, submitted_at)
+             VALUES ($1, $2, $2, 'submitted', 'test', $3) RETURNING id",
+        )
+        .bind(id)
+        .bind(site_id)
+        .bind(received_at)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get("id");
         aims.push(Aims {
             article: id,
             user: env.users[other_editor],
@@ -103,6 +118,7 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
             notice,
             message,
             solicitation,
+            submission,
         });
     }
     let foreign = aims.pop().unwrap();
@@ -121,6 +137,7 @@ fn fill(path: &str, aims: &Aims) -> String {
         .replace("{nid}", &aims.notice.to_string())
         .replace("{msg}", &aims.message.to_string())
         .replace("{sid}", &aims.solicitation.to_string())
+        .replace("{bid}", &aims.submission.to_string())
         .replace("{*path}", "index.html")
         .replace("{file}", "admin.css")
 }
@@ -135,6 +152,9 @@ fn body_for(path: &str) -> Vec<(&'static str, &'static str)> {
         p if p.starts_with("/admin/users") => vec![("role", "editor"), ("display_name", "改名"), ("active", "on")],
         p if p.ends_with("/approve") => vec![("comment", "矩阵测试"), ("secrecy", "1")],
         p if p.ends_with("/reject") || p.ends_with("/withdraw") => vec![("comment", "矩阵测试")],
+        p if p.ends_with("/accept") => vec![("column", "gzdt")],
+        p if p.ends_with("/decline") => vec![("reason", "矩阵测试")],
+        p if p.ends_with("/offer") => vec![("to", "www"), ("note", "矩阵测试")],
         _ => vec![("title", "矩阵测试"), ("column", "gzdt"), ("body", "正文")],
     }
 }

@@ -251,3 +251,26 @@ fn nesting_too_deep_is_refused_at_once() {
     });
     assert!(problems.iter().any(|p| p.starts_with("sites/czj.yaml:") && p.contains("nesting deeper")), "{problems:?}");
 }
+
+#[test]
+fn submissions_name_real_sites_and_columns_that_take_articles() {
+    let mut text = String::new();
+    let p = problems_after(|s| {
+        text = replace_in(
+            s,
+            "group.yaml",
+            "submissions:\n- site: www\n  columns: [bmdt, xqdt]\n",
+            "submissions:\n- site: www\n  columns: [bmdt, nosuch, gk]\n- site: wwx\n  columns: [bmdt]\n- site: www\n  columns: []\n",
+        );
+    });
+    expect_at(&p, "group.yaml", &text, "nosuch", "submissions: site `www` has no column `nosuch`");
+    expect_at(&p, "group.yaml", &text, "gk]", "submissions: column `gk` of `www` is of kind overview");
+    expect_at(&p, "group.yaml", &text, "wwx", "submissions: no site `wwx` in the group");
+    let (line, _) = pos(&text, "columns: []");
+    assert!(
+        p.iter().any(|l| l.starts_with(&format!("sites/group.yaml:{}:", line - 1)) && l.contains("is listed twice")),
+        "{p:?}"
+    );
+    assert!(p.iter().any(|l| l.contains("takes submissions into no column")), "{p:?}");
+    assert_eq!(p.len(), 5, "{p:?}");
+}

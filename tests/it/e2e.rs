@@ -1,7 +1,7 @@
 //! The whole product in a real browser: `zhanqun serve` as a newcomer runs it (demo group,
 //! demo accounts), nginx serving what it publishes, and Chromium driven by Playwright through
-//! tests/e2e/admin_flow.mjs, editor_flow.mjs and interaction_flow.mjs. Screenshots of every
-//! step land in target/e2e/admin-flow/.
+//! tests/e2e/admin_flow.mjs, editor_flow.mjs, interaction_flow.mjs and submission_flow.mjs.
+//! Screenshots of every step land in target/e2e/admin-flow/.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -71,7 +71,7 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
     let shots_dir = shots.display().to_string();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docx").display().to_string();
     let common = [("ADMIN", admin.as_str()), ("NGINX_PORT", &nginx_port), ("SHOTS", &shots_dir)];
-    let flows: [(&str, &[(&str, &str)]); 3] = [
+    let flows: [(&str, &[(&str, &str)]); 4] = [
         ("admin_flow.mjs", &[("ATTACHMENT", &attachment)]),
         // The rich editor: a Word paste with a merged cell, a right-aligned 落款 and an image,
         // 一键排版, hostile markup, published and read.
@@ -79,6 +79,8 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         // Citizen interaction: a message written on the static site, answered through review,
         // published masked, found on the status page.
         ("interaction_flow.mjs", &[("SITE", &site)]),
+        // 信息报送: fgw submits, the portal accepts, a citizen reads it on the portal.
+        ("submission_flow.mjs", &[]),
     ];
     for (script, env) in flows {
         let out = Command::new("node")
@@ -140,6 +142,11 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         "30-interaction-report",
         "31-solicitation-comment",
         "32-solicitation-admin",
+        "41-editor-submitted-to-portal",
+        "42-portal-submission-queue",
+        "43-portal-accepted",
+        "44-citizen-reads-on-portal",
+        "45-editor-sees-accepted",
     ] {
         assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
     }

@@ -23,4 +23,5 @@ mod prepublish;
 mod publishing;
 mod search;
 mod stats;
+mod submissions;
 mod workflow;

@@ -29,13 +29,18 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Where a full build of the same database writes: a second publish folder.
 async fn full_build(project: &Project, out: &Path) -> PathBuf {
-    let mut opts = project.build_options(vec![SITE.into()], false, Some(NginxOptions::default()));
-    opts.out = out.to_path_buf();
-    project.build(&opts).await.unwrap();
-    out.join(&project.group.site(SITE).unwrap().host)
+    full_build_of(project, SITE, out).await
 }
 
-fn assert_same_tree(label: &str, live: &Path, built: &Path) {
+/// A full build of one site into `out`; returns the host's folder there.
+pub(crate) async fn full_build_of(project: &Project, site: &str, out: &Path) -> PathBuf {
+    let mut opts = project.build_options(vec![site.into()], false, Some(NginxOptions::default()));
+    opts.out = out.to_path_buf();
+    project.build(&opts).await.unwrap();
+    out.join(&project.group.site(site).unwrap().host)
+}
+
+pub(crate) fn assert_same_tree(label: &str, live: &Path, built: &Path) {
     let (a, b) = (tree(live), tree(built));
     assert!(a.len() > 50, "{label}: {} files: the sites were not published", a.len());
     let only_live: Vec<&String> = a.keys().filter(|k| !b.contains_key(*k)).collect();

@@ -14,7 +14,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let site_id = match id {
-            Some(id) => article_site(&mut tx, scope, id).await?,
+            Some(id) => editable_site(&mut tx, scope, id).await?,
             None => user.site_id.filter(|s| scope.covers(*s)).ok_or(StoreError::NotFound)?,
         };
         let column_id = column_id(&mut tx, site_id, &input.column).await?;
@@ -55,7 +55,7 @@ impl Store {
     /// revision's fields, body and files come back; its history stays as it was.
     pub async fn restore_revision(&self, scope: Tenant, user: &User, id: i64, number: i64, ip: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let site_id = article_site(&mut tx, scope, id).await?;
+        let site_id = editable_site(&mut tx, scope, id).await?;
         let Some(row) =
             sqlx::query(&format!("SELECT {REV_COLUMNS} {REV_FROM} WHERE r.article_id = $1 AND r.number = $2"))
                 .bind(id)
@@ -129,7 +129,7 @@ impl Store {
             }]));
         }
         let mut tx = self.begin_write().await?;
-        article_site(&mut tx, scope, id).await?;
+        editable_site(&mut tx, scope, id).await?;
         let rev_id = work_revision(&mut tx, id, user).await?;
         hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;
         let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM revision_attachments WHERE revision_id = $1")
@@ -177,7 +177,7 @@ impl Store {
 
     pub async fn remove_attachment(&self, scope: Tenant, user: &User, id: i64, position: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        article_site(&mut tx, scope, id).await?;
+        editable_site(&mut tx, scope, id).await?;
         let rev_id = work_revision(&mut tx, id, user).await?;
         hands::record(&mut tx, Subject::Revision, rev_id, user.id, Part::Wrote).await?;
         let done = sqlx::query("DELETE FROM revision_attachments WHERE revision_id = $1 AND position = $2")

@@ -86,6 +86,10 @@ pub struct ArticleView {
     pub interpretations: Vec<super::interpretations::InterpretationLink>,
     /// When it went to the 回收站, if it is there.
     pub deleted_at: Option<i64>,
+    /// The name of the site an article taken in through 信息报送 came from; that site edits it.
+    pub taken_from: Option<String>,
+    /// Where this article was submitted (信息报送), newest first.
+    pub submissions: Vec<super::submissions::Submission>,
 }
 
 impl ArticleView {
@@ -245,8 +249,10 @@ impl Store {
     pub async fn article(&self, scope: Tenant, id: i64) -> Result<Option<ArticleView>> {
         let Some(head) = sqlx::query(&format!(
             "SELECT a.id, a.site_id, s.code, a.index_no, a.status, a.published_revision_id, a.work_revision_id,
-                    a.deleted_at
-             FROM articles a JOIN sites s ON s.id = a.site_id WHERE a.id = $1 AND {only}",
+                    a.deleted_at, os.name AS taken_from
+             FROM articles a JOIN sites s ON s.id = a.site_id
+             LEFT JOIN articles o ON o.id = a.source_article_id LEFT JOIN sites os ON os.id = o.site_id
+             WHERE a.id = $1 AND {only}",
             only = Tenant::filter("a.site_id", 2)
         ))
         .bind(id)
@@ -329,6 +335,8 @@ impl Store {
             history,
             interpretations: self.interpretations_of(id).await?,
             deleted_at: head.col("deleted_at")?,
+            taken_from: head.col("taken_from")?,
+            submissions: self.submissions_of(id).await?,
         }))
     }
 
@@ -444,6 +452,21 @@ pub(crate) async fn article_site(tx: &mut Transaction<'_, Any>, scope: Tenant, i
     let (site_id, deleted) = locked_article(tx, scope, id).await?;
     if deleted.is_some() {
         return Err(StoreError::Conflict("稿件在回收站中，请先恢复再操作".into()));
+    }
+    Ok(site_id)
+}
+
+/// [`article_site`] for a change of the article's text: an article taken in through 信息报送
+/// shows its source's revision, which only the source's site edits.
+pub(crate) async fn editable_site(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Result<i64> {
+    let site_id = article_site(tx, scope, id).await?;
+    let source: Option<i64> = sqlx::query("SELECT source_article_id FROM articles WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .col("source_article_id")?;
+    if source.is_some() {
+        return Err(StoreError::Conflict("这是报送采用的稿件，内容由来源单位修改；本站只能撤下".into()));
     }
     Ok(site_id)
 }

@@ -22,6 +22,7 @@ pub mod session;
 pub mod solicitations;
 pub mod static_files;
 pub mod stats;
+pub mod submissions;
 pub mod users;
 pub mod views;
 

@@ -9,7 +9,7 @@ use axum::Router;
 
 use super::{
     articles, console, inspection, login, mailboxes, message_oversight, messages, notices, reports, review,
-    solicitations, static_files, stats, users,
+    solicitations, static_files, stats, submissions, users,
 };
 use crate::auth::Action;
 use crate::content::attachment::MAX_BYTES;
@@ -38,6 +38,8 @@ pub enum Target {
     Message,
     /// An opinion solicitation.
     Solicitation,
+    /// A submission (信息报送), decided by the site that received it.
+    Submission,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -86,8 +88,12 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/articles/{id}/reject", Review, Article),
     r("POST", "/admin/articles/{id}/withdraw", Withdraw, Article),
     r("POST", "/admin/articles/{id}/interpretations/{other}/remove", Review, Article),
+    r("POST", "/admin/articles/{id}/offer", Write, Article),
     r("GET", "/admin/files/{dir}/{name}", ReadContent, Target::File),
     r("GET", "/admin/review", Review, Target::None),
+    r("GET", "/admin/submissions", ReadContent, Target::None),
+    r("POST", "/admin/submissions/{bid}/accept", Review, Target::Submission),
+    r("POST", "/admin/submissions/{bid}/decline", Review, Target::Submission),
     r("GET", "/admin/users", ManageUsers, Target::None),
     r("GET", "/admin/users/new", ManageUsers, Target::None),
     r("POST", "/admin/users", ManageUsers, Target::None),
@@ -183,6 +189,10 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/admin/articles/{id}/interpretations/{other}/remove") => post(review::refuse_interpretation),
         ("GET", "/admin/files/{dir}/{name}") => get(articles::file),
         ("GET", "/admin/review") => get(review::queue),
+        ("GET", "/admin/submissions") => get(submissions::list),
+        ("POST", "/admin/articles/{id}/offer") => post(submissions::offer),
+        ("POST", "/admin/submissions/{bid}/accept") => post(submissions::accept),
+        ("POST", "/admin/submissions/{bid}/decline") => post(submissions::decline),
         ("GET", "/admin/users") => get(users::list),
         ("GET", "/admin/users/new") => get(users::new_form),
         ("POST", "/admin/users") => post(users::create),

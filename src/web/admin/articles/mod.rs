@@ -114,6 +114,7 @@ pub(super) fn flash_message(code: &str) -> Option<&'static str> {
         "rejected" => "已退回给作者",
         "withdrawn" => "已撤稿，页面已从网站移除",
         "unlinked" => "已从本文件页面移除该解读的链接",
+        "offered" => "已报送，等待对方审核采用",
         "uploaded" => "附件已上传",
         "removed" => "附件已删除",
         "created" => "用户已创建",
@@ -262,7 +263,33 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
     let errors: HashMap<&str, &str> = p.errors.iter().map(|e| (e.field, e.message.as_str())).collect();
     let work = p.article.and_then(|a| a.work.as_ref());
     let deleted = p.article.is_some_and(|a| a.deleted_at.is_some());
-    let editable = s.user.role.can(Action::Write) && work.is_none_or(|w| w.state.editable()) && !deleted;
+    // An article taken in through 信息报送 shows its source's text, which only the source edits.
+    let taken = p.article.is_some_and(|a| a.taken_from.is_some());
+    let editable = s.user.role.can(Action::Write) && work.is_none_or(|w| w.state.editable()) && !deleted && !taken;
+    // The sites this article may be offered to (信息报送): published, its own, not offered there yet.
+    let offer_to: Vec<Value> = match p.article {
+        Some(a) if a.status == "published" && !taken && s.user.role.can(Action::Write) => state
+            .project
+            .group
+            .def
+            .submissions
+            .iter()
+            .filter(|t| t.site != info.code)
+            .filter(|t| {
+                !a.submissions.iter().any(|x| {
+                    x.to_site == t.site
+                        && matches!(
+                            x.state,
+                            crate::store::submissions::SubmissionState::Submitted
+                                | crate::store::submissions::SubmissionState::Accepted
+                        )
+                })
+            })
+            .filter_map(|t| state.project.group.site(&t.site))
+            .map(|site| context! { code => site.code(), name => &site.def.name })
+            .collect(),
+        _ => Vec::new(),
+    };
     let own = p.wrote || work.and_then(|w| w.author_id) == Some(s.user.id);
     let reviewable = s.user.role.can(Action::Review)
         && work.is_some_and(|w| w.state == crate::store::editorial::RevState::Submitted)
@@ -307,6 +334,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
             columns => columns_of(site, &base_slugs(state)),
             attachments => attachments,
             editable => editable,
+            offer_to => offer_to,
             reviewable => reviewable,
             own_submission => own_submission,
             levels => info.review_levels,

@@ -38,6 +38,7 @@ fn render_preview(
         meta: input.meta(),
         cover: None,
         attachments: files.to_vec(),
+        origin: None,
     };
     let content = SiteContent { articles: vec![article], ..Default::default() };
     let html = SiteRenderer::new(group, &state.project.themes, site, &content, Default::default())
