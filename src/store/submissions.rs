@@ -244,7 +244,7 @@ impl Store {
         column: &str,
     ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
-        let s = locked(&mut tx, scope, id, true).await?;
+        let s = locked(&mut tx, scope, id).await?;
         let target =
             group.submission_target(&s.to_code).ok_or_else(|| StoreError::Conflict("该站点已不再接收报送".into()))?;
         let now = now_unix();
@@ -343,7 +343,7 @@ impl Store {
             return Err(StoreError::Invalid("请写明不予采用的原因，报送单位会看到".into()));
         }
         let mut tx = self.begin_write().await?;
-        let s = locked(&mut tx, scope, id, true).await?;
+        let s = locked(&mut tx, scope, id).await?;
         let now = now_unix();
         match s.state.as_str() {
             "submitted" => {
@@ -374,8 +374,7 @@ impl Store {
     }
 }
 
-/// A submission row locked for a decision, reachable by the receiving site (`receiving`) or
-/// by the sending one.
+/// A submission row locked for a decision by the site that received it.
 struct Locked {
     article_id: i64,
     to_site_id: i64,
@@ -386,12 +385,11 @@ struct Locked {
     pending: Option<i64>,
 }
 
-async fn locked(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64, receiving: bool) -> Result<Locked> {
-    let side = if receiving { "to_site_id" } else { "from_site_id" };
+async fn locked(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Result<Locked> {
     let row = sqlx::query(&format!(
         "UPDATE submissions SET state = state WHERE id = $1 AND {} RETURNING article_id, to_site_id, from_site_id,
              state, copy_id, pending_revision_id",
-        Tenant::filter(side, 2)
+        Tenant::filter("to_site_id", 2)
     ))
     .bind(id)
     .bind(scope.param())
