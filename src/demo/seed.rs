@@ -422,6 +422,7 @@ pub async fn seed_demo_solicitations(project: &Project) -> anyhow::Result<usize>
 /// but a decline, so the editor and the portal's reviewer see both sides at once. Returns how
 /// many were offered.
 pub async fn seed_demo_submissions(project: &Project) -> anyhow::Result<usize> {
+    use super::messages::Dice;
     use crate::group::model::SiteKind;
     use crate::store::mailboxes::Actor;
     let group = &project.group;
@@ -433,36 +434,65 @@ pub async fn seed_demo_submissions(project: &Project) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let now = crate::content::now_local();
+    let now_unix = crate::store::now_unix();
     let by = Actor { name: "operator:demo-seed", ip: None, user_id: None };
     let column_for = |kind: SiteKind| {
         let wanted = if kind == SiteKind::Department { "bmdt" } else { "xqdt" };
         target.columns.iter().find(|c| *c == wanted).or(target.columns.first()).cloned()
     };
+    let receiving = Tenant::system_site(Job::DemoSeed, receiver.id);
     let mut n = 0;
-    for (i, site) in group.sites.iter().enumerate() {
+    for site in &group.sites {
         let code = site.code();
-        if code == target.site || !(code == DEMO_ACCOUNT_SITE || i % 4 == 1) {
+        if code == target.site {
             continue;
         }
         let (Some(row), Some(column)) = (rows.get(code), column_for(site.def.kind)) else { continue };
         let Some(&news) = row.columns.get("gzdt") else { continue };
+        // Some units report every week, many now and then, some never: the spread a monthly
+        // ranking of submissions is there to show.
+        let mut dice = Dice::new(code);
+        let how_many = match (code == DEMO_ACCOUNT_SITE, dice.below(10)) {
+            (true, _) => 8,
+            (false, 0..=2) => 0,
+            (false, 3..=6) => 2,
+            (false, 7 | 8) => 4,
+            (false, _) => 8,
+        };
+        if how_many == 0 {
+            continue;
+        }
         let sender = Tenant::system_site(Job::DemoSeed, row.id);
-        let receiving = Tenant::system_site(Job::DemoSeed, receiver.id);
-        for (k, article) in store.list_head(news, &now, 2).await?.iter().enumerate() {
+        for (k, article) in store.list_head(news, &now, how_many).await?.iter().enumerate() {
+            let Some(published) = crate::clock::local_to_unix(&article.publish_at) else { continue };
+            let submitted_at = (published + 3600 + dice.below(5 * 3600) as i64).min(now_unix - 600);
+            if now_unix - submitted_at > 150 * 86_400 {
+                break;
+            }
             let note = if k == 0 { "本单位重要工作动态，建议门户刊发" } else { "" };
             let id = store.submit_to(sender, group, by, article.id, &target.site, note).await?;
             n += 1;
-            match (code == DEMO_ACCOUNT_SITE, (i + k) % 6) {
-                (true, _) if k == 1 => {}
-                (false, 3) => {
-                    let reason = "属本单位内部事务，不宜在门户刊发";
-                    store.decline_submission(receiving, by, id, reason).await?;
-                }
-                (false, 5) => {}
-                _ => {
+            // The last two days' submissions still wait; older ones were decided within a day
+            // or two, most of them taken. fgw keeps one waiting for its demo accounts.
+            let decided_at = (submitted_at + 2 * 3600 + dice.below(40 * 3600) as i64).min(now_unix - 60);
+            let fresh = now_unix - submitted_at < 2 * 86_400 || (code == DEMO_ACCOUNT_SITE && k == 1);
+            let decided = match (fresh, dice.below(100)) {
+                (true, _) => None,
+                (false, 0..=71) => {
                     store.accept_submission(receiving, group, by, id, &column).await?;
+                    Some(decided_at)
                 }
-            }
+                (false, _) => {
+                    let reason = if k % 2 == 0 {
+                        "属本单位内部事务，不宜在门户刊发"
+                    } else {
+                        "内容与门户近期已刊发信息重复"
+                    };
+                    store.decline_submission(receiving, by, id, reason).await?;
+                    Some(decided_at)
+                }
+            };
+            store.backdate_submission(id, submitted_at, decided).await?;
         }
     }
     Ok(n)

@@ -115,6 +115,27 @@ fn submission_row(r: &sqlx::any::AnyRow) -> Result<Submission> {
     })
 }
 
+/// A site's 信息报送 over a period, counted by the day of submission: of what it sent then,
+/// how much was taken (even if a page was later withdrawn), declined, or still waits; and
+/// how much it received. `to_decide` is the site's queue now, whatever the period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SubmissionFigures {
+    pub submitted: i64,
+    pub accepted: i64,
+    pub declined: i64,
+    pub waiting: i64,
+    pub received: i64,
+    pub to_decide: i64,
+}
+
+impl SubmissionFigures {
+    /// 采用率 of what was decided, in whole percent; None before any decision.
+    pub fn rate(&self) -> Option<i64> {
+        let decided = self.accepted + self.declined;
+        (decided > 0).then(|| (self.accepted * 100 + decided / 2) / decided)
+    }
+}
+
 fn bounded(text: &str, what: &str) -> Result<String> {
     let text = text.trim();
     if text.chars().count() > MAX_NOTE_CHARS {
@@ -213,6 +234,60 @@ impl Store {
         }
         let sql = format!("{SUBMISSION_SELECT} ORDER BY s.submitted_at DESC, s.id DESC LIMIT 500");
         sqlx::query(&sql).fetch_all(self.pool()).await?.iter().map(submission_row).collect()
+    }
+
+    /// Figures per site id for the sites of the scope, over submissions made in
+    /// `[from, to)` (Unix seconds); sites with none are absent.
+    pub async fn submission_figures(
+        &self,
+        scope: Tenant,
+        from: i64,
+        to: i64,
+    ) -> Result<std::collections::HashMap<i64, SubmissionFigures>> {
+        let mut out: std::collections::HashMap<i64, SubmissionFigures> = std::collections::HashMap::new();
+        let sent = format!(
+            "SELECT from_site_id AS site_id, COUNT(*) AS n,
+                    SUM(CASE WHEN copy_id IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
+                    SUM(CASE WHEN state = 'declined' THEN 1 ELSE 0 END) AS declined,
+                    SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END) AS waiting
+             FROM submissions WHERE submitted_at >= $1 AND submitted_at < $2 AND {only} GROUP BY from_site_id",
+            only = Tenant::filter("from_site_id", 3)
+        );
+        for r in sqlx::query(&sent).bind(from).bind(to).bind(scope.param()).fetch_all(self.pool()).await? {
+            let f = out.entry(r.col("site_id")?).or_default();
+            f.submitted = r.col("n")?;
+            f.accepted = r.col("accepted")?;
+            f.declined = r.col("declined")?;
+            f.waiting = r.col("waiting")?;
+        }
+        let received = format!(
+            "SELECT to_site_id AS site_id,
+                    SUM(CASE WHEN submitted_at >= $1 AND submitted_at < $2 THEN 1 ELSE 0 END) AS received,
+                    SUM(CASE WHEN state = 'submitted' OR pending_revision_id IS NOT NULL THEN 1 ELSE 0 END) AS queue
+             FROM submissions WHERE {only} GROUP BY to_site_id",
+            only = Tenant::filter("to_site_id", 3)
+        );
+        for r in sqlx::query(&received).bind(from).bind(to).bind(scope.param()).fetch_all(self.pool()).await? {
+            let f = out.entry(r.col("site_id")?).or_default();
+            f.received = r.col("received")?;
+            f.to_decide = r.col("queue")?;
+        }
+        Ok(out)
+    }
+
+    /// Dates a submission and its decision in the past: the demo seed's history of months,
+    /// so that a new group shows monthly figures at once. Nothing else moves time backwards.
+    pub async fn backdate_submission(&self, id: i64, submitted_at: i64, decided_at: Option<i64>) -> Result<()> {
+        sqlx::query(
+            "UPDATE submissions SET submitted_at = $1,
+                 decided_at = CASE WHEN decided_at IS NULL THEN NULL ELSE $2 END WHERE id = $3",
+        )
+        .bind(submitted_at)
+        .bind(decided_at.unwrap_or(submitted_at))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     /// Where an article was submitted, newest first (the caller has reached the article).

@@ -423,6 +423,13 @@ async fn monthly_reports_rank_the_month_and_print() {
     assert!(page.contains("@page") || page.contains("report.css"), "{label}: print styles");
     let rows = page.matches("<tr><td class=\"num\">").count();
     assert_eq!(rows, report.sites.len(), "{label}: every site ranked");
+    assert!(page.contains("报送 / 采用") && page.contains("本月各单位共报送信息"), "{label}: 信息报送 ranks too");
+    let (s, page) = central.get("/admin/submissions?month=2026-10").await;
+    assert_eq!(s, 200, "{label}");
+    assert!(page.contains("2026年10月报送统计"), "{label}");
+    let (s, page) = central.get("/admin/submissions?month=10/2026").await;
+    assert_eq!(s, 400, "{label}");
+    assert!(page.contains("2026-11"), "{label}: says how to write a month");
     let (s, page) = central.get("/admin/reports/inspection?month=2020-01").await;
     assert_eq!(s, 200);
     assert!(page.contains("本月尚无检查记录"), "{label}");
@@ -436,6 +443,7 @@ async fn monthly_reports_rank_the_month_and_print() {
     let (s, page) = sa.get(&format!("/admin/reports/inspection/{OWN}")).await;
     assert_eq!(s, 200, "{label}");
     assert!(page.contains("首页超过 2 周未更新") && page.contains("站群排名"), "{label}");
+    assert!(page.contains("、信息报送"), "{label}: the site's submissions have their section");
     let (s, _) = sa.get(&format!("/admin/reports/inspection/{FOREIGN}")).await;
     assert_eq!(s, 404, "{label}");
     let (s, _) = central.get("/admin/static/report.css").await;

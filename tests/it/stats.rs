@@ -146,6 +146,7 @@ async fn figures_ranking_pages_and_exports() {
         assert!(quiet.contains(foreign_name.as_str()), "{label}: the site that went quiet is named");
         assert!(!quiet.contains(own_name.as_str()), "{label}: a site with views is not");
         assert!(console.contains(&format!("昨日浏览量（{}）", day(d1))), "{label}");
+        assert!(console.contains("本月报送 / 采用"), "{label}: the month's submissions per site");
     }
 }
 

@@ -303,6 +303,32 @@ async fn submit_accept_follow_and_withdraw() {
         for action in ["submission.submit", "submission.accept", "submission.decline"] {
             assert!(actions.iter().any(|a| a == action), "{backend}: {action} in {actions:?}");
         }
+
+        // The month's figures, counted by the day of submission: five sent, three of them
+        // taken (two later withdrawn, still counted), one declined, one waiting.
+        let now = zhanqun::store::now_unix();
+        let (from, to) = (now - 86_400, now + 86_400);
+        let central = Tenant::system(Job::Test);
+        let figures = store.submission_figures(central, from, to).await.unwrap();
+        let sent = figures[&dept.site_id];
+        assert_eq!(
+            (sent.submitted, sent.accepted, sent.declined, sent.waiting, sent.rate()),
+            (5, 3, 1, 1, Some(75)),
+            "{backend}"
+        );
+        let got = figures[&portal.site_id];
+        assert_eq!((got.received, got.to_decide, got.submitted), (5, 1, 0), "{backend}");
+        // A site reads its own figures only.
+        let own = store.submission_figures(dept.scope, from, to).await.unwrap();
+        assert_eq!(own.keys().collect::<Vec<_>>(), [&dept.site_id], "{backend}");
+        assert!(store.submission_figures(czj.scope, from, to).await.unwrap().is_empty(), "{backend}");
+        // Dated last month, the declined one leaves this month's figures for that month's.
+        store.backdate_submission(sub_b, now - 40 * 86_400, Some(now - 39 * 86_400)).await.unwrap();
+        let sent = store.submission_figures(central, from, to).await.unwrap()[&dept.site_id];
+        assert_eq!((sent.submitted, sent.declined, sent.rate()), (4, 0, Some(100)), "{backend}");
+        let before = store.submission_figures(central, now - 45 * 86_400, from).await.unwrap();
+        assert_eq!((before[&dept.site_id].submitted, before[&dept.site_id].declined), (1, 1), "{backend}");
+        assert_eq!(before[&portal.site_id].to_decide, 1, "{backend}: the queue is the queue of now");
     }
 }
 
@@ -341,5 +367,38 @@ async fn edits_wait_for_reacceptance_when_the_group_asks() {
         assert!(page(&p, TO, copy).unwrap().contains("（再次修订）"), "{backend}");
         let dir = tmp.path().join(format!("full-reaccept-{backend}"));
         assert_same_tree(backend, &host(&p, TO), &full_build_of(&p, TO, &dir).await);
+    }
+}
+
+/// The demo group ships months of submissions from many units, fgw's among them, with every
+/// outcome represented: the figures and their ranking mean something at the first start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_ships_months_of_submissions() {
+    use std::collections::BTreeSet;
+    use zhanqun::demo::seed::{seed_demo_content, seed_demo_submissions};
+    let tmp = temp_project();
+    let db = tmp.path().join("demo.db").display().to_string();
+    let p = open(tmp.path(), &db).await;
+    seed_demo_content(&p, &tmp.path().join("demo"), 40, "operator:test").await.unwrap();
+    let n = seed_demo_submissions(&p).await.unwrap();
+    assert_eq!(seed_demo_submissions(&p).await.unwrap(), 0, "seeded once");
+    let all = p.store.all_submissions(Tenant::system(Job::Test)).await.unwrap();
+    assert_eq!(all.len(), n);
+    let senders: BTreeSet<&str> = all.iter().map(|s| s.from_site.as_str()).collect();
+    assert!(senders.contains(FROM) && senders.len() >= 30, "{} units: {senders:?}", senders.len());
+    assert!(senders.len() < p.group.sites.len() - 20, "some units never report");
+    let months: BTreeSet<String> =
+        all.iter().map(|s| zhanqun::clock::beijing_day(s.submitted_at).format("%Y-%m").to_string()).collect();
+    assert!(months.len() >= 3, "{months:?}");
+    let count = |state| all.iter().filter(|s| s.state == state).count();
+    let (accepted, declined, waiting) =
+        (count(SubmissionState::Accepted), count(SubmissionState::Declined), count(SubmissionState::Submitted));
+    assert!(accepted > declined && declined > 0 && waiting > 0, "{accepted} {declined} {waiting}");
+    assert!(
+        all.iter().any(|s| s.from_site == FROM && s.state == SubmissionState::Submitted),
+        "fgw's demo accounts find one of theirs waiting at the portal"
+    );
+    for s in all.iter().filter(|s| s.decided_at.is_some()) {
+        assert!(s.decided_at.unwrap() >= s.submitted_at, "decided after it came: {s:?}");
     }
 }

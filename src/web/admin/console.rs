@@ -10,6 +10,7 @@ use minijinja::context;
 use std::collections::HashMap;
 
 use super::csv::Csv;
+use super::reports::Month;
 use super::session::Session;
 use super::stats::all_sites;
 use super::{store_error, views};
@@ -22,11 +23,16 @@ pub async fn sites(State(state): State<AppState>, headers: HeaderMap, Extension(
     let store = &state.project.store;
     let yesterday = period::today().pred_opt().unwrap_or_else(period::today);
     let day = yesterday.format("%Y-%m-%d").to_string();
-    let (figures, traffic) =
-        match tokio::try_join!(store.site_figures(s.scope), store.traffic_days(s.scope, &day, &day)) {
-            Ok(r) => r,
-            Err(e) => return store_error(&headers, e),
-        };
+    let month = Month::containing(period::today());
+    let (from, to) = month.unix_range();
+    let (figures, traffic, submitted) = match tokio::try_join!(
+        store.site_figures(s.scope),
+        store.traffic_days(s.scope, &day, &day),
+        store.submission_figures(s.scope, from, to),
+    ) {
+        Ok(r) => r,
+        Err(e) => return store_error(&headers, e),
+    };
     let quiet = quiet_of(&all_sites(&state), day, &traffic);
     let views: HashMap<i64, i64> = traffic.iter().map(|r| (r.site_id, r.views)).collect();
     let rows: Vec<_> = state
@@ -38,17 +44,23 @@ pub async fn sites(State(state): State<AppState>, headers: HeaderMap, Extension(
             context! {
                 site => info, f => figures.get(&info.id).cloned().unwrap_or_default(),
                 views => views.get(&info.id).copied().unwrap_or(0),
+                sub => submitted.get(&info.id).copied().unwrap_or_default(),
             }
         })
         .collect();
     let total = figures.values().fold((0, 0, 0), |t, f| (t.0 + f.published, t.1 + f.waiting, t.2 + f.editors));
+    let (sent, taken) = submitted.values().fold((0, 0), |t, f| (t.0 + f.submitted, t.1 + f.accepted));
     views::page(
         &s,
         None,
         "sites.html",
         context! {
             rows => rows, quiet => quiet,
-            total => context! { published => total.0, waiting => total.1, editors => total.2, views => quiet.group_views },
+            total => context! {
+                published => total.0, waiting => total.1, editors => total.2, views => quiet.group_views,
+                submitted => sent, accepted => taken,
+            },
+            month => month.label(),
         },
     )
 }

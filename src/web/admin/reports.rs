@@ -19,6 +19,7 @@ use super::session::{refuse, Session};
 use super::{store_error, views, SiteInfo};
 use crate::stats::chart::{self, Line};
 use crate::store::audit_runs::SiteResult;
+use crate::store::submissions::SubmissionFigures;
 use crate::web::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,14 +38,20 @@ pub struct Month {
 
 impl Month {
     pub fn parse(s: &str, today: NaiveDate) -> Result<Month, String> {
-        let first = if s.trim().is_empty() {
-            today.with_day(1).unwrap_or(today)
-        } else {
-            NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d")
-                .map_err(|_| format!("参数 month 的值“{s}”不是年月，请写成 2026-11 的形式"))?
-        };
+        if s.trim().is_empty() {
+            return Ok(Month::containing(today));
+        }
+        let first = NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d")
+            .map_err(|_| format!("参数 month 的值“{s}”不是年月，请写成 2026-11 的形式"))?;
         let next = first.checked_add_months(chrono::Months::new(1)).ok_or("月份超出范围")?;
         Ok(Month { first, last: next.pred_opt().unwrap_or(first) })
+    }
+
+    /// The month `day` falls in.
+    pub fn containing(day: NaiveDate) -> Month {
+        let first = day.with_day(1).unwrap_or(day);
+        let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+        Month { first, last: next.pred_opt().unwrap_or(first) }
     }
 
     pub fn previous(&self) -> Month {
@@ -58,6 +65,11 @@ impl Month {
 
     pub(crate) fn label(&self) -> String {
         format!("{}年{}月", self.first.year(), self.first.month())
+    }
+
+    /// The month as Unix seconds `[start, end)` in Beijing time.
+    pub fn unix_range(&self) -> (i64, i64) {
+        (crate::clock::start_of_day(self.first), crate::clock::end_of_day(self.last))
     }
 
     fn day(d: NaiveDate) -> String {
@@ -143,9 +155,13 @@ pub async fn group(
     let prev = month.previous();
     let store = &state.project.store;
     let days = [month.first, month.last, prev.first, prev.last].map(Month::day);
-    let loaded =
-        tokio::try_join!(store.results_between(&days[0], &days[1]), store.results_between(&days[2], &days[3]),);
-    let (rows, prev_rows) = match loaded {
+    let (from, to) = month.unix_range();
+    let loaded = tokio::try_join!(
+        store.results_between(&days[0], &days[1]),
+        store.results_between(&days[2], &days[3]),
+        store.submission_figures(s.scope, from, to),
+    );
+    let (rows, prev_rows, submitted) = match loaded {
         Ok(r) => r,
         Err(e) => return store_error(&headers, e),
     };
@@ -197,9 +213,16 @@ pub async fn group(
                 rank => rank, site => info, average => format!("{avg:.1}"), vetoed_runs => vetoed_runs, runs => n,
                 passed => passed, last_score => sites.get(&info.id).and_then(|m| m.last.as_ref()).map(|r| r.score),
                 prev_rank => prev_rank.get(&info.id),
+                sub => submitted.get(&info.id).copied().unwrap_or_default(),
             }
         })
         .collect();
+    let sub_total = submitted.values().fold(SubmissionFigures::default(), |t, f| SubmissionFigures {
+        submitted: t.submitted + f.submitted,
+        accepted: t.accepted + f.accepted,
+        declined: t.declined + f.declined,
+        ..t
+    });
     let passed_last = ranked.iter().filter(|r| r.5).count();
     views::render(
         "report_group.html",
@@ -211,6 +234,7 @@ pub async fn group(
             prev_average => mean(&prev_sites).map(|a| format!("{a:.1}")), table => table, vetoes => vetoes,
             kinds => chart::bars("各类问题数量", &kinds, chart::FULL), has_kinds => !kinds.is_empty(),
             trend => trend, generated => crate::content::now_local(), me => &s.user.display_name,
+            sub_total => sub_total, sub_rate => sub_total.rate(),
         },
     )
 }
@@ -225,6 +249,8 @@ pub async fn site(
     let month = Month::parse(&q.month, today()).map_err(AdminError::bad_request)?;
     let store = &state.project.store;
     let rows = store.results_between(&Month::day(month.first), &Month::day(month.last)).await?;
+    let (from, to) = month.unix_range();
+    let sub = store.submission_figures(tenant, from, to).await?.get(&info.id).copied().unwrap_or_default();
     let (sites, runs) = by_site(&rows);
     let ranked = ranking(&state, &sites);
     let rank = ranked.iter().find(|r| r.1.id == info.id).map(|r| r.0);
@@ -252,6 +278,7 @@ pub async fn site(
             last_day => mine.last().map(|r| r.0),
             findings => findings.iter().map(finding_view).collect::<Vec<_>>(),
             trend => trend, generated => crate::content::now_local(), me => &s.user.display_name,
+            sub => sub, sub_rate => sub.rate(),
         },
     ))
 }

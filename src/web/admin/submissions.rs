@@ -4,22 +4,34 @@
 //! same page. The central office sees every site's submissions.
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Extension, Form};
 use minijinja::context;
 use serde::Serialize;
 
-use super::session::Session;
-use super::{see_other, store_error, views};
+use super::reports::Month;
+use super::session::{refuse, Session};
+use super::{see_other, store_error, views, SiteInfo};
+use crate::stats::period;
 use crate::store::mailboxes::Actor;
-use crate::store::submissions::{Submission, SubmissionState};
+use crate::store::submissions::{Submission, SubmissionFigures, SubmissionState};
 use crate::web::AppState;
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
-pub struct Flash {
+pub struct ListQuery {
     ok: String,
+    /// `YYYY-MM` of the figures; the current month when empty.
+    month: String,
+}
+
+/// One row of the month's figures: a site and what it sent and received.
+#[derive(Serialize)]
+struct FiguresRow<'a> {
+    site: &'a SiteInfo,
+    f: SubmissionFigures,
+    rate: Option<i64>,
 }
 
 fn actor(s: &Session) -> Actor<'_> {
@@ -45,10 +57,29 @@ pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     Extension(s): Extension<Session>,
-    Query(f): Query<Flash>,
+    Query(f): Query<ListQuery>,
 ) -> Response {
     let store = &state.project.store;
     let group = &state.project.group;
+    let month = match Month::parse(&f.month, period::today()) {
+        Ok(m) => m,
+        Err(msg) => return refuse(&headers, StatusCode::BAD_REQUEST, &msg),
+    };
+    let (from, to) = month.unix_range();
+    let figures = match store.submission_figures(s.scope, from, to).await {
+        Ok(f) => f,
+        Err(e) => return store_error(&headers, e),
+    };
+    // Most taken first, then most sent, then the group's order: the ranking the seeds keep.
+    let mut table: Vec<FiguresRow> = state
+        .admin
+        .site_order
+        .iter()
+        .filter_map(|id| Some((state.admin.sites.get(id)?, figures.get(id)?)))
+        .filter(|(_, f)| f.submitted > 0 || f.received > 0)
+        .map(|(site, f)| FiguresRow { site, f: *f, rate: f.rate() })
+        .collect();
+    table.sort_by(|a, b| b.f.accepted.cmp(&a.f.accepted).then(b.f.submitted.cmp(&a.f.submitted)));
     let (received, sent) = match s.user.site_id {
         Some(site) => {
             match (store.submissions(s.scope, site, true).await, store.submissions(s.scope, site, false).await) {
@@ -85,6 +116,7 @@ pub async fn list(
             receives => target.is_some() || s.user.site_id.is_none(),
             columns => columns,
             flash => flash_message(&f.ok),
+            table => table, month => month.label(), key => month.key(), prev_key => month.previous().key(),
         },
     )
 }
