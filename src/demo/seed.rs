@@ -472,10 +472,12 @@ pub async fn seed_demo_submissions(project: &Project) -> anyhow::Result<usize> {
             let note = if k == 0 { "本单位重要工作动态，建议门户刊发" } else { "" };
             let id = store.submit_to(sender, group, by, article.id, &target.site, note).await?;
             n += 1;
-            // The last two days' submissions still wait; older ones were decided within a day
-            // or two, most of them taken. fgw keeps one waiting for its demo accounts.
+            // About half of the last day's submissions still wait; the others were decided
+            // within a day or two, most of them taken. fgw keeps one waiting for its demo
+            // accounts.
             let decided_at = (submitted_at + 2 * 3600 + dice.below(40 * 3600) as i64).min(now_unix - 60);
-            let fresh = now_unix - submitted_at < 2 * 86_400 || (code == DEMO_ACCOUNT_SITE && k == 1);
+            let fresh =
+                (now_unix - submitted_at < 86_400 && dice.below(2) == 0) || (code == DEMO_ACCOUNT_SITE && k == 1);
             let decided = match (fresh, dice.below(100)) {
                 (true, _) => None,
                 (false, 0..=71) => {

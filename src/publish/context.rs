@@ -379,10 +379,12 @@ pub fn article_ctx<'a>(
             })
             .collect(),
         related,
+        // A reference within the site reads as the article itself: no link to "the original".
         original: a
             .origin
             .as_ref()
             .zip(origin_site)
+            .filter(|(o, _)| o.site_code != site.def.code)
             .map(|(o, s)| OriginalCtx { site: &s.def.name, url: group.url(s, &o.path) }),
     }
 }

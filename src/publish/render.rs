@@ -334,7 +334,16 @@ impl<'a> SiteRenderer<'a> {
             }
         };
         let url = public_url(&path).to_string();
-        let page_ctx = context! { title => title, path => &url, canonical => self.group.url(self.site, &url) };
+        let canonical = match &page {
+            // A copy (引用, 信息报送) names its source page, so search engines keep one.
+            Page::Article(i) => self.content.articles[*i]
+                .origin
+                .as_ref()
+                .and_then(|o| Some(self.group.url(self.group.site(&o.site_code)?, &o.path))),
+            _ => None,
+        }
+        .unwrap_or_else(|| self.group.url(self.site, &url));
+        let page_ctx = context! { title => title, path => &url, canonical => canonical };
         let locked = context! {
             header => self.locked_header.clone(),
             search => self.locked_search.clone(),

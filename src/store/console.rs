@@ -10,6 +10,7 @@ use super::{Result, Store};
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct SiteFigures {
+    /// Published articles, a reference in a further column (引用) not counted again.
     pub published: i64,
     pub waiting: i64,
     pub drafts: i64,
@@ -58,11 +59,12 @@ impl Store {
         let mut out: HashMap<i64, SiteFigures> = HashMap::new();
         for r in sqlx::query(&format!(
             "SELECT a.site_id,
-                    SUM(CASE WHEN a.status = 'published' THEN 1 ELSE 0 END) AS published,
+                    SUM(CASE WHEN a.status = 'published' AND o.id IS NULL THEN 1 ELSE 0 END) AS published,
                     SUM(CASE WHEN w.state = 'submitted' THEN 1 ELSE 0 END) AS waiting,
                     SUM(CASE WHEN w.state IN ('draft', 'rejected') THEN 1 ELSE 0 END) AS drafts,
                     MAX(CASE WHEN a.status = 'published' THEN a.updated_at END) AS last_update
              FROM articles a LEFT JOIN revisions w ON w.id = a.work_revision_id
+             LEFT JOIN articles o ON o.id = a.source_article_id AND o.site_id = a.site_id
              WHERE {only} AND a.deleted_at IS NULL GROUP BY a.site_id",
             only = Tenant::filter("a.site_id", 1)
         ))

@@ -19,6 +19,7 @@ pub mod mailboxes;
 pub mod messages;
 pub mod notices;
 pub mod published;
+pub mod references;
 mod row;
 pub mod searchable;
 pub mod sites;

@@ -1,6 +1,7 @@
 //! What the search index may hold: the published revision of every published article whose
-//! publication time has come. Drafts, revisions under review, withdrawn and scheduled articles
-//! never leave the database through here.
+//! publication time has come, once per site (a reference in another column is the same
+//! page). Drafts, revisions under review, withdrawn and scheduled articles never leave the
+//! database through here.
 
 use super::Cols;
 use sqlx::any::AnyRow;
@@ -25,6 +26,10 @@ pub struct SearchableArticle {
     pub topic: Option<String>,
 }
 
+/// Live now, and not a reference to another column's article of the same site.
+const SEARCHABLE: &str = "a.status = 'published' AND r.publish_at <= $1
+    AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.id = a.source_article_id AND o.site_id = a.site_id)";
+
 const SELECT: &str =
     "SELECT a.id, r.id AS revision_id, s.code, c.slug, a.index_no, r.title, r.summary, r.body_md, r.publish_at,
         r.doc_number, r.issuer, r.topic
@@ -32,7 +37,7 @@ const SELECT: &str =
      JOIN revisions r ON r.id = a.published_revision_id
      JOIN site_columns c ON c.id = a.column_id
      JOIN sites s ON s.id = a.site_id
-     WHERE a.status = 'published' AND r.publish_at <= $1";
+     WHERE ";
 
 fn row(r: &AnyRow) -> Result<SearchableArticle> {
     Ok(SearchableArticle {
@@ -55,7 +60,7 @@ impl Store {
     /// Up to `limit` live articles with an id above `after`, in id order: the full reindex
     /// walks the table in such pages, so memory stays flat however large the group is.
     pub async fn searchable_page(&self, now: &str, after: i64, limit: i64) -> Result<Vec<SearchableArticle>> {
-        let sql = format!("{SELECT} AND a.id > $2 ORDER BY a.id LIMIT $3");
+        let sql = format!("{SELECT}{SEARCHABLE} AND a.id > $2 ORDER BY a.id LIMIT $3");
         sqlx::query(&sql).bind(now).bind(after).bind(limit).fetch_all(self.pool()).await?.iter().map(row).collect()
     }
 
@@ -65,7 +70,7 @@ impl Store {
         // Bounded IN lists: both backends cap the number of bind parameters.
         for chunk in ids.chunks(500) {
             let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!("{SELECT} AND a.id IN ({}) ORDER BY a.id", marks.join(", "));
+            let sql = format!("{SELECT}{SEARCHABLE} AND a.id IN ({}) ORDER BY a.id", marks.join(", "));
             let mut q = sqlx::query(&sql).bind(now);
             for id in chunk {
                 q = q.bind(id);
@@ -79,11 +84,10 @@ impl Store {
 
     /// (article id, published revision id) of every live article, for comparing with the index.
     pub async fn searchable_keys(&self, now: &str) -> Result<Vec<(i64, i64)>> {
-        sqlx::query(
+        sqlx::query(&format!(
             "SELECT a.id, a.published_revision_id FROM articles a
-             JOIN revisions r ON r.id = a.published_revision_id
-             WHERE a.status = 'published' AND r.publish_at <= $1",
-        )
+             JOIN revisions r ON r.id = a.published_revision_id WHERE {SEARCHABLE}"
+        ))
         .bind(now)
         .fetch_all(self.pool())
         .await?

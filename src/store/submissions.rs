@@ -505,9 +505,11 @@ async fn sites_row(tx: &mut Transaction<'_, Any>, site_id: i64) -> Result<super:
     })
 }
 
-/// After an approval at the source (`work` is its new live revision): each accepted copy shows
-/// it in the same publish, or keeps its revision and waits for the receiving site to accept
-/// the edit when the group asks for that (`reaccept_edits`).
+/// After an approval at the source (`work` is its new live revision): each live copy shows it
+/// in the same publish — a reference in another column of the source's site always, a page
+/// taken in by another site unless the group asks that site to accept edits again
+/// (`reaccept_edits`), when it keeps its revision and the edit waits. A reference in the
+/// column the source has just moved to is taken down: the source itself is listed there now.
 pub(super) async fn follow_edit(
     tx: &mut Transaction<'_, Any>,
     group: &Group,
@@ -516,17 +518,31 @@ pub(super) async fn follow_edit(
     due: i64,
 ) -> Result<()> {
     let rows = sqlx::query(
-        "SELECT s.id, s.copy_id, s.to_site_id, t.code FROM submissions s JOIN sites t ON t.id = s.to_site_id
-         JOIN articles c ON c.id = s.copy_id
-         WHERE s.article_id = $1 AND s.state = 'accepted' AND c.status = 'published'",
+        "SELECT c.id, c.site_id, c.column_id, t.code, cc.slug, r.publish_at, s.id AS submission,
+                a.site_id AS source_site, a.column_id AS source_column
+         FROM articles c JOIN articles a ON a.id = c.source_article_id JOIN sites t ON t.id = c.site_id
+         JOIN site_columns cc ON cc.id = c.column_id JOIN revisions r ON r.id = c.published_revision_id
+         LEFT JOIN submissions s ON s.copy_id = c.id AND s.state = 'accepted'
+         WHERE c.source_article_id = $1 AND c.status = 'published'",
     )
     .bind(source)
     .fetch_all(&mut **tx)
     .await?;
     for r in rows {
-        let (id, copy, site, code): (i64, i64, i64, String) =
-            (r.col("id")?, r.col("copy_id")?, r.col("to_site_id")?, r.col("code")?);
-        if group.submission_target(&code).is_some_and(|t| t.reaccept_edits) {
+        let (copy, site, code): (i64, i64, String) = (r.col("id")?, r.col("site_id")?, r.col("code")?);
+        let reference = site == r.col::<i64>("source_site")?;
+        if reference && r.col::<i64>("column_id")? == r.col::<i64>("source_column")? {
+            let (column, at): (String, String) = (r.col("slug")?, r.col("publish_at")?);
+            add_job(tx, site, Some(copy), Some(&article_path(&column, &at, copy)), Some(&column), due).await?;
+            sqlx::query("UPDATE articles SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
+                .bind(now_unix())
+                .bind(copy)
+                .execute(&mut **tx)
+                .await?;
+            continue;
+        }
+        let submission: Option<i64> = r.col("submission")?;
+        if let Some(id) = submission.filter(|_| group.submission_target(&code).is_some_and(|t| t.reaccept_edits)) {
             sqlx::query("UPDATE submissions SET pending_revision_id = $1 WHERE id = $2")
                 .bind(work)
                 .bind(id)

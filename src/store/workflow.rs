@@ -212,7 +212,8 @@ impl Store {
         }
         let outcome = publish(&mut tx, &cur, id, work, now).await?;
         if cur.live_id.is_some() {
-            // An edit of a page other sites took in through 信息报送 reaches their copies.
+            // An edit reaches the article's copies: its references in other columns (引用) and
+            // the pages other sites took in (信息报送).
             super::submissions::follow_edit(&mut tx, group, id, work, now).await?;
         }
         let detail = match &outcome {

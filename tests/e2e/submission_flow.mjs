@@ -1,6 +1,7 @@
-// 信息报送 in a real browser: fgw's editor writes an article that its reviewer publishes, then
-// submits it to the portal from the article's page; the portal's reviewer accepts it into 部门动态
-// under 信息报送; a citizen reads it on the portal through nginx, with the source credited and
+// 信息报送 in a real browser: fgw's editor writes an article that its reviewer publishes and
+// also shows in 通知公告 (引用, read through nginx in both columns); the editor submits it to
+// the portal from the article's page; the portal's reviewer accepts it into 部门动态 under
+// 信息报送; a citizen reads it on the portal through nginx, with the source credited and
 // linked; the editor sees it accepted.
 // Run by tests/it/e2e.rs, which starts `zhanqun serve` and nginx and passes:
 //   ADMIN (http://127.0.0.1:<port>), NGINX_PORT, SHOTS (folder).
@@ -33,6 +34,25 @@ try {
   await reviewer.getByLabel(/已进行保密审查/).check();
   await reviewer.getByRole("button", { name: "审核通过并发布" }).click();
   await reviewer.getByText("已审核通过并发布到网站").waitFor();
+
+  // --- 引用: the reviewer shows it in 通知公告 too; one source, two columns. ---------------
+  const refer = reviewer.locator("section", { has: reviewer.getByRole("heading", { name: "引用到其他栏目" }) });
+  await refer.getByLabel("栏目").selectOption({ label: "通知公告" });
+  await refer.getByRole("button", { name: "引用" }).click();
+  await reviewer.getByText("已引用到所选栏目").waitFor();
+  await refer.getByRole("link", { name: "通知公告" }).waitFor();
+  await shot(reviewer, "40-reviewer-references-in-another-column");
+  const reader = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  for (const column of ["gzdt", "tzgg"]) {
+    const r = await reader.goto(`http://fgw.shili.gov.cn:${NGINX_PORT}/${column}/`);
+    assert.equal(r.status(), 200, `fgw's /${column}/ is served`);
+    await reader.getByRole("link", { name: title }).first().waitFor();
+  }
+  await reader.getByRole("link", { name: title }).first().click();
+  await reader.getByRole("heading", { name: title }).waitFor();
+  const canonical = await reader.locator('link[rel="canonical"]').getAttribute("href");
+  assert.match(canonical, /^https:\/\/fgw\.shili\.gov\.cn\/gzdt\//, "the reference names its source as canonical");
+  await reader.context().close();
 
   // --- The editor submits it to the portal from its page. -----------------------------------
   await editor.goto(articleUrl);

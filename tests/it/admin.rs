@@ -155,6 +155,7 @@ fn body_for(path: &str) -> Vec<(&'static str, &'static str)> {
         p if p.ends_with("/accept") => vec![("column", "gzdt")],
         p if p.ends_with("/decline") => vec![("reason", "矩阵测试")],
         p if p.ends_with("/offer") => vec![("to", "www"), ("note", "矩阵测试")],
+        p if p.ends_with("/reference") => vec![("column", "tzgg")],
         _ => vec![("title", "矩阵测试"), ("column", "gzdt"), ("body", "正文")],
     }
 }

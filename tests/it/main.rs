@@ -21,6 +21,7 @@ mod nginx;
 mod notices;
 mod prepublish;
 mod publishing;
+mod references;
 mod search;
 mod stats;
 mod submissions;

@@ -23,19 +23,19 @@ use zhanqun::store::StoreError;
 use crate::common::{databases, open, temp_project};
 use crate::publishing::{assert_same_tree, full_build_of};
 
-const FROM: &str = "fgw";
+pub(crate) const FROM: &str = "fgw";
 const TO: &str = "www";
-const IP: &str = "127.0.0.1";
+pub(crate) const IP: &str = "127.0.0.1";
 
 /// An editor and a reviewer of one site.
-struct Desk {
-    scope: Tenant,
-    site_id: i64,
-    editor: User,
-    reviewer: User,
+pub(crate) struct Desk {
+    pub(crate) scope: Tenant,
+    pub(crate) site_id: i64,
+    pub(crate) editor: User,
+    pub(crate) reviewer: User,
 }
 
-async fn desk(project: &Project, code: &str) -> Desk {
+pub(crate) async fn desk(project: &Project, code: &str) -> Desk {
     let site_id = project.store.site_rows().await.unwrap()[code].id;
     let scope = Tenant::system_site(Job::Test, site_id);
     let mut users = Vec::new();
@@ -57,7 +57,7 @@ async fn desk(project: &Project, code: &str) -> Desk {
     Desk { scope, site_id, editor, reviewer }
 }
 
-fn input(title: &str, validity: &str) -> DraftInput {
+pub(crate) fn input(title: &str, validity: &str) -> DraftInput {
     let mut i = DraftInput {
         title: title.into(),
         column: "gzdt".into(),
@@ -70,15 +70,15 @@ fn input(title: &str, validity: &str) -> DraftInput {
 }
 
 impl Desk {
-    fn as_editor(&self) -> Actor<'_> {
+    pub(crate) fn as_editor(&self) -> Actor<'_> {
         Actor { name: &self.editor.username, ip: Some(IP), user_id: Some(self.editor.id) }
     }
 
-    fn as_reviewer(&self) -> Actor<'_> {
+    pub(crate) fn as_reviewer(&self) -> Actor<'_> {
         Actor { name: &self.reviewer.username, ip: Some(IP), user_id: Some(self.reviewer.id) }
     }
 
-    async fn approve(&self, project: &Project, id: Option<i64>, input: &DraftInput) -> i64 {
+    pub(crate) async fn approve(&self, project: &Project, id: Option<i64>, input: &DraftInput) -> i64 {
         let s = &project.store;
         let id = s.save_draft(self.scope, &self.editor, id, input).await.unwrap();
         s.submit(self.scope, &self.editor, id, IP).await.unwrap();
@@ -92,13 +92,13 @@ impl Desk {
     }
 }
 
-async fn publish(project: &Project) {
+pub(crate) async fn publish(project: &Project) {
     run_due(&project.group, &project.themes, &project.store, &project.paths.out, None).await.unwrap();
 }
 
 /// A project with a few dozen imported articles on both sites, built; `edit` changes its
 /// group definition first.
-async fn project(dir: &Path, url: &str, edit: impl FnOnce(&Path)) -> Project {
+pub(crate) async fn project(dir: &Path, url: &str, edit: impl FnOnce(&Path)) -> Project {
     edit(&dir.join("sites"));
     let project = open(dir, url).await;
     let sites: Vec<zhanqun::demo::DemoSite> = [FROM, TO]
@@ -127,12 +127,12 @@ async fn project(dir: &Path, url: &str, edit: impl FnOnce(&Path)) -> Project {
     project
 }
 
-fn host(project: &Project, code: &str) -> std::path::PathBuf {
+pub(crate) fn host(project: &Project, code: &str) -> std::path::PathBuf {
     project.paths.out.join(&project.group.site(code).unwrap().host)
 }
 
 /// The live page of article `id` on a site, if any.
-fn page(project: &Project, code: &str, id: i64) -> Option<String> {
+pub(crate) fn page(project: &Project, code: &str, id: i64) -> Option<String> {
     let suffix = format!("_{id}.html");
     crate::common::html_files(&host(project, code))
         .into_iter()
@@ -143,7 +143,7 @@ fn page(project: &Project, code: &str, id: i64) -> Option<String> {
         .map(|p| std::fs::read_to_string(p).unwrap())
 }
 
-fn listed_on(project: &Project, code: &str, column: &str, id: i64) -> bool {
+pub(crate) fn listed_on(project: &Project, code: &str, column: &str, id: i64) -> bool {
     let html = std::fs::read_to_string(host(project, code).join(column).join("index.html")).unwrap_or_default();
     html.contains(&format!("_{id}.html\""))
 }
@@ -165,7 +165,7 @@ async fn same_as_built(tmp: &Path, label: &str, p: &Project) {
     assert_same_tree(label, &host(p, TO), &built);
 }
 
-fn conflict<T: std::fmt::Debug>(r: Result<T, StoreError>, label: &str) -> String {
+pub(crate) fn conflict<T: std::fmt::Debug>(r: Result<T, StoreError>, label: &str) -> String {
     match r {
         Err(StoreError::Conflict(m)) => m,
         other => panic!("{label}: expected a conflict, got {other:?}"),

@@ -74,6 +74,8 @@ pub struct ArticleView {
     pub id: i64,
     pub site_id: i64,
     pub site_code: String,
+    /// The column the article is listed in (a copy's own, not its source's).
+    pub column: String,
     /// None until the first publication allocates it.
     pub index_no: Option<String>,
     /// `draft` (never published), `published` or `withdrawn`.
@@ -88,6 +90,10 @@ pub struct ArticleView {
     pub deleted_at: Option<i64>,
     /// The name of the site an article taken in through 信息报送 came from; that site edits it.
     pub taken_from: Option<String>,
+    /// The article a reference (引用) in another column of the same site shows.
+    pub reference_of: Option<i64>,
+    /// The other columns of its site this article is referenced in.
+    pub references: Vec<super::references::Reference>,
     /// Where this article was submitted (信息报送), newest first.
     pub submissions: Vec<super::submissions::Submission>,
 }
@@ -248,9 +254,10 @@ impl Store {
     /// An article of the scope, or None (also for another tenant's id).
     pub async fn article(&self, scope: Tenant, id: i64) -> Result<Option<ArticleView>> {
         let Some(head) = sqlx::query(&format!(
-            "SELECT a.id, a.site_id, s.code, a.index_no, a.status, a.published_revision_id, a.work_revision_id,
-                    a.deleted_at, os.name AS taken_from
-             FROM articles a JOIN sites s ON s.id = a.site_id
+            "SELECT a.id, a.site_id, s.code, ac.slug AS column_slug, a.index_no, a.status, a.published_revision_id, a.work_revision_id,
+                    a.deleted_at, CASE WHEN o.site_id <> a.site_id THEN os.name END AS taken_from,
+                    CASE WHEN o.site_id = a.site_id THEN o.id END AS reference_of
+             FROM articles a JOIN sites s ON s.id = a.site_id JOIN site_columns ac ON ac.id = a.column_id
              LEFT JOIN articles o ON o.id = a.source_article_id LEFT JOIN sites os ON os.id = o.site_id
              WHERE a.id = $1 AND {only}",
             only = Tenant::filter("a.site_id", 2)
@@ -327,6 +334,7 @@ impl Store {
             id,
             site_id: head.col("site_id")?,
             site_code: head.col("code")?,
+            column: head.col("column_slug")?,
             index_no: (!index_no.starts_with("draft:")).then_some(index_no),
             status: head.col("status")?,
             live,
@@ -336,6 +344,8 @@ impl Store {
             interpretations: self.interpretations_of(id).await?,
             deleted_at: head.col("deleted_at")?,
             taken_from: head.col("taken_from")?,
+            reference_of: head.col("reference_of")?,
+            references: self.references_of(id).await?,
             submissions: self.submissions_of(id).await?,
         }))
     }
@@ -456,19 +466,24 @@ pub(crate) async fn article_site(tx: &mut Transaction<'_, Any>, scope: Tenant, i
     Ok(site_id)
 }
 
-/// [`article_site`] for a change of the article's text: an article taken in through 信息报送
-/// shows its source's revision, which only the source's site edits.
+/// [`article_site`] for a change of the article's text: a reference (引用) and an article taken
+/// in through 信息报送 show their source's revision, which is edited at the source only.
 pub(crate) async fn editable_site(tx: &mut Transaction<'_, Any>, scope: Tenant, id: i64) -> Result<i64> {
     let site_id = article_site(tx, scope, id).await?;
-    let source: Option<i64> = sqlx::query("SELECT source_article_id FROM articles WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?
-        .col("source_article_id")?;
-    if source.is_some() {
-        return Err(StoreError::Conflict("这是报送采用的稿件，内容由来源单位修改；本站只能撤下".into()));
+    let source: Option<i64> =
+        sqlx::query("SELECT o.site_id FROM articles a JOIN articles o ON o.id = a.source_article_id WHERE a.id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.col("site_id"))
+            .transpose()?;
+    match source {
+        Some(from) if from == site_id => {
+            Err(StoreError::Conflict("这是引用到本栏目的稿件，请修改原稿件；引用可以单独撤下".into()))
+        }
+        Some(_) => Err(StoreError::Conflict("这是报送采用的稿件，内容由来源单位修改；本站只能撤下".into())),
+        None => Ok(site_id),
     }
-    Ok(site_id)
 }
 
 /// Locks an article of the tenant for the transaction: its site and when it was deleted.

@@ -117,6 +117,30 @@ pub async fn withdraw(
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ReferenceForm {
+    column: String,
+}
+
+/// 引用: a reviewer shows a published article in another column of the site too.
+pub async fn reference(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(s): Extension<Session>,
+    Path(id): Path<i64>,
+    Form(f): Form<ReferenceForm>,
+) -> Response {
+    let by = crate::store::mailboxes::Actor { name: &s.user.username, ip: Some(&s.ip), user_id: Some(s.user.id) };
+    match state.project.store.reference_in(s.scope, by, id, f.column.trim()).await {
+        Ok(_) => {
+            publish_now(&state).await;
+            see_other(&format!("/admin/articles/{id}?ok=referenced"))
+        }
+        Err(e) => store_error(&headers, e),
+    }
+}
+
 /// The policy's site takes an interpretation's link off its page (the link was put there by
 /// the interpretation's site, without asking).
 pub async fn refuse_interpretation(

@@ -27,7 +27,7 @@ pub struct ListQuery {
 }
 
 /// One row of the month's figures: a site and what it sent and received.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct FiguresRow<'a> {
     site: &'a SiteInfo,
     f: SubmissionFigures,
@@ -79,6 +79,9 @@ pub async fn list(
         .filter(|(_, f)| f.submitted > 0 || f.received > 0)
         .map(|(site, f)| FiguresRow { site, f: *f, rate: f.rate() })
         .collect();
+    // The receiving sites are named apart: they send little and would sit at the bottom.
+    let receivers: Vec<FiguresRow> = table.iter().filter(|r| r.f.received > 0).map(FiguresRow::clone).collect();
+    table.retain(|r| r.f.submitted > 0);
     table.sort_by(|a, b| b.f.accepted.cmp(&a.f.accepted).then(b.f.submitted.cmp(&a.f.submitted)));
     let (received, sent) = match s.user.site_id {
         Some(site) => {
@@ -116,7 +119,7 @@ pub async fn list(
             receives => target.is_some() || s.user.site_id.is_none(),
             columns => columns,
             flash => flash_message(&f.ok),
-            table => table, month => month.label(), key => month.key(), prev_key => month.previous().key(),
+            table => table, receivers => receivers, month => month.label(), key => month.key(), prev_key => month.previous().key(),
         },
     )
 }

@@ -115,6 +115,7 @@ pub(super) fn flash_message(code: &str) -> Option<&'static str> {
         "withdrawn" => "已撤稿，页面已从网站移除",
         "unlinked" => "已从本文件页面移除该解读的链接",
         "offered" => "已报送，等待对方审核采用",
+        "referenced" => "已引用到所选栏目，页面随即发布",
         "uploaded" => "附件已上传",
         "removed" => "附件已删除",
         "created" => "用户已创建",
@@ -263,8 +264,21 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
     let errors: HashMap<&str, &str> = p.errors.iter().map(|e| (e.field, e.message.as_str())).collect();
     let work = p.article.and_then(|a| a.work.as_ref());
     let deleted = p.article.is_some_and(|a| a.deleted_at.is_some());
-    // An article taken in through 信息报送 shows its source's text, which only the source edits.
-    let taken = p.article.is_some_and(|a| a.taken_from.is_some());
+    // A reference (引用) and an article taken in through 信息报送 show their source's text,
+    // which only the source edits.
+    let taken = p.article.is_some_and(|a| a.taken_from.is_some() || a.reference_of.is_some());
+    // The other columns of the site a reviewer may show this published article in (引用).
+    let refer_to: Vec<Value> = match p.article {
+        Some(a) if a.status == "published" && !taken && s.user.role.can(Action::Review) => site
+            .def
+            .columns
+            .iter()
+            .filter(|c| crate::store::references::REFERABLE_KINDS.contains(&c.kind.as_str()))
+            .filter(|c| c.slug != a.column && !a.references.iter().any(|r| r.column == c.slug))
+            .map(|c| context! { slug => &c.slug, name => &c.name })
+            .collect(),
+        _ => Vec::new(),
+    };
     let editable = s.user.role.can(Action::Write) && work.is_none_or(|w| w.state.editable()) && !deleted && !taken;
     // The sites this article may be offered to (信息报送): published, its own, not offered there yet.
     let offer_to: Vec<Value> = match p.article {
@@ -315,7 +329,9 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
     let scheduled_at = live.filter(|l| l.publish_at > now).map(|l| l.publish_at.get(..16).unwrap_or_default());
     // The address citizens use, shown and linked as it is.
     let live_url = live.filter(|_| scheduled_at.is_none()).map(|l| {
-        let path = crate::content::article_path(&l.input.column, &l.publish_at, p.article.map(|a| a.id).unwrap_or(0));
+        // The article's own column: a copy's page lives in its column, not its source's.
+        let column = p.article.map_or(l.input.column.as_str(), |a| a.column.as_str());
+        let path = crate::content::article_path(column, &l.publish_at, p.article.map(|a| a.id).unwrap_or(0));
         state.project.group.url(site, &path)
     });
     let mut r = views::page(
@@ -335,6 +351,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
             attachments => attachments,
             editable => editable,
             offer_to => offer_to,
+            refer_to => refer_to,
             reviewable => reviewable,
             own_submission => own_submission,
             levels => info.review_levels,
