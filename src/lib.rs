@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod clock;
+pub mod columns;
 pub mod content;
 pub mod counter;
 pub mod csv;

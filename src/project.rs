@@ -2,7 +2,7 @@
 //! one way every command opens them (validate the group first, then the database).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::group::{Group, Problems};
 use crate::store::{Store, StoreError};
@@ -47,11 +47,17 @@ pub enum ProjectError {
 #[derive(Clone)]
 pub struct Project {
     pub paths: Paths,
-    pub group: Arc<Group>,
+    /// Shared by every clone (the service's handlers and tasks), so that a change of the
+    /// group made while the service runs (a column edited in the admin) reaches all of them.
+    group: Arc<RwLock<Arc<Group>>>,
     pub themes: Arc<Themes>,
     pub store: Store,
     /// Mail for the audit's notices; None when SMTP is not configured (notices stay in-app).
     pub smtp: Option<Arc<crate::mail::SmtpSettings>>,
+}
+
+fn shared(group: Group) -> Arc<RwLock<Arc<Group>>> {
+    Arc::new(RwLock::new(Arc::new(group)))
 }
 
 /// Loads and validates the group and the themes it names.
@@ -66,14 +72,30 @@ impl Project {
         let (group, themes) = load_group(&paths)?;
         let store = Store::open(&paths.database).await?;
         store.sync_group(&group).await?;
-        Ok(Project { paths, group: Arc::new(group), themes: Arc::new(themes), store, smtp: None })
+        Ok(Project { paths, group: shared(group), themes: Arc::new(themes), store, smtp: None })
+    }
+
+    /// The group as it is now. The snapshot stays whole while it is used: a build started
+    /// before a column change finishes with the columns it started with.
+    pub fn group(&self) -> Arc<Group> {
+        self.group.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Puts a changed group in place for this project and every clone of it.
+    pub fn replace_group(&self, group: Group) {
+        *self.group.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(group);
+    }
+
+    /// This project with another group, which its other clones do not see (a test's variant).
+    pub fn with_group(&self, group: Group) -> Project {
+        Project { group: shared(group), ..self.clone() }
     }
 
     /// Re-reads the group and themes from disk (after an edit), keeping the database.
     pub async fn reload(&mut self) -> Result<(), ProjectError> {
         let (group, themes) = load_group(&self.paths)?;
         self.store.sync_group(&group).await?;
-        self.group = Arc::new(group);
+        self.replace_group(group);
         self.themes = Arc::new(themes);
         Ok(())
     }

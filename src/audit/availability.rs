@@ -72,7 +72,7 @@ pub async fn round(
     settings: &Availability,
     spread: Duration,
 ) -> anyhow::Result<usize> {
-    let group: &Group = &project.group;
+    let group: &Group = &project.group();
     let rows = project.store.site_rows().await?;
     let step = spread.checked_div(group.sites.len().max(1) as u32).unwrap_or_default();
     let mut failures = 0;

@@ -104,7 +104,7 @@ pub fn score(findings: &[Finding], weights: &BTreeMap<String, u32>) -> u32 {
 /// Beijing time) and `now_unix`; links outside the group are checked when the group's
 /// `audit.external_links.enabled` says so.
 pub async fn run(project: &Project, only: Option<&str>, now: &str, now_unix: i64) -> anyhow::Result<AuditReport> {
-    let external = project.group.def.audit.external_links.enabled;
+    let external = project.group().def.audit.external_links.enabled;
     run_with(project, only, external, now, now_unix).await
 }
 
@@ -121,7 +121,7 @@ pub async fn run_with(
     let codes: Option<HashSet<String>> = only.map(|c| HashSet::from([c.to_string()]));
     let mut output = scan_output(project, codes, &now[..10], external).await?;
     if external {
-        external_findings(&mut output, &project.group.def.audit.external_links).await?;
+        external_findings(&mut output, &project.group().def.audit.external_links).await?;
     }
     let yesterday = today.pred_opt().unwrap_or(today);
     let day = yesterday.format("%Y-%m-%d").to_string();
@@ -146,7 +146,7 @@ pub async fn run_with(
         unanswered.entry(site_id).or_default().push((subject, crate::interaction::deadline::beijing_day(received)));
     }
     let mut sites = Vec::new();
-    for (order, site) in project.group.sites.iter().enumerate() {
+    for (order, site) in project.group().sites.iter().enumerate() {
         if only.is_some_and(|c| c != site.code()) {
             continue;
         }
@@ -167,7 +167,7 @@ pub async fn run_with(
             .probe_tally(Tenant::system(Job::Audit), row.id, now_unix - availability::WINDOW_DAYS * 86_400, now_unix)
             .await?;
         let tally = availability::Tally { probes, failures };
-        findings.extend(availability::check(site.code(), tally, project.group.url(site, "/")));
+        findings.extend(availability::check(site.code(), tally, project.group().url(site, "/")));
         let facts = interaction::InteractionFacts {
             has_channel: interaction::has_channel(&project.paths.out.join(&site.host)),
             unanswered: unanswered.remove(&row.id).unwrap_or_default(),
@@ -181,7 +181,7 @@ pub async fn run_with(
                 name: site.def.name.clone(),
                 host: site.host.clone(),
                 passed: !findings.iter().any(|f| f.severity == Severity::Veto),
-                score: score(&findings, &project.group.def.audit.weights),
+                score: score(&findings, &project.group().def.audit.weights),
                 findings,
             },
         ));
@@ -225,7 +225,7 @@ pub async fn scan_output(
         .filter_map(|(code, row)| Some((code, by_id.remove(&row.id)?)))
         .collect();
     let facts = OutputFacts { today: today.to_string(), cancelled, confirmed, external };
-    let (group, themes, out) = (project.group.clone(), project.themes.clone(), project.paths.out.clone());
+    let (group, themes, out) = (project.group().clone(), project.themes.clone(), project.paths.out.clone());
     tokio::task::spawn_blocking(move || output_findings(&group, &themes, &out, codes.as_ref(), &facts)).await?
 }
 
@@ -415,7 +415,12 @@ async fn site_findings(
         }
     }
     let home = facts.iter().filter_map(|f| f.newest).max();
-    let group = &project.group;
+    // An archived 专题 (or one past its last day) stays online as a record, out of the rules
+    // for columns that should keep being updated.
+    let day = today.format("%Y-%m-%d").to_string();
+    let facts: Vec<ColumnFacts> =
+        facts.into_iter().zip(columns).filter(|(_, c)| !c.is_over(&day)).map(|(f, _)| f).collect();
+    let group = &project.group();
     Ok(freshness::check(site.code(), home, &facts, today, |slug| {
         let path = if slug.is_empty() { "/".to_string() } else { format!("/{slug}/") };
         group.url(site, &path)

@@ -26,9 +26,10 @@ pub async fn new_vetoes(
         by_site.entry(v.0.as_str()).or_default().push(v);
     }
     let ids = project.store.site_rows().await?;
+    let group = project.group();
     let mut notices = Vec::new();
     for (code, list) in by_site {
-        let (Some(site), Some(row)) = (project.group.site(code), ids.get(code)) else { continue };
+        let (Some(site), Some(row)) = (group.site(code), ids.get(code)) else { continue };
         let mut body = format!("{found_by}发现{}有以下否决项，请立即整改并在整改后重新发布：\n", site.def.name);
         for (i, (_, rule, column)) in list.iter().enumerate() {
             let column = column.as_deref().and_then(|slug| site.def.columns.iter().find(|c| c.slug == slug));

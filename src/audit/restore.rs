@@ -31,7 +31,8 @@ impl Restored {
 
 /// Publishes the site `code` again and logs it as `actor` (from `ip`, for the admin).
 pub async fn restore(project: &Project, code: &str, actor: &str, ip: Option<&str>) -> anyhow::Result<Restored> {
-    let site = project.group.site(code).ok_or_else(|| anyhow::anyhow!("no site `{code}` in the group"))?;
+    let group = project.group();
+    let site = group.site(code).ok_or_else(|| anyhow::anyhow!("no site `{code}` in the group"))?;
     let out = project.paths.out.clone();
     let host = site.host.clone();
     let before = tokio::task::spawn_blocking(move || -> anyhow::Result<Difference> {

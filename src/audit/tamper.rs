@@ -16,7 +16,7 @@ pub const EVERY: Duration = Duration::from_secs(300);
 pub fn moved(project: &Project) -> std::io::Result<Vec<String>> {
     let out = &project.paths.out;
     let mut found = Vec::new();
-    for site in &project.group.sites {
+    for site in &project.group().sites {
         if !out.join(&site.host).exists() {
             continue;
         }

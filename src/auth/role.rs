@@ -53,6 +53,11 @@ pub enum Action {
     ApproveExtension,
     /// The site's standard acknowledgement text.
     ManageInteraction,
+    /// Add, change and move the site's columns and 专题 (site admin: their site's; central:
+    /// every site's).
+    ManageColumns,
+    /// Undo a site's column change (the central office).
+    VetoColumns,
 }
 
 impl Role {
@@ -97,10 +102,10 @@ impl Role {
             Write => self == Role::Editor,
             Review => self == Role::Reviewer,
             Withdraw => matches!(self, Role::Reviewer | Role::SiteAdmin | Role::Central),
-            ManageUsers | ReadAudit | ReadStats | ReadInspection | ApplyMailbox => {
+            ManageUsers | ReadAudit | ReadStats | ReadInspection | ApplyMailbox | ManageColumns => {
                 matches!(self, Role::SiteAdmin | Role::Central)
             }
-            Console | ManageMailboxes | ApproveExtension => self == Role::Central,
+            Console | ManageMailboxes | ApproveExtension | VetoColumns => self == Role::Central,
         }
     }
 

@@ -19,7 +19,7 @@ pub struct AuditBench {
 
 pub async fn audit_bench(b: &AuditBench, report: impl Fn(String)) -> anyhow::Result<()> {
     let project = prepare(&b.work, &b.themes, b.sites, b.articles, &report).await?;
-    if !project.paths.out.join(&project.group.portal().host).join("index.html").is_file() {
+    if !project.paths.out.join(&project.group().portal().host).join("index.html").is_file() {
         let opts = project.build_options(Vec::new(), false, Some(NginxOptions::default()));
         let built = project.build(&opts).await?;
         report(format!("built once for the audit: {built}"));

@@ -59,7 +59,7 @@ pub async fn hits_bench(b: &HitsBench, report: impl Fn(String)) -> anyhow::Resul
     let project = Project::open(paths.clone()).await?;
     let opts = project.build_options(Vec::new(), false, Default::default());
     let built = project.build(&opts).await?;
-    report(format!("group of {} sites built: {built}", project.group.sites.len()));
+    report(format!("group of {} sites built: {built}", project.group().sites.len()));
     let targets = Arc::new(targets(&project));
     let pages: usize = targets.iter().map(Vec::len).sum();
     report(format!("{} sites, {pages} pages to report views of; {VISITORS} readers", targets.len()));
@@ -100,7 +100,7 @@ pub async fn hits_bench(b: &HitsBench, report: impl Fn(String)) -> anyhow::Resul
 /// The home page and up to seven column pages of every site, by site.
 fn targets(project: &Project) -> Vec<Vec<Target>> {
     let mut out = Vec::new();
-    for site in &project.group.sites {
+    for site in &project.group().sites {
         let mut own = Vec::new();
         let root = project.paths.out.join(&site.host);
         let mut pages = vec![("/".to_string(), site.def.name.clone())];

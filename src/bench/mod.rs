@@ -55,7 +55,7 @@ pub async fn prepare(
     if fresh {
         let t = Instant::now();
         let mut stats = ImportStats::default();
-        for site in &project.group.sites {
+        for site in &project.group().sites {
             let r = import_dir(
                 &project.store,
                 Tenant::system(Job::Bench),

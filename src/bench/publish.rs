@@ -109,7 +109,8 @@ async fn one_size(b: &PublishBench, articles: usize, report: &impl Fn(String)) -
         paths.database = fresh_postgres(server).await?;
     }
     let project = Project::open(paths).await?;
-    let site = project.group.site(&b.site).ok_or_else(|| anyhow::anyhow!("no site `{}` in the group", b.site))?;
+    let group = project.group();
+    let site = group.site(&b.site).ok_or_else(|| anyhow::anyhow!("no site `{}` in the group", b.site))?;
     let demo = DemoSite {
         code: site.code().into(),
         name: site.def.name.clone(),
@@ -172,7 +173,7 @@ async fn one_size(b: &PublishBench, articles: usize, report: &impl Fn(String)) -
     }
     let editor = project.store.user_by_id(scope, ids[0]).await?.expect("just created");
     let reviewer = project.store.user_by_id(scope, ids[1]).await?.expect("just created");
-    let (group, themes, store, out) = (&project.group, &project.themes, &project.store, &project.paths.out);
+    let (group, themes, store, out) = (&project.group(), &project.themes, &project.store, &project.paths.out);
     let (mut approve_ms, mut approve_tx_ms) = (Vec::new(), Vec::new());
     let mut published = Vec::new();
     for i in 0..b.rounds {

@@ -17,10 +17,10 @@ pub async fn run(
     let mut project = open(project.paths()).await?;
     project.smtp = smtp.settings()?;
     if let Some(code) = &site {
-        anyhow::ensure!(project.group.site(code).is_some(), "no site `{code}` in the group (see sites/*.yaml)");
+        anyhow::ensure!(project.group().site(code).is_some(), "no site `{code}` in the group (see sites/*.yaml)");
     }
     let now = zhanqun::content::now_local();
-    let external = external_links || project.group.def.audit.external_links.enabled;
+    let external = external_links || project.group().def.audit.external_links.enabled;
     let report =
         zhanqun::audit::run_with(&project, site.as_deref(), external, &now, zhanqun::store::now_unix()).await?;
     let out = match format {
@@ -41,7 +41,7 @@ pub async fn run(
 pub async fn restore(code: String, smtp: SmtpArgs, project: ProjectArgs) -> anyhow::Result<ExitCode> {
     let mut project = open(project.paths()).await?;
     project.smtp = smtp.settings()?;
-    anyhow::ensure!(project.group.site(&code).is_some(), "no site `{code}` in the group (see sites/*.yaml)");
+    anyhow::ensure!(project.group().site(&code).is_some(), "no site `{code}` in the group (see sites/*.yaml)");
     let operator = zhanqun::store::audit::operator();
     let restored = zhanqun::audit::restore::restore(&project, &code, &operator, None).await?;
     let d = &restored.before;

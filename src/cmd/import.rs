@@ -14,7 +14,8 @@ use crate::ProjectArgs;
 
 pub async fn run(dir: &Path, site: &str, column: Option<&str>, project: ProjectArgs) -> anyhow::Result<ExitCode> {
     let project = open(project.paths()).await?;
-    let Some(site) = project.group.site(site) else {
+    let group = project.group();
+    let Some(site) = group.site(site) else {
         anyhow::bail!("no site `{site}` in the group; codes are the file names in {}", project.paths.sites.display());
     };
     let report =

@@ -20,7 +20,7 @@ pub async fn run(project: ProjectArgs) -> anyhow::Result<ExitCode> {
     }
     let (mut jobs, mut files, started) = (0, 0, std::time::Instant::now());
     loop {
-        let (group, themes, store, out) = (&project.group, &project.themes, &project.store, &project.paths.out);
+        let (group, themes, store, out) = (&project.group(), &project.themes, &project.store, &project.paths.out);
         let r = incremental::run_due_as(&node, group, themes, store, out, Some(&index)).await?;
         if r.jobs == 0 {
             break;

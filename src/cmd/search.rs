@@ -42,7 +42,7 @@ pub async fn run(cmd: SearchCommand) -> anyhow::Result<ExitCode> {
             }
             let mut pairs = vec![("q".to_string(), text)];
             pairs.push(("site".into(), site.unwrap_or_else(|| "all".into())));
-            let req = request::parse(&pairs, &project.group, request::Scope::All)
+            let req = request::parse(&pairs, &project.group(), request::Scope::All)
                 .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
             let results = zhanqun::search::search(&index, &req)?;
             println!("{} results in {:.1} ms", results.total, results.micros as f64 / 1000.0);

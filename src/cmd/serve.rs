@@ -43,7 +43,7 @@ pub async fn run(
         let submissions = zhanqun::demo::seed::seed_demo_submissions(&project).await?;
         println!("已写入 {submissions} 条示例信息报送（已采用、未采用、待采用各有）");
     }
-    let published = project.paths.out.join(&project.group.portal().host).exists();
+    let published = project.paths.out.join(&project.group().portal().host).exists();
     if empty || !published {
         let opts = project.build_options(Vec::new(), true, Some(nginx.options()));
         let summary = project.build(&opts).await?;
@@ -63,7 +63,7 @@ pub async fn run(
     let port = addr.port();
     println!("zhanqun 已启动: http://{addr}/ （站点列表）");
     println!("管理后台: http://{addr}/admin");
-    println!("门户网站预览: http://{}.localhost:{port}/", project.group.portal().host);
+    println!("门户网站预览: http://{}.localhost:{port}/", project.group().portal().host);
     println!(
         "健康检查: http://{addr}/healthz ; nginx 配置: {}",
         project.paths.out.join("nginx/zhanqun.conf").display()

@@ -85,7 +85,7 @@ pub fn sites(n: usize) -> Vec<DemoSite> {
 }
 
 pub fn base_columns() -> Vec<ColumnDef> {
-    let col = |slug: &str, name: &str, kind| ColumnDef { slug: slug.into(), name: name.into(), kind, parent: None };
+    let col = |slug: &str, name: &str, kind| ColumnDef::new(slug, name, kind, None);
     vec![
         col("gk", "单位概况", ColumnKind::Overview),
         col("zcfg", "政策法规", ColumnKind::Policy),
@@ -95,12 +95,7 @@ pub fn base_columns() -> Vec<ColumnDef> {
 }
 
 fn site_columns(kind: SiteKind) -> Vec<ColumnDef> {
-    let col = |slug: &str, name: &str, kind, parent: Option<&str>| ColumnDef {
-        slug: slug.into(),
-        name: name.into(),
-        kind,
-        parent: parent.map(String::from),
-    };
+    let col = |slug: &str, name: &str, kind, parent: Option<&str>| ColumnDef::new(slug, name, kind, parent);
     let mut cols = Vec::new();
     if kind == SiteKind::Portal {
         cols.push(col("szyw", "政务要闻", ColumnKind::News, None));

@@ -15,8 +15,9 @@ use crate::store::tenant::{Job, Tenant};
 
 /// Whether the group has the columns the demo articles are written for.
 pub fn group_fits_demo(project: &Project) -> bool {
-    project.group.def.demo
-        && project.group.sites.iter().all(|s| {
+    let group = project.group();
+    group.def.demo
+        && group.sites.iter().all(|s| {
             ["gk", "gzdt", "tzgg", "zcfg", "zcjd", "bszn"].iter().all(|c| s.def.columns.iter().any(|x| x.slug == *c))
         })
 }
@@ -28,14 +29,15 @@ pub async fn seed_demo_content(
     per_site: usize,
     actor: &str,
 ) -> anyhow::Result<ImportStats> {
+    let group = project.group();
     let sites: Vec<DemoSite> = project
-        .group
+        .group()
         .sites
         .iter()
         .map(|s| DemoSite {
             code: s.code().to_string(),
             name: s.def.name.clone(),
-            short: short_name(&s.def.name, &project.group.def.city),
+            short: short_name(&s.def.name, &group.def.city),
             kind: s.def.kind,
         })
         .collect();
@@ -45,7 +47,7 @@ pub async fn seed_demo_content(
     demo::write_content(work, &sites, per_site, demo::content_day())?;
     write_flaws(project, work)?;
     let mut total = ImportStats::default();
-    for site in &project.group.sites {
+    for site in &group.sites {
         let report =
             import_dir(&project.store, Tenant::system(Job::DemoSeed), site, &work.join(site.code()), None, actor)
                 .await?;
@@ -104,11 +106,12 @@ const DEMO_MAILBOXES: &[(&str, &str, Option<&str>, &str, bool)] = &[
 ];
 
 fn write_flaws(project: &Project, work: &Path) -> anyhow::Result<()> {
+    let group = project.group();
     // Yesterday morning: already live whatever the hour now.
     let today = chrono::NaiveDate::parse_from_str(&crate::content::now_local()[..10], "%Y-%m-%d")?;
     let day = today.pred_opt().unwrap_or(today).format("%Y-%m-%d").to_string();
     for (code, file, title, body) in FLAWS {
-        if project.group.site(code).is_none() {
+        if group.site(code).is_none() {
             continue;
         }
         let column = file.split('/').next().unwrap_or("gzdt");
@@ -133,6 +136,7 @@ fn write_flaws(project: &Project, work: &Path) -> anyhow::Result<()> {
 /// Fills the official mailbox registry of an empty demo database: a few issued mailboxes and
 /// one cancelled that a page still shows.
 pub async fn seed_demo_mailboxes(project: &Project) -> anyhow::Result<usize> {
+    let group = project.group();
     use crate::store::mailboxes::{Actor, MailboxFields};
     let store = &project.store;
     if !store.mailboxes(Tenant::system(Job::DemoSeed)).await?.is_empty() {
@@ -144,7 +148,7 @@ pub async fn seed_demo_mailboxes(project: &Project) -> anyhow::Result<usize> {
     for (code, local, holder, purpose, cancelled) in DEMO_MAILBOXES {
         let Some(row) = rows.get(*code) else { continue };
         let fields = MailboxFields {
-            address: format!("{local}@{}", project.group.def.mail_domain),
+            address: format!("{local}@{}", group.def.mail_domain),
             holder: holder.map(str::to_string),
             purpose: purpose.to_string(),
             listed: true,
@@ -163,8 +167,8 @@ pub async fn seed_demo_mailboxes(project: &Project) -> anyhow::Result<usize> {
 /// two town sites get none yesterday. Returns the views written.
 pub async fn seed_demo_traffic(project: &Project) -> anyhow::Result<u64> {
     let rows = project.store.site_rows().await?;
-    let sites: Vec<TrafficSite> = project
-        .group
+    let group = project.group();
+    let sites: Vec<TrafficSite> = group
         .sites
         .iter()
         .filter_map(|s| {
@@ -213,10 +217,8 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, crate::auth::Role, Option<&str>)] = &[
 /// change, which real accounts never do. Returns the accounts created, for printing. A real
 /// group never gets them: their password is in README.
 pub async fn seed_demo_accounts(project: &Project) -> anyhow::Result<Vec<String>> {
-    if !project.group.def.demo
-        || project.store.user_count().await? > 0
-        || project.group.site(DEMO_ACCOUNT_SITE).is_none()
-    {
+    let group = project.group();
+    if !group.def.demo || project.store.user_count().await? > 0 || group.site(DEMO_ACCOUNT_SITE).is_none() {
         return Ok(Vec::new());
     }
     let rows = project.store.site_rows().await?;
@@ -232,7 +234,7 @@ pub async fn seed_demo_accounts(project: &Project) -> anyhow::Result<Vec<String>
             must_change_password: false,
         };
         project.store.create_user(Tenant::system(Job::DemoSeed), &user, "operator:demo-seed", None).await?;
-        let site_name = site.and_then(|c| project.group.site(c)).map(|s| s.def.name.as_str()).unwrap_or("全站群");
+        let site_name = site.and_then(|c| group.site(c)).map(|s| s.def.name.as_str()).unwrap_or("全站群");
         lines.push(format!("  {:<9} {:<10} {}（{}）", username, DEMO_PASSWORD, role.label(), site_name));
     }
     Ok(lines)
@@ -243,6 +245,7 @@ pub async fn seed_demo_accounts(project: &Project) -> anyhow::Result<Vec<String>
 /// transferred, and one consultation on `jtysj` left unanswered for four months, which the
 /// audit vetoes. Returns the messages written.
 pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
+    let group = project.group();
     use super::messages::{Dice, LETTERS, WRITERS};
     use crate::interaction::deadline::{self, beijing_day, end_of_day};
     use crate::interaction::{Category, DEFAULT_ACK_TEXT};
@@ -252,10 +255,10 @@ pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let rows = store.site_rows().await?;
-    let cal = &project.group.calendar;
+    let cal = &group.calendar;
     let now = crate::store::now_unix();
     let mut n = 0;
-    for site in &project.group.sites {
+    for site in &group.sites {
         let Some(row) = rows.get(site.code()) else { continue };
         let mut dice = Dice::new(site.code());
         let count = match site.def.kind {
@@ -296,7 +299,7 @@ pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
                 Some(on_time_at)
             };
             let transferred = (site.def.kind == SiteKind::Portal && i % 5 == 4)
-                .then(|| project.group.site("jtysj"))
+                .then(|| group.site("jtysj"))
                 .flatten()
                 .and_then(|to| rows.get(to.code()).map(|r| (r.id, to.def.name.clone())));
             let writer = WRITERS[dice.below(WRITERS.len() as u64) as usize];
@@ -361,6 +364,7 @@ pub async fn seed_demo_messages(project: &Project) -> anyhow::Result<usize> {
 /// Demo opinion solicitations: on `fgw` (the demo accounts' site) one open now and one closed
 /// with its published feedback summary, and one open on the portal. Returns how many.
 pub async fn seed_demo_solicitations(project: &Project) -> anyhow::Result<usize> {
+    let group = project.group();
     use crate::interaction::deadline::beijing_day;
     use crate::store::mailboxes::Actor;
     use crate::store::solicitations::SolicitationFields;
@@ -390,7 +394,7 @@ pub async fn seed_demo_solicitations(project: &Project) -> anyhow::Result<usize>
             Some(CLOSED_SUMMARY),
         ),
         (
-            project.group.def.portal.as_str(),
+            group.def.portal.as_str(),
             "关于《示例市停车管理办法（征求意见稿）》公开征求意见的公告",
             PARKING_DRAFT,
             day(-3),
@@ -425,7 +429,7 @@ pub async fn seed_demo_submissions(project: &Project) -> anyhow::Result<usize> {
     use super::messages::Dice;
     use crate::group::model::SiteKind;
     use crate::store::mailboxes::Actor;
-    let group = &project.group;
+    let group = &project.group();
     let store = &project.store;
     let Some(target) = group.def.submissions.first() else { return Ok(0) };
     let rows = store.site_rows().await?;

@@ -2,6 +2,7 @@
 //! against the eight unifications. Nothing downstream sees a group that failed the check.
 
 pub mod calendar;
+pub mod columns;
 pub mod formats;
 pub mod inspection;
 pub mod model;
@@ -10,6 +11,7 @@ pub mod problem;
 pub mod urls;
 pub mod validate;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use model::{ColumnDef, ColumnKind, GroupFile, SiteFile, SiteKind};
@@ -64,9 +66,19 @@ impl Group {
     /// Reads and validates the group in `sites_dir`. When `themes` is given (the `themes/`
     /// folder, see `theme`), theme names and variants are checked against it too.
     pub fn load(sites_dir: &Path, themes: Option<&dyn ThemeCatalog>) -> Result<Group, Problems> {
+        Group::load_with(sites_dir, themes, &HashMap::new())
+    }
+
+    /// [`Group::load`] with some files' text given instead of read: a change judged before it
+    /// is written (the admin's column editor).
+    pub fn load_with(
+        sites_dir: &Path,
+        themes: Option<&dyn ThemeCatalog>,
+        texts: &HashMap<PathBuf, String>,
+    ) -> Result<Group, Problems> {
         let mut problems = Problems::default();
         let group_path = sites_dir.join(GROUP_FILE);
-        let group = read_yaml::<GroupFile>(&group_path, &mut problems);
+        let group = read_yaml::<GroupFile>(&group_path, &mut problems, texts);
         let mut files = match site_files(sites_dir) {
             Ok(f) => f,
             Err(e) => {
@@ -83,7 +95,7 @@ impl Group {
         let parsed: Vec<(PathBuf, SiteFile, Positions)> = files
             .into_iter()
             .filter_map(|path| {
-                let (def, text) = read_yaml_with_text::<SiteFile>(&path, &mut problems)?;
+                let (def, text) = read_yaml_with_text::<SiteFile>(&path, &mut problems, texts)?;
                 Some((path, def, Positions::index(&text)))
             })
             .collect();
@@ -165,13 +177,25 @@ fn site_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path, problems: &mut Problems) -> Option<(T, Positions)> {
-    let (value, text) = read_yaml_with_text(path, problems)?;
+fn read_yaml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    problems: &mut Problems,
+    texts: &HashMap<PathBuf, String>,
+) -> Option<(T, Positions)> {
+    let (value, text) = read_yaml_with_text(path, problems, texts)?;
     Some((value, Positions::index(&text)))
 }
 
-fn read_yaml_with_text<T: serde::de::DeserializeOwned>(path: &Path, problems: &mut Problems) -> Option<(T, String)> {
-    let text = match std::fs::read_to_string(path) {
+fn read_yaml_with_text<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    problems: &mut Problems,
+    texts: &HashMap<PathBuf, String>,
+) -> Option<(T, String)> {
+    let read = match texts.get(path) {
+        Some(t) => Ok(t.clone()),
+        None => std::fs::read_to_string(path),
+    };
+    let text = match read {
         Ok(t) => t,
         Err(e) => {
             problems.push(path, Pos::START, format!("cannot read: {e}"), "check the file exists and is UTF-8 text");

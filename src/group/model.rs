@@ -381,6 +381,43 @@ pub struct ColumnDef {
     /// Slug of the parent column, for sub-columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// Left out of the site's navigation and home page; its pages stay online.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hidden: bool,
+    /// A 专题's landing text, shown above its list (plain paragraphs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<String>,
+    /// A 专题's last day, `YYYY-MM-DD`: after it the 专题 is over, as if archived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<String>,
+    /// A 专题 the site has closed: still online, out of the freshness and empty-column rules.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub archived: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl ColumnDef {
+    /// A plain column as most sites declare it.
+    pub fn new(slug: &str, name: &str, kind: ColumnKind, parent: Option<&str>) -> ColumnDef {
+        ColumnDef {
+            slug: slug.into(),
+            name: name.into(),
+            kind,
+            parent: parent.map(str::to_string),
+            hidden: false,
+            intro: None,
+            ends: None,
+            archived: false,
+        }
+    }
+
+    /// A 专题 that is archived, or whose last day (`YYYY-MM-DD`) is before `today`.
+    pub fn is_over(&self, today: &str) -> bool {
+        self.kind == ColumnKind::Topic && (self.archived || self.ends.as_deref().is_some_and(|e| e < today))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -399,6 +436,8 @@ pub enum ColumnKind {
     Overview,
     /// 政民互动.
     Interaction,
+    /// 专题: a campaign with a landing text and, usually, an end date.
+    Topic,
 }
 
 impl ColumnKind {
@@ -410,7 +449,40 @@ impl ColumnKind {
             ColumnKind::Guide => "guide",
             ColumnKind::Overview => "overview",
             ColumnKind::Interaction => "interaction",
+            ColumnKind::Topic => "topic",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<ColumnKind> {
+        [
+            ColumnKind::News,
+            ColumnKind::Notice,
+            ColumnKind::Policy,
+            ColumnKind::Guide,
+            ColumnKind::Overview,
+            ColumnKind::Interaction,
+            ColumnKind::Topic,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// What site administrators read.
+    pub fn label(self) -> &'static str {
+        match self {
+            ColumnKind::News => "动态",
+            ColumnKind::Notice => "通知公告",
+            ColumnKind::Policy => "政策文件",
+            ColumnKind::Guide => "办事指南",
+            ColumnKind::Overview => "概况",
+            ColumnKind::Interaction => "互动",
+            ColumnKind::Topic => "专题",
+        }
+    }
+
+    /// Lists articles that can be shown elsewhere too (引用, 信息报送).
+    pub fn shares_articles(self) -> bool {
+        matches!(self, ColumnKind::News | ColumnKind::Notice | ColumnKind::Policy | ColumnKind::Topic)
     }
 }
 

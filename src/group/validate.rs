@@ -8,10 +8,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::formats::{is_domain, is_icp, is_label, is_official_mail, is_psb, is_site_id, is_slug};
-use super::model::{ColumnKind, GroupFile, SiteFile, SiteKind};
+use super::model::{GroupFile, SiteFile, SiteKind};
 use super::positions::Positions;
 use super::problem::Problems;
-use super::urls::RESERVED_SLUGS;
 
 /// A site file as read from disk, with where its values sit.
 pub struct SiteSource<'a> {
@@ -416,93 +415,12 @@ fn check_contact(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &
 }
 
 fn check_columns(g: &GroupFile, d: &SiteFile, p: &Positions, path: &Path, out: &mut Problems) {
-    let mut by_slug: HashMap<&str, usize> = HashMap::new();
-    for (i, c) in d.columns.iter().enumerate() {
-        let at = format!("columns[{i}].slug");
-        if !is_slug(&c.slug) {
-            out.push(
-                path,
-                p.value(&at),
-                format!("column slug `{}` is not a lower-case ASCII path segment", c.slug),
-                "use letters, digits, - and _, e.g. tzgg",
-            );
-        } else if RESERVED_SLUGS.contains(&c.slug.as_str()) {
-            out.push(
-                path,
-                p.value(&at),
-                format!("column slug `{}` is reserved", c.slug),
-                "the shared services use it on every host; choose another",
-            );
-        }
-        if let Some(first) = by_slug.insert(c.slug.as_str(), i) {
-            out.push(
-                path,
-                p.value(&at),
-                format!("column slug `{}` is used twice", c.slug),
-                format!("first used by columns[{first}]"),
-            );
-        }
-        if c.name.trim().is_empty() {
-            out.push(
-                path,
-                p.value(&format!("columns[{i}].name")),
-                "column name is empty",
-                "give the Chinese column name",
-            );
-        }
-        if let Some(parent) = &c.parent {
-            // Parents must come first, which also rules out cycles.
-            if !d.columns[..i].iter().any(|x| &x.slug == parent) {
-                out.push(
-                    path,
-                    p.value(&format!("columns[{i}].parent")),
-                    format!("parent column `{parent}` is not defined above this column"),
-                    "list the parent column before its children",
-                );
-            }
-        }
-    }
-    for base in &g.base_columns {
-        match d.columns.iter().position(|c| c.slug == base.slug) {
-            None => {
-                let renamed_slug = d.columns.iter().position(|c| c.name == base.name);
-                let at = renamed_slug.map(|i| format!("columns[{i}].slug")).unwrap_or_else(|| "columns".into());
-                let msg = match renamed_slug {
-                    Some(i) => {
-                        format!("base column {} has slug `{}` instead of `{}`", base.name, d.columns[i].slug, base.slug)
-                    }
-                    None => format!("base column {} (`{}`) is missing", base.name, base.slug),
-                };
-                out.push(
-                    path,
-                    p.value(&at),
-                    msg,
-                    format!(
-                        "every site carries `- {{ slug: {}, name: {} }}`; base columns cannot be removed",
-                        base.slug, base.name
-                    ),
-                );
-            }
-            Some(i) => {
-                let c = &d.columns[i];
-                if c.name != base.name {
-                    out.push(
-                        path,
-                        p.value(&format!("columns[{i}].name")),
-                        format!("base column `{}` is renamed to {}", base.slug, c.name),
-                        format!("base columns keep the group's name {}", base.name),
-                    );
-                }
-                if c.parent.is_some() {
-                    out.push(
-                        path,
-                        p.key(&format!("columns[{i}].parent")),
-                        format!("base column {} is nested under another column", base.name),
-                        "base columns stay at the top level",
-                    );
-                }
-            }
-        }
+    for problem in super::columns::problems(&g.base_columns, &d.columns) {
+        let at = match problem.index {
+            Some(i) => p.value(&format!("columns[{i}].{}", problem.field)),
+            None => p.value("columns"),
+        };
+        out.push(path, at, problem.english, problem.hint);
     }
 }
 
@@ -595,13 +513,12 @@ pub fn check_submissions(g: &GroupFile, path: &Path, pos: &Positions, sites: &[S
                     format!("submissions: site `{}` has no column `{slug}`", t.site),
                     format!("one of the columns in {}", site.path.display()),
                 ),
-                Some(c) if matches!(c.kind, ColumnKind::Overview | ColumnKind::Guide | ColumnKind::Interaction) => out
-                    .push(
-                        path,
-                        at,
-                        format!("submissions: column `{slug}` of `{}` is of kind {}", t.site, c.kind.as_str()),
-                        "other sites' articles go into news, notice or policy columns",
-                    ),
+                Some(c) if !c.kind.shares_articles() => out.push(
+                    path,
+                    at,
+                    format!("submissions: column `{slug}` of `{}` is of kind {}", t.site, c.kind.as_str()),
+                    "other sites' articles go into news, notice, policy or topic (专题) columns",
+                ),
                 Some(_) => {}
             }
         }

@@ -43,6 +43,12 @@ pub struct ColumnCtx {
     pub kind: &'static str,
     pub feed: String,
     pub children: Vec<ColumnCtx>,
+    /// A 专题's landing text, paragraph by paragraph.
+    pub intro: Vec<String>,
+    /// A 专题's last day.
+    pub ends: Option<String>,
+    /// A 专题 that is archived or past its last day.
+    pub over: bool,
 }
 
 #[derive(Serialize)]
@@ -190,23 +196,34 @@ pub fn column_ctx(site: &Site, ci: usize) -> ColumnCtx {
         kind: c.kind.as_str(),
         feed: format!("/{}/rss.xml", c.slug),
         children: Vec::new(),
+        intro: c
+            .intro
+            .as_deref()
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        ends: c.ends.clone(),
+        over: c.is_over(&crate::content::now_local()[..10]),
     }
 }
 
-/// Top-level columns with their direct children, in YAML order, then 互动交流 (every site
-/// has it: the group's consultation channel cannot be left out).
+/// Top-level columns with their direct children, in YAML order (hidden ones left out), then
+/// 互动交流 (every site has it: the group's consultation channel cannot be left out).
 fn nav(site: &Site) -> Vec<ColumnCtx> {
     let cols = &site.def.columns;
     let mut out: Vec<ColumnCtx> = cols
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.parent.is_none())
+        .filter(|(_, c)| c.parent.is_none() && !c.hidden)
         .map(|(i, c)| {
             let mut top = column_ctx(site, i);
             top.children = cols
                 .iter()
                 .enumerate()
-                .filter(|(_, x)| x.parent.as_deref() == Some(c.slug.as_str()))
+                .filter(|(_, x)| x.parent.as_deref() == Some(c.slug.as_str()) && !x.hidden)
                 .map(|(j, _)| column_ctx(site, j))
                 .collect();
             top
@@ -219,6 +236,9 @@ fn nav(site: &Site) -> Vec<ColumnCtx> {
         kind: "interaction",
         feed: String::new(),
         children: Vec::new(),
+        intro: Vec::new(),
+        ends: None,
+        over: false,
     });
     out
 }

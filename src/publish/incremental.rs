@@ -125,9 +125,13 @@ async fn publish_site(
 ) -> Result<usize, PublishError> {
     let t0 = Instant::now();
     let (root, host) = (out.to_path_buf(), site.host.clone());
-    let held = tokio::task::spawn_blocking(move || Publish::begin(&root, &host))
-        .await
-        .map_err(|e| PublishError::Renderer(e.to_string()))??;
+    let whole = jobs.iter().any(|j| j.whole);
+    let held = tokio::task::spawn_blocking(move || match whole {
+        true => Publish::begin_whole(&root),
+        false => Publish::begin(&root, &host),
+    })
+    .await
+    .map_err(|e| PublishError::Renderer(e.to_string()))??;
     let now = crate::content::now_local();
     let mut articles: Vec<i64> = jobs.iter().filter_map(|j| j.article_id).collect();
     articles.sort_unstable();
@@ -176,7 +180,8 @@ enum Work {
     Change(LiveEdit, Box<Change>),
 }
 
-/// The first publication of a site: everything, swapped in as a new release.
+/// The first publication of a site, or a new one after its columns changed: everything,
+/// swapped in as a new release.
 fn publish_whole(
     group: &Group,
     themes: &Themes,

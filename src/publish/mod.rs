@@ -266,6 +266,6 @@ impl crate::project::Project {
     }
 
     pub async fn build(&self, opts: &BuildOptions) -> Result<BuildSummary, PublishError> {
-        build(self.group.clone(), self.themes.clone(), &self.store, opts).await
+        build(self.group(), self.themes.clone(), &self.store, opts).await
     }
 }

@@ -60,6 +60,14 @@ impl Publish {
     }
 }
 
+impl Publish {
+    /// Waits for the lock for a new release of the whole site, whatever is live: after its
+    /// columns change, every page's navigation does.
+    pub fn begin_whole(root: &Path) -> Result<Publish, PublishError> {
+        Ok(Publish::Whole(Output::begin(root)?))
+    }
+}
+
 impl Output {
     pub fn begin(root: &Path) -> Result<Output, PublishError> {
         Output::with_lock(root, lock(root)?)

@@ -395,7 +395,9 @@ impl<'a> SiteRenderer<'a> {
     fn home_ctx(&self) -> Value {
         let site = &self.site.def;
         let arts = &self.content.articles;
-        let top: Vec<usize> = (0..site.columns.len()).filter(|&ci| site.columns[ci].parent.is_none()).collect();
+        let top: Vec<usize> = (0..site.columns.len())
+            .filter(|&ci| site.columns[ci].parent.is_none() && !site.columns[ci].hidden)
+            .collect();
         let sections: Vec<Section> = top
             .iter()
             .map(|&ci| Section {

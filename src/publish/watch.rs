@@ -19,7 +19,7 @@ pub enum Affected {
 }
 
 pub fn affected(project: &Project, changed: &[PathBuf]) -> Affected {
-    let group: &Group = &project.group;
+    let group: &Group = &project.group();
     let sites_dir = absolute(&project.paths.sites);
     let themes_dir = absolute(&project.paths.themes);
     let shared: Vec<PathBuf> = group.shared_files().iter().map(|p| absolute(p)).collect();
@@ -121,7 +121,7 @@ pub async fn watch(mut project: Project, mut opts: BuildOptions, report: impl Fn
             Affected::All => selected.clone(),
             Affected::Sites(codes) => codes
                 .into_iter()
-                .filter(|c| project.group.site(c).is_some() && (selected.is_empty() || selected.contains(c)))
+                .filter(|c| project.group().site(c).is_some() && (selected.is_empty() || selected.contains(c)))
                 .collect(),
         };
         if opts.only.is_empty() && !selected.is_empty() {

@@ -97,7 +97,7 @@ fn look_for_tampering(project: Project) {
 /// Probes every home page through nginx, `per_day` rounds a day, each round spread over half
 /// its interval (`audit::availability`); nothing without a configured base.
 fn probe_availability(project: Project) -> anyhow::Result<()> {
-    let settings = project.group.def.audit.availability.clone();
+    let settings = project.group().def.audit.availability.clone();
     if settings.base.is_none() && settings.base_v6.is_none() {
         return Ok(());
     }

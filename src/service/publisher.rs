@@ -31,8 +31,7 @@ impl Publisher {
     /// Starts the publisher of `project`; after each run the sites published get the audit's
     /// cheap checks.
     pub fn spawn(project: Project, search: Option<Arc<SearchIndex>>) -> Publisher {
-        let (group, themes, store, out) =
-            (project.group.clone(), project.themes.clone(), project.store.clone(), project.paths.out.clone());
+        let (themes, store, out) = (project.themes.clone(), project.store.clone(), project.paths.out.clone());
         let (done, _) = tokio::sync::watch::channel(0);
         let inner = Arc::new(Inner { wake: tokio::sync::Notify::new(), requested: 0.into(), done });
         let me = Publisher { inner: inner.clone() };
@@ -47,6 +46,8 @@ impl Publisher {
             }
             loop {
                 let round = inner.requested.load(Ordering::SeqCst);
+                // The group as it is now: the admin may have changed a site's columns.
+                let group = project.group();
                 let failed = match incremental::run_due(&group, &themes, &store, &out, search.as_ref()).await {
                     Ok(r) if r.jobs > 0 => {
                         tracing::info!(

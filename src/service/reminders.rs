@@ -26,14 +26,16 @@ pub fn spawn(project: Project) {
 
 /// Sends what is due on `today`; returns how many notices were written.
 pub async fn send_due(project: &Project, today: NaiveDate) -> Result<usize, StoreError> {
-    let due = project.store.due_message_notices(Tenant::system(Job::Reminders), &project.group.calendar, today).await?;
+    let due =
+        project.store.due_message_notices(Tenant::system(Job::Reminders), &project.group().calendar, today).await?;
     if due.is_empty() {
         return Ok(0);
     }
     let rows = project.store.site_rows().await?;
+    let group = project.group();
     let mut sent = 0;
     for n in &due {
-        let Some(site) = rows.values().find(|r| r.id == n.site_id).and_then(|r| project.group.site(&r.code)) else {
+        let Some(site) = rows.values().find(|r| r.id == n.site_id).and_then(|r| group.site(&r.code)) else {
             continue;
         };
         let link = format!("/admin/messages/{}", n.id);

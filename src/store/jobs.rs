@@ -19,6 +19,8 @@ pub struct Job {
     /// when it had never been published.
     pub old_list_at: Option<String>,
     pub due_at: i64,
+    /// The whole site is published again (its columns or navigation changed).
+    pub whole: bool,
 }
 
 /// How long a claimed job stays with its publisher; one that died holding it leaves the job
@@ -40,7 +42,7 @@ impl Store {
              WHERE id IN (SELECT id FROM publish_jobs
                           WHERE done_at IS NULL AND due_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
                           ORDER BY id LIMIT 1000 {skip_locked})
-             RETURNING id, site_id, article_id, old_path, old_column, old_list_at, due_at"
+             RETURNING id, site_id, article_id, old_path, old_column, old_list_at, due_at, whole"
         );
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(&sql).bind(node).bind(now + CLAIM_SECONDS).bind(now).fetch_all(&mut *tx).await?;
@@ -56,6 +58,7 @@ impl Store {
                     old_column: r.col("old_column")?,
                     old_list_at: r.col("old_list_at")?,
                     due_at: r.col("due_at")?,
+                    whole: r.flag("whole")?,
                 })
             })
             .collect::<Result<_>>()?;

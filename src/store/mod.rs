@@ -8,6 +8,7 @@ pub mod articles;
 pub mod audit;
 pub mod audit_runs;
 pub mod availability;
+pub mod column_changes;
 pub mod console;
 pub mod editorial;
 pub mod hands;

@@ -10,9 +10,6 @@ use super::editorial::article_site;
 use super::mailboxes::Actor;
 use super::{now_unix, Cols, Result, Store, StoreError};
 
-/// Column kinds a reference may go to: those that list articles.
-pub const REFERABLE_KINDS: [&str; 3] = ["news", "notice", "policy"];
-
 /// A column an article is referenced in.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Reference {
@@ -56,7 +53,8 @@ impl Store {
             .ok_or_else(|| StoreError::Invalid(format!("本站没有栏目“{column}”")))?;
         let (column_id, column_name, kind): (i64, String, String) =
             (target.col("id")?, target.col("name")?, target.col("kind")?);
-        if target.col::<i64>("active")? == 0 || !REFERABLE_KINDS.contains(&kind.as_str()) {
+        let shares = crate::group::model::ColumnKind::parse(&kind).is_some_and(|k| k.shares_articles());
+        if target.col::<i64>("active")? == 0 || !shares {
             return Err(StoreError::Invalid(format!("栏目“{column_name}”不发布文章，不能引用到这里")));
         }
         if column_id == source.col::<i64>("column_id")? {

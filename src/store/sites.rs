@@ -41,7 +41,8 @@ impl Store {
         for site in &group.sites {
             // The group part matters too: a renamed base column changes every site.
             let config = serde_json::json!({ "site": &site.def, "host": &site.host, "base": &base }).to_string();
-            if existing.get(site.code()).is_some_and(|(c, active)| *c == config && *active == 1) {
+            let before = existing.get(site.code());
+            if before.is_some_and(|(c, active)| *c == config && *active == 1) {
                 report.unchanged += 1;
                 continue;
             }
@@ -76,6 +77,16 @@ impl Store {
                 .bind(i64::from(base.contains(&c.slug.as_str())))
                 .execute(&mut *tx)
                 .await?;
+            }
+            // A site published before with other columns or names: every page's navigation
+            // may differ, so the whole site is published again (by the running service's
+            // publisher, or by the build that follows a command). A new site has no pages yet.
+            if before.is_some() {
+                sqlx::query("INSERT INTO publish_jobs (site_id, whole, due_at, created_at) VALUES ($1, 1, $2, $2)")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         for (code, (_, active)) in &existing {
@@ -129,9 +140,10 @@ impl Store {
         Ok(SiteRow { id, code: code.to_string(), org_code: r.col("org_code")?, columns })
     }
 
-    /// Number of published articles, for the empty-database check on first run.
+    /// Number of published articles, for the empty-database check on first run and the health
+    /// answer; a copy (引用, an accepted 信息报送) is the same article again, not counted.
     pub async fn published_count(&self) -> Result<i64> {
-        sqlx::query("SELECT COUNT(*) AS n FROM articles WHERE status = 'published'")
+        sqlx::query("SELECT COUNT(*) AS n FROM articles WHERE status = 'published' AND source_article_id IS NULL")
             .fetch_one(self.pool())
             .await?
             .col("n")

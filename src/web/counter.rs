@@ -19,7 +19,7 @@ use crate::counter::{bots, Counter};
 
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route(&state.project.group.def.counter.path, post(beacon).get(image))
+        .route(&state.project.group().def.counter.path, post(beacon).get(image))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -28,7 +28,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
 /// its session cookie, scoped to `/admin`) and is reached from here by a redirect.
 pub fn api_router(state: &AppState) -> Router<AppState> {
     let mut r = Router::new().route("/api/stats", get(to_admin)).route("/api/stats/{code}", get(to_admin));
-    if state.project.group.def.counter.show_total {
+    if state.project.group().def.counter.show_total {
         r = r.route("/api/counter/{code}", get(total));
     }
     r

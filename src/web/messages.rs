@@ -18,7 +18,7 @@ use super::admin::session::client_ip;
 use super::{preview, AppState};
 use crate::clock::minutes as time;
 use crate::group::urls::MESSAGES_API;
-use crate::group::Site;
+use crate::group::{Group, Site};
 use crate::interaction::limit::{self, Limiter};
 use crate::interaction::submission::{self, Refusal};
 use crate::interaction::{deadline, pow};
@@ -52,9 +52,9 @@ struct Caller<'a> {
     ip: String,
 }
 
-fn caller<'a>(state: &'a AppState, headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> Option<Caller<'a>> {
+fn caller<'a>(group: &'a Group, headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> Option<Caller<'a>> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let site = preview::site_for_host(&state.project.group, host).0?;
+    let site = preview::site_for_host(group, host).0?;
     Some(Caller { site, ip: client_ip(headers, peer) })
 }
 
@@ -66,7 +66,8 @@ fn peer(c: &Peer) -> Option<std::net::SocketAddr> {
 type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
 
 async fn challenge(State(state): State<AppState>, headers: HeaderMap, c: Peer) -> Response {
-    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    let group = state.project.group();
+    let Some(who) = caller(&group, &headers, peer(&c)) else { return unknown_site() };
     if let Err(wait) = state.desk.limiter.check(&format!("c:{}", who.ip), &limit::CHALLENGE, now_unix()) {
         return too_many(wait);
     }
@@ -82,7 +83,8 @@ async fn submit(
     c: Peer,
     form: Result<Form<submission::Form>, FormRejection>,
 ) -> Response {
-    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    let group = state.project.group();
+    let Some(who) = caller(&group, &headers, peer(&c)) else { return unknown_site() };
     let form = match form {
         Ok(Form(f)) => f,
         Err(rejection) => return unreadable(&rejection),
@@ -100,7 +102,7 @@ async fn submit(
     };
     let store = &state.project.store;
     let Some(site_id) = state.admin.site_by_code(who.site.code()).map(|s| s.id) else { return unknown_site() };
-    let due = deadline::due_date(&state.project.group.calendar, now, false, 0);
+    let due = deadline::due_date(&state.project.group().calendar, now, false, 0);
     match store
         .submit_message(
             Tenant::system_site(Job::PublicForm, site_id),
@@ -138,7 +140,8 @@ async fn comment(
     axum::extract::Path(id): axum::extract::Path<i64>,
     form: Result<Form<submission::Form>, FormRejection>,
 ) -> Response {
-    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    let group = state.project.group();
+    let Some(who) = caller(&group, &headers, peer(&c)) else { return unknown_site() };
     let form = match form {
         Ok(Form(f)) => f,
         Err(rejection) => return unreadable(&rejection),
@@ -194,7 +197,8 @@ async fn status(
     c: Peer,
     form: Result<Form<Lookup>, FormRejection>,
 ) -> Response {
-    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    let group = state.project.group();
+    let Some(who) = caller(&group, &headers, peer(&c)) else { return unknown_site() };
     if let Err(wait) = state.desk.limiter.check(&format!("l:{}", who.ip), &limit::LOOKUP, now_unix()) {
         return too_many(wait);
     }
@@ -242,7 +246,8 @@ async fn rate(
     c: Peer,
     form: Result<Form<Lookup>, FormRejection>,
 ) -> Response {
-    let Some(who) = caller(&state, &headers, peer(&c)) else { return unknown_site() };
+    let group = state.project.group();
+    let Some(who) = caller(&group, &headers, peer(&c)) else { return unknown_site() };
     if let Err(wait) = state.desk.limiter.check(&format!("l:{}", who.ip), &limit::LOOKUP, now_unix()) {
         return too_many(wait);
     }

@@ -90,14 +90,14 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
 /// The counter of the group's sites, knowing their pages from `publish/`.
 pub async fn open_counter(project: &Project) -> Result<Arc<crate::counter::Counter>, crate::store::StoreError> {
     let ids = project.store.site_rows().await?.into_iter().map(|(code, row)| (code, row.id)).collect();
-    Ok(Arc::new(crate::counter::Counter::new(&project.group, &ids, project.paths.out.clone())))
+    Ok(Arc::new(crate::counter::Counter::new(&project.group(), &ids, project.paths.out.clone())))
 }
 
 /// Opens (or creates) the search index and prepares the search pages of every site.
 pub fn open_search(project: &Project) -> anyhow::Result<Arc<SearchService>> {
     let index = Arc::new(SearchIndex::open(&project.paths.search)?);
-    let pages = search::page::SearchPages::new(&project.group, &project.themes)?;
-    Ok(Arc::new(SearchService { index, pages }))
+    let pages = search::page::SearchPages::new(&project.group(), &project.themes)?;
+    Ok(Arc::new(SearchService::new(index, pages)))
 }
 
 /// The admin runs no inline script or style element, so its policy allows only its own files.
@@ -155,7 +155,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(n) => Json(serde_json::json!({
             "status": "ok",
             "database": "ok",
-            "sites": state.project.group.sites.len(),
+            "sites": state.project.group().sites.len(),
             "published_articles": n,
         }))
         .into_response(),

@@ -16,7 +16,7 @@ pub async fn serve(State(state): State<AppState>, method: Method, headers: Heade
         return (StatusCode::METHOD_NOT_ALLOWED, "只支持 GET 请求").into_response();
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    match site_for_host(&state.project.group, host).0 {
+    match site_for_host(&state.project.group(), host).0 {
         Some(site) => file(&state, site, uri.path()).await,
         None => Html(index(&state)).into_response(),
     }
@@ -107,14 +107,14 @@ fn rewrite_links(state: &AppState, bytes: Vec<u8>) -> Vec<u8> {
 }
 
 pub(crate) fn rewrite_html(state: &AppState, text: String) -> String {
-    let g = &state.project.group.def;
+    let g = &state.project.group().def;
     let from = format!(".{}/", g.root_domain);
     let to = format!(".{}.localhost:{}/", g.root_domain, state.port);
     text.replace(&format!("{}://", g.scheme), "http://").replace(&from, &to)
 }
 
 fn index(state: &AppState) -> String {
-    let group = &state.project.group;
+    let group = &state.project.group();
     let mut rows = String::new();
     for s in &group.sites {
         rows.push_str(&format!(

@@ -18,6 +18,8 @@ struct Aims {
     message: i64,
     solicitation: i64,
     submission: i64,
+    /// A column change of the site whose list no longer matches (a veto is a conflict).
+    column_change: i64,
 }
 
 async fn prepare_aims(env: &Env) -> (Aims, Aims) {
@@ -38,7 +40,7 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
         let site_id = env.sites[site];
         let by = zhanqun::store::mailboxes::Actor { name: "test", ip: None, user_id: None };
         let fields = zhanqun::store::mailboxes::MailboxFields {
-            address: format!("{site}.matrix@{}", env.project.group.def.mail_domain),
+            address: format!("{site}.matrix@{}", env.project.group().def.mail_domain),
             holder: None,
             purpose: "矩阵测试".into(),
             listed: false,
@@ -73,7 +75,7 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
                     publishable: false,
                     received_at,
                     due_date: zhanqun::interaction::deadline::due_date(
-                        &env.project.group.calendar,
+                        &env.project.group().calendar,
                         received_at,
                         false,
                         0,
@@ -109,6 +111,16 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
         .await
         .unwrap()
         .get("id");
+        let column_change: i64 = sqlx::query(
+            "INSERT INTO column_changes (site_id, at, actor, summary, before_json, after_json)
+             VALUES ($1, $2, 'test', '矩阵测试', '[]', '[]') RETURNING id",
+        )
+        .bind(site_id)
+        .bind(received_at)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get("id");
         aims.push(Aims {
             article: id,
             user: env.users[other_editor],
@@ -119,6 +131,7 @@ async fn prepare_aims(env: &Env) -> (Aims, Aims) {
             message,
             solicitation,
             submission,
+            column_change,
         });
     }
     let foreign = aims.pop().unwrap();
@@ -138,6 +151,8 @@ fn fill(path: &str, aims: &Aims) -> String {
         .replace("{msg}", &aims.message.to_string())
         .replace("{sid}", &aims.solicitation.to_string())
         .replace("{bid}", &aims.submission.to_string())
+        .replace("{cid}", &aims.column_change.to_string())
+        .replace("{slug}", "gzdt")
         .replace("{*path}", "index.html")
         .replace("{file}", "admin.css")
 }
@@ -156,6 +171,8 @@ fn body_for(path: &str) -> Vec<(&'static str, &'static str)> {
         p if p.ends_with("/decline") => vec![("reason", "矩阵测试")],
         p if p.ends_with("/offer") => vec![("to", "www"), ("note", "矩阵测试")],
         p if p.ends_with("/reference") => vec![("column", "tzgg")],
+        p if p.ends_with("/veto") => vec![("reason", "矩阵测试")],
+        p if p.starts_with("/admin/columns/") => vec![("version", "x"), ("name", "矩阵测试"), ("dir", "up")],
         _ => vec![("title", "矩阵测试"), ("column", "gzdt"), ("body", "正文")],
     }
 }

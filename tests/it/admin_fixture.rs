@@ -63,6 +63,19 @@ pub async fn envs(idle_seconds: i64) -> Vec<(&'static str, Env)> {
     out
 }
 
+/// Like [`envs`], but each backend with its own copy of the group's files as well: for a test
+/// that changes them (the column editor writes a site's YAML).
+pub async fn envs_apart(idle_seconds: i64) -> Vec<(&'static str, Env)> {
+    let first = Arc::new(common::temp_project());
+    let backends = common::databases(first.path());
+    let mut out = Vec::new();
+    for (i, (label, url)) in backends.into_iter().enumerate() {
+        let dir = if i == 0 { first.clone() } else { Arc::new(common::temp_project()) };
+        out.push((label, env_on(dir, label, &url, idle_seconds).await));
+    }
+    out
+}
+
 async fn env_on(dir: Arc<tempfile::TempDir>, label: &str, url: &str, idle_seconds: i64) -> Env {
     let mut paths = common::paths(dir.path(), url);
     paths.out = dir.path().join(format!("publish-{label}"));

@@ -16,13 +16,13 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         let project = open(tmp.path(), &url).await;
         let stats =
             seed_demo_content(&project, &tmp.path().join(format!("demo-{backend}")), 3, "operator:test").await.unwrap();
-        assert_eq!(stats.created, project.group.sites.len() * 3 + zhanqun::demo::seed::FLAWS.len());
+        assert_eq!(stats.created, project.group().sites.len() * 3 + zhanqun::demo::seed::FLAWS.len());
         let mut opts = project.build_options(Vec::new(), false, Some(NginxOptions::default()));
         opts.out = tmp.path().join(format!("publish-{backend}"));
         let summary = project.build(&opts).await.unwrap();
         assert!(summary.sites >= 151, "{backend}: {summary}");
         let mut pages = 0;
-        for site in &project.group.sites {
+        for site in &project.group().sites {
             let d = &site.def;
             let root = opts.out.join(&site.host);
             assert!(
@@ -65,7 +65,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         }
         assert!(pages >= summary.sites * 10, "{pages} pages");
         let conf = std::fs::read_to_string(opts.out.join("nginx/zhanqun.conf")).unwrap();
-        assert_eq!(conf.matches("server_name ").count(), project.group.sites.len());
+        assert_eq!(conf.matches("server_name ").count(), project.group().sites.len());
         assert!(conf.contains("server_name fgw.shili.gov.cn;") && conf.contains("listen [::]:80;"));
         let sitemap = crate::common::sitemaps(&opts.out.join("fgw.shili.gov.cn"));
         assert_eq!(
@@ -133,7 +133,7 @@ async fn only_published_due_revisions_are_rendered() {
         import_dir(
             &project.store,
             crate::common::whole_group(),
-            project.group.site("fgw").unwrap(),
+            project.group().site("fgw").unwrap(),
             &legacy,
             None,
             "operator:test",

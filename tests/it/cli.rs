@@ -75,7 +75,7 @@ async fn kill_9_mid_build_leaves_the_previous_release_intact() {
     crate::common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"), &demo.join("themes"));
     let db = demo.join("data/zhanqun.db").display().to_string();
     let project = open(demo, &db).await;
-    for site in &project.group.sites {
+    for site in &project.group().sites {
         let r = import_dir(
             &project.store,
             crate::common::whole_group(),
@@ -92,7 +92,7 @@ async fn kill_9_mid_build_leaves_the_previous_release_intact() {
 
     let build = || Command::new(bin()).current_dir(demo).arg("build").output().unwrap();
     assert!(build().status.success());
-    let hosts: Vec<String> = project.group.sites.iter().map(|s| s.host.clone()).collect();
+    let hosts: Vec<String> = project.group().sites.iter().map(|s| s.host.clone()).collect();
     let links: Vec<_> = hosts.iter().map(|h| std::fs::read_link(demo.join("publish").join(h)).unwrap()).collect();
     let before: Vec<_> = hosts.iter().map(|h| snapshot(&demo.join("publish").join(h))).collect();
 

@@ -461,7 +461,7 @@ async fn a_policys_site_sees_and_removes_interpretations_of_others() {
                 "{label}"
             );
         }
-        let root = env.project.paths.out.join(&env.project.group.site(OWN).unwrap().host);
+        let root = env.project.paths.out.join(&env.project.group().site(OWN).unwrap().host);
         let at: String = sqlx::query(
             "SELECT r.publish_at FROM articles a JOIN revisions r ON r.id = a.published_revision_id WHERE a.id = $1",
         )

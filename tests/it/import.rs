@@ -48,7 +48,8 @@ async fn import_reimport_and_publish() {
         let legacy = tmp.path().join(format!("legacy-{backend}"));
         legacy_folder(&legacy);
         let project = open(tmp.path(), &url).await;
-        let site = project.group.site("fgw").unwrap();
+        let group = project.group();
+        let site = group.site("fgw").unwrap();
 
         let report = import_dir(&project.store, crate::common::whole_group(), site, &legacy, None, "operator:test")
             .await
@@ -177,7 +178,8 @@ async fn chinese_field_names_and_column_names() {
         write_md(&legacy, "坏/栏目.md", "标题: 标题\n发布日期: 2024-06-03\n栏目: 没有的栏目\n", "正文\n");
         write_md(&legacy, "坏/分类.md", "标题: 标题\n栏目: gzdt\n发布日期: 2024-06-03\n主题分类: 安全生产\n", "正文\n");
         let project = open(tmp.path(), &url).await;
-        let site = project.group.site("fgw").unwrap();
+        let group = project.group();
+        let site = group.site("fgw").unwrap();
         let report = import_dir(&project.store, crate::common::whole_group(), site, &legacy, None, "operator:test")
             .await
             .unwrap();

@@ -11,7 +11,8 @@ async fn the_registry_drives_the_contact_page_and_the_audit() {
     for (label, env) in fx::envs(1800).await {
         let sa = signed_in(&env, "sa1").await;
         let central = signed_in(&env, "cadmin").await;
-        let site = env.project.group.site(OWN).unwrap();
+        let group = env.project.group();
+        let site = group.site(OWN).unwrap();
         let contact = env.project.paths.out.join(&site.host).join("lxwm/index.html");
         let page = std::fs::read_to_string(&contact).unwrap();
         assert!(page.contains("联系我们") && page.contains(&site.def.contact.email), "{label}: built with the site");
@@ -32,7 +33,7 @@ async fn the_registry_drives_the_contact_page_and_the_audit() {
             .await;
         assert_eq!(s, 303, "{label}: {loc}");
         let id: i64 = loc.trim_start_matches("/admin/mailboxes/").split('?').next().unwrap().parse().unwrap();
-        let address = format!("li.xinxi@{}", env.project.group.def.mail_domain);
+        let address = format!("li.xinxi@{}", env.project.group().def.mail_domain);
         let (s, page) = sa.post("/admin/mailboxes", &[("local", "LI.XINXI"), ("purpose", "重复")]).await;
         assert_eq!(s, 400, "{label}");
         assert!(page.contains("已在登记簿中"), "{label}: one live record per address");

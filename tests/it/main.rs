@@ -7,6 +7,7 @@ mod audit;
 mod build;
 mod check;
 mod cli;
+mod columns;
 mod common;
 mod counter;
 mod e2e;

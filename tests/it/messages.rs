@@ -26,7 +26,7 @@ impl Citizen {
         Citizen {
             http: reqwest::Client::new(),
             base: env.base.clone(),
-            host: env.project.group.site(code).unwrap().host.clone(),
+            host: env.project.group().site(code).unwrap().host.clone(),
             ip: ip.to_string(),
         }
     }
@@ -183,7 +183,8 @@ async fn a_message_from_the_form_to_the_published_answer() {
         assert_eq!((s, loc.as_str()), (303, format!("/admin/messages/{id}?ok=answered").as_str()), "{label}");
 
         // On the site: masked, escaped, listed; the status page has the reply; one rating.
-        let site = env.project.group.site(OWN).unwrap();
+        let group = env.project.group();
+        let site = group.site(OWN).unwrap();
         let root = env.project.paths.out.join(&site.host);
         let page = std::fs::read_to_string(root.join(format!("hdjl/hf/{id}.html"))).unwrap();
         assert!(
@@ -279,7 +280,7 @@ pub(crate) fn handled(env: &Env, code: &str, category: Category, subject: &str, 
         phone: PHONE.into(),
         publishable: true,
         received_at,
-        due_date: deadline::due_date(&env.project.group.calendar, received_at, false, 0),
+        due_date: deadline::due_date(&env.project.group().calendar, received_at, false, 0),
         complex: None,
         acknowledged: Some((received_at + 3600, "已受理".into())),
         answered: None,
@@ -291,7 +292,7 @@ pub(crate) fn handled(env: &Env, code: &str, category: Category, subject: &str, 
 async fn transfers_deadlines_reminders_and_the_audit() {
     for (label, env) in fx::envs(1800).await {
         let store = &env.project.store;
-        let cal = &env.project.group.calendar;
+        let cal = &env.project.group().calendar;
         let today = beijing_day(zhanqun::store::now_unix());
 
         // A transfer makes the receiving site responsible; the deadline stays.
@@ -336,7 +337,7 @@ async fn transfers_deadlines_reminders_and_the_audit() {
             .post(&format!("/admin/messages/{id}/review"), &[("decision", "approve")])
             .await;
         assert_eq!((s, loc.ends_with("ok=answered")), (303, true), "{label}: second level");
-        let foreign = env.project.paths.out.join(&env.project.group.site(FOREIGN).unwrap().host);
+        let foreign = env.project.paths.out.join(&env.project.group().site(FOREIGN).unwrap().host);
         assert!(foreign.join(format!("hdjl/hf/{id}.html")).is_file(), "{label}: published by the site that answered");
 
         // Complex: 15 working days from receipt; an extension needs the central office.
@@ -464,7 +465,8 @@ async fn an_opinion_solicitation_from_draft_to_feedback() {
         submit.push(("submit", "1".into()));
         assert_eq!(post(format!("/admin/solicitations/{id}"), submit.clone()).await.0, 303, "{label}");
         assert_eq!(post(format!("/admin/solicitations/{id}"), submit).await.0, 409, "{label}: no edits once submitted");
-        let site = env.project.group.site(OWN).unwrap();
+        let group = env.project.group();
+        let site = group.site(OWN).unwrap();
         let page = env.project.paths.out.join(&site.host).join(format!("hdjl/yjzj/{id}.html"));
         assert!(!page.exists(), "{label}: nothing online before review");
         let (s, _) = rv.post(&format!("/admin/solicitations/{id}/review"), &[("decision", "approve")]).await;

@@ -137,7 +137,8 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     let _nginx = start_nginx(tmp.path(), &opts.out.join("nginx/zhanqun.conf"), port);
 
     for code in ["www", "fgw", "qsq", "qsq-cg"] {
-        let site = project.group.site(code).unwrap();
+        let group = project.group();
+        let site = group.site(code).unwrap();
         let (status, _, body) = http_get(port, &site.host, "/", "");
         let body = String::from_utf8(body).unwrap();
         assert_eq!(status, 200, "{}", site.host);

@@ -101,7 +101,7 @@ async fn new_vetoes_are_announced_in_the_admin_and_by_mail() {
             sent += n;
         }
         assert_eq!(sent, vetoed.len(), "{label}: every mail, once");
-        let own_mail = project.group.site(OWN).unwrap().def.contact.email.clone();
+        let own_mail = project.group().site(OWN).unwrap().def.contact.email.clone();
         {
             let got = got.lock().unwrap();
             assert_eq!(got.len(), vetoed.len(), "{label}");
@@ -116,8 +116,9 @@ async fn new_vetoes_are_announced_in_the_admin_and_by_mail() {
         let sa = signed_in(&env, "sa1").await;
         let (s, page) = sa.get("/admin/notices").await;
         assert_eq!(s, 200, "{label}");
-        let own_name = &project.group.site(OWN).unwrap().def.name;
-        let foreign_name = &project.group.site(FOREIGN).unwrap().def.name;
+        let group = project.group();
+        let own_name = &group.site(OWN).unwrap().def.name;
+        let foreign_name = &group.site(FOREIGN).unwrap().def.name;
         assert!(page.contains(&format!("【监督检查通报】{own_name}新增")), "{label}");
         assert!(!page.contains(foreign_name.as_str()) && page.contains("1 条未读"), "{label}");
         let all = project.store.notices(crate::common::whole_group(), 500).await.unwrap();

@@ -103,7 +103,8 @@ async fn the_editor_is_warned_and_the_reviewer_confirms_in_writing() {
 }
 
 fn live(env: &fx::Env, id: i64) -> Option<std::path::PathBuf> {
-    let site = env.project.group.site(OWN).unwrap();
+    let group = env.project.group();
+    let site = group.site(OWN).unwrap();
     let suffix = format!("_{id}.html");
     walkdir::WalkDir::new(env.project.paths.out.join(&site.host))
         .follow_links(true)
@@ -168,7 +169,8 @@ async fn tampered_pages_are_found_and_restored() {
             clean.sites[0].findings
         );
         let page = live(&env, id).unwrap();
-        let site = env.project.group.site(OWN).unwrap();
+        let group = env.project.group();
+        let site = group.site(OWN).unwrap();
         let root = std::fs::canonicalize(env.project.paths.out.join(&site.host)).unwrap();
         let original = std::fs::read(&page).unwrap();
         let removed = root.join("tzgg/index.html");
@@ -245,7 +247,7 @@ async fn unreachable_sites_are_vetoed_from_real_probes() {
             ..Availability::default()
         };
         let client = availability::client(&settings).unwrap();
-        let sites = project.group.sites.len();
+        let sites = project.group().sites.len();
 
         assert_eq!(
             availability::round(&project, &client, &settings, Duration::ZERO).await.unwrap(),
@@ -253,7 +255,8 @@ async fn unreachable_sites_are_vetoed_from_real_probes() {
             "{label}: all answer"
         );
         // One host's site is gone from what nginx serves.
-        let gone = project.group.site(OWN).unwrap();
+        let group = project.group();
+        let gone = group.site(OWN).unwrap();
         std::fs::rename(opts.out.join(&gone.host), dir.join("moved-away")).unwrap();
         assert_eq!(availability::round(&project, &client, &settings, Duration::ZERO).await.unwrap(), 1, "{label}");
         drop(nginx);

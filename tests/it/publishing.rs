@@ -37,7 +37,7 @@ pub(crate) async fn full_build_of(project: &Project, site: &str, out: &Path) -> 
     let mut opts = project.build_options(vec![site.into()], false, Some(NginxOptions::default()));
     opts.out = out.to_path_buf();
     project.build(&opts).await.unwrap();
-    out.join(&project.group.site(site).unwrap().host)
+    out.join(&project.group().site(site).unwrap().host)
 }
 
 pub(crate) fn assert_same_tree(label: &str, live: &Path, built: &Path) {
@@ -103,7 +103,7 @@ impl Desk {
         let id = s.save_draft(self.scope, &self.editor, id, input).await.unwrap();
         s.submit(self.scope, &self.editor, id, "127.0.0.1").await.unwrap();
         let decision = Decision { secrecy_reviewed: true, ..Default::default() };
-        s.approve(self.scope, &project.group, &self.reviewer, id, &decision, "127.0.0.1").await.unwrap();
+        s.approve(self.scope, &project.group(), &self.reviewer, id, &decision, "127.0.0.1").await.unwrap();
         id
     }
 
@@ -113,13 +113,14 @@ impl Desk {
 }
 
 async fn publish(project: &Project) -> usize {
-    run_due(&project.group, &project.themes, &project.store, &project.paths.out, None).await.unwrap().jobs
+    run_due(&project.group(), &project.themes, &project.store, &project.paths.out, None).await.unwrap().jobs
 }
 
 /// A project whose site `fgw` holds `n` imported articles and is built.
 async fn imported(dir: &Path, url: &str, n: usize) -> Project {
     let project = open(dir, url).await;
-    let site = project.group.site(SITE).unwrap();
+    let group = project.group();
+    let site = group.site(SITE).unwrap();
     let demo = zhanqun::demo::DemoSite {
         code: SITE.into(),
         name: site.def.name.clone(),
@@ -180,7 +181,7 @@ async fn every_publish_leaves_what_a_full_build_writes() {
     for (backend, url) in databases(tmp.path()) {
         let project = imported(tmp.path(), &url, 130).await;
         let d = desk(&project).await;
-        let live = project.paths.out.join(&project.group.site(SITE).unwrap().host);
+        let live = project.paths.out.join(&project.group().site(SITE).unwrap().host);
         let check = |step: &str, project: &Project| {
             let dir = tmp.path().join(format!("full-{backend}-{}", step.replace(' ', "-")));
             let built = block_on(full_build(project, &dir));
@@ -267,7 +268,7 @@ async fn every_publish_leaves_what_a_full_build_writes() {
         std::fs::remove_file(&rss).unwrap();
         std::fs::create_dir_all(rss.join("blocked")).unwrap();
         let stuck = d.approve(&project, None, &input("中途失败的发布", "gzdt")).await;
-        let failed = run_due(&project.group, &project.themes, &project.store, &project.paths.out, None).await;
+        let failed = run_due(&project.group(), &project.themes, &project.store, &project.paths.out, None).await;
         assert!(failed.is_err(), "{backend}: the feed could not be replaced");
         let page = crate::common::html_files(&live)
             .into_iter()
@@ -293,7 +294,8 @@ async fn every_publish_leaves_what_a_full_build_writes() {
         check("withdrawals and approvals mixed", &project);
         // The live release's manifest followed every file.
         let out = &project.paths.out;
-        let host = &project.group.site(SITE).unwrap().host;
+        let group = project.group();
+        let host = &group.site(SITE).unwrap().host;
         let diff = zhanqun::publish::manifest::check_live(out, host, zhanqun::publish::manifest::Depth::Hash).unwrap();
         assert!(diff.unwrap().is_empty(), "{backend}: the manifest matches the live files");
     }
@@ -321,7 +323,7 @@ async fn two_publishers_on_one_database_run_each_job_once() {
         tokio::spawn(async move {
             let mut jobs = 0;
             loop {
-                let r = run_due_as(node, &p.group, &p.themes, &p.store, &p.paths.out, None).await.unwrap();
+                let r = run_due_as(node, &p.group(), &p.themes, &p.store, &p.paths.out, None).await.unwrap();
                 if r.jobs == 0 {
                     break jobs;
                 }
@@ -339,7 +341,7 @@ async fn two_publishers_on_one_database_run_each_job_once() {
     let by: Vec<String> = rows.iter().map(|r| r.get::<Option<String>, _>("claimed_by").unwrap()).collect();
     assert_eq!(by.iter().filter(|n| *n == "node-a").count(), a);
     assert_eq!(by.iter().filter(|n| *n == "node-b").count(), b);
-    let live = project.paths.out.join(&project.group.site(SITE).unwrap().host);
+    let live = project.paths.out.join(&project.group().site(SITE).unwrap().host);
     assert_same_tree("two publishers", &live, &full_build(&project, &tmp.path().join("full")).await);
 
     // A claim held by a publisher that died stays with it until it runs out; the same node
@@ -347,10 +349,10 @@ async fn two_publishers_on_one_database_run_each_job_once() {
     d.approve(&project, None, &input("崩溃前认领的稿件", "gzdt")).await;
     let claimed = project.store.claim_jobs("node-a", zhanqun::store::now_unix()).await.unwrap();
     assert_eq!(claimed.len(), 1);
-    let r = run_due_as("node-b", &project.group, &project.themes, &project.store, &project.paths.out, None).await;
+    let r = run_due_as("node-b", &project.group(), &project.themes, &project.store, &project.paths.out, None).await;
     assert_eq!(r.unwrap().jobs, 0, "node-b does not take node-a's claimed job");
     assert_eq!(project.store.release_claims("node-a").await.unwrap(), 1);
-    let r = run_due_as("node-a", &project.group, &project.themes, &project.store, &project.paths.out, None).await;
+    let r = run_due_as("node-a", &project.group(), &project.themes, &project.store, &project.paths.out, None).await;
     assert_eq!(r.unwrap().jobs, 1);
 }
 
@@ -362,7 +364,7 @@ async fn a_publisher_killed_at_any_moment_finishes_on_restart() {
     for (backend, url) in databases(tmp.path()) {
         let project = imported(tmp.path(), &url, 1500).await;
         let d = desk(&project).await;
-        let live = project.paths.out.join(&project.group.site(SITE).unwrap().host);
+        let live = project.paths.out.join(&project.group().site(SITE).unwrap().host);
         let args = |cmd: &str| -> Vec<String> {
             let p = &project.paths;
             vec![

@@ -61,7 +61,7 @@ async fn references_show_one_source_in_other_columns() {
         publish(&p).await;
         assert!(listed_on(&p, FROM, "gzdt", a) && listed_on(&p, FROM, "tzgg", r), "{backend}");
         let html = page(&p, FROM, r).expect("the reference's page is live");
-        let source_url = p.group.url(p.group.site(FROM).unwrap(), "/gzdt/");
+        let source_url = p.group().url(p.group().site(FROM).unwrap(), "/gzdt/");
         assert!(html.contains("发改委公布重点项目清单"), "{backend}");
         assert!(
             html.contains(&format!("<link rel=\"canonical\" href=\"{source_url}")),

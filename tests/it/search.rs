@@ -82,7 +82,8 @@ async fn import_corpus(env: &Env) {
         "各区财政部门：为进一步优化营商环境，现就有关事项通知如下。\n",
     );
     for code in [OWN, FOREIGN] {
-        let site = env.project.group.site(code).unwrap();
+        let group = env.project.group();
+        let site = group.site(code).unwrap();
         let r =
             import_dir(&env.project.store, crate::common::whole_group(), site, &tmp.path().join(code), None, "test")
                 .await
@@ -99,7 +100,7 @@ fn get(env: &Env, host: &str, path: &str) -> (u16, String) {
 }
 
 fn host(env: &Env, code: &str) -> String {
-    env.project.group.site(code).unwrap().host.clone()
+    env.project.group().site(code).unwrap().host.clone()
 }
 
 pub(crate) fn enc(s: &str) -> String {

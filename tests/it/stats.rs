@@ -89,7 +89,7 @@ async fn figures_ranking_pages_and_exports() {
         let (s, r) = json(&central, &format!("/admin/api/stats?{period}")).await;
         assert_eq!(s, 200, "{label}");
         let rows = r["rows"].as_array().unwrap();
-        assert_eq!(rows.len(), env.project.group.sites.len());
+        assert_eq!(rows.len(), env.project.group().sites.len());
         assert_eq!((rows[0]["site"]["code"].as_str(), rows[0]["views"].as_i64()), (Some(FOREIGN), Some(100)));
         assert_eq!((rows[1]["site"]["code"].as_str(), rows[1]["rank"].as_i64()), (Some(OWN), Some(2)));
         assert_eq!(r["totals"]["views"], 152, "{label}");
@@ -122,7 +122,8 @@ async fn figures_ranking_pages_and_exports() {
         assert!(page.contains("&lt;script&gt;alert(1)"), "{label}");
         let (s, page) = central.get(&format!("/admin/stats?{period}")).await;
         assert_eq!(s, 200, "{label}");
-        let own_name = &env.project.group.site(OWN).unwrap().def.name;
+        let group = env.project.group();
+        let own_name = &group.site(OWN).unwrap().def.name;
         assert!(page.contains(own_name.as_str()) && page.contains("<svg class=\"spark\""), "{label}");
 
         // CSV: a byte-order mark, a header, rows, and the formula defused.
@@ -142,7 +143,7 @@ async fn figures_ranking_pages_and_exports() {
         // The console flags the sites without a view yesterday, and counts yesterday's views.
         let (_, console) = central.get("/admin/sites").await;
         let quiet = fx::between(&console, "id=\"quiet\"", "</div>").expect("a zero-traffic notice");
-        let foreign_name = &env.project.group.site(FOREIGN).unwrap().def.name;
+        let foreign_name = &group.site(FOREIGN).unwrap().def.name;
         assert!(quiet.contains(foreign_name.as_str()), "{label}: the site that went quiet is named");
         assert!(!quiet.contains(own_name.as_str()), "{label}: a site with views is not");
         assert!(console.contains(&format!("昨日浏览量（{}）", day(d1))), "{label}");
@@ -176,7 +177,8 @@ async fn stats_obey_tenant_isolation() {
         let (s, location) = site_admin.get("/admin/stats").await;
         assert_eq!((s, location), (303, format!("/admin/stats/{OWN}")), "{label}: sent to their own site");
         let (_, page) = site_admin.get(&format!("/admin/stats/{OWN}")).await;
-        let foreign_name = &env.project.group.site(FOREIGN).unwrap().def.name;
+        let group = env.project.group();
+        let foreign_name = &group.site(FOREIGN).unwrap().def.name;
         assert!(!page.contains(foreign_name.as_str()), "{label}: nothing of another site");
 
         // Reviewers and editors see no statistics; strangers get JSON 401, not a login page.
@@ -203,7 +205,8 @@ async fn footers_show_the_site_total() {
     assert_eq!(s, 200, "{label}: {body}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["views"], 52);
     assert_eq!(stranger.get("/api/counter/nosuch").await.0, 404);
-    let site = env.project.group.site(OWN).unwrap();
+    let group = env.project.group();
+    let site = group.site(OWN).unwrap();
     let home = std::fs::read_to_string(env.project.paths.out.join(&site.host).join("index.html")).unwrap();
     assert!(home.contains("data-zq-total") && home.contains(&format!("/api/counter/{OWN}")), "{label}");
 }

@@ -83,17 +83,17 @@ impl Desk {
         let id = s.save_draft(self.scope, &self.editor, id, input).await.unwrap();
         s.submit(self.scope, &self.editor, id, IP).await.unwrap();
         let decision = Decision { secrecy_reviewed: true, ..Default::default() };
-        s.approve(self.scope, &project.group, &self.reviewer, id, &decision, IP).await.unwrap();
+        s.approve(self.scope, &project.group(), &self.reviewer, id, &decision, IP).await.unwrap();
         id
     }
 
     async fn offer(&self, project: &Project, id: i64) -> Result<i64, StoreError> {
-        project.store.submit_to(self.scope, &project.group, self.as_editor(), id, TO, "请采用").await
+        project.store.submit_to(self.scope, &project.group(), self.as_editor(), id, TO, "请采用").await
     }
 }
 
 pub(crate) async fn publish(project: &Project) {
-    run_due(&project.group, &project.themes, &project.store, &project.paths.out, None).await.unwrap();
+    run_due(&project.group(), &project.themes, &project.store, &project.paths.out, None).await.unwrap();
 }
 
 /// A project with a few dozen imported articles on both sites, built; `edit` changes its
@@ -104,7 +104,8 @@ pub(crate) async fn project(dir: &Path, url: &str, edit: impl FnOnce(&Path)) -> 
     let sites: Vec<zhanqun::demo::DemoSite> = [FROM, TO]
         .iter()
         .map(|code| {
-            let site = project.group.site(code).unwrap();
+            let group = project.group();
+            let site = group.site(code).unwrap();
             zhanqun::demo::DemoSite {
                 code: site.code().into(),
                 name: site.def.name.clone(),
@@ -116,7 +117,8 @@ pub(crate) async fn project(dir: &Path, url: &str, edit: impl FnOnce(&Path)) -> 
     let content = dir.join(format!("content-{}", url.len()));
     zhanqun::demo::write_content(&content, &sites, 40, zhanqun::demo::content_day()).unwrap();
     for code in [FROM, TO] {
-        let site = project.group.site(code).unwrap();
+        let group = project.group();
+        let site = group.site(code).unwrap();
         let r = import_dir(&project.store, Tenant::system(Job::Test), site, &content.join(code), None, "operator:test")
             .await
             .unwrap();
@@ -128,7 +130,7 @@ pub(crate) async fn project(dir: &Path, url: &str, edit: impl FnOnce(&Path)) -> 
 }
 
 pub(crate) fn host(project: &Project, code: &str) -> std::path::PathBuf {
-    project.paths.out.join(&project.group.site(code).unwrap().host)
+    project.paths.out.join(&project.group().site(code).unwrap().host)
 }
 
 /// The live page of article `id` on a site, if any.
@@ -188,13 +190,13 @@ async fn submit_accept_follow_and_withdraw() {
         publish(&p).await;
         let sub = dept.offer(&p, a).await.unwrap();
         assert!(conflict(dept.offer(&p, a).await, backend).contains("正在等待采用"));
-        let refused = store.submit_to(dept.scope, &p.group, dept.as_editor(), a, "czj", "").await;
+        let refused = store.submit_to(dept.scope, &p.group(), dept.as_editor(), a, "czj", "").await;
         assert!(
             matches!(refused, Err(StoreError::Invalid(ref m)) if m.contains("不接收报送")),
             "{backend}: {refused:?}"
         );
         // Another department cannot offer fgw's article, nor see the submission.
-        let foreign = store.submit_to(czj.scope, &p.group, czj.as_editor(), a, TO, "").await;
+        let foreign = store.submit_to(czj.scope, &p.group(), czj.as_editor(), a, TO, "").await;
         assert!(matches!(foreign, Err(StoreError::NotFound)), "{backend}: {foreign:?}");
         assert!(matches!(store.submission(czj.scope, sub).await, Err(StoreError::NotFound)));
         assert!(matches!(store.submissions(czj.scope, portal.site_id, true).await, Err(StoreError::NotFound)));
@@ -207,18 +209,19 @@ async fn submit_accept_follow_and_withdraw() {
         assert_eq!(sent[0].id, sub);
 
         // Only the receiving site decides, and only into a column the group declares.
-        let by_sender = store.accept_submission(dept.scope, &p.group, dept.as_reviewer(), sub, "bmdt").await;
+        let by_sender = store.accept_submission(dept.scope, &p.group(), dept.as_reviewer(), sub, "bmdt").await;
         assert!(matches!(by_sender, Err(StoreError::NotFound)), "{backend}: {by_sender:?}");
-        let wrong = store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), sub, "gzdt").await;
+        let wrong = store.accept_submission(portal.scope, &p.group(), portal.as_reviewer(), sub, "gzdt").await;
         assert!(matches!(wrong, Err(StoreError::Invalid(_))), "{backend}: {wrong:?}");
-        let copy = store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), sub, "bmdt").await.unwrap();
-        conflict(store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), sub, "bmdt").await, backend);
+        let copy = store.accept_submission(portal.scope, &p.group(), portal.as_reviewer(), sub, "bmdt").await.unwrap();
+        conflict(store.accept_submission(portal.scope, &p.group(), portal.as_reviewer(), sub, "bmdt").await, backend);
         publish(&p).await;
         let html = page(&p, TO, copy).expect("the accepted page is live on the portal");
         assert!(html.contains("发改委推进重点项目建设"), "{backend}");
         assert!(html.contains(&index_no(&p, a).await), "{backend}: the source's 索引号 is shown");
         assert!(!html.contains(&index_no(&p, copy).await), "{backend}: not the portal's own key");
-        let fgw_host = &p.group.site(FROM).unwrap().host;
+        let group = p.group();
+        let fgw_host = &group.site(FROM).unwrap().host;
         assert!(html.contains("查看示例市发展和改革委员会原文") && html.contains(fgw_host.as_str()), "{backend}");
         assert!(listed_on(&p, TO, "bmdt", copy), "{backend}: on the portal's 部门动态");
         assert!(page(&p, FROM, a).is_some(), "{backend}: the source page stays");
@@ -244,7 +247,8 @@ async fn submit_accept_follow_and_withdraw() {
         assert_eq!(store.submission(dept.scope, sub).await.unwrap().state, SubmissionState::Withdrawn);
         same_as_built(tmp.path(), &format!("{backend}: withdrawn by the portal"), &p).await;
         let again = dept.offer(&p, a).await.unwrap();
-        let copy2 = store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), again, "xqdt").await.unwrap();
+        let copy2 =
+            store.accept_submission(portal.scope, &p.group(), portal.as_reviewer(), again, "xqdt").await.unwrap();
         publish(&p).await;
         assert!(listed_on(&p, TO, "xqdt", copy2), "{backend}");
 
@@ -271,7 +275,7 @@ async fn submit_accept_follow_and_withdraw() {
         let seen = store.submission(dept.scope, sub_b).await.unwrap();
         assert_eq!(seen.state, SubmissionState::Declined);
         assert_eq!(seen.reason.as_deref(), Some("属内部事务，不宜在门户发布"));
-        conflict(store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), sub_b, "bmdt").await, backend);
+        conflict(store.accept_submission(portal.scope, &p.group(), portal.as_reviewer(), sub_b, "bmdt").await, backend);
         dept.offer(&p, b).await.unwrap();
 
         // Two reviewers accepting at once, two editors offering at once: one wins, the
@@ -281,9 +285,10 @@ async fn submit_accept_follow_and_withdraw() {
         let (x, y) = tokio::join!(dept.offer(&p, c), dept.offer(&p, c));
         assert_eq!([&x, &y].iter().filter(|r| r.is_ok()).count(), 1, "{backend}: {x:?} {y:?}");
         let sub_c = x.or(y).unwrap();
+        let group = p.group();
         let (x, y) = tokio::join!(
-            store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), sub_c, "bmdt"),
-            store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), sub_c, "bmdt"),
+            store.accept_submission(portal.scope, &group, portal.as_reviewer(), sub_c, "bmdt"),
+            store.accept_submission(portal.scope, &group, portal.as_reviewer(), sub_c, "bmdt"),
         );
         assert_eq!([&x, &y].iter().filter(|r| r.is_ok()).count(), 1, "{backend}: {x:?} {y:?}");
         assert!([x, y].into_iter().any(|r| matches!(r, Err(StoreError::Conflict(_)))), "{backend}");
@@ -347,7 +352,7 @@ async fn edits_wait_for_reacceptance_when_the_group_asks() {
         let a = dept.approve(&p, None, &input("发改委部署安全生产工作", "")).await;
         publish(&p).await;
         let sub = dept.offer(&p, a).await.unwrap();
-        let copy = store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), sub, "bmdt").await.unwrap();
+        let copy = store.accept_submission(portal.scope, &p.group(), portal.as_reviewer(), sub, "bmdt").await.unwrap();
         publish(&p).await;
 
         // The edit goes live at the source only; the portal keeps the accepted text.
@@ -362,7 +367,7 @@ async fn edits_wait_for_reacceptance_when_the_group_asks() {
         store.decline_submission(portal.scope, portal.as_reviewer(), sub, "修订内容待核实").await.unwrap();
         assert!(!store.submission(portal.scope, sub).await.unwrap().edit_waiting);
         dept.approve(&p, Some(a), &input("发改委部署安全生产工作（再次修订）", "")).await;
-        store.accept_submission(portal.scope, &p.group, portal.as_reviewer(), sub, "bmdt").await.unwrap();
+        store.accept_submission(portal.scope, &p.group(), portal.as_reviewer(), sub, "bmdt").await.unwrap();
         publish(&p).await;
         assert!(page(&p, TO, copy).unwrap().contains("（再次修订）"), "{backend}");
         let dir = tmp.path().join(format!("full-reaccept-{backend}"));
@@ -386,7 +391,7 @@ async fn the_demo_ships_months_of_submissions() {
     assert_eq!(all.len(), n);
     let senders: BTreeSet<&str> = all.iter().map(|s| s.from_site.as_str()).collect();
     assert!(senders.contains(FROM) && senders.len() >= 30, "{} units: {senders:?}", senders.len());
-    assert!(senders.len() < p.group.sites.len() - 20, "some units never report");
+    assert!(senders.len() < p.group().sites.len() - 20, "some units never report");
     let months: BTreeSet<String> =
         all.iter().map(|s| zhanqun::clock::beijing_day(s.submitted_at).format("%Y-%m").to_string()).collect();
     assert!(months.len() >= 3, "{months:?}");

@@ -11,7 +11,8 @@ use zhanqun::store::workflow::Decision;
 const CHECKED: Decision<'static> = Decision { comment: "", secrecy_reviewed: true, confirmation: "" };
 
 fn site_dir(env: &Env, code: &str) -> PathBuf {
-    let host = &env.project.group.site(code).unwrap().host;
+    let group = env.project.group();
+    let host = &group.site(code).unwrap().host;
     env.project.paths.out.join(host)
 }
 
@@ -115,7 +116,7 @@ async fn queued_and_scheduled_jobs_survive_a_restart() {
         // Approvals made with no publisher running (as if it crashed right after the commit).
         env.server.abort();
         let store = &env.project.store;
-        let group = &env.project.group;
+        let group = &env.project.group();
         let ed = store.user_by_id(crate::common::whole_group(), env.users["ed1"]).await.unwrap().unwrap();
         let rv = store.user_by_id(crate::common::whole_group(), env.users["rv1"]).await.unwrap().unwrap();
         let scope = crate::common::one_site(env.sites[OWN]);
@@ -148,7 +149,8 @@ async fn queued_and_scheduled_jobs_survive_a_restart() {
         // "Restart": a publisher run finds the due job and publishes it, once.
         let p = &env.project;
         let index = Some(&env.search.index);
-        let run = |_: &Env| zhanqun::publish::incremental::run_due(&p.group, &p.themes, &p.store, &p.paths.out, index);
+        let group = p.group();
+        let run = |_: &Env| zhanqun::publish::incremental::run_due(&group, &p.themes, &p.store, &p.paths.out, index);
         let report = run(&env).await.unwrap();
         assert_eq!(report.jobs, 1, "{label}: the approval queued before the crash");
         assert!(live_page(&env, OWN, a).is_some());
@@ -168,7 +170,7 @@ async fn queued_and_scheduled_jobs_survive_a_restart() {
 async fn a_scheduled_article_says_when_and_links_nowhere_yet() {
     for (label, env) in fx::envs(1800).await {
         let store = &env.project.store;
-        let group = &env.project.group;
+        let group = &env.project.group();
         let ed = store.user_by_id(crate::common::whole_group(), env.users["ed1"]).await.unwrap().unwrap();
         let rv = store.user_by_id(crate::common::whole_group(), env.users["rv1"]).await.unwrap().unwrap();
         let scope = crate::common::one_site(env.sites[OWN]);

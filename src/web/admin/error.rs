@@ -147,8 +147,12 @@ impl FromRequestParts<AppState> for SiteInPath {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state).await?;
         let missing = || AdminError::not_found("网站不存在，或不属于您的站点");
-        let Path(code) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| missing())?;
-        let info = state.admin.site_by_code(&code).ok_or_else(missing)?;
+        // Other parameters may follow the code (`/admin/columns/{code}/{slug}`).
+        let Path(params) = Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| missing())?;
+        let code = params.get("code").ok_or_else(missing)?;
+        let info = state.admin.site_by_code(code).ok_or_else(missing)?;
         let tenant = session.scope.narrow(info.id).ok_or_else(missing)?;
         Ok(SiteInPath { info: info.clone(), tenant })
     }

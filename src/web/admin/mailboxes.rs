@@ -99,7 +99,7 @@ fn list_page(
         context! {
             rows => rows, form => form, ok => ok,
             errors => errors.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
-            domain => &state.project.group.def.mail_domain,
+            domain => &state.project.group().def.mail_domain,
             sites => state.admin.pickers(s.scope),
             applied => counts("applied"), issued => counts("issued"), cancelled => counts("cancelled"),
         },
@@ -135,7 +135,7 @@ pub async fn apply(
         None => state.admin.site_by_code(f.site.trim()).map(|i| i.id),
     };
     let store = &state.project.store;
-    let checked = fields(&f, &state.project.group.def.mail_domain);
+    let checked = fields(&f, &state.project.group().def.mail_domain);
     let (Some(site_id), Ok(fields)) = (site_id, &checked) else {
         let mut errors = checked.err().unwrap_or_default();
         if site_id.is_none() {
@@ -183,7 +183,7 @@ pub async fn show(
         "mailbox.html",
         context! {
             b => row_view(&state, &b), form => form, events => events, ok => flash.ok,
-            domain => &state.project.group.def.mail_domain,
+            domain => &state.project.group().def.mail_domain,
         },
     )
 }
@@ -213,7 +213,7 @@ pub async fn change(
     Path(id): Path<i64>,
     Form(f): Form<MailboxForm>,
 ) -> Response {
-    let fields = match fields(&f, &state.project.group.def.mail_domain) {
+    let fields = match fields(&f, &state.project.group().def.mail_domain) {
         Ok(v) => v,
         Err(errors) => {
             let msg = errors.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("；");

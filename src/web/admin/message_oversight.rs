@@ -126,7 +126,7 @@ pub async fn group_report(
     views::render(
         "report_messages.html",
         context! {
-            title => format!("{}政民互动办理情况月报（{}）", state.project.group.def.name, month.label()),
+            title => format!("{}政民互动办理情况月报（{}）", state.project.group().def.name, month.label()),
             month => month.key(), total => &this.total, sites => sites, trend => trend,
             generated => now_unix(), group => true,
         },

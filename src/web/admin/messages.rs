@@ -68,7 +68,7 @@ fn view(state: &AppState, m: &Message) -> minijinja::Value {
         overdue => m.overdue(today),
         ack_due => deadline::ack_due(m.received_at),
         ack_late => m.acknowledged_at.map_or(now_unix(), |a| a) > deadline::ack_due(m.received_at),
-        days_left => (m.answered_at.is_none()).then(|| state.project.group.calendar.working_days_between(today, m.due())),
+        days_left => (m.answered_at.is_none()).then(|| state.project.group().calendar.working_days_between(today, m.due())),
     }
 }
 
@@ -245,7 +245,7 @@ pub async fn complex(
         Ok(t) => t,
         Err(e) => return store_error(&headers, e),
     };
-    let cal = &state.project.group.calendar;
+    let cal = &state.project.group().calendar;
     match state.project.store.mark_complex(s.scope, id, &reason, cal, s.actor()).await {
         Ok(()) => done(id, "complex"),
         Err(e) => store_error(&headers, e),
@@ -292,7 +292,7 @@ pub async fn decide(
         Ok(d) => d,
         Err(e) => return store_error(&headers, e),
     };
-    let cal = &state.project.group.calendar;
+    let cal = &state.project.group().calendar;
     match state.project.store.decide_extension(s.scope, id, approve, &comment, cal, s.actor()).await {
         Ok(()) => done(id, if approve { "extended" } else { "refused" }),
         Err(e) => store_error(&headers, e),

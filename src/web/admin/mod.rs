@@ -6,6 +6,7 @@
 //! - `login`, `articles`, `review`, `users`, `console`, `stats`, `inspection`: the pages; `csv` the downloads.
 
 pub mod articles;
+pub mod columns;
 pub mod console;
 pub mod csv;
 pub mod error;
@@ -56,7 +57,7 @@ impl AdminConfig {
         let rows = project.store.site_rows().await?;
         let mut sites = HashMap::new();
         let mut site_order = Vec::new();
-        for site in &project.group.sites {
+        for site in &project.group().sites {
             if let Some(row) = rows.get(site.code()) {
                 site_order.push(row.id);
                 sites.insert(

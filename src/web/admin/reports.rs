@@ -227,7 +227,7 @@ pub async fn group(
     views::render(
         "report_group.html",
         context! {
-            group => &state.project.group.def.name, month => month.label(), key => month.key(),
+            group => &state.project.group().def.name, month => month.label(), key => month.key(),
             prev_key => prev.key(), runs => runs.len(), first_day => runs.first().map(|r| &r.1),
             last_day => runs.last().map(|r| &r.1), sites => ranked.len(), passed => passed_last,
             vetoed => ranked.len() - passed_last, average => mean(&sites).map(|a| format!("{a:.1}")),
@@ -269,7 +269,7 @@ pub async fn site(
     Ok(views::render(
         "report_site.html",
         context! {
-            group => &state.project.group.def.name, site => info, month => month.label(), key => month.key(),
+            group => &state.project.group().def.name, site => info, month => month.label(), key => month.key(),
             prev_key => month.previous().key(), runs => mine.len(), group_runs => runs.len(), rank => rank,
             of => ranked.len(), average => m.map(|m| format!("{:.1}", m.average())),
             vetoed_runs => m.map(|m| m.vetoed_runs), last => m.and_then(|m| m.last.as_ref()).map(|r| context! {

@@ -69,7 +69,7 @@ pub async fn approve(
     let comment: String = f.comment.trim().chars().take(500).collect();
     let confirmation: String = f.confirmation.trim().chars().take(500).collect();
     let decision = Decision { comment: &comment, secrecy_reviewed: !f.secrecy.is_empty(), confirmation: &confirmation };
-    match state.project.store.approve(s.scope, &state.project.group, &s.user, id, &decision, &s.ip).await {
+    match state.project.store.approve(s.scope, &state.project.group(), &s.user, id, &decision, &s.ip).await {
         Ok(Approval::Advanced { .. }) => see_other(&format!("/admin/articles/{id}?ok=approved")),
         Ok(Approval::Published { scheduled: true, .. }) => see_other(&format!("/admin/articles/{id}?ok=scheduled")),
         Ok(Approval::Published { .. }) => {

@@ -8,7 +8,7 @@ use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
 use super::{
-    articles, console, inspection, login, mailboxes, message_oversight, messages, notices, reports, review,
+    articles, columns, console, inspection, login, mailboxes, message_oversight, messages, notices, reports, review,
     solicitations, static_files, stats, submissions, users,
 };
 use crate::auth::Action;
@@ -66,6 +66,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/password", SignedIn, Target::None),
     r("GET", "/admin", SignedIn, Target::None),
     r("GET", "/admin/columns", ReadContent, Target::None),
+    r("POST", "/admin/columns/{code}/add", ManageColumns, Site),
+    r("POST", "/admin/columns/{code}/{slug}", ManageColumns, Site),
+    r("POST", "/admin/columns/{code}/{slug}/move", ManageColumns, Site),
+    r("POST", "/admin/column-changes/{cid}/veto", VetoColumns, Target::None),
     r("GET", "/admin/articles", ReadContent, Target::None),
     r("GET", "/admin/articles/new", Write, Target::None),
     r("GET", "/admin/articles/trash", ReadContent, Target::None),
@@ -161,7 +165,11 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/admin/password") => get(login::password_form),
         ("POST", "/admin/password") => post(login::password_submit),
         ("GET", "/admin") => get(articles::dashboard),
-        ("GET", "/admin/columns") => get(articles::columns),
+        ("GET", "/admin/columns") => get(columns::page),
+        ("POST", "/admin/columns/{code}/add") => post(columns::add),
+        ("POST", "/admin/columns/{code}/{slug}") => post(columns::update),
+        ("POST", "/admin/columns/{code}/{slug}/move") => post(columns::move_column),
+        ("POST", "/admin/column-changes/{cid}/veto") => post(columns::veto),
         ("GET", "/admin/articles") => get(articles::list),
         ("GET", "/admin/articles/new") => get(articles::new_form),
         ("GET", "/admin/articles/trash") => get(articles::trash),

@@ -26,7 +26,7 @@ fn site_ref(info: &SiteInfo) -> SiteRef {
 fn columns(state: &AppState, code: &str) -> Vec<ColumnRef> {
     state
         .project
-        .group
+        .group()
         .site(code)
         .map(|s| s.def.columns.iter().map(|c| ColumnRef { slug: c.slug.clone(), name: c.name.clone() }).collect())
         .unwrap_or_default()
@@ -196,7 +196,7 @@ pub async fn site(
         });
     }
     let site_url =
-        state.project.group.site(&info.code).map(|site| state.project.group.url(site, "/")).unwrap_or_default();
+        state.project.group().site(&info.code).map(|site| state.project.group().url(site, "/")).unwrap_or_default();
     let pages: Vec<_> = report
         .top_pages
         .iter()

@@ -60,7 +60,7 @@ pub async fn list(
     Query(f): Query<ListQuery>,
 ) -> Response {
     let store = &state.project.store;
-    let group = &state.project.group;
+    let group = &state.project.group();
     let month = match Month::parse(&f.month, period::today()) {
         Ok(m) => m,
         Err(msg) => return refuse(&headers, StatusCode::BAD_REQUEST, &msg),
@@ -138,9 +138,9 @@ pub async fn offer(
     Path(id): Path<i64>,
     Form(f): Form<OfferForm>,
 ) -> Response {
-    let to = if f.to.is_empty() { state.project.group.def.portal.clone() } else { f.to };
+    let to = if f.to.is_empty() { state.project.group().def.portal.clone() } else { f.to };
     let store = &state.project.store;
-    match store.submit_to(s.scope, &state.project.group, actor(&s), id, &to, &f.note).await {
+    match store.submit_to(s.scope, &state.project.group(), actor(&s), id, &to, &f.note).await {
         Ok(_) => see_other(&format!("/admin/articles/{id}?ok=offered")),
         Err(e) => store_error(&headers, e),
     }
@@ -159,7 +159,7 @@ pub async fn accept(
     Path(id): Path<i64>,
     Form(f): Form<AcceptForm>,
 ) -> Response {
-    match state.project.store.accept_submission(s.scope, &state.project.group, actor(&s), id, &f.column).await {
+    match state.project.store.accept_submission(s.scope, &state.project.group(), actor(&s), id, &f.column).await {
         Ok(_) => {
             super::review::publish_now(&state).await;
             see_other("/admin/submissions?ok=accepted")

@@ -16,7 +16,7 @@ use axum::Router;
 use serde_json::json;
 
 use super::{preview, AppState};
-use crate::group::Site;
+use crate::group::{Group, Site};
 use crate::search::request::{self, RequestError, SearchRequest, MAX_QUERY_CHARS};
 use crate::search::{search, Results, SearchIndex};
 use page::{Outcome, SearchPages};
@@ -24,11 +24,30 @@ use page::{Outcome, SearchPages};
 /// The index and the per-site page parts, shared by every request.
 pub struct SearchService {
     pub index: Arc<SearchIndex>,
-    pub pages: SearchPages,
+    /// Each site's page parts (header, navigation, footer), made again when a site's columns
+    /// change in the admin.
+    pages: std::sync::RwLock<Arc<SearchPages>>,
+}
+
+impl SearchService {
+    pub fn new(index: Arc<SearchIndex>, pages: SearchPages) -> SearchService {
+        SearchService { index, pages: std::sync::RwLock::new(Arc::new(pages)) }
+    }
+
+    pub fn pages(&self) -> Arc<SearchPages> {
+        self.pages.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Makes the page parts again from the group as it is now.
+    pub fn refresh_pages(&self, group: &Group, themes: &crate::theme::Themes) -> Result<(), crate::theme::ThemeError> {
+        let pages = SearchPages::new(group, themes)?;
+        *self.pages.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(pages);
+        Ok(())
+    }
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new().route(&state.project.group.def.search.path, get(html)).route("/api/search", get(api))
+    Router::new().route(&state.project.group().def.search.path, get(html)).route("/api/search", get(api))
 }
 
 /// What a request asked: its site, its parameters, the text to echo.
@@ -39,8 +58,7 @@ struct Asked<'a> {
     echo: String,
 }
 
-fn asked<'a>(state: &'a AppState, headers: &HeaderMap, uri: &Uri) -> Asked<'a> {
-    let group = &state.project.group;
+fn asked<'a>(group: &'a Group, headers: &HeaderMap, uri: &Uri) -> Asked<'a> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let (site, preview) = preview::site_for_host(group, host);
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();
@@ -56,8 +74,8 @@ async fn html(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Re
     let Some(service) = state.search.clone() else {
         return unavailable();
     };
-    let a = asked(&state, &headers, &uri);
-    let group = &state.project.group;
+    let group = &state.project.group();
+    let a = asked(group, &headers, &uri);
     let default = request::default_scope(group, a.site);
     let parsed = request::parse(&a.pairs, group, default.clone());
     let fallback = || SearchRequest {
@@ -81,7 +99,7 @@ async fn html(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Re
         (Ok(req), Some(r)) => (req.clone(), Outcome::Found(r), StatusCode::OK),
         (Ok(req), None) => (req.clone(), Outcome::Start, StatusCode::OK),
     };
-    match page::render(&service.pages, &state.project.themes, group, a.site, &req, &a.echo, outcome) {
+    match page::render(&service.pages(), &state.project.themes, group, a.site, &req, &a.echo, outcome) {
         Ok(body) => {
             let body = if a.preview { preview::rewrite_html(&state, body) } else { body };
             let mut r = (status, Html(body)).into_response();
@@ -99,8 +117,8 @@ async fn api(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Res
     let Some(service) = state.search.clone() else {
         return unavailable();
     };
-    let a = asked(&state, &headers, &uri);
-    let group = &state.project.group;
+    let group = &state.project.group();
+    let a = asked(group, &headers, &uri);
     let req = match request::parse(&a.pairs, group, request::default_scope(group, a.site)) {
         Ok(r) if r.text.is_empty() => {
             return bad_json(&RequestError { field: "q", message: "请输入检索词".into() });

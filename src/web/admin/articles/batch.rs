@@ -106,7 +106,7 @@ pub async fn batch(
         };
         let title = article.current().map(|r| r.input.title.clone()).unwrap_or_default();
         let result: Result<&'static str, StoreError> = match f.op.as_str() {
-            "approve" => match store.approve(s.scope, &state.project.group, &s.user, id, &decision, &s.ip).await {
+            "approve" => match store.approve(s.scope, &state.project.group(), &s.user, id, &decision, &s.ip).await {
                 Ok(Approval::Published { scheduled, .. }) => {
                     published |= !scheduled;
                     Ok(if scheduled { "已通过，到时自动发布" } else { "已通过并发布" })

@@ -26,7 +26,7 @@ pub(super) async fn of_draft(state: &AppState, site: &Site, title: &str, body: &
                 HashSet::new()
             }
         };
-    let group = &state.project.group;
+    let group = &state.project.group();
     let rules = check::Rules { settings: &group.def.audit, mail_domain: &group.def.mail_domain, cancelled: &cancelled };
     let out = &state.project.paths.out;
     let hosts: HashMap<String, PathBuf> = group.sites.iter().map(|s| (s.host.clone(), out.join(&s.host))).collect();

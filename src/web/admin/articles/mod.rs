@@ -28,7 +28,7 @@ use crate::auth::Action;
 use crate::content::attachment::Attachment;
 use crate::content::draft::{DraftInput, FieldError};
 use crate::content::now_local;
-use crate::group::Site;
+use crate::group::{Group, Site};
 use crate::publish::render::SiteRenderer;
 use crate::store::editorial::{ArticleView, ListFilter, LIST_PAGE};
 use crate::store::hands::{Part, Subject};
@@ -87,11 +87,11 @@ pub fn columns_of(site: &Site, base: &[String]) -> Vec<ColumnOption> {
 }
 
 fn base_slugs(state: &AppState) -> Vec<String> {
-    state.project.group.def.base_columns.iter().map(|c| c.slug.clone()).collect()
+    state.project.group().def.base_columns.iter().map(|c| c.slug.clone()).collect()
 }
 
-fn group_site<'a>(state: &'a AppState, info: Option<&SiteInfo>) -> Option<&'a Site> {
-    info.and_then(|i| state.project.group.site(&i.code))
+fn group_site<'a>(group: &'a Group, info: Option<&SiteInfo>) -> Option<&'a Site> {
+    info.and_then(|i| group.site(&i.code))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -175,33 +175,6 @@ pub async fn dashboard(
     )
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct SiteQuery {
-    site: String,
-}
-
-pub async fn columns(
-    State(state): State<AppState>,
-    Extension(s): Extension<Session>,
-    Query(q): Query<SiteQuery>,
-) -> Response {
-    let info = match s.user.site_id {
-        Some(id) => state.admin.site(Some(id)),
-        None => state.admin.site_by_code(&q.site).or_else(|| state.admin.site(state.admin.site_order.first().copied())),
-    };
-    let Some(site) = group_site(&state, info) else {
-        return views::error_page(StatusCode::NOT_FOUND, "站点不存在");
-    };
-    let sites = state.admin.pickers(s.scope);
-    views::page(
-        &s,
-        state.admin.site(s.user.site_id),
-        "columns.html",
-        context! { site => info, columns => columns_of(site, &base_slugs(&state)), sites => sites, levels => site.def.review_levels },
-    )
-}
-
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -217,7 +190,8 @@ pub async fn list(
         Err(e) => return store_error(&headers, e),
     };
     let info = state.admin.site(s.user.site_id);
-    let columns = group_site(&state, info.or_else(|| state.admin.site_by_code(&f.site)))
+    let group = state.project.group();
+    let columns = group_site(&group, info.or_else(|| state.admin.site_by_code(&f.site)))
         .map(|site| columns_of(site, &base_slugs(&state)))
         .unwrap_or_default();
     let sites = state.admin.pickers(s.scope);
@@ -251,14 +225,16 @@ struct FormPage<'a> {
 
 /// The content check of a draft shown on the form of `info`'s site.
 async fn checks_for(state: &AppState, info: &SiteInfo, input: &DraftInput) -> Vec<crate::content::check::Placed> {
-    match state.project.group.site(&info.code) {
+    let group = state.project.group();
+    match group.site(&info.code) {
         Some(site) => checks::of_draft(state, site, &input.title, &input.body).await,
         None => Vec::new(),
     }
 }
 
 fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) -> Response {
-    let Some(site) = state.project.group.site(&info.code) else {
+    let group = state.project.group();
+    let Some(site) = group.site(&info.code) else {
         return views::error_page(StatusCode::NOT_FOUND, "站点不存在");
     };
     let errors: HashMap<&str, &str> = p.errors.iter().map(|e| (e.field, e.message.as_str())).collect();
@@ -273,7 +249,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
             .def
             .columns
             .iter()
-            .filter(|c| crate::store::references::REFERABLE_KINDS.contains(&c.kind.as_str()))
+            .filter(|c| c.kind.shares_articles() && !c.is_over(&now_local()[..10]))
             .filter(|c| c.slug != a.column && !a.references.iter().any(|r| r.column == c.slug))
             .map(|c| context! { slug => &c.slug, name => &c.name })
             .collect(),
@@ -282,9 +258,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
     let editable = s.user.role.can(Action::Write) && work.is_none_or(|w| w.state.editable()) && !deleted && !taken;
     // The sites this article may be offered to (信息报送): published, its own, not offered there yet.
     let offer_to: Vec<Value> = match p.article {
-        Some(a) if a.status == "published" && !taken && s.user.role.can(Action::Write) => state
-            .project
-            .group
+        Some(a) if a.status == "published" && !taken && s.user.role.can(Action::Write) => group
             .def
             .submissions
             .iter()
@@ -299,7 +273,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
                         )
                 })
             })
-            .filter_map(|t| state.project.group.site(&t.site))
+            .filter_map(|t| group.site(&t.site))
             .map(|site| context! { code => site.code(), name => &site.def.name })
             .collect(),
         _ => Vec::new(),
@@ -332,7 +306,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
         // The article's own column: a copy's page lives in its column, not its source's.
         let column = p.article.map_or(l.input.column.as_str(), |a| a.column.as_str());
         let path = crate::content::article_path(column, &l.publish_at, p.article.map(|a| a.id).unwrap_or(0));
-        state.project.group.url(site, &path)
+        state.project.group().url(site, &path)
     });
     let mut r = views::page(
         s,
@@ -375,7 +349,8 @@ pub async fn new_form(State(state): State<AppState>, Extension(s): Extension<Ses
     };
     let mut input = DraftInput::default();
     input.normalize();
-    input.column = group_site(&state, Some(info))
+    let group = state.project.group();
+    input.column = group_site(&group, Some(info))
         .and_then(|site| site.def.columns.iter().find(|c| c.slug == "gzdt").or(site.def.columns.first()))
         .map(|c| c.slug.clone())
         .unwrap_or_default();
@@ -474,7 +449,7 @@ async fn submit_saved(
     };
     let policy = store.is_policy_column(info.id, &input.column).await.unwrap_or(false);
     let mut errors = input.check_submit(policy, &now_local());
-    if let Some(e) = state.project.group.site(&info.code).and_then(|site| input.check_topic(&site.topics)) {
+    if let Some(e) = state.project.group().site(&info.code).and_then(|site| input.check_topic(&site.topics)) {
         errors.push(e);
     }
     // Images uploaded as attachments carry their alt text; a body image must name its own.

@@ -17,7 +17,7 @@ fn render_preview(
     files: &[AttachmentRef],
     index_no: &str,
 ) -> Response {
-    let group = &state.project.group;
+    let group = &state.project.group();
     let Some(site) = group.site(&info.code) else {
         return views::error_page(StatusCode::NOT_FOUND, "站点不存在");
     };
