@@ -81,7 +81,9 @@ pub async fn change(
     let before = parse(&site.file, &text)?.columns;
     let after = edit::apply(&group.def.base_columns, &before, edit).map_err(ColumnsError::Refused)?;
     let summary = describe(edit, &before, &after);
-    replace(project, &group, code, &text, &before, &after, &summary, by).await
+    let site_id = replace(project, &group, code, &text, &after).await?;
+    let (before, after) = (to_json(&before)?, to_json(&after)?);
+    Ok(project.store.record_column_change(site_id, by, &summary, &before, &after).await?)
 }
 
 /// Puts back the list a change replaced, if the site's columns are still what the change left.
@@ -105,25 +107,34 @@ pub async fn veto(project: &Project, scope: Tenant, id: i64, reason: &str, by: A
     if now != after {
         return Err(StoreError::Conflict("此后本站栏目又有变更，请先撤销较晚的变更".into()).into());
     }
-    let summary = format!("撤销第 {id} 号变更（{}）", change.summary);
+    // A column the veto takes away must not take published articles off the site with it.
+    let removed: Vec<&ColumnDef> = now.iter().filter(|c| !before.iter().any(|b| b.slug == c.slug)).collect();
+    if !removed.is_empty() {
+        let live = project.store.column_activity(scope, change.site_id, "9999-12-31 23:59:59").await?;
+        for c in removed {
+            if let Some(a) = live.iter().find(|a| a.slug == c.slug && a.live > 0) {
+                return Err(StoreError::Conflict(format!(
+                    "栏目“{}”已有 {} 篇已发布的稿件，撤销会让它们从网站上消失；请站点先撤稿或把稿件移到其他栏目",
+                    c.name, a.live
+                ))
+                .into());
+            }
+        }
+    }
     let code = change.site_code.clone();
-    replace(project, &group, &code, &text, &now, &before, &summary, by).await?;
+    replace(project, &group, &code, &text, &before).await?;
     project.store.veto_column_change(id, by, reason).await?;
     Ok(())
 }
 
-/// Judges `after`, writes it into the site's file, takes the new group into service and
-/// records the change.
-#[allow(clippy::too_many_arguments)]
+/// Judges `after`, writes it into the site's file and takes the new group into service; returns
+/// the site's id.
 async fn replace(
     project: &Project,
     group: &Group,
     code: &str,
     text: &str,
-    before: &[ColumnDef],
     after: &[ColumnDef],
-    summary: &str,
-    by: Actor<'_>,
 ) -> Result<i64, ColumnsError> {
     let found = problems(&group.def.base_columns, after);
     if !found.is_empty() {
@@ -141,9 +152,7 @@ async fn replace(
     project.store.sync_group(&loaded).await?;
     project.replace_group(loaded);
     let rows = project.store.site_rows().await?;
-    let site_id = rows.get(code).map(|r| r.id).ok_or(ColumnsError::Store(StoreError::NotFound))?;
-    let (before, after) = (to_json(before)?, to_json(after)?);
-    Ok(project.store.record_column_change(site_id, by, summary, &before, &after).await?)
+    rows.get(code).map(|r| r.id).ok_or(ColumnsError::Store(StoreError::NotFound))
 }
 
 /// What a change did, in the words the change log shows.

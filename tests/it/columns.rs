@@ -252,6 +252,17 @@ async fn site_admins_manage_columns_and_topics() {
         check_passes(&env, label);
         same_as_built(&env, tmp.path(), &format!("{label}: vetoed")).await;
 
+        // A veto never takes published articles off the site with their column.
+        let (s, _) = post(&sa, &add, &[("name", "临时栏目"), ("slug", "lsl"), ("kind", "news")]).await;
+        assert_eq!(s, 303, "{label}");
+        fx::publish_article(&ed, &[&rv], "临时栏目里的稿件", "lsl").await;
+        let newest = env.project.store.column_changes(crate::common::whole_group(), None, 1).await.unwrap();
+        let (s, page) =
+            central.post(&format!("/admin/column-changes/{}/veto", newest[0].id), &[("reason", "不需要")]).await;
+        assert_eq!(s, 409, "{label}");
+        assert!(page.contains("已有 1 篇已发布的稿件"), "{label}: {}", excerpt(&page));
+        assert!(env.project.group().site(OWN).unwrap().def.columns.iter().any(|c| c.slug == "lsl"), "{label}");
+
         use sqlx::Row;
         let actions: Vec<String> = sqlx::query("SELECT action FROM audit_log WHERE action LIKE 'column.%'")
             .fetch_all(env.project.store.pool())
@@ -278,4 +289,36 @@ fn page_of(env: &Env, id: i64) -> String {
 
 fn excerpt(page: &str) -> String {
     fx::between(page, "role=\"alert\"", "</div>").unwrap_or_else(|| page.chars().take(300).collect())
+}
+
+/// An operator's edit of a site file while the service is down reaches every page of that site
+/// once it starts again: opening the project queues the whole site's publication.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_definition_changed_while_stopped_is_published_on_start() {
+    let databases = tempfile::tempdir().unwrap();
+    for (label, url) in crate::common::databases(databases.path()) {
+        let tmp = crate::common::temp_project();
+        let first = crate::common::open(tmp.path(), &url).await;
+        first.build(&first.build_options(Vec::new(), false, None)).await.unwrap();
+        let group = first.group();
+        let site = group.site(OWN).unwrap();
+        let text = std::fs::read_to_string(&site.file).unwrap();
+        std::fs::write(&site.file, text.replace("name: 通知公告", "name: 通知公示")).unwrap();
+        let again = crate::common::open(tmp.path(), &url).await;
+        let report =
+            zhanqun::publish::incremental::run_due(&again.group(), &again.themes, &again.store, &again.paths.out, None)
+                .await
+                .unwrap();
+        assert_eq!(report.sites, 1, "{label}: the one site whose file changed");
+        let home = again.paths.out.join(&site.host).join("index.html");
+        let html = std::fs::read_to_string(home).unwrap();
+        assert!(html.contains("通知公示") && !html.contains("通知公告"), "{label}");
+        // Unchanged files queue nothing.
+        crate::common::open(tmp.path(), &url).await;
+        let report =
+            zhanqun::publish::incremental::run_due(&again.group(), &again.themes, &again.store, &again.paths.out, None)
+                .await
+                .unwrap();
+        assert_eq!(report.jobs, 0, "{label}");
+    }
 }

@@ -1,6 +1,7 @@
 //! The whole product in a real browser: `zhanqun serve` as a newcomer runs it (demo group,
 //! demo accounts), nginx serving what it publishes, and Chromium driven by Playwright through
-//! tests/e2e/admin_flow.mjs, editor_flow.mjs, interaction_flow.mjs and submission_flow.mjs.
+//! tests/e2e/admin_flow.mjs, editor_flow.mjs, interaction_flow.mjs, submission_flow.mjs and
+//! column_flow.mjs.
 //! Screenshots of every step land in target/e2e/admin-flow/.
 
 use std::path::Path;
@@ -71,7 +72,7 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
     let shots_dir = shots.display().to_string();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docx").display().to_string();
     let common = [("ADMIN", admin.as_str()), ("NGINX_PORT", &nginx_port), ("SHOTS", &shots_dir)];
-    let flows: [(&str, &[(&str, &str)]); 4] = [
+    let flows: [(&str, &[(&str, &str)]); 5] = [
         ("admin_flow.mjs", &[("ATTACHMENT", &attachment)]),
         // The rich editor: a Word paste with a merged cell, a right-aligned 落款 and an image,
         // 一键排版, hostile markup, published and read.
@@ -81,6 +82,8 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         ("interaction_flow.mjs", &[("SITE", &site)]),
         // 信息报送: fgw submits, the portal accepts, a citizen reads it on the portal.
         ("submission_flow.mjs", &[]),
+        // Columns: fgw's administrator adds a 专题, a citizen reads it, the central office vetoes it.
+        ("column_flow.mjs", &[]),
     ];
     for (script, env) in flows {
         let out = Command::new("node")

@@ -29,6 +29,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("counter", &["clock", "group", "store"]),
     ("stats", &["clock", "html", "store"]),
     ("project", &["group", "mail", "store", "theme"]),
+    // The column editor: a site's YAML written back, the service's group replaced.
+    ("columns", &["group", "hex", "project", "store"]),
     ("publish", &["clock", "content", "group", "hex", "html", "interaction", "project", "search", "store", "theme"]),
     (
         "audit",
@@ -43,6 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "auth",
             "clock",
+            "columns",
             "content",
             "counter",
             "csv",

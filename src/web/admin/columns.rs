@@ -51,9 +51,14 @@ struct Row {
     over: bool,
 }
 
+/// The tree as the navigation reads it: each top-level column followed by its children, whatever
+/// the order of the file.
 fn rows(columns: &[ColumnDef], base: &[ColumnDef], today: &str) -> Vec<Row> {
-    columns
-        .iter()
+    let tops = columns.iter().filter(|c| c.parent.is_none());
+    let ordered = tops.flat_map(|t| {
+        std::iter::once(t).chain(columns.iter().filter(move |c| c.parent.as_deref() == Some(t.slug.as_str())))
+    });
+    ordered
         .map(|c| Row {
             slug: c.slug.clone(),
             name: c.name.clone(),
