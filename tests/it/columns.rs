@@ -167,6 +167,10 @@ async fn site_admins_manage_columns_and_topics() {
         assert!(!empty(&r), "{label}: an archived 专题 leaves the freshness rules");
         published(&env).await;
         assert!(live(&env, "zt-empty/index.html").unwrap().contains("本专题已结束"), "{label}");
+        let late = [("title", "迟到的稿件"), ("column", "zt-empty"), ("body", "正文"), ("intent", "submit")];
+        let (s, page) = ed.post("/admin/articles", &late).await;
+        assert_eq!(s, 400, "{label}: an ended 专题 takes no new article");
+        assert!(page.contains("专题“空专题”已结束"), "{label}");
 
         // Refused with the reason, nothing written: a reserved slug, a duplicate, a base
         // column, a third level, a bad date, a non-topic with an end date.

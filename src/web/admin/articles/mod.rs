@@ -449,8 +449,19 @@ async fn submit_saved(
     };
     let policy = store.is_policy_column(info.id, &input.column).await.unwrap_or(false);
     let mut errors = input.check_submit(policy, &now_local());
-    if let Some(e) = state.project.group().site(&info.code).and_then(|site| input.check_topic(&site.topics)) {
+    let group = state.project.group();
+    let site = group.site(&info.code);
+    if let Some(e) = site.and_then(|site| input.check_topic(&site.topics)) {
         errors.push(e);
+    }
+    // An ended 专题 takes no new articles; one already in it may still be corrected.
+    let ended = site.and_then(|site| site.def.columns.iter().find(|c| c.slug == input.column));
+    let already_there = article.live.as_ref().is_some_and(|l| l.input.column == input.column);
+    if let Some(c) = ended.filter(|c| c.is_over(&now_local()[..10]) && !already_there) {
+        errors.push(FieldError {
+            field: "column",
+            message: format!("专题“{}”已结束，不再发布新稿件，请选择其他栏目", c.name),
+        });
     }
     // Images uploaded as attachments carry their alt text; a body image must name its own.
     if article
