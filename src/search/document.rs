@@ -35,6 +35,7 @@ pub fn document(a: &SearchableArticle, f: &Fields) -> TantivyDocument {
     d.add_text(f.column, &a.column);
     d.add_i64(f.date, local_seconds(&a.publish_at));
     d.add_text(f.published, &a.publish_at);
+    d.add_u64(f.copy, u64::from(a.copy));
     d.add_text(f.path, article_path(&a.column, &a.publish_at, a.id));
     // Indexed folded (full-width digits and letters as ASCII), stored as written.
     let body = markdown::plain_text(&a.body_md, usize::MAX);

@@ -155,6 +155,11 @@ pub fn build(a: &Analyzed, req: &SearchRequest, f: &Fields) -> Box<dyn Query> {
         // Filters decide membership, not rank: a small site's rarer code must not score.
         all.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
+    // Across the group an article taken in by another site is the same article: found once,
+    // at its source.
+    if req.scope == Scope::All {
+        all.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(f.copy, 1), IndexRecordOption::Basic))));
+    }
     Box::new(BooleanQuery::new(all))
 }
 

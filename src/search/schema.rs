@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 use super::analyze::{PAIRS_TOKENIZER, TEXT_TOKENIZER, TOKENIZER};
 
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -40,6 +40,9 @@ pub struct Fields {
     pub issuer: Field,
     pub path: Field,
     pub published: Field,
+    /// 1 for a page another site took in (信息报送): found on that site, left out of a
+    /// group-wide search where its source already is.
+    pub copy: Field,
 }
 
 impl Fields {
@@ -67,6 +70,7 @@ impl Fields {
             issuer: b.add_text_field("issuer", STORED),
             path: b.add_text_field("path", STORED),
             published: b.add_text_field("published", STORED),
+            copy: b.add_u64_field("copy", INDEXED),
         };
         (b.build(), fields)
     }

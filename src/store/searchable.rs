@@ -24,16 +24,19 @@ pub struct SearchableArticle {
     pub doc_number: Option<String>,
     pub issuer: Option<String>,
     pub topic: Option<String>,
+    /// A page taken in from another site (信息报送); its 索引号 above is the source's.
+    pub copy: bool,
 }
 
 /// Live now, and not a reference to another column's article of the same site.
 const SEARCHABLE: &str = "a.status = 'published' AND r.publish_at <= $1
-    AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.id = a.source_article_id AND o.site_id = a.site_id)";
+    AND NOT EXISTS (SELECT 1 FROM articles src WHERE src.id = a.source_article_id AND src.site_id = a.site_id)";
 
 const SELECT: &str =
-    "SELECT a.id, r.id AS revision_id, s.code, c.slug, a.index_no, r.title, r.summary, r.body_md, r.publish_at,
-        r.doc_number, r.issuer, r.topic
-     FROM articles a
+    "SELECT a.id, r.id AS revision_id, s.code, c.slug, COALESCE(o.index_no, a.index_no) AS index_no, r.title,
+        r.summary, r.body_md, r.publish_at, r.doc_number, r.issuer, r.topic,
+        CASE WHEN a.source_article_id IS NULL THEN 0 ELSE 1 END AS copy
+     FROM articles a LEFT JOIN articles o ON o.id = a.source_article_id
      JOIN revisions r ON r.id = a.published_revision_id
      JOIN site_columns c ON c.id = a.column_id
      JOIN sites s ON s.id = a.site_id
@@ -53,6 +56,7 @@ fn row(r: &AnyRow) -> Result<SearchableArticle> {
         doc_number: r.col("doc_number")?,
         issuer: r.col("issuer")?,
         topic: r.col("topic")?,
+        copy: r.flag("copy")?,
     })
 }
 

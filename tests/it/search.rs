@@ -374,7 +374,8 @@ fn index_survives_missing_old_corrupt_and_interrupted() {
     // Missing: created, empty, not yet complete.
     let index = SearchIndex::open(&root).unwrap();
     assert!(!index.is_complete());
-    assert!(root.join("v1/meta.json").is_file());
+    let current = format!("v{}", zhanqun::search::schema::VERSION);
+    assert!(root.join(&current).join("meta.json").is_file());
     // A second writer is refused with a clear message.
     let err = SearchIndex::open(&root).err().expect("the writer lock is held");
     assert!(matches!(err, SearchError::Locked { .. }), "{err}");
@@ -384,7 +385,7 @@ fn index_survives_missing_old_corrupt_and_interrupted() {
     // An index of an older schema is deleted; a corrupt one is started afresh.
     std::fs::create_dir_all(root.join("v0")).unwrap();
     std::fs::write(root.join("v0/meta.json"), "{}").unwrap();
-    std::fs::write(root.join("v1/meta.json"), "not json").unwrap();
+    std::fs::write(root.join(&current).join("meta.json"), "not json").unwrap();
     let index = SearchIndex::open(&root).unwrap();
     assert!(!root.join("v0").exists(), "older schema removed");
     assert!(!index.is_complete());

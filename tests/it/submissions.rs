@@ -12,6 +12,8 @@ use zhanqun::content::draft::DraftInput;
 use zhanqun::project::Project;
 use zhanqun::publish::incremental::run_due;
 use zhanqun::publish::NginxOptions;
+use zhanqun::search::index::SearchIndex;
+use zhanqun::search::request::{Scope, SearchRequest};
 use zhanqun::store::import::import_dir;
 use zhanqun::store::mailboxes::Actor;
 use zhanqun::store::submissions::SubmissionState;
@@ -226,6 +228,25 @@ async fn submit_accept_follow_and_withdraw() {
         assert!(listed_on(&p, TO, "bmdt", copy), "{backend}: on the portal's 部门动态");
         assert!(page(&p, FROM, a).is_some(), "{backend}: the source page stays");
         same_as_built(tmp.path(), &format!("{backend}: accepted"), &p).await;
+        // Searched on the portal it is the portal's page, by its source's 索引号 too; across the
+        // group it is found once, at its source.
+        let index = std::sync::Arc::new(SearchIndex::open(&tmp.path().join(format!("search-{backend}"))).unwrap());
+        zhanqun::search::sync::refresh(&index, store, vec![a, copy]).await.unwrap();
+        let find = |text: &str, scope: Scope| {
+            let req = SearchRequest {
+                text: text.into(),
+                scope,
+                column: None,
+                from: None,
+                to: None,
+                sort: Default::default(),
+                page: 1,
+            };
+            zhanqun::search::search(&index, &req).unwrap().hits.iter().map(|h| h.id).collect::<Vec<_>>()
+        };
+        assert_eq!(find("重点项目建设", Scope::All), [a], "{backend}");
+        assert_eq!(find("重点项目建设", Scope::Site(TO.into())), [copy], "{backend}");
+        assert_eq!(find(&index_no(&p, a).await, Scope::Site(TO.into())), [copy], "{backend}: the source's 索引号");
 
         // The portal never edits the copy; an edit at the source reaches it in one publish,
         // and so does 失效.
