@@ -171,6 +171,8 @@ async fn site_admins_manage_columns_and_topics() {
         let (s, page) = ed.post("/admin/articles", &late).await;
         assert_eq!(s, 400, "{label}: an ended 专题 takes no new article");
         assert!(page.contains("专题“空专题”已结束"), "{label}");
+        let (_, form) = ed.get("/admin/articles/new").await;
+        assert!(form.contains("value=\"zt-yshj\"") && !form.contains("value=\"zt-empty\""), "{label}: not offered");
 
         // Refused with the reason, nothing written: a reserved slug, a duplicate, a base
         // column, a third level, a bad date, a non-topic with an end date.

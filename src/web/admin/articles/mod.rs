@@ -308,6 +308,12 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
         let path = crate::content::article_path(column, &l.publish_at, p.article.map(|a| a.id).unwrap_or(0));
         state.project.group().url(site, &path)
     });
+    // An ended 专题 is offered only to the article already in it.
+    let today = &now[..10];
+    let open_columns: Vec<ColumnOption> = columns_of(site, &base_slugs(state))
+        .into_iter()
+        .filter(|c| c.slug == p.input.column || !site.def.columns.iter().any(|d| d.slug == c.slug && d.is_over(today)))
+        .collect();
     let mut r = views::page(
         s,
         state.admin.site(s.user.site_id),
@@ -321,7 +327,7 @@ fn form_page(state: &AppState, s: &Session, info: &SiteInfo, p: FormPage<'_>) ->
             error_list => &p.errors,
             flash => p.flash,
             site => info,
-            columns => columns_of(site, &base_slugs(state)),
+            columns => open_columns,
             attachments => attachments,
             editable => editable,
             offer_to => offer_to,
