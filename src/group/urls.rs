@@ -3,13 +3,19 @@
 //! column may not take, and where articles, the contact page and the interaction section live.
 
 /// Path segments that the publisher or the shared services use on every host.
-pub const RESERVED_SLUGS: &[&str] =
-    &["static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz", "lxwm", "hdjl"];
+pub const RESERVED_SLUGS: &[&str] = &[
+    "static", "_group", "search", "hit", "api", "admin", "messages", "files", "healthz", "lxwm", "hdjl", "wzdt",
+    "sitemaps",
+];
 
 /// The contact page's folder (联系我们) on every site.
 pub const CONTACT_DIR: &str = "lxwm";
 /// The contact page's path on every site.
 pub const CONTACT_PATH: &str = "/lxwm/index.html";
+/// The site map page's folder (网站地图, for readers; `sitemap.xml` is for search engines).
+pub const SITE_MAP_DIR: &str = "wzdt";
+/// The site map page's path on every site.
+pub const SITE_MAP_PATH: &str = "/wzdt/index.html";
 /// The interaction section's folder (互动交流) on every site.
 pub const INTERACTION_DIR: &str = "hdjl";
 /// The status look-up page; the service answers its form under `MESSAGES_API`/status.
@@ -46,8 +52,12 @@ mod tests {
 
     #[test]
     fn the_fixed_sections_are_reserved() {
-        for dir in [CONTACT_DIR, INTERACTION_DIR, MESSAGES_API.trim_start_matches('/').split('/').next().unwrap_or("")]
-        {
+        for dir in [
+            CONTACT_DIR,
+            INTERACTION_DIR,
+            SITE_MAP_DIR,
+            MESSAGES_API.trim_start_matches('/').split('/').next().unwrap_or(""),
+        ] {
             assert!(RESERVED_SLUGS.contains(&dir), "{dir}");
         }
         assert!(CONTACT_PATH.starts_with(&format!("/{CONTACT_DIR}/")));

@@ -102,6 +102,7 @@ pub fn sitemap_pages(
     let mut urls: Vec<(String, Option<String>)> = vec![("/".into(), None)];
     urls.extend(site.def.columns.iter().map(|c| (public_url(&column_index_path(&c.slug)).to_string(), None)));
     urls.push((public_url(super::plan::CONTACT_PATH).to_string(), None));
+    urls.push((public_url(crate::group::urls::SITE_MAP_PATH).to_string(), None));
     urls.push((format!("/{}/", super::plan::INTERACTION_DIR), None));
     let reply_pages = messages.len().div_ceil(super::plan::REPLIES_PER_PAGE).max(1);
     urls.extend((1..=reply_pages).map(|p| (public_url(&super::plan::replies_page_path(p)).to_string(), None)));

@@ -32,6 +32,8 @@ pub enum Page {
     NotFound,
     /// 联系我们: the site's address, phone and official mailboxes.
     Contact,
+    /// 网站地图: every column and fixed section of the site, for readers.
+    SiteMap,
     /// 互动交流: the channels, the message form and the latest answers.
     Interaction,
     /// Page `page` (1-based) of the published answers.
@@ -206,10 +208,11 @@ pub fn lists(site: &Site, content: &SiteContent) -> Vec<ColumnList> {
 pub fn plan(site: &Site, content: &SiteContent) -> Plan {
     let columns = &site.def.columns;
     let lists = lists(site, content);
-    let mut pages = vec![Page::Home, Page::NotFound, Page::Contact];
+    let mut pages = vec![Page::Home, Page::NotFound, Page::Contact, Page::SiteMap];
     pages.extend(interaction_pages(content.messages.len(), content.solicitations.len()));
     let mut dirs = BTreeSet::from([
         crate::group::urls::CONTACT_DIR.to_string(),
+        crate::group::urls::SITE_MAP_DIR.to_string(),
         INTERACTION_DIR.to_string(),
         format!("{INTERACTION_DIR}/hf"),
         format!("{INTERACTION_DIR}/yjzj"),

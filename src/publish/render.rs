@@ -231,6 +231,12 @@ impl<'a> SiteRenderer<'a> {
                 format!("联系我们 - {}", site.name),
                 context! { official => &self.content.mailboxes },
             ),
+            Page::SiteMap => (
+                crate::group::urls::SITE_MAP_PATH.to_string(),
+                "sitemap.html",
+                format!("网站地图 - {}", site.name),
+                context! { search => &self.group.def.search.path },
+            ),
             Page::Interaction => (
                 format!("/{}/index.html", super::plan::INTERACTION_DIR),
                 "interaction.html",

@@ -17,6 +17,7 @@ pub const TEMPLATES: &[&str] = &[
     "404.html",
     "search.html",
     "contact.html",
+    "sitemap.html",
     "interaction.html",
     "replies.html",
     "reply.html",

@@ -39,6 +39,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
                 "_group/logo.svg",
                 "_group/party-mark.svg",
                 "gzdt/rss.xml",
+                "wzdt/index.html",
             ] {
                 assert!(root.join(f).is_file(), "{backend}: {} lacks {f}", site.host);
             }
@@ -53,6 +54,7 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
                 format!("jiucuo.html?site_code={}", d.site_id),
                 "<form class=\"zq-search\" data-zq-locked=\"search\" action=\"/search\"".to_string(),
                 format!("{{s:\"{}\",p:location.pathname", d.code),
+                "<a href=\"/wzdt/\">网站地图</a>".to_string(),
                 "<html lang=\"zh-CN\">".to_string(),
             ];
             for page in html_files(&root) {
@@ -70,9 +72,27 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         let sitemap = crate::common::sitemaps(&opts.out.join("fgw.shili.gov.cn"));
         assert_eq!(
             sitemap.matches("<url>").count(),
-            1 + 1 + 2 + 6 + 3,
-            "home, contact, interaction and its answers, six column pages, three articles"
+            1 + 1 + 1 + 2 + 6 + 3,
+            "home, contact, site map, interaction and its answers, six column pages, three articles"
         );
+        // The site map readers open: every column of the navigation, and on the portal every site.
+        let group = project.group();
+        for code in ["fgw", "www"] {
+            let site = group.site(code).unwrap();
+            let map = std::fs::read_to_string(opts.out.join(&site.host).join("wzdt/index.html")).unwrap();
+            for c in site.def.columns.iter().filter(|c| !c.hidden) {
+                assert!(
+                    map.contains(&format!("<a href=\"/{}/\">{}</a>", c.slug, c.name)),
+                    "{backend}: {code} {}",
+                    c.slug
+                );
+            }
+            assert!(map.contains("<a href=\"/sitemap.xml\">sitemap.xml</a>"), "{backend}");
+            let sites_listed = map.matches(".shili.gov.cn/\">").count();
+            if code == "www" {
+                assert!(sites_listed >= group.sites.len() - 1, "{backend}: the portal's map names every site");
+            }
+        }
         project.store.close().await;
     }
 }
