@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::group::columns::{problems, ColumnProblem};
-use crate::group::model::{ColumnDef, SiteFile};
+use crate::group::model::{ColumnDef, ColumnKind, SiteFile};
 use crate::group::{Group, Problems};
 use crate::project::Project;
 use crate::store::mailboxes::Actor;
@@ -163,7 +163,10 @@ pub fn describe(edit: &Edit, before: &[ColumnDef], after: &[ColumnDef]) -> Strin
     match edit {
         Edit::Add(c) => {
             let under = c.parent.as_deref().map(|p| format!("，上级栏目“{}”", name_of(before, p))).unwrap_or_default();
-            format!("新增{}“{}”（代码 {}{under}）", c.kind.label(), c.name, c.slug)
+            match c.kind {
+                ColumnKind::Topic => format!("新增专题“{}”（代码 {}{under}）", c.name, c.slug),
+                kind => format!("新增栏目“{}”（{}类，代码 {}{under}）", c.name, kind.label(), c.slug),
+            }
         }
         Edit::Move { slug, up } => format!("栏目“{}”{}", name_of(before, slug), if *up { "上移" } else { "下移" }),
         Edit::Update { slug, .. } => {
