@@ -8,6 +8,7 @@
 use super::audit::{self, Entry};
 use super::editorial::article_site;
 use super::mailboxes::Actor;
+use super::submissions::{insert_copy, CopyPlace};
 use super::{now_unix, Cols, Result, Store, StoreError};
 
 /// A column an article is referenced in.
@@ -33,7 +34,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let site = article_site(&mut tx, scope, id).await?;
         let source = sqlx::query(
-            "SELECT a.status, a.column_id, a.source_article_id, r.title, r.publish_at
+            "SELECT a.status, a.column_id, a.source_article_id, a.published_revision_id, r.title, r.publish_at
              FROM articles a LEFT JOIN revisions r ON r.id = a.published_revision_id WHERE a.id = $1",
         )
         .bind(id)
@@ -62,42 +63,11 @@ impl Store {
         }
         let title: String = source.col::<Option<String>>("title")?.unwrap_or_default();
         let publish_at: String = source.col::<Option<String>>("publish_at")?.unwrap_or_default();
-        let now = now_unix();
-        // A reference has no 索引号 of its own (its page shows the source's); the key only
-        // has to be unique, and is the row's id once it has one.
-        let copy: i64 = sqlx::query(
-            "INSERT INTO articles (site_id, column_id, index_no, status, published_revision_id, pinned,
-                 created_at, updated_at, list_at, source_article_id)
-             SELECT $1, $2, $3, 'published', published_revision_id, 0, $4, $4, $5, id FROM articles WHERE id = $6
-             RETURNING id",
-        )
-        .bind(site)
-        .bind(column_id)
-        .bind(format!("ref:new:{id}:{column_id}:{now}"))
-        .bind(now)
-        .bind(&publish_at)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Conflict(format!("稿件已引用到“{column_name}”栏目"))
-            }
-            _ => StoreError::Query(e),
-        })?
-        .col("id")?;
-        sqlx::query("UPDATE articles SET index_no = $1 WHERE id = $2")
-            .bind(format!("ref:{copy}"))
-            .bind(copy)
-            .execute(&mut *tx)
-            .await?;
-        // New to the column's lists: no old key.
-        sqlx::query("INSERT INTO publish_jobs (site_id, article_id, due_at, created_at) VALUES ($1, $2, $3, $3)")
-            .bind(site)
-            .bind(copy)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let revision: i64 = source.col("published_revision_id")?;
+        // A reference has no 索引号 of its own: its page shows the source's.
+        let into = CopyPlace { site_id: site, column_id, index_no: None };
+        let taken = format!("稿件已引用到“{column_name}”栏目");
+        let copy = insert_copy(&mut tx, into, id, revision, &publish_at, now_unix(), &taken).await?;
         let entry = Entry {
             actor: by.name,
             ip: by.ip,

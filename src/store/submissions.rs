@@ -353,32 +353,8 @@ impl Store {
                     .col("id")?;
                 let site = sites_row(&mut tx, s.to_site_id).await?;
                 let index_no = super::articles::next_index_no(&mut tx, &site, &publish_at).await?;
-                let copy: i64 = sqlx::query(
-                    "INSERT INTO articles (site_id, column_id, index_no, status, published_revision_id, pinned,
-                         created_at, updated_at, list_at, source_article_id)
-                     VALUES ($1, $2, $3, 'published', $4, 0, $5, $5, $6, $7) RETURNING id",
-                )
-                .bind(s.to_site_id)
-                .bind(column_id)
-                .bind(&index_no)
-                .bind(live)
-                .bind(now)
-                .bind(&publish_at)
-                .bind(s.article_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .col("id")?;
-                // A page new to the site's lists: its job has no old key (add_job would read
-                // the key just written).
-                sqlx::query(
-                    "INSERT INTO publish_jobs (site_id, article_id, due_at, created_at) VALUES ($1, $2, $3, $3)",
-                )
-                .bind(s.to_site_id)
-                .bind(copy)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                copy
+                let into = CopyPlace { site_id: s.to_site_id, column_id, index_no: Some(&index_no) };
+                insert_copy(&mut tx, into, s.article_id, live, &publish_at, now, "这篇报送已经采用").await?
             }
             ("accepted", Some(copy)) if s.pending.is_some() => {
                 add_job(&mut tx, s.to_site_id, Some(copy), None, None, now).await?;
@@ -592,6 +568,61 @@ pub(super) async fn follow_withdrawal(tx: &mut Transaction<'_, Any>, article: i6
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Where a copy goes: a site, one of its columns, and the copy's own key (None: a key made
+/// from its id, for a reference, which has no 索引号 of its own).
+pub(super) struct CopyPlace<'a> {
+    pub site_id: i64,
+    pub column_id: i64,
+    pub index_no: Option<&'a str>,
+}
+
+/// Writes a copy of `source` (an accepted submission, a reference) showing its revision
+/// `revision`, listed at the source's `list_at`, and queues its first publication. A second
+/// live copy of the source in the same column is the conflict `taken`.
+pub(super) async fn insert_copy(
+    tx: &mut Transaction<'_, Any>,
+    into: CopyPlace<'_>,
+    source: i64,
+    revision: i64,
+    list_at: &str,
+    now: i64,
+    taken: &str,
+) -> Result<i64> {
+    let key = into.index_no.map_or_else(|| format!("ref:new:{source}:{}:{now}", into.column_id), str::to_string);
+    let copy: i64 = sqlx::query(
+        "INSERT INTO articles (site_id, column_id, index_no, status, published_revision_id, pinned,
+             created_at, updated_at, list_at, source_article_id)
+         VALUES ($1, $2, $3, 'published', $4, 0, $5, $5, $6, $7) RETURNING id",
+    )
+    .bind(into.site_id)
+    .bind(into.column_id)
+    .bind(&key)
+    .bind(revision)
+    .bind(now)
+    .bind(list_at)
+    .bind(source)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| unique_as_conflict(e, taken))?
+    .col("id")?;
+    if into.index_no.is_none() {
+        sqlx::query("UPDATE articles SET index_no = $1 WHERE id = $2")
+            .bind(format!("ref:{copy}"))
+            .bind(copy)
+            .execute(&mut **tx)
+            .await?;
+    }
+    // A page new to the site's lists: its job has no old key (add_job would read the key just
+    // written).
+    sqlx::query("INSERT INTO publish_jobs (site_id, article_id, due_at, created_at) VALUES ($1, $2, $3, $3)")
+        .bind(into.site_id)
+        .bind(copy)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(copy)
 }
 
 /// A second submission that raced the first past the check: the same answer as the check's.

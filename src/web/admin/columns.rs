@@ -187,6 +187,22 @@ async fn refused_page(
     render(state, s, info, status, Refused { messages, add, slug }, None).await
 }
 
+/// Makes `edit` and answers: back to the page, or the page again with the reasons.
+async fn make(
+    state: &AppState,
+    s: &Session,
+    info: &SiteInfo,
+    version: &str,
+    edit: &Edit,
+    add: Option<AddForm>,
+    slug: Option<String>,
+) -> Result<Response, AdminError> {
+    match manage::change(&state.project, &info.code, version, edit, actor(s)).await {
+        Ok(_) => Ok(done(state, &info.code, "changed").await),
+        Err(e) => refused_page(state, s, info, e, add, slug).await,
+    }
+}
+
 async fn done(state: &AppState, code: &str, what: &str) -> Response {
     // The search page of the site carries its navigation too.
     if let Some(search) = &state.search {
@@ -230,10 +246,8 @@ pub async fn add(
         c.intro = optional(&f.intro);
         c.ends = optional(&f.ends);
     }
-    match manage::change(&state.project, &info.code, &f.version, &Edit::Add(c), actor(&s)).await {
-        Ok(_) => Ok(done(&state, &info.code, "changed").await),
-        Err(e) => refused_page(&state, &s, &info, e, Some(f), None).await,
-    }
+    let version = f.version.clone();
+    make(&state, &s, &info, &version, &Edit::Add(c), Some(f), None).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -268,10 +282,7 @@ pub async fn update(
         hidden: f.hidden.is_some(),
         topic: TopicFields { intro: optional(&f.intro), ends: optional(&f.ends), archived: f.archived.is_some() },
     };
-    match manage::change(&state.project, &info.code, &f.version, &edit, actor(&s)).await {
-        Ok(_) => Ok(done(&state, &info.code, "changed").await),
-        Err(e) => refused_page(&state, &s, &info, e, None, Some(slug)).await,
-    }
+    make(&state, &s, &info, &f.version, &edit, None, Some(slug)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -292,10 +303,7 @@ pub async fn move_column(
 ) -> Result<Response, AdminError> {
     let slug = slug_in(&path);
     let edit = Edit::Move { slug: slug.clone(), up: f.dir != "down" };
-    match manage::change(&state.project, &info.code, &f.version, &edit, actor(&s)).await {
-        Ok(_) => Ok(done(&state, &info.code, "changed").await),
-        Err(e) => refused_page(&state, &s, &info, e, None, Some(slug)).await,
-    }
+    make(&state, &s, &info, &f.version, &edit, None, Some(slug)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
