@@ -13,6 +13,7 @@ use sqlx::{ConnectOptions, Row, SqlitePool};
 
 use super::{peak_rss_mib, prepare, reset_peak_rss};
 use crate::search::request::{Scope, SearchRequest, Sort};
+use crate::search::synonyms::Synonyms;
 use crate::search::{search, sync, SearchIndex};
 
 #[derive(Debug, Clone)]
@@ -96,7 +97,8 @@ pub async fn search_bench(b: &SearchBench, report: impl Fn(String)) -> anyhow::R
             page: 1,
         })
         .collect();
-    let hits: usize = requests.iter().map(|r| search(&index, r).map(|x| x.total).unwrap_or(0)).sum();
+    let hits: usize =
+        requests.iter().map(|r| search(&index, r, &Synonyms::default()).map(|x| x.total).unwrap_or(0)).sum();
     report(format!(
         "{} queries, {hits} matching articles in all (each query counts its total and renders 10 snippets)",
         requests.len()
@@ -104,7 +106,7 @@ pub async fn search_bench(b: &SearchBench, report: impl Fn(String)) -> anyhow::R
     let (ix, reqs) = (index.clone(), requests.clone());
     let single = tokio::task::spawn_blocking(move || {
         latencies(30, &reqs, &|r| {
-            let _ = search(&ix, r);
+            let _ = search(&ix, r, &Synonyms::default());
         })
     })
     .await?;
@@ -113,7 +115,7 @@ pub async fn search_bench(b: &SearchBench, report: impl Fn(String)) -> anyhow::R
     let (ix, reqs, clients, secs) = (index.clone(), requests.clone(), b.clients, b.seconds);
     let load = tokio::task::spawn_blocking(move || {
         concurrent(clients, Duration::from_secs(secs), &reqs, move |r| {
-            let _ = search(&ix, r);
+            let _ = search(&ix, r, &Synonyms::default());
         })
     })
     .await?;

@@ -44,7 +44,11 @@ pub async fn run(cmd: SearchCommand) -> anyhow::Result<ExitCode> {
             pairs.push(("site".into(), site.unwrap_or_else(|| "all".into())));
             let req = request::parse(&pairs, &project.group(), request::Scope::All)
                 .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
-            let results = zhanqun::search::search(&index, &req)?;
+            let results = zhanqun::search::search(
+                &index,
+                &req,
+                &zhanqun::search::synonyms::Synonyms::of_group(&project.group()),
+            )?;
             println!("{} results in {:.1} ms", results.total, results.micros as f64 / 1000.0);
             for h in &results.hits {
                 println!(

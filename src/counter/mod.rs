@@ -85,6 +85,17 @@ impl Counter {
         Ok(Some(self.totals.get(store, self.ids[index as usize]).await?))
     }
 
+    /// Views of one published page of the site with `code` ever (at most a minute old); None
+    /// for an unknown site or a path that is not one of its pages.
+    pub async fn page_total(&self, store: &Store, code: &str, path: &str) -> Result<Option<i64>, StoreError> {
+        let Some(&index) = self.sites.get(code) else { return Ok(None) };
+        let Some(path) = hit::normalize_path(path) else { return Ok(None) };
+        if self.paths[index as usize].id(&path).is_none() {
+            return Ok(None);
+        }
+        Ok(Some(self.totals.page(store, self.ids[index as usize], &path).await?))
+    }
+
     /// Writes everything counted so far in one transaction; on failure keeps it for the next
     /// call. Returns the number of views written.
     pub async fn flush(&self, store: &Store) -> Result<u64, StoreError> {

@@ -125,13 +125,22 @@ pub fn group_file() -> GroupFile {
         base_columns: base_columns(),
         default_theme: "default".into(),
         counter: CounterSettings { path: "/hit".into(), show_total: true },
-        search: SearchSettings { path: "/search".into(), portal_searches_group: true },
+        search: SearchSettings {
+            path: "/search".into(),
+            portal_searches_group: true,
+            synonyms: vec![vec!["政务服务".into(), "网上办事".into()]],
+        },
         audit: Default::default(),
         demo: true,
         submissions: vec![crate::group::model::SubmissionTarget {
             site: "www".into(),
             columns: vec!["bmdt".into(), "xqdt".into()],
             reaccept_edits: false,
+        }],
+        mourning: vec![crate::group::model::MourningDays {
+            from: "2026-12-13".into(),
+            to: "2026-12-13".into(),
+            reason: "国家公祭日".into(),
         }],
     }
 }
@@ -159,6 +168,7 @@ pub fn site_file(i: usize, s: &DemoSite) -> SiteFile {
     SiteFile {
         code: s.code.clone(),
         name: s.name.clone(),
+        short_names: short_names(s),
         kind: s.kind,
         host: None,
         organizer: s.name.clone(),
@@ -194,6 +204,15 @@ pub fn site_file(i: usize, s: &DemoSite) -> SiteFile {
             _ => 2,
         },
     }
+}
+
+/// What citizens call a demo unit besides its name: 发改委 and 市发改委 for 示例市发展和改革委员会.
+pub fn short_names(s: &DemoSite) -> Vec<String> {
+    let plain = s.name.strip_prefix(CITY).unwrap_or(&s.name);
+    if s.kind != SiteKind::Department || s.short == plain || s.short.starts_with("专项") {
+        return Vec::new();
+    }
+    vec![s.short.clone(), format!("市{}", s.short)]
 }
 
 /// Writes `group.yaml`, the assets and one YAML file per site into `dir`.
@@ -344,6 +363,13 @@ pub fn write_content(dir: &Path, sites: &[DemoSite], per_site: usize, today: Nai
                 text.push_str("pinned: true\n");
             }
             text.push_str(&front);
+            // The portal's news has photographs now and then, for its 图片新闻.
+            let cover =
+                (site.kind == SiteKind::Portal && matches!(column, "szyw" | "gzdt" | "bmdt" | "xqdt") && k % 3 == 0)
+                    .then(|| format!("{:05}.png", k + 1));
+            if let Some(c) = &cover {
+                let _ = writeln!(text, "cover: {c}");
+            }
             if !attachments.is_empty() {
                 let _ = writeln!(
                     text,
@@ -361,11 +387,47 @@ pub fn write_content(dir: &Path, sites: &[DemoSite], per_site: usize, today: Nai
             for a in &attachments {
                 std::fs::write(path.with_file_name(a), tiny_pdf(&title))?;
             }
+            if let Some(c) = &cover {
+                std::fs::write(path.with_file_name(c), demo_photo(k)?)?;
+            }
             written += 1;
         }
         let _ = si;
     }
     Ok(written)
+}
+
+/// A drawn stand-in for a news photograph (640×360 PNG): a sky, a sun and a skyline that
+/// differ with `k`, so that the 图片新闻 of the demo portal are told apart.
+pub fn demo_photo(k: usize) -> io::Result<Vec<u8>> {
+    const SKIES: [([u8; 3], [u8; 3]); 4] = [
+        ([46, 110, 180], [190, 220, 240]),
+        ([230, 120, 60], [250, 215, 150]),
+        ([40, 130, 110], [200, 235, 210]),
+        ([90, 80, 160], [220, 205, 240]),
+    ];
+    let (w, h) = (640u32, 360u32);
+    let (top, bottom) = SKIES[k % SKIES.len()];
+    let mut rng = Rng::new(&format!("photo-{k}"));
+    let heights: Vec<u32> = (0..16).map(|_| 60 + rng.below(150) as u32).collect();
+    let sun = (120 + rng.below(400) as i64, 60 + rng.below(60) as i64);
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let building = heights[(x / 40) as usize];
+        if y > h - building && (x % 40) > 3 {
+            let window = (x % 10 < 5) && (y % 14 < 7) && y < h - 8;
+            return image::Rgb(if window { [236, 220, 150] } else { [54, 62, 74] });
+        }
+        let (dx, dy) = (x as i64 - sun.0, y as i64 - sun.1);
+        if dx * dx + dy * dy < 900 {
+            return image::Rgb([255, 236, 170]);
+        }
+        let t = y as f32 / h as f32;
+        let mix = |a: u8, b: u8| (a as f32 * (1.0 - t) + b as f32 * t) as u8;
+        image::Rgb([mix(top[0], bottom[0]), mix(top[1], bottom[1]), mix(top[2], bottom[2])])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).map_err(io::Error::other)?;
+    Ok(out.into_inner())
 }
 
 fn paragraph(rng: &mut Rng, c: &corpus::Corpus) -> String {

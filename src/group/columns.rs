@@ -31,7 +31,7 @@ fn problem(index: Option<usize>, field: &'static str, english: String, hint: Str
     ColumnProblem { index, field, english, hint, chinese }
 }
 
-fn is_date(s: &str) -> bool {
+pub(crate) fn is_date(s: &str) -> bool {
     s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 

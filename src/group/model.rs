@@ -51,6 +51,28 @@ pub struct GroupFile {
     /// portal. Without it no site takes submissions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub submissions: Vec<SubmissionTarget>,
+    /// 哀悼日: the days (Beijing time) on which every page of every site is shown in grey.
+    /// Served as the group's mode stylesheet, so setting it takes no rebuild.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mourning: Vec<MourningDays>,
+}
+
+/// One entry of `mourning:` in `group.yaml`: a first and a last day, both included.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MourningDays {
+    pub from: String,
+    pub to: String,
+    /// Why, for the operators reading the file, e.g. 国家公祭日.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+impl MourningDays {
+    /// Whether `day` (YYYY-MM-DD) lies in the range; dates in that form compare as text.
+    pub fn covers(&self, day: &str) -> bool {
+        self.from.as_str() <= day && day <= self.to.as_str()
+    }
 }
 
 /// One site of `submissions:` in `group.yaml`, and the columns its reviewers may place a
@@ -271,11 +293,16 @@ pub struct SearchSettings {
     /// The portal searches the whole group by default; subsites search themselves.
     #[serde(default = "default_true")]
     pub portal_searches_group: bool,
+    /// Sets of terms citizens use for the same thing, e.g. [政务服务, 网上办事]: a query with
+    /// one also finds pages with another. Units' short names come from the sites' own
+    /// `short_names` and need not be repeated here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<Vec<String>>,
 }
 
 impl Default for SearchSettings {
     fn default() -> Self {
-        Self { path: default_search_path(), portal_searches_group: true }
+        Self { path: default_search_path(), portal_searches_group: true, synonyms: Vec::new() }
     }
 }
 
@@ -295,6 +322,10 @@ pub struct SiteFile {
     pub code: String,
     /// Site name shown in the header, e.g. 示例市教育局.
     pub name: String,
+    /// What citizens call the unit, e.g. 发改委 or 市发改委: search finds the site's pages
+    /// under these as under its full name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub short_names: Vec<String>,
     /// What kind of unit runs the site; groups the portal's site directory.
     pub kind: SiteKind,
     /// Host label under the root domain (defaults to `code`); a full host name is accepted

@@ -169,6 +169,26 @@ pub fn check_group(g: &GroupFile, path: &Path, pos: &Positions, sites_dir: &Path
         );
     }
     check_audit(g, path, pos, out);
+    for (i, m) in g.mourning.iter().enumerate() {
+        for (field, day) in [("from", &m.from), ("to", &m.to)] {
+            if !super::columns::is_date(day) {
+                out.push(
+                    path,
+                    pos.value(&format!("mourning[{i}].{field}")),
+                    format!("mourning day `{day}` is not a date"),
+                    "write it as 2026-12-13",
+                );
+            }
+        }
+        if super::columns::is_date(&m.from) && super::columns::is_date(&m.to) && m.from > m.to {
+            out.push(
+                path,
+                pos.value(&format!("mourning[{i}].to")),
+                format!("mourning ends on {} before it starts on {}", m.to, m.from),
+                "the last day comes on or after the first",
+            );
+        }
+    }
     if g.scheme != "https" && g.scheme != "http" {
         out.push(path, pos.value("scheme"), format!("scheme `{}` is neither https nor http", g.scheme), "use https");
     }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::plan::{column_page_path, public_url};
-use crate::group::{Group, Site, SiteKind};
+use crate::group::{ColumnKind, Group, Site, SiteKind};
 use crate::store::published::{PublishedArticle, Related, SiteContent};
 use crate::theme::Palette;
 
@@ -288,6 +288,72 @@ pub fn item(a: &PublishedArticle) -> ItemCtx<'_> {
         pinned: a.pinned,
         doc_number: a.meta.doc_number.as_deref(),
     }
+}
+
+/// A 图片新闻 of the portal's home page.
+#[derive(Serialize)]
+pub struct PictureCtx<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub date: &'a str,
+    pub image: String,
+}
+
+pub fn picture<'a>(a: &'a PublishedArticle, content: &SiteContent) -> PictureCtx<'a> {
+    let item = item(a);
+    PictureCtx {
+        title: item.title,
+        url: item.url,
+        date: item.date,
+        image: a.cover.as_deref().map(|sha| blob_path(sha, "image/png", content)).unwrap_or_default(),
+    }
+}
+
+/// A way into one of the portal's main services.
+#[derive(Serialize)]
+pub struct Entrance {
+    pub name: &'static str,
+    pub note: &'static str,
+    pub url: String,
+}
+
+/// The portal's entrances: 政府信息公开 (its policy column), 政务服务 (its service guides),
+/// 互动交流, and 专题专栏 when a 专题 is open. One missing from the site is left out.
+pub fn entrances(site: &Site, topics: &[ColumnCtx]) -> Vec<Entrance> {
+    let first = |kind: ColumnKind| site.def.columns.iter().find(|c| c.kind == kind && !c.hidden);
+    let mut out = Vec::new();
+    if let Some(c) = first(ColumnKind::Policy) {
+        out.push(Entrance {
+            name: "政府信息公开", note: "政策文件、解读与主动公开信息", url: format!("/{}/", c.slug)
+        });
+    }
+    if let Some(c) = first(ColumnKind::Guide) {
+        out.push(Entrance {
+            name: "政务服务", note: "办事指南、材料清单与办理流程", url: format!("/{}/", c.slug)
+        });
+    }
+    out.push(Entrance {
+        name: "互动交流",
+        note: "领导信箱、咨询投诉与意见征集",
+        url: format!("/{}/", super::plan::INTERACTION_DIR),
+    });
+    if let Some(t) = topics.first() {
+        out.push(Entrance { name: "专题专栏", note: "重点工作专题集中发布", url: t.url.clone() });
+    }
+    out
+}
+
+/// The site's 专题 that are still running, in YAML order.
+pub fn open_topics(site: &Site) -> Vec<ColumnCtx> {
+    let now = crate::content::now_local();
+    let today = &now[..10];
+    site.def
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == ColumnKind::Topic && !c.hidden && !c.is_over(today))
+        .map(|(i, _)| column_ctx(site, i))
+        .collect()
 }
 
 /// The links of a column's list page. Archive pages are numbered from the oldest, so a page

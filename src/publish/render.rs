@@ -20,6 +20,8 @@ use crate::theme::{Theme, Themes};
 const HOME_ITEMS: usize = 8;
 /// Headlines on the home page.
 const HEADLINES: usize = 6;
+/// 图片新闻 on the portal's home page.
+const PICTURES: usize = 4;
 
 /// The content a publish's renderer starts from before it is given its own.
 static EMPTY: SiteContent = SiteContent {
@@ -427,8 +429,31 @@ impl<'a> SiteRenderer<'a> {
             let (a, b) = (&arts[x], &arts[y]);
             b.pinned.cmp(&a.pinned).then_with(|| super::plan::list_order(b, a))
         });
-        let headlines: Vec<_> = candidates.into_iter().take(HEADLINES).map(|i| ctx::item(&arts[i])).collect();
-        context! { sections => sections, headlines => headlines }
+        let headlines: Vec<_> = candidates.iter().take(HEADLINES).map(|&i| ctx::item(&arts[i])).collect();
+        let topics = ctx::open_topics(self.site);
+        if site.kind != crate::group::SiteKind::Portal {
+            let none: [u8; 0] = [];
+            return context! { sections, headlines, topics, pictures => none, entrances => none };
+        }
+        // 图片新闻: the newest news with a cover among what the home page lists anyway, so the
+        // pictures change exactly when the lists do.
+        let mut pictured: Vec<usize> = top
+            .iter()
+            .flat_map(|&ci| self.plan.lists[ci].head(HOME_ITEMS))
+            .filter(|&i| arts[i].cover.is_some() && is_headline(&arts[i].column))
+            .collect();
+        pictured.sort_unstable();
+        pictured.dedup();
+        pictured.sort_by(|&x, &y| super::plan::list_order(&arts[y], &arts[x]));
+        let pictures: Vec<_> =
+            pictured.into_iter().take(PICTURES).map(|i| ctx::picture(&arts[i], self.content)).collect();
+        context! {
+            sections => sections,
+            headlines => headlines,
+            pictures => pictures,
+            entrances => ctx::entrances(self.site, &topics),
+            topics,
+        }
     }
 
     fn render_error(&self, template: &str, page: &str, e: minijinja::Error) -> PublishError {

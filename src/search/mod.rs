@@ -14,6 +14,7 @@ pub mod request;
 pub mod schema;
 pub mod snippet;
 pub mod sync;
+pub mod synonyms;
 
 use std::time::Instant;
 
@@ -23,6 +24,7 @@ use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument};
 
 pub use index::{SearchError, SearchIndex};
 use request::{SearchRequest, Sort, PAGE_SIZE};
+use synonyms::{Suggestion, Synonyms};
 
 /// One result.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -57,12 +59,14 @@ pub struct Results {
     pub micros: u64,
     /// Nothing searchable in the query (only punctuation).
     pub nothing_to_search: bool,
+    /// 您是不是要找: the unit a query that found nothing resembles.
+    pub suggestion: Option<Suggestion>,
 }
 
 /// Runs a request against the last commit. The request's text must not be empty.
-pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Results, SearchError> {
+pub fn search(index: &SearchIndex, req: &SearchRequest, synonyms: &Synonyms) -> Result<Results, SearchError> {
     let started = Instant::now();
-    let analyzed = query::analyze(&req.text);
+    let analyzed = query::analyze(&req.text, synonyms);
     if analyzed.is_empty() {
         return Ok(Results { nothing_to_search: true, ..Default::default() });
     }
@@ -91,7 +95,15 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<Results, Searc
         hits.push(hit(&doc, &f, &analyzed));
     }
     let pages = total.div_ceil(PAGE_SIZE).min(request::MAX_PAGE);
-    Ok(Results { total, hits, pages, micros: started.elapsed().as_micros() as u64, nothing_to_search: false })
+    let suggestion = if total == 0 { synonyms.suggest(&req.text) } else { None };
+    Ok(Results {
+        total,
+        hits,
+        pages,
+        micros: started.elapsed().as_micros() as u64,
+        nothing_to_search: false,
+        suggestion,
+    })
 }
 
 /// Sort key by relevance: BM25 with a mild freshness lift (10 % for today's pages, 5 % at a

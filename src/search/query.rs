@@ -15,6 +15,7 @@ use super::analyze::{fold, id_key, index_analyzer, pair, query_analyzer, words, 
 use super::document::local_seconds;
 use super::request::{Scope, SearchRequest};
 use super::schema::Fields;
+use super::synonyms::Synonyms;
 
 /// Function words that do not have to appear when a word has others (的, 和, …); they still
 /// count inside phrases.
@@ -26,6 +27,8 @@ const TITLE_TERM_BOOST: f32 = 3.0;
 const TITLE_PHRASE_BOOST: f32 = 6.0;
 const PAIR_BOOST: f32 = 1.5;
 const ID_BOOST: f32 = 50.0;
+/// Weight of a word's other form (a unit's full name for its short name, a synonym).
+const ALTERNATIVE_BOOST: f32 = 0.5;
 
 /// One word of the query (a run without spaces, or a quoted phrase).
 #[derive(Debug, Clone)]
@@ -33,6 +36,9 @@ pub struct QueryWord {
     pub tokens: Vec<Word>,
     /// Quoted: the tokens must appear as a phrase.
     pub exact: bool,
+    /// The same word with a unit's short name or full name in place of the other
+    /// (`synonyms`): a page matching any of them matches the word.
+    pub alternatives: Vec<Vec<Word>>,
 }
 
 /// The analysed query.
@@ -52,7 +58,7 @@ impl Analyzed {
     }
 }
 
-pub fn analyze(text: &str) -> Analyzed {
+pub fn analyze(text: &str, synonyms: &Synonyms) -> Analyzed {
     let folded = fold(text);
     let mut analyzer = query_analyzer();
     let mut words_out = Vec::new();
@@ -72,7 +78,19 @@ pub fn analyze(text: &str) -> Analyzed {
                 highlights.push(t.text.clone());
             }
         }
-        words_out.push(QueryWord { tokens, exact });
+        let mut alternatives = Vec::new();
+        for alt in synonyms.alternatives(part) {
+            let alt_tokens = words(&mut analyzer, &alt);
+            for t in &alt_tokens {
+                if !OPTIONAL.contains(&t.text.as_str()) {
+                    highlights.push(t.text.clone());
+                }
+            }
+            if !alt_tokens.is_empty() {
+                alternatives.push(alt_tokens);
+            }
+        }
+        words_out.push(QueryWord { tokens, exact, alternatives });
     }
     highlights.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     highlights.dedup();
@@ -123,13 +141,28 @@ fn split(text: &str) -> Vec<(&str, bool)> {
 pub fn build(a: &Analyzed, req: &SearchRequest, f: &Fields) -> Box<dyn Query> {
     let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for w in &a.words {
-        let tokens: Vec<&Word> =
-            w.tokens.iter().filter(|t| !(OPTIONAL.contains(&t.text.as_str()) && w.tokens.len() > 1)).collect();
-        if w.exact && w.tokens.len() > 1 {
-            text.push((Occur::Must, phrase(f.text, &w.tokens)));
+        let tokens = required(&w.tokens);
+        if w.alternatives.is_empty() {
+            for q in word_match(w.exact, &w.tokens, f) {
+                text.push((Occur::Must, q));
+            }
         } else {
-            for t in &tokens {
-                text.push((Occur::Must, token_match(t, f)));
+            // The word as typed, or any of its other forms, each with all of its tokens; the
+            // words the reader typed weigh more than the forms read into them.
+            let forms: Vec<(Occur, Box<dyn Query>)> = std::iter::once(&w.tokens)
+                .chain(&w.alternatives)
+                .enumerate()
+                .map(|(i, form)| {
+                    let all = word_match(w.exact, form, f).into_iter().map(|q| (Occur::Must, q)).collect();
+                    let q: Box<dyn Query> = Box::new(BooleanQuery::new(all));
+                    (Occur::Should, if i == 0 { q } else { boosted(q, ALTERNATIVE_BOOST) })
+                })
+                .collect();
+            text.push((Occur::Must, Box::new(BooleanQuery::new(forms))));
+            for form in &w.alternatives {
+                for t in required(form) {
+                    text.push((Occur::Should, boosted(term(f.title, &t.text), TITLE_TERM_BOOST)));
+                }
             }
         }
         for t in &tokens {
@@ -161,6 +194,20 @@ pub fn build(a: &Analyzed, req: &SearchRequest, f: &Fields) -> Box<dyn Query> {
         all.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(f.copy, 1), IndexRecordOption::Basic))));
     }
     Box::new(BooleanQuery::new(all))
+}
+
+/// The tokens of a word that must be found: all but its function words, unless it is one.
+fn required(tokens: &[Word]) -> Vec<&Word> {
+    tokens.iter().filter(|t| !(OPTIONAL.contains(&t.text.as_str()) && tokens.len() > 1)).collect()
+}
+
+/// What one form of a word requires: its phrase when quoted, else each of its tokens.
+fn word_match(exact: bool, tokens: &[Word], f: &Fields) -> Vec<Box<dyn Query>> {
+    if exact && tokens.len() > 1 {
+        vec![phrase(f.text, tokens)]
+    } else {
+        required(tokens).into_iter().map(|t| token_match(t, f)).collect()
+    }
 }
 
 /// A token in the text; a long one also as its parts side by side, since a page may have cut
@@ -243,13 +290,17 @@ fn filters(req: &SearchRequest, f: &Fields) -> Vec<Box<dyn Query>> {
 mod tests {
     use super::*;
 
+    fn analyze_plain(text: &str) -> Analyzed {
+        analyze(text, &Synonyms::default())
+    }
+
     fn texts(a: &Analyzed) -> Vec<Vec<&str>> {
         a.words.iter().map(|w| w.tokens.iter().map(|t| t.text.as_str()).collect()).collect()
     }
 
     #[test]
     fn words_quotes_and_syntax_are_plain_text() {
-        let a = analyze("网络舆情  \"政务 公开\" title:通知 (AND)");
+        let a = analyze_plain("网络舆情  \"政务 公开\" title:通知 (AND)");
         let t = texts(&a);
         assert_eq!(t[0], ["网络", "舆情"]);
         assert!(a.words.iter().any(|w| w.exact), "{t:?}");
@@ -260,8 +311,8 @@ mod tests {
 
     #[test]
     fn punctuation_only_is_empty_and_unclosed_quotes_are_fine() {
-        assert!(analyze("（）：\"\"").words.is_empty());
-        assert_eq!(texts(&analyze("“政务公开")), vec![vec!["政务", "公开"]]);
+        assert!(analyze_plain("（）：\"\"").words.is_empty());
+        assert_eq!(texts(&analyze_plain("“政务公开")), vec![vec!["政务", "公开"]]);
     }
 
     #[test]
@@ -273,7 +324,7 @@ mod tests {
 
     #[test]
     fn highlights_skip_function_words_and_put_long_ones_first() {
-        let a = analyze("政府的工作");
+        let a = analyze_plain("政府的工作");
         assert!(!a.highlights.contains(&"的".to_string()), "{:?}", a.highlights);
         assert_eq!(a.highlights.first().map(String::as_str), Some("政府的工作"));
     }

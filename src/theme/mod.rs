@@ -2,6 +2,7 @@
 //! theme may not change, the group-owned locked parts, lives in `locked`.
 
 pub mod locked;
+pub mod modes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -29,7 +29,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
 pub fn api_router(state: &AppState) -> Router<AppState> {
     let mut r = Router::new().route("/api/stats", get(to_admin)).route("/api/stats/{code}", get(to_admin));
     if state.project.group().def.counter.show_total {
-        r = r.route("/api/counter/{code}", get(total));
+        r = r.route("/api/counter/{code}", get(total)).route("/api/counter/{code}/page", get(page_total));
     }
     r
 }
@@ -56,6 +56,34 @@ async fn total(State(state): State<AppState>, Path(code): Path<String>) -> Respo
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "could not read the site totals");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    p: String,
+}
+
+/// `GET /api/counter/{code}/page?p=/path`: `{"views": N}`, one page's views ever, for the
+/// 浏览次数 of an article; cacheable for a minute like the site's total.
+async fn page_total(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> Response {
+    let Some(counter) = state.counter.as_deref() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    match counter.page_total(&state.project.store, &code, &q.p).await {
+        Ok(Some(views)) => {
+            ([(header::CACHE_CONTROL, "public, max-age=60")], Json(serde_json::json!({ "views": views })))
+                .into_response()
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read a page's views");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }

@@ -3,8 +3,10 @@
 
 pub mod admin;
 pub mod counter;
+mod follow;
 pub mod messages;
 pub(crate) mod preview;
+mod reading;
 pub mod search;
 
 use std::net::SocketAddr;
@@ -48,14 +50,23 @@ pub fn router(state: AppState) -> Router {
         // A typed or bookmarked `/admin/` reaches the admin, not the preview's site list.
         .route("/admin/", get(|| async { axum::response::Redirect::permanent("/admin") }))
         .merge(admin::routes::router(state.clone()))
-        .merge(search::router(&state))
         .merge(counter::api_router(&state))
         .merge(messages::router())
-        .fallback(preview::serve)
+        .merge(public_pages(&state))
         .layer(middleware::from_fn(request_log))
         .merge(counter::router(&state))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// The pages citizens read that the service writes itself: search results, the preview of the
+/// static sites and the reading-mode switch, all shown in 关怀版 when the reader chose it.
+fn public_pages(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(search::router(state))
+        .merge(reading::router())
+        .fallback(preview::serve)
+        .layer(middleware::from_fn(reading::care_class))
 }
 
 /// Serves until ctrl-c or SIGTERM, with the background loops of `service` running beside.
@@ -77,8 +88,10 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
         counter: Some(counter.clone()),
         desk,
     };
+    let follower = tokio::spawn(follow::follow_sites(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    follower.abort();
     // Requests have stopped: the last second of hits goes to the database before we exit.
     match counter.flush(&store).await {
         Ok(n) => tracing::info!(views = n, "counts written at shutdown"),

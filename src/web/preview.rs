@@ -108,9 +108,33 @@ fn rewrite_links(state: &AppState, bytes: Vec<u8>) -> Vec<u8> {
 
 pub(crate) fn rewrite_html(state: &AppState, text: String) -> String {
     let g = &state.project.group().def;
-    let from = format!(".{}/", g.root_domain);
-    let to = format!(".{}.localhost:{}/", g.root_domain, state.port);
-    text.replace(&format!("{}://", g.scheme), "http://").replace(&from, &to)
+    to_preview(&text, &g.scheme, &g.root_domain, state.port)
+}
+
+/// Every absolute link to a host of the group (`<scheme>://<label>.<root>`, with or without a
+/// path) pointed at its preview host; links elsewhere (the filing offices, 中国政府网) stay
+/// exactly as they are.
+fn to_preview(text: &str, scheme: &str, root: &str, port: u16) -> String {
+    let start = format!("{scheme}://");
+    let suffix = format!(".{root}");
+    let mut out = String::with_capacity(text.len() + 1024);
+    let mut rest = text;
+    while let Some(at) = rest.find(&start) {
+        let after = &rest[at + start.len()..];
+        let host_len =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')).unwrap_or(after.len());
+        let host = &after[..host_len];
+        out.push_str(&rest[..at]);
+        if host.ends_with(&suffix) || host == root {
+            out.push_str(&format!("http://{host}.localhost:{port}"));
+        } else {
+            out.push_str(&start);
+            out.push_str(host);
+        }
+        rest = &after[host_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn index(state: &AppState) -> String {
@@ -135,6 +159,19 @@ fn index(state: &AppState) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_the_groups_hosts_move_into_the_preview() {
+        let page = r#"<a href="https://www.shili.gov.cn/">门户</a><a href="https://fgw.shili.gov.cn">发改委</a>
+<a href="https://fgw.shili.gov.cn/gzdt/1.html?x#y">文</a><a href="https://beian.miit.gov.cn/">备案</a>
+<link rel="canonical" href="https://fgw.shili.gov.cn/"><a href="https://notshili.gov.cn/">x</a>"#;
+        let p = super::to_preview(page, "https", "shili.gov.cn", 8080);
+        assert!(p.contains(r#"href="http://www.shili.gov.cn.localhost:8080/""#), "{p}");
+        assert!(p.contains(r#"href="http://fgw.shili.gov.cn.localhost:8080""#), "{p}");
+        assert!(p.contains(r#"href="http://fgw.shili.gov.cn.localhost:8080/gzdt/1.html?x#y""#), "{p}");
+        assert!(p.contains(r#"href="https://beian.miit.gov.cn/""#), "elsewhere stays https: {p}");
+        assert!(p.contains(r#"href="https://notshili.gov.cn/""#), "{p}");
+    }
+
     #[test]
     fn paths_cannot_escape() {
         assert_eq!(super::safe_path("/gzdt/index.html").as_deref(), Some("gzdt/index.html"));

@@ -17,6 +17,20 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
         let stats =
             seed_demo_content(&project, &tmp.path().join(format!("demo-{backend}")), 3, "operator:test").await.unwrap();
         assert_eq!(stats.created, project.group().sites.len() * 3 + zhanqun::demo::seed::FLAWS.len());
+        // A news photograph on the portal, for its 图片新闻.
+        let photo = tmp.path().join(format!("photo-{backend}"));
+        write_md(
+            &photo,
+            "szyw/1.md",
+            "title: 市政府召开全市优化营商环境大会\ncolumn: szyw\ndate: 2026-11-01 09:00\ncover: 1.png\n",
+            "会议现场。\n",
+        );
+        std::fs::write(photo.join("szyw/1.png"), zhanqun::demo::demo_photo(1).unwrap()).unwrap();
+        let www = project.group().site("www").unwrap().clone();
+        let r = import_dir(&project.store, crate::common::whole_group(), &www, &photo, None, "operator:test")
+            .await
+            .unwrap();
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
         let mut opts = project.build_options(Vec::new(), false, Some(NginxOptions::default()));
         opts.out = tmp.path().join(format!("publish-{backend}"));
         let summary = project.build(&opts).await.unwrap();
@@ -56,6 +70,9 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
                 format!("{{s:\"{}\",p:location.pathname", d.code),
                 "<a href=\"/wzdt/\">网站地图</a>".to_string(),
                 "<html lang=\"zh-CN\">".to_string(),
+                // 哀悼日 comes from the group's stylesheet, 关怀版 from the switch on every page.
+                "<link rel=\"stylesheet\" href=\"/_group/mode.css\">".to_string(),
+                "<a class=\"zq-care-on\" href=\"/_care/on?to=/".to_string(),
             ];
             for page in html_files(&root) {
                 let html = std::fs::read_to_string(&page).unwrap();
@@ -75,6 +92,25 @@ async fn every_page_of_every_site_carries_its_locked_parts() {
             1 + 1 + 1 + 2 + 6 + 3,
             "home, contact, site map, interaction and its answers, six column pages, three articles"
         );
+        // The portal's home: 图片新闻 from the cover of its news, and the service entrances.
+        let home = std::fs::read_to_string(opts.out.join("www.shili.gov.cn/index.html")).unwrap();
+        assert!(home.contains("<h2 id=\"h-pictures\">图片新闻</h2>"), "{backend}");
+        assert!(home.contains("<li class=\"zq-picture-lead\"><a href=\"/szyw/"), "{backend}");
+        assert!(home.contains("<span>市政府召开全市优化营商环境大会</span>"), "{backend}");
+        assert!(home.contains("<img src=\"/files/"), "{backend}: the cover is published beside");
+        for (name, url) in [("政府信息公开", "/zcfg/"), ("政务服务", "/bszn/"), ("互动交流", "/hdjl/")] {
+            assert!(home.contains(&format!("<li><a href=\"{url}\"><strong>{name}</strong>")), "{backend}: {name}");
+        }
+        let fgw_home = std::fs::read_to_string(opts.out.join("fgw.shili.gov.cn/index.html")).unwrap();
+        assert!(!fgw_home.contains("图片新闻") && !fgw_home.contains("zq-entrances"), "{backend}: portal only");
+        // 浏览次数: every article asks the counter for its own figure; the page stays static.
+        let article = html_files(&opts.out.join("fgw.shili.gov.cn"))
+            .into_iter()
+            .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('t') && n.contains('_')))
+            .expect("an article page of fgw");
+        let article = std::fs::read_to_string(article).unwrap();
+        assert!(article.contains("<span class=\"zq-views\" data-zq-views=\"fgw\" hidden>"), "{backend}");
+        assert!(article.contains("<script src=\"/static/reading.js\" defer></script>"), "{backend}");
         // The site map readers open: every column of the navigation, and on the portal every site.
         let group = project.group();
         for code in ["fgw", "www"] {

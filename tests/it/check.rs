@@ -234,6 +234,22 @@ fn corrections_and_availability_settings_are_checked_at_their_line() {
 }
 
 #[test]
+fn days_of_mourning_are_dates_in_order() {
+    let mut text = String::new();
+    let p = problems_after(|s| {
+        text = replace_in(
+            s,
+            "group.yaml",
+            "- {from: 2026-12-13, to: 2026-12-13, reason: 国家公祭日}\n",
+            "- {from: 2026-12-13, to: 2026-12-31x, reason: 国家公祭日}\n- {from: 2026-12-20, to: 2026-12-19}\n",
+        );
+    });
+    expect_at(&p, "group.yaml", &text, "2026-12-31x", "mourning day `2026-12-31x` is not a date");
+    expect_at(&p, "group.yaml", &text, "2026-12-19}", "mourning ends on 2026-12-19 before it starts on 2026-12-20");
+    assert_eq!(p.len(), 2, "{p:?}");
+}
+
+#[test]
 fn nesting_too_deep_is_refused_at_once() {
     // 100,000 levels once took `check` 23 s (both YAML parsers are quadratic in depth).
     let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));

@@ -136,10 +136,7 @@ pub fn http_get(port: u16, host: &str, path: &str, extra_headers: &str) -> (u16,
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    while let Some(eol) = b.windows(2).position(|w| {
-        w == b"
-"
-    }) {
+    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
         let size = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;

@@ -1,7 +1,7 @@
 //! The whole product in a real browser: `zhanqun serve` as a newcomer runs it (demo group,
 //! demo accounts), nginx serving what it publishes, and Chromium driven by Playwright through
-//! tests/e2e/admin_flow.mjs, editor_flow.mjs, interaction_flow.mjs, submission_flow.mjs and
-//! column_flow.mjs.
+//! tests/e2e/admin_flow.mjs, editor_flow.mjs, interaction_flow.mjs, submission_flow.mjs,
+//! column_flow.mjs and public_flow.mjs.
 //! Screenshots of every step land in target/e2e/admin-flow/.
 
 use std::path::Path;
@@ -72,7 +72,8 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
     let shots_dir = shots.display().to_string();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docx").display().to_string();
     let common = [("ADMIN", admin.as_str()), ("NGINX_PORT", &nginx_port), ("SHOTS", &shots_dir)];
-    let flows: [(&str, &[(&str, &str)]); 5] = [
+    let sites = dir.join("sites").display().to_string();
+    let flows: [(&str, &[(&str, &str)]); 6] = [
         ("admin_flow.mjs", &[("ATTACHMENT", &attachment)]),
         // The rich editor: a Word paste with a merged cell, a right-aligned 落款 and an image,
         // 一键排版, hostile markup, published and read.
@@ -84,8 +85,14 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         ("submission_flow.mjs", &[]),
         // Columns: fgw's administrator adds a 专题, a citizen reads it, the central office vetoes it.
         ("column_flow.mjs", &[]),
+        // Citizens' view: every public template at 390 and 1366 px without overflow or a
+        // serious axe finding, 关怀版 without JavaScript, a 哀悼日 set while serving.
+        ("public_flow.mjs", &[("SITES", &sites)]),
     ];
-    for (script, env) in flows {
+    // `ZHANQUN_E2E_ONLY=public_flow.mjs` runs one flow while working on it (the screenshot
+    // list below then fails; the full suite runs them all).
+    let only = std::env::var("ZHANQUN_E2E_ONLY").ok();
+    for (script, env) in flows.into_iter().filter(|(s, _)| only.as_deref().is_none_or(|o| o == *s)) {
         let out = Command::new("node")
             .arg(e2e.join(script))
             .envs(common.iter().chain(env.iter()).copied())
@@ -150,6 +157,11 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         "43-portal-accepted",
         "44-citizen-reads-on-portal",
         "45-editor-sees-accepted",
+        "60-portal-home-390",
+        "60-portal-home-1366",
+        "65-article-news-390",
+        "81-care-article-390",
+        "85-mourning-portal",
     ] {
         assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
     }

@@ -144,8 +144,9 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
         assert_eq!(status, 200, "{}", site.host);
         assert!(
             body.contains(&format!("<a href=\"/\">{}</a>", site.def.name)),
-            "{} serves its own home page",
-            site.host
+            "{} serves its own home page: {}",
+            site.host,
+            &body[..body.len().min(3000)]
         );
         assert!(body.contains(&site.def.icp));
         let (status, _, _) = http_get(port, &site.host, "/gzdt/", "");
@@ -183,6 +184,43 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
             assert!(head.contains(h), "{path} lacks {h}: {head}");
         }
     }
+    // 关怀版: the reader's cookie puts the class on <html>; without it the page is the file.
+    let on_disk = std::fs::read(opts.out.join("fgw.shili.gov.cn/index.html")).unwrap();
+    let (_, _, plain) = http_get(port, "fgw.shili.gov.cn", "/", "Cookie: zq_care=0\r\n");
+    assert_eq!(plain, on_disk, "a reader who did not choose 关怀版 gets the page as built");
+    let (_, _, care) = http_get(port, "fgw.shili.gov.cn", "/", "Cookie: other=1; zq_care=1\r\n");
+    let care = String::from_utf8(care).unwrap();
+    assert!(care.contains("<html lang=\"zh-CN\" class=\"zq-care\">"), "{}", &care[..200]);
+    assert_eq!(care.matches("zq-care\"").count(), 1);
+    // Either form may sit in a browser's cache: nginx never confirms it with a 304.
+    let (status, _, _) =
+        http_get(port, "fgw.shili.gov.cn", "/", "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n");
+    assert_eq!(status, 200);
+    let (status, head, _) = http_get(port, "fgw.shili.gov.cn", "/_care/on?to=/gzdt/", "");
+    let head = head.to_ascii_lowercase();
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("location: http://fgw.shili.gov.cn") && head.contains("/gzdt/\r\n"), "{head}");
+    assert!(head.contains("set-cookie: zq_care=1; path=/; domain=shili.gov.cn;"), "for the whole group: {head}");
+    assert!(head.contains("content-security-policy"), "{head}");
+    let (_, head, _) = http_get(port, "fgw.shili.gov.cn", "/_care/off?to=/", "");
+    assert!(
+        head.to_ascii_lowercase().contains("set-cookie: zq_care=; path=/; domain=shili.gov.cn; max-age=0"),
+        "{head}"
+    );
+    for evil in ["//evil.example/", "https://evil.example/", "/%2F%2Fevil.example", "/a%0d%0aSet-Cookie:x=1"] {
+        let (status, head, _) = http_get(port, "fgw.shili.gov.cn", &format!("/_care/on?to={evil}"), "");
+        let location = head.lines().find(|l| l.to_ascii_lowercase().starts_with("location:")).unwrap_or_default();
+        assert_eq!(status, 303);
+        assert!(!location.contains("evil") && !head.contains("x=1"), "{evil}: {head}");
+        assert!(
+            location.trim_end().ends_with(&format!("fgw.shili.gov.cn:{port}/")),
+            "back to the home page: {location}"
+        );
+    }
+    // 哀悼日 is the service's answer, by the day.
+    let (status, _, body) = http_get(port, "fgw.shili.gov.cn", "/_group/mode.css", "");
+    assert_eq!((status, String::from_utf8_lossy(&body).to_string()), (200, "upstream answered".to_string()));
+
     let (status, _, body) = http_get(port, "jyj.shili.gov.cn", "/search?q=%E6%95%99%E8%82%B2&site=jyj", "");
     assert_eq!((status, String::from_utf8_lossy(&body).to_string()), (200, "upstream answered".to_string()));
     assert!(seen.lock().unwrap().iter().any(|l| l.starts_with("GET /search?q=%E6%95%99%E8%82%B2&site=jyj")));

@@ -218,6 +218,22 @@ async fn chinese_recall_relevance_and_scope() {
         assert!(page.contains("文号：<mark>衡蒸办发〔2008〕15号</mark>"), "{label}: the matched 文号 is marked");
         assert!(page.contains("data-zq-locked=\"header\"") && page.contains("data-zq-locked=\"footer\""));
         assert!(page.contains("data-zq-locked=\"beacon\""), "{label}: the locked parts are there");
+
+        // How citizens write the units: the pages say 市发改委, the reader types the full name,
+        // or the other way; a near miss is offered the unit (您是不是要找).
+        let full = all("发展和改革委员会 营商环境");
+        assert_eq!(titles(&full), ["市发改委召开优化营商环境工作会议", "市发改委召开季度经济运行分析会"], "{label}");
+        assert_eq!(all("发改委 营商环境")["total"], 2, "{label}");
+        let (_, page) = get(&env, &host(&env, OWN), &format!("/search?{}&site=all", enc("发改委员会")));
+        assert!(page.contains("没有找到"), "{label}");
+        assert!(
+            page.contains("您是不是要找：<a href=\"/search?q=%E5%8F%91%E5%B1%95%E5%92%8C%E6%94%B9%E9%9D%A9%E5%A7%94%E5%91%98%E4%BC%9A&amp;site=all\">发展和改革委员会</a>"),
+            "{label}: {}",
+            &page[page.find("没有找到").unwrap_or(0)..][..600.min(page.len() - page.find("没有找到").unwrap_or(0))]
+        );
+        // 人社局 is the 人力资源和社会保障局's site, found by its short name.
+        let (_, page) = get(&env, &host(&env, OWN), &format!("/search?{}&site=all", enc("人社局长")));
+        assert!(page.contains("人力资源和社会保障局"), "{label}: a near miss of 人社局");
     }
 }
 

@@ -205,6 +205,19 @@ async fn footers_show_the_site_total() {
     assert_eq!(s, 200, "{label}: {body}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["views"], 52);
     assert_eq!(stranger.get("/api/counter/nosuch").await.0, 404);
+    // 浏览次数: one page's views over every day, for its own path only.
+    for path in ["/gzdt/", "/gzdt/index.html", "/gzdt/?from=feed"] {
+        let (s, body) =
+            stranger.get(&format!("/api/counter/{OWN}/page?p={}", path.replace('?', "%3F").replace('=', "%3D"))).await;
+        assert_eq!(s, 200, "{label}: {path}: {body}");
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["views"], 20, "{label}: {path}");
+    }
+    assert_eq!(stranger.get(&format!("/api/counter/{OWN}/page?p=/")).await.0, 200);
+    for bad in ["/no/such/page.html", "/../etc/passwd", "gzdt/", ""] {
+        assert_eq!(stranger.get(&format!("/api/counter/{OWN}/page?p={bad}")).await.0, 404, "{label}: {bad}");
+    }
+    assert_eq!(stranger.get("/api/counter/nosuch/page?p=/").await.0, 404);
+    assert_eq!(stranger.get(&format!("/api/counter/{OWN}/page")).await.0, 400, "the path is required");
     let group = env.project.group();
     let site = group.site(OWN).unwrap();
     let home = std::fs::read_to_string(env.project.paths.out.join(&site.host).join("index.html")).unwrap();

@@ -242,7 +242,12 @@ async fn submit_accept_follow_and_withdraw() {
                 sort: Default::default(),
                 page: 1,
             };
-            zhanqun::search::search(&index, &req).unwrap().hits.iter().map(|h| h.id).collect::<Vec<_>>()
+            zhanqun::search::search(&index, &req, &Default::default())
+                .unwrap()
+                .hits
+                .iter()
+                .map(|h| h.id)
+                .collect::<Vec<_>>()
         };
         assert_eq!(find("重点项目建设", Scope::All), [a], "{backend}");
         assert_eq!(find("重点项目建设", Scope::Site(TO.into())), [copy], "{backend}");

@@ -169,7 +169,8 @@ async fn api(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Res
 /// Runs a search off the async threads; an index failure is logged and answered 503.
 async fn run(service: &Arc<SearchService>, req: SearchRequest) -> Result<Results, Response> {
     let s = service.clone();
-    match tokio::task::spawn_blocking(move || search(&s.index, &req)).await {
+    let pages = service.pages();
+    match tokio::task::spawn_blocking(move || search(&s.index, &req, &pages.synonyms)).await {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "search failed");

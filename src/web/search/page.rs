@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::group::{Group, Site};
 use crate::publish::context::{paginate, site_ctx};
 use crate::search::request::{RequestError, Scope, SearchRequest, Sort};
+use crate::search::synonyms::Synonyms;
 use crate::search::{Hit, Results};
 use crate::theme::locked::LockedParts;
 use crate::theme::{ThemeError, Themes};
@@ -31,6 +32,8 @@ pub struct SearchPages {
     /// (slug, name) of every column of the group, first name seen per slug, for the column
     /// filter of a group-wide search.
     group_columns: Vec<(String, String)>,
+    /// The group's short names and equivalent terms, which queries are widened with.
+    pub synonyms: Synonyms,
 }
 
 impl SearchPages {
@@ -60,7 +63,7 @@ impl SearchPages {
                 group_columns.push((c.slug.clone(), c.name.clone()));
             }
         }
-        Ok(SearchPages { sites, group_columns })
+        Ok(SearchPages { sites, group_columns, synonyms: Synonyms::of_group(group) })
     }
 }
 
@@ -132,6 +135,20 @@ pub fn render(
         Scope::Site(code) => group.site(code).map_or_else(|| code.clone(), |s| s.def.name.clone()),
     };
 
+    // 您是不是要找: a search for the unit the query resembles, across the group, and its site.
+    let suggestion = match &outcome {
+        Outcome::Found(r) => r.suggestion.as_ref().and_then(|s| {
+            let unit = group.site(&s.site)?;
+            let q = [("q", s.text.as_str()), ("site", "all")];
+            Some(context! {
+                text => &s.text,
+                url => format!("{path}?{}", serde_urlencoded::to_string(q).unwrap_or_default()),
+                site_name => &unit.def.name,
+                site_url => group.url(unit, "/"),
+            })
+        }),
+        _ => None,
+    };
     let (state, error, total, pages_n, hits, micros) = match outcome {
         Outcome::Start => ("start", None, 0, 0, Vec::new(), 0),
         Outcome::Invalid(e) => ("error", Some(e), 0, 0, Vec::new(), 0),
@@ -178,6 +195,7 @@ pub fn render(
         last_url => link(&req.scope, req.column.as_deref(), req.sort, pages_n.max(1)),
         pagination => pagination,
         hits => hits,
+        suggestion => suggestion,
         seconds => format!("{:.3}", micros as f64 / 1e6),
         action => path,
         max_chars => crate::search::request::MAX_QUERY_CHARS,
