@@ -262,10 +262,19 @@ async fn external_findings(
     Ok(())
 }
 
-/// The paths the zhanqun service answers behind nginx (search, counter, API, admin): links to
-/// them are not links to files.
+/// The paths the zhanqun service or nginx answer (search, counter, API, admin, the reading
+/// modes' switch and stylesheet): links to them are not links to files.
 pub fn service_paths(group: &Group) -> Vec<String> {
-    vec![group.def.search.path.clone(), group.def.counter.path.clone(), "/api/".to_string(), "/admin/".to_string()]
+    use crate::theme::modes;
+    vec![
+        group.def.search.path.clone(),
+        group.def.counter.path.clone(),
+        "/api/".to_string(),
+        "/admin/".to_string(),
+        modes::CARE_ON.to_string(),
+        modes::CARE_OFF.to_string(),
+        modes::MODE_CSS.to_string(),
+    ]
 }
 
 fn output_findings(
