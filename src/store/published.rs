@@ -266,7 +266,8 @@ impl Store {
             None => (String::new(), String::new()),
         };
         // Two indexed walks (from this site's policies, from its interpretations) instead of
-        // one OR over every link of the group.
+        // one OR over every link of the group. Ordered, so that a page lists its links alike
+        // in every publish: PostgreSQL returned them in whatever order its plan gave.
         let sql = format!(
             "SELECT 'p' AS side, p.id AS from_id, o.id AS other_id, os.code, oc.slug, orev.publish_at, orev.title
              FROM articles p
@@ -284,7 +285,8 @@ impl Store {
              JOIN revisions orev ON orev.id = o.published_revision_id
              JOIN site_columns oc ON oc.id = o.column_id
              JOIN sites os ON os.id = o.site_id
-             WHERE i.site_id = $1 AND i.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2{i_only}"
+             WHERE i.site_id = $1 AND i.status = 'published' AND o.status = 'published' AND orev.publish_at <= $2{i_only}
+             ORDER BY from_id, side, publish_at, other_id"
         );
         let mut q = sqlx::query(&sql).bind(site_id).bind(now);
         for id in only.unwrap_or_default() {
