@@ -48,17 +48,7 @@ async fn total(State(state): State<AppState>, Path(code): Path<String>) -> Respo
     let Some(counter) = state.counter.as_deref() else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    match counter.site_total(&state.project.store, &code).await {
-        Ok(Some(views)) => {
-            ([(header::CACHE_CONTROL, "public, max-age=60")], Json(serde_json::json!({ "views": views })))
-                .into_response()
-        }
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the site totals");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-    }
+    views_answer(counter.site_total(&state.project.store, &code).await, "the site totals")
 }
 
 #[derive(serde::Deserialize)]
@@ -76,14 +66,20 @@ async fn page_total(
     let Some(counter) = state.counter.as_deref() else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    match counter.page_total(&state.project.store, &code, &q.p).await {
+    views_answer(counter.page_total(&state.project.store, &code, &q.p).await, "a page's views")
+}
+
+/// `{"views": N}` cacheable for a minute, 404 for what is not there, 503 when the database
+/// cannot answer.
+fn views_answer(found: Result<Option<i64>, crate::store::StoreError>, what: &str) -> Response {
+    match found {
         Ok(Some(views)) => {
             ([(header::CACHE_CONTROL, "public, max-age=60")], Json(serde_json::json!({ "views": views })))
                 .into_response()
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
-            tracing::warn!(error = %e, "could not read a page's views");
+            tracing::warn!(error = %e, "could not read {what}");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
