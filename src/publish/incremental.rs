@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use super::change::{self, Change};
 use super::output::{LiveEdit, Output, Publish};
+use super::page_code::NewCode;
 use super::plan::column_page_path;
 use super::render::SiteRenderer;
 use super::PublishError;
@@ -148,7 +149,7 @@ async fn publish_site(
     };
     let read_ms = t0.elapsed().as_secs_f64() * 1e3;
     let (group, themes, code) = (group.clone(), themes.clone(), site.code().to_string());
-    let files = tokio::task::spawn_blocking(move || {
+    let (files, codes) = tokio::task::spawn_blocking(move || {
         let site = group.site(&code).expect("site looked up above");
         match work {
             Work::Whole(output, content) => publish_whole(&group, &themes, site, &content, output),
@@ -158,6 +159,7 @@ async fn publish_site(
     .await
     .map_err(|e| PublishError::Renderer(e.to_string()))??;
     let render_ms = t0.elapsed().as_secs_f64() * 1e3 - read_ms;
+    super::page_code::keep(store, codes).await;
     if let Some(index) = search {
         sync::refresh(index, store, live).await?;
     }
@@ -181,29 +183,31 @@ enum Work {
 }
 
 /// The first publication of a site, or a new one after its columns changed: everything,
-/// swapped in as a new release.
+/// swapped in as a new release. Returns the files written and the QR codes drawn.
 fn publish_whole(
     group: &Group,
     themes: &Themes,
     site: &Site,
     content: &crate::store::published::SiteContent,
     out: Output,
-) -> Result<usize, PublishError> {
+) -> Result<(usize, Vec<NewCode>), PublishError> {
     let renderer = SiteRenderer::new(group, themes, site, content, out.site_dir(&site.host))?;
     let files = renderer.render()?;
+    let codes = renderer.take_new_codes();
     out.record(&site.host, renderer.into_written())?;
     out.commit(std::slice::from_ref(&site.host))?;
-    Ok(files)
+    Ok((files, codes))
 }
 
-/// Renders what a change touches and puts it into the live release file by file.
+/// Renders what a change touches and puts it into the live release file by file. Returns the
+/// files written and the QR codes drawn.
 fn publish_change(
     group: &Group,
     themes: &Themes,
     site: &Site,
     change: Change,
     edit: LiveEdit,
-) -> Result<usize, PublishError> {
+) -> Result<(usize, Vec<NewCode>), PublishError> {
     let Change { content, lists, pages, columns, parts, interaction, mut remove, last_pages } = change;
     let renderer = SiteRenderer::for_change(
         group,
@@ -223,6 +227,7 @@ fn publish_change(
             page += 1;
         }
     }
+    let codes = renderer.take_new_codes();
     edit.apply(renderer.into_written(), &remove)?;
-    Ok(files)
+    Ok((files, codes))
 }

@@ -8,6 +8,7 @@ pub mod incremental;
 pub mod manifest;
 pub mod nginx;
 pub mod output;
+pub mod page_code;
 pub mod plan;
 pub mod render;
 pub mod watch;
@@ -157,6 +158,16 @@ pub async fn build(
     // page list do not leave a core idle. The channel plus the in-flight bound keep at most
     // a few sites' content in memory.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, SiteContent)>(1);
+    // QR codes drawn for new addresses are kept while the build goes on (`page_code`).
+    let (codes_tx, mut codes_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<page_code::NewCode>>();
+    let keeper = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            while let Some(codes) = codes_rx.recv().await {
+                page_code::keep(&store, codes).await;
+            }
+        })
+    };
     let renderer = {
         let (group, themes, bar) = (group.clone(), themes.clone(), bar.clone());
         let dirs: HashMap<usize, PathBuf> = selected.iter().map(|&i| (i, out.site_dir(&group.sites[i].host))).collect();
@@ -180,12 +191,13 @@ pub async fn build(
                     }
                     let (group, themes, bar, dir) = (&group, &themes, &bar, dirs.get(&i).cloned().unwrap_or_default());
                     let sums = sums_paths.get(&i).cloned().unwrap_or_default();
-                    let (totals, first_error, permit_rx) = (&totals, &first_error, &permit_rx);
+                    let (totals, first_error, permit_rx, codes_tx) = (&totals, &first_error, &permit_rx, &codes_tx);
                     scope.spawn(move |_| {
                         // The manifest is written as soon as the site is rendered, so that
                         // no more than the sites in flight are held in memory.
                         let result = SiteRenderer::new(group, themes, &group.sites[i], &content, dir).and_then(|r| {
                             let (pages, files) = (r.page_count(), r.render()?);
+                            let _ = codes_tx.send(r.take_new_codes());
                             let sums_of = manifest::apply(manifest::Manifest::new(), r.into_written());
                             manifest::write(&sums, &sums_of).map_err(|e| PublishError::io(&sums, e))?;
                             Ok((pages, files))
@@ -243,6 +255,8 @@ pub async fn build(
         note_fetch(done, &mut fetch_error);
     }
     let rendered = renderer.await.map_err(|e| PublishError::Renderer(e.to_string()))?;
+    // The renderer dropped its sender: the keeper ends once the last codes are stored.
+    let _ = keeper.await;
     bar.finish_and_clear();
     if let Some(e) = fetch_error {
         return Err(e);

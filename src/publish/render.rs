@@ -3,11 +3,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use minijinja::{context, Value};
 use rayon::prelude::*;
 
 use super::context::{self as ctx, Section};
+use super::page_code::{self, NewCode};
 use super::plan::{column_page_path, public_url, Page, Plan};
 use super::{feeds, PublishError};
 use crate::content::{article_path, markdown};
@@ -52,6 +54,8 @@ pub struct SiteRenderer<'a> {
     live: Option<PathBuf>,
     /// Every file written, hashed while its bytes are in memory, for the release's manifest.
     written: super::manifest::Recorder,
+    /// QR codes drawn during the render (`take_new_codes`).
+    new_codes: Mutex<Vec<NewCode>>,
 }
 
 impl<'a> SiteRenderer<'a> {
@@ -88,6 +92,7 @@ impl<'a> SiteRenderer<'a> {
             dir,
             live: None,
             written: Default::default(),
+            new_codes: Mutex::default(),
         })
     }
 
@@ -108,6 +113,25 @@ impl<'a> SiteRenderer<'a> {
         r.plan = Plan { pages: Vec::new(), lists, dirs: Default::default() };
         r.live = Some(live);
         Ok(r)
+    }
+
+    /// The QR codes this renderer drew because none was kept for their address, to be kept
+    /// (`Store::keep_page_codes`) so the next build only reads them.
+    pub fn take_new_codes(&self) -> Vec<NewCode> {
+        std::mem::take(&mut *self.new_codes.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// An article page's QR code for `url` as an `<img src>`: the kept one when it was drawn
+    /// for this address, else drawn now and noted for keeping.
+    fn page_code(&self, a: &PublishedArticle, url: &str) -> Option<String> {
+        if let Some(kept) = a.code.as_ref().filter(|k| k.url == url) {
+            return Some(page_code::data_url(&kept.png));
+        }
+        let png = page_code::draw(url)?;
+        let src = page_code::data_url(&png);
+        let code = NewCode { article_id: a.id, url: url.to_string(), png };
+        self.new_codes.lock().unwrap_or_else(|e| e.into_inner()).push(code);
+        Some(src)
     }
 
     /// What this renderer wrote, for the release's manifest (`Output::record`).
@@ -328,17 +352,15 @@ impl<'a> SiteRenderer<'a> {
                 let a = &self.content.articles[i];
                 let ci = site.columns.iter().position(|c| c.slug == a.column).unwrap_or(0);
                 let body = markdown::render(&a.body_md);
+                let path = article_path(&a.column, &a.publish_at, a.id);
                 let extra = context! {
                     column => self.column_values[ci].clone(),
                     article => Value::from_serialize(ctx::article_ctx(self.group, self.site, a, self.content)),
                     body => Value::from_safe_string(body),
+                    // base64 and a fixed prefix: nothing in it to escape.
+                    qr => self.page_code(a, &self.group.url(self.site, &path)).map(Value::from_safe_string),
                 };
-                (
-                    article_path(&a.column, &a.publish_at, a.id),
-                    "article.html",
-                    format!("{} - {}", a.title, site.name),
-                    extra,
-                )
+                (path, "article.html", format!("{} - {}", a.title, site.name), extra)
             }
         };
         let url = public_url(&path).to_string();

@@ -41,7 +41,7 @@ struct Write<'a> {
 }
 
 /// `($n, $n+1, …), (…)` for `rows` rows of `per_row` values, the first numbered `$1`.
-fn values(rows: usize, per_row: usize, literal: impl Fn(usize) -> Option<&'static str>) -> String {
+pub(super) fn values(rows: usize, per_row: usize, literal: impl Fn(usize) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(rows * per_row * 5);
     let mut n = 0;
     for r in 0..rows {

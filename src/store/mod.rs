@@ -19,6 +19,7 @@ pub mod lists;
 pub mod mailboxes;
 pub mod messages;
 pub mod notices;
+pub mod page_codes;
 pub mod published;
 pub mod references;
 mod row;

@@ -25,6 +25,16 @@ pub struct PublishedArticle {
     pub attachments: Vec<AttachmentRef>,
     /// The page of another site this one was taken in from (信息报送), whose revision it shows.
     pub origin: Option<Origin>,
+    /// The QR code kept for this article's page, with the address it was drawn for; only the
+    /// readings that render pages select it.
+    pub code: Option<StoredCode>,
+}
+
+/// A page's QR code as kept in `page_codes`: base64 PNG and the address it names.
+#[derive(Debug, Clone)]
+pub struct StoredCode {
+    pub url: String,
+    pub png: String,
 }
 
 /// The source page of an article taken in through 信息报送.
@@ -94,6 +104,24 @@ pub(super) fn article_select(body: &str, extra: &str) -> String {
     )
 }
 
+/// `article_select` for a reading whose articles are rendered as pages: the body and the kept
+/// QR code too (`page_row` reads it). The caller appends its WHERE.
+fn page_select() -> String {
+    format!(
+        "{} LEFT JOIN page_codes q ON q.article_id = a.id",
+        article_select("r.body_md", ", q.url AS code_url, q.png AS code_png")
+    )
+}
+
+fn page_row(r: &sqlx::any::AnyRow) -> Result<PublishedArticle> {
+    let mut a = article_row(r)?;
+    a.code = match (r.col::<Option<String>>("code_url")?, r.col::<Option<String>>("code_png")?) {
+        (Some(url), Some(png)) => Some(StoredCode { url, png }),
+        _ => None,
+    };
+    Ok(a)
+}
+
 pub(super) fn article_row(r: &sqlx::any::AnyRow) -> Result<PublishedArticle> {
     Ok(PublishedArticle {
         id: r.col("id")?,
@@ -123,6 +151,7 @@ pub(super) fn article_row(r: &sqlx::any::AnyRow) -> Result<PublishedArticle> {
             }),
             None => None,
         },
+        code: None,
     })
 }
 
@@ -138,7 +167,7 @@ impl Store {
         let sql = format!(
             "{} WHERE a.site_id = $1 AND a.status = 'published' AND r.publish_at <= $2
              ORDER BY a.pinned DESC, r.publish_at DESC, a.id DESC",
-            article_select("r.body_md", "")
+            page_select()
         );
         let mut articles: Vec<PublishedArticle> = sqlx::query(&sql)
             .bind(site_id)
@@ -146,7 +175,7 @@ impl Store {
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(article_row)
+            .map(page_row)
             .collect::<Result<_>>()?;
 
         let mut atts: HashMap<i64, Vec<AttachmentRef>> = HashMap::new();
@@ -210,14 +239,14 @@ impl Store {
         let list = placeholders(3, ids.len());
         let sql = format!(
             "{} WHERE a.site_id = $1 AND a.status = 'published' AND r.publish_at <= $2 AND a.id IN ({list})",
-            article_select("r.body_md", "")
+            page_select()
         );
         let mut q = sqlx::query(&sql).bind(site_id).bind(now);
         for id in ids {
             q = q.bind(id);
         }
         let mut articles: Vec<PublishedArticle> =
-            q.fetch_all(self.pool()).await?.iter().map(article_row).collect::<Result<_>>()?;
+            q.fetch_all(self.pool()).await?.iter().map(page_row).collect::<Result<_>>()?;
         let live: Vec<i64> = articles.iter().map(|a| a.id).collect();
         if live.is_empty() {
             return Ok(content);

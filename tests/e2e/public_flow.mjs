@@ -185,6 +185,15 @@ for (const [name, url] of pages) {
   if (!(after > before)) fail(`字号 大 left the text at ${after} px (was ${before} px)`);
   if (!(await page.getByRole("button", { name: "打印本页" }).isVisible())) fail("no 打印 button");
   await shot(page, "84-article-font-large");
+  // 扫一扫在手机打开 at a desk, not on a phone (tests/it/page_codes.rs reads the code back).
+  const qr = page.locator(".zq-qr img");
+  const shown = await qr
+    .evaluate((img) => img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().width >= 100)
+    .catch(() => false);
+  if (!shown) fail("the article page shows no 扫一扫 code at 1366 px");
+  await shot(page, "86-article-qr-1366");
+  await page.setViewportSize({ width: 390, height: 844 });
+  if (await qr.isVisible()) fail("the 扫一扫 code is shown on a phone");
   // An open redirect is refused: the switch only returns to a path of the same host.
   const r = await page.request.get(`http://127.0.0.1:${NGINX_PORT}/_care/on?to=//evil.example/`, {
     headers: { Host: "fgw.shili.gov.cn" },

@@ -162,6 +162,7 @@ fn editor_submits_reviewer_approves_citizen_reads_and_searches_through_nginx() {
         "65-article-news-390",
         "81-care-article-390",
         "85-mourning-portal",
+        "86-article-qr-1366",
     ] {
         assert!(shots.join(format!("{n}.png")).is_file(), "screenshot {n}");
     }

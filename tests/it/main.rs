@@ -20,6 +20,7 @@ mod messages;
 mod migrations;
 mod nginx;
 mod notices;
+mod page_codes;
 mod prepublish;
 mod publishing;
 mod references;

@@ -39,6 +39,7 @@ fn render_preview(
         cover: None,
         attachments: files.to_vec(),
         origin: None,
+        code: None,
     };
     let content = SiteContent { articles: vec![article], ..Default::default() };
     let html = SiteRenderer::new(group, &state.project.themes, site, &content, Default::default())
