@@ -121,17 +121,16 @@ impl<'a> SiteRenderer<'a> {
         std::mem::take(&mut *self.new_codes.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// An article page's QR code for `url` as an `<img src>`: the kept one when it was drawn
-    /// for this address, else drawn now and noted for keeping.
+    /// An article page's QR code for `url` (base64 PNG): the kept one when it was drawn for
+    /// this address, else drawn now and noted for keeping.
     fn page_code(&self, a: &PublishedArticle, url: &str) -> Option<String> {
         if let Some(kept) = a.code.as_ref().filter(|k| k.url == url) {
-            return Some(page_code::data_url(&kept.png));
+            return Some(kept.png.clone());
         }
         let png = page_code::draw(url)?;
-        let src = page_code::data_url(&png);
-        let code = NewCode { article_id: a.id, url: url.to_string(), png };
+        let code = NewCode { article_id: a.id, url: url.to_string(), png: png.clone() };
         self.new_codes.lock().unwrap_or_else(|e| e.into_inner()).push(code);
-        Some(src)
+        Some(png)
     }
 
     /// What this renderer wrote, for the release's manifest (`Output::record`).

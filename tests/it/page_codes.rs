@@ -9,8 +9,8 @@ use zhanqun::store::import::import_dir;
 
 use crate::common::{databases, open, temp_project, write_md};
 
-/// What a phone reads from a page's code: the PNG decoded, each module enlarged to several
-/// pixels as on a screen, and scanned.
+/// What a phone reads from a page's code: the PNG decoded, set in its quiet zone as the page
+/// pads it, each module enlarged to several pixels as on a screen, and scanned.
 fn scan(png_base64: &str) -> String {
     let bytes = base64::engine::general_purpose::STANDARD.decode(png_base64).expect("base64");
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
@@ -18,10 +18,17 @@ fn scan(png_base64: &str) -> String {
     let mut reader = decoder.read_info().expect("png header");
     let mut buf = vec![0; reader.output_buffer_size().expect("size")];
     let info = reader.next_frame(&mut buf).expect("png data");
-    let (w, h, scale) = (info.width as usize, info.height as usize, 4);
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w * scale, h * scale, |x, y| {
-        buf[(y / scale) * info.line_size + (x / scale)]
-    });
+    // The page's padding is the quiet zone: 4 light modules around the image.
+    let (w, h, scale, quiet) = (info.width as usize, info.height as usize, 4, 4);
+    let mut img =
+        rqrr::PreparedImage::prepare_from_greyscale((w + 2 * quiet) * scale, (h + 2 * quiet) * scale, |x, y| {
+            let (mx, my) = ((x / scale).wrapping_sub(quiet), (y / scale).wrapping_sub(quiet));
+            if mx < w && my < h {
+                buf[my * info.line_size + mx]
+            } else {
+                255
+            }
+        });
     let grids = img.detect_grids();
     assert_eq!(grids.len(), 1, "one code in the image");
     grids[0].decode().expect("the code decodes").1
