@@ -18,6 +18,7 @@ pub mod hex;
 pub mod html;
 pub mod interaction;
 pub mod mail;
+pub mod metrics;
 pub mod project;
 pub mod publish;
 pub mod search;

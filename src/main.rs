@@ -63,6 +63,10 @@ enum Command {
         /// Build only this site (repeatable).
         #[arg(long = "site", value_name = "CODE")]
         only: Vec<String>,
+        /// Build a fixed share of the sites, I of N (for N builders on one database and one
+        /// publish folder; a site's share follows from its code).
+        #[arg(long, value_name = "I/N", conflicts_with = "only")]
+        shard: Option<zhanqun::publish::shard::Shard>,
         /// Keep running and rebuild the affected sites when a YAML file or template changes.
         #[arg(long)]
         watch: bool,
@@ -184,14 +188,15 @@ struct NginxArgs {
     /// Port the generated nginx configuration listens on.
     #[arg(long, default_value_t = 80)]
     nginx_port: u16,
-    /// Address nginx proxies /search and /hit to.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    upstream: String,
+    /// Address nginx proxies /search, /hit and /api/ to; repeat it for each service node
+    /// sharing one database.
+    #[arg(long = "upstream", default_value = "127.0.0.1:8080")]
+    upstreams: Vec<String>,
 }
 
 impl NginxArgs {
     fn options(&self) -> NginxOptions {
-        NginxOptions { port: self.nginx_port, upstream: self.upstream.clone() }
+        NginxOptions { port: self.nginx_port, upstreams: self.upstreams.clone() }
     }
 }
 
@@ -379,7 +384,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { dir, site, column, project } => {
             cmd::import::run(&dir, &site, column.as_deref(), project).await
         }
-        Command::Build { only, watch, nginx, project } => cmd::build::run(only, watch, nginx, project).await,
+        Command::Build { only, shard, watch, nginx, project } => {
+            cmd::build::run(only, shard, watch, nginx, project).await
+        }
         Command::Publish { project } => cmd::publish::run(project).await,
         Command::Serve { listen, demo_articles, idle_minutes, nginx, smtp, project } => {
             cmd::serve::run(project.paths(), &listen, demo_articles, idle_minutes, nginx, smtp.settings()?).await

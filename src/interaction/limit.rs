@@ -1,6 +1,8 @@
 //! Per-address rates for the public forms, in memory: a flood from one address is refused
 //! with the time to wait, and everyone else goes on unaffected. Each node keeps its own
-//! counts, which only makes several nodes a little more lenient.
+//! counts: behind `n` nodes an address gets at most `n` times each rate (tests/it/nodes.rs),
+//! a bound kept on purpose, as the counts of every challenge and look-up would otherwise be a
+//! database write.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;

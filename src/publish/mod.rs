@@ -11,6 +11,7 @@ pub mod output;
 pub mod page_code;
 pub mod plan;
 pub mod render;
+pub mod shard;
 pub mod watch;
 
 use std::collections::HashMap;

@@ -8,6 +8,7 @@
 
 pub mod analyze;
 pub mod document;
+pub mod follow;
 pub mod index;
 pub mod query;
 pub mod request;

@@ -50,6 +50,8 @@ impl Publisher {
                 let group = project.group();
                 let failed = match incremental::run_due(&group, &themes, &store, &out, search.as_ref()).await {
                     Ok(r) if r.jobs > 0 => {
+                        crate::metrics::NODE.publish_runs.add(std::time::Duration::from_secs_f64(r.seconds));
+                        crate::metrics::add(&crate::metrics::NODE.publish_jobs, r.jobs as u64);
                         tracing::info!(
                             jobs = r.jobs,
                             sites = r.sites,

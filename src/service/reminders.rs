@@ -10,11 +10,17 @@ use crate::store::notices::{MailTo, NewNotice};
 use crate::store::tenant::{Job, Tenant};
 use crate::store::{now_unix, StoreError};
 
-pub fn spawn(project: Project) {
+/// Checks every ten minutes, on the node holding the lease `reminders`, so that no notice
+/// is sent twice.
+pub fn spawn(project: Project, node: String) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        let every = std::time::Duration::from_secs(600);
+        let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
+            if !super::my_turn(&project.store, "reminders", &node, every * 3).await {
+                continue;
+            }
             match send_due(&project, beijing_day(now_unix())).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(notices = n, "message deadline notices sent"),

@@ -4,7 +4,8 @@
 
 use super::Cols;
 
-use super::{now_unix, Result, Store};
+use super::leases::HEARTBEAT;
+use super::{now_unix, search_log, Result, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -29,7 +30,9 @@ pub const CLAIM_SECONDS: i64 = 300;
 
 impl Store {
     /// Claims the jobs due at `now` (Unix seconds) for the publisher `node`, oldest first:
-    /// those nobody holds and those whose claim ran out. On PostgreSQL the rows are locked
+    /// those nobody holds, those whose claim ran out, and those of a `serve` node whose
+    /// heartbeat lease ran out (it died: its work is taken over in seconds, not after the
+    /// claim's five minutes; see `leases::heartbeat`). On PostgreSQL the rows are locked
     /// with SKIP LOCKED, so publishers on several nodes each get different jobs without
     /// waiting on each other; SQLite has one writer, which is the lock.
     pub async fn claim_jobs(&self, node: &str, now: i64) -> Result<Vec<Job>> {
@@ -40,7 +43,10 @@ impl Store {
         let sql = format!(
             "UPDATE publish_jobs SET claimed_by = $1, claimed_until = $2
              WHERE id IN (SELECT id FROM publish_jobs
-                          WHERE done_at IS NULL AND due_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
+                          WHERE done_at IS NULL AND due_at <= $3
+                            AND (claimed_until IS NULL OR claimed_until < $3
+                                 OR EXISTS (SELECT 1 FROM leases l
+                                            WHERE l.name = '{HEARTBEAT}' || publish_jobs.claimed_by AND l.until_at < $3))
                           ORDER BY id LIMIT 1000 {skip_locked})
              RETURNING id, site_id, article_id, old_path, old_column, old_list_at, due_at, whole"
         );
@@ -99,21 +105,36 @@ impl Store {
 
     /// When the next pending job falls due, if any is pending.
     pub async fn next_job_due(&self) -> Result<Option<i64>> {
-        // A job another publisher holds is due again only when its claim runs out.
-        sqlx::query(
-            "SELECT MIN(CASE WHEN claimed_until IS NOT NULL AND claimed_until > due_at THEN claimed_until ELSE due_at END)
-             AS due FROM publish_jobs WHERE done_at IS NULL",
-        )
-            .fetch_one(self.pool())
-            .await?
-            .col("due")
+        // A job another publisher holds is due again when its claim runs out, or just after
+        // its node's heartbeat does if that comes first.
+        sqlx::query(&format!(
+            "SELECT MIN(CASE WHEN j.claimed_until IS NULL OR j.claimed_until <= j.due_at THEN j.due_at
+                             WHEN l.until_at IS NOT NULL AND l.until_at < j.claimed_until THEN l.until_at + 1
+                             ELSE j.claimed_until END) AS due
+             FROM publish_jobs j LEFT JOIN leases l ON l.name = '{HEARTBEAT}' || j.claimed_by
+             WHERE j.done_at IS NULL"
+        ))
+        .fetch_one(self.pool())
+        .await?
+        .col("due")
     }
 
+    /// Marks jobs done once their pages are live, and logs their articles for every node's
+    /// search index (`search_log`).
     pub async fn finish_jobs(&self, ids: &[i64]) -> Result<()> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
+        search_log::lock_for_append(&mut tx, self.backend()).await?;
         for id in ids {
-            sqlx::query("UPDATE publish_jobs SET done_at = $1 WHERE id = $2")
+            sqlx::query(
+                "INSERT INTO search_log (article_id, at)
+                 SELECT article_id, $1 FROM publish_jobs WHERE id = $2 AND done_at IS NULL AND article_id IS NOT NULL",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE publish_jobs SET done_at = $1 WHERE id = $2 AND done_at IS NULL")
                 .bind(now)
                 .bind(id)
                 .execute(&mut *tx)
@@ -130,17 +151,29 @@ impl Store {
 
     /// Marks the pending jobs of the given sites done that a full build started at `built_at`
     /// covered: those queued before it (id up to `up_to`) and due by then.
+    /// The build's articles are logged for every node's search index, as a publish's are.
     pub async fn finish_site_jobs(&self, site_ids: &[i64], up_to: i64, built_at: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        search_log::lock_for_append(&mut tx, self.backend()).await?;
         for id in site_ids {
+            sqlx::query(
+                "INSERT INTO search_log (article_id, at)
+                 SELECT article_id, $1 FROM publish_jobs
+                 WHERE site_id = $2 AND done_at IS NULL AND due_at <= $1 AND id <= $3 AND article_id IS NOT NULL",
+            )
+            .bind(built_at)
+            .bind(id)
+            .bind(up_to)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "UPDATE publish_jobs SET done_at = $1 WHERE site_id = $2 AND done_at IS NULL AND due_at <= $1 AND id <= $3",
             )
             .bind(built_at)
             .bind(id)
             .bind(up_to)
-                .execute(&mut *tx)
-                .await?;
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

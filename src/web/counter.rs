@@ -114,6 +114,10 @@ fn record(counter: &Counter, hit: &RawHit, headers: &HeaderMap, peer: Option<Soc
     let ip = client_ip(headers, peer);
     let ua = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     match counter.record(hit, &ip, ua, crate::store::now_unix()) {
+        Ok(crate::counter::aggregate::Counted::View) => {
+            crate::metrics::add(&crate::metrics::NODE.hits, 1);
+            StatusCode::NO_CONTENT
+        }
         Ok(_) => StatusCode::NO_CONTENT,
         Err(_) => StatusCode::BAD_REQUEST,
     }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod counter;
 mod follow;
 pub mod messages;
+mod metrics;
 pub(crate) mod preview;
 mod reading;
 pub mod search;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes::router(state.clone()))
         .merge(counter::api_router(&state))
         .merge(messages::router())
+        .merge(metrics::router())
         .merge(public_pages(&state))
         .layer(middleware::from_fn(request_log))
         .merge(counter::router(&state))
@@ -96,6 +98,15 @@ pub async fn serve(project: Project, listener: tokio::net::TcpListener, idle_sec
     match counter.flush(&store).await {
         Ok(n) => tracing::info!(views = n, "counts written at shutdown"),
         Err(e) => tracing::error!(error = %e, "could not write the last counts at shutdown"),
+    }
+    // Another node takes the shared work and the unfinished publish jobs over at its next
+    // round, not when the leases and claims run out.
+    let node = crate::service::node();
+    if let Err(e) = store.release_leases(&node).await {
+        tracing::warn!(error = %e, "could not give up this node's leases; they run out on their own");
+    }
+    if let Err(e) = store.release_claims(&node).await {
+        tracing::warn!(error = %e, "could not give back this node's publish jobs; their claims run out on their own");
     }
     served
 }

@@ -131,7 +131,11 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     let opts = project.build_options(
         Vec::new(),
         false,
-        Some(NginxOptions { port, upstream: format!("127.0.0.1:{upstream}") }),
+        // Two service nodes, the first of them down: nginx answers from the other.
+        Some(NginxOptions {
+            port,
+            upstreams: vec![format!("127.0.0.1:{}", free_port()), format!("127.0.0.1:{upstream}")],
+        }),
     );
     project.build(&opts).await.unwrap();
     let _nginx = start_nginx(tmp.path(), &opts.out.join("nginx/zhanqun.conf"), port);
@@ -224,6 +228,11 @@ async fn nginx_serves_every_host_and_a_browser_reports_to_the_counter() {
     let (status, _, body) = http_get(port, "jyj.shili.gov.cn", "/search?q=%E6%95%99%E8%82%B2&site=jyj", "");
     assert_eq!((status, String::from_utf8_lossy(&body).to_string()), (200, "upstream answered".to_string()));
     assert!(seen.lock().unwrap().iter().any(|l| l.starts_with("GET /search?q=%E6%95%99%E8%82%B2&site=jyj")));
+    // The node that is down never shows: each request nginx sent there is tried on the other.
+    for _ in 0..6 {
+        let (status, _, body) = http_get(port, "fgw.shili.gov.cn", "/search?q=x", "");
+        assert_eq!((status, String::from_utf8_lossy(&body).to_string()), (200, "upstream answered".to_string()));
+    }
 
     // A real browser: load the 发改委 home page through nginx and let the beacon fire.
     let chromium = Path::new("/usr/bin/chromium");

@@ -237,8 +237,11 @@ async fn unreachable_sites_are_vetoed_from_real_probes() {
         paths.search = dir.join("search");
         let project = zhanqun::project::Project::open(paths).await.unwrap();
         let port = free_port();
-        let opts =
-            project.build_options(Vec::new(), false, Some(NginxOptions { port, upstream: "127.0.0.1:9".into() }));
+        let opts = project.build_options(
+            Vec::new(),
+            false,
+            Some(NginxOptions { port, upstreams: vec!["127.0.0.1:9".into()] }),
+        );
         project.build(&opts).await.unwrap();
         let nginx = start_nginx(&dir, &opts.out.join("nginx/zhanqun.conf"), port);
         let settings = Availability {

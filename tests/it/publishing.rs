@@ -17,6 +17,8 @@ use zhanqun::store::tenant::{Job, Tenant};
 use zhanqun::store::users::{NewUser, User};
 use zhanqun::store::workflow::Decision;
 
+use sqlx::Row;
+
 use crate::common::{databases, open, temp_project};
 
 const SITE: &str = "fgw";
@@ -138,7 +140,6 @@ async fn imported(dir: &Path, url: &str, n: usize) -> Project {
 
 /// Ids of the live articles of a column, oldest first.
 async fn listed(project: &Project, column: &str) -> Vec<i64> {
-    use sqlx::Row;
     sqlx::query(
         "SELECT a.id FROM articles a JOIN site_columns c ON c.id = a.column_id
          WHERE c.slug = $1 AND a.status = 'published' ORDER BY a.list_at, a.id",
@@ -154,7 +155,6 @@ async fn listed(project: &Project, column: &str) -> Vec<i64> {
 
 /// Jobs not done yet.
 async fn pending_jobs(project: &Project) -> i64 {
-    use sqlx::Row;
     sqlx::query("SELECT COUNT(*) AS n FROM publish_jobs WHERE done_at IS NULL")
         .fetch_one(project.store.pool())
         .await
@@ -334,7 +334,6 @@ async fn two_publishers_on_one_database_run_each_job_once() {
     let (a, b) = (run("node-a"), run("node-b"));
     let (a, b) = (a.await.unwrap(), b.await.unwrap());
     assert_eq!(a + b, 24, "each job run once: node-a ran {a}, node-b ran {b}");
-    use sqlx::Row;
     let rows =
         sqlx::query("SELECT claimed_by, done_at FROM publish_jobs").fetch_all(project.store.pool()).await.unwrap();
     assert!(rows.iter().all(|r| r.get::<Option<i64>, _>("done_at").is_some()), "all done");
@@ -354,6 +353,91 @@ async fn two_publishers_on_one_database_run_each_job_once() {
     assert_eq!(project.store.release_claims("node-a").await.unwrap(), 1);
     let r = run_due_as("node-a", &project.group(), &project.themes, &project.store, &project.paths.out, None).await;
     assert_eq!(r.unwrap().jobs, 1);
+
+    // A serving node that died holding a job: while its heartbeat lasts nobody takes the job;
+    // once it has run out, another node takes it at once rather than after the claim's minutes,
+    // and runs it once.
+    let store = &project.store;
+    let now = zhanqun::store::now_unix();
+    let beat = zhanqun::store::leases::heartbeat("node-a");
+    assert!(store.take_lease(&beat, "node-a", now, 15).await.unwrap());
+    let id = d.approve(&project, None, &input("心跳停止前认领的稿件", "gzdt")).await;
+    assert_eq!(store.claim_jobs("node-a", now).await.unwrap().len(), 1);
+    let r = run_due_as("node-b", &project.group(), &project.themes, store, &project.paths.out, None).await;
+    assert_eq!(r.unwrap().jobs, 0, "node-a is alive: its job stays with it");
+    assert_eq!(store.next_job_due().await.unwrap(), Some(now + 16), "node-b looks again when the heartbeat ends");
+    sqlx::query("UPDATE leases SET until_at = $1 WHERE name = $2")
+        .bind(now - 1)
+        .bind(&beat)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let r = run_due_as("node-b", &project.group(), &project.themes, store, &project.paths.out, None).await;
+    assert_eq!(r.unwrap().jobs, 1, "node-a's heartbeat ran out: node-b takes its job");
+    let rows = sqlx::query("SELECT claimed_by, done_at FROM publish_jobs WHERE article_id = $1")
+        .bind(id)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<Option<String>, _>("claimed_by").as_deref(), Some("node-b"));
+    assert!(rows[0].get::<Option<i64>, _>("done_at").is_some());
+    assert_same_tree("a job taken over", &live, &full_build(&project, &tmp.path().join("full-2")).await);
+}
+
+/// Every node keeps its own search index; each follows the search log, so an article published
+/// by one node is found on the others, a withdrawal leaves them, and a full build's articles
+/// reach them too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_nodes_search_follows_what_another_published() {
+    use std::sync::Arc;
+    use zhanqun::search::follow::Follower;
+    use zhanqun::search::SearchIndex;
+    let tmp = temp_project();
+    for (backend, url) in databases(tmp.path()) {
+        let project = imported(tmp.path(), &url, 5).await;
+        let d = desk(&project).await;
+        let store = project.store.clone();
+        let open_index =
+            |node: &str| Arc::new(SearchIndex::open(&tmp.path().join(format!("search-{backend}-{node}"))).unwrap());
+        let (a, b) = (open_index("a"), open_index("b"));
+        let head = store.search_log_head().await.unwrap();
+        for ix in [&a, &b] {
+            let (ix, st, rt) = (ix.clone(), store.clone(), tokio::runtime::Handle::current());
+            tokio::task::spawn_blocking(move || zhanqun::search::sync::reconcile(&ix, &st, &rt))
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let mut follower = Follower::from(b.clone(), store.clone(), head);
+        let indexed = |ix: &Arc<SearchIndex>, id: i64| ix.keys().unwrap().contains_key(&id);
+        let group = project.group();
+        let publish_on_a = || run_due_as("node-a", &group, &project.themes, &store, &project.paths.out, Some(&a));
+
+        let id = d.approve(&project, None, &input("跨节点检索的测试稿件", "gzdt")).await;
+        assert_eq!(publish_on_a().await.unwrap().jobs, 1);
+        assert!(indexed(&a, id) && !indexed(&b, id), "{backend}: only the publishing node knows yet");
+        assert_eq!(follower.catch_up().await.unwrap(), 1, "{backend}");
+        assert!(indexed(&b, id), "{backend}: node b follows");
+        assert_eq!(follower.catch_up().await.unwrap(), 0, "{backend}: nothing new");
+
+        d.withdraw(&project, id).await;
+        assert_eq!(publish_on_a().await.unwrap().jobs, 1);
+        follower.catch_up().await.unwrap();
+        assert!(!indexed(&a, id) && !indexed(&b, id), "{backend}: withdrawn on both");
+
+        // A full build (of another process: `zhanqun build`) marks the jobs it covered done
+        // and logs them as a publish does.
+        let built = d.approve(&project, None, &input("全量构建收录的稿件", "gzdt")).await;
+        project.build(&project.build_options(vec![SITE.into()], false, Some(NginxOptions::default()))).await.unwrap();
+        follower.catch_up().await.unwrap();
+        assert!(indexed(&b, built), "{backend}: a full build's article reaches the index");
+
+        // A node that started later starts at the head after reconciling; nothing is missed.
+        let late = Follower::from(b.clone(), store.clone(), store.search_log_head().await.unwrap());
+        assert_eq!(late.position(), follower.position(), "{backend}");
+        project.store.close().await;
+    }
 }
 
 /// `zhanqun publish` killed with SIGKILL at several moments of a large publish: nginx only ever

@@ -170,7 +170,10 @@ async fn api(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Res
 async fn run(service: &Arc<SearchService>, req: SearchRequest) -> Result<Results, Response> {
     let s = service.clone();
     let pages = service.pages();
-    match tokio::task::spawn_blocking(move || search(&s.index, &req, &pages.synonyms)).await {
+    let started = std::time::Instant::now();
+    let done = tokio::task::spawn_blocking(move || search(&s.index, &req, &pages.synonyms)).await;
+    crate::metrics::NODE.searches.add(started.elapsed());
+    match done {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "search failed");
