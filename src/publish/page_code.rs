@@ -9,14 +9,7 @@
 use base64::Engine;
 use qrcodegen::{QrCode, QrCodeEcc};
 
-/// A code drawn for an article during a render, to be kept for the next build.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewCode {
-    pub article_id: i64,
-    pub url: String,
-    /// The PNG, base64-encoded.
-    pub png: String,
-}
+pub use crate::store::page_codes::NewCode;
 
 /// The QR code of `url` as a base64 PNG, one pixel per module; None when the address is too
 /// long for any QR version (some 2,300 characters), where the page shows no code.

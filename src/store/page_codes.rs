@@ -3,7 +3,15 @@
 
 use super::articles::values;
 use super::{Result, Store};
-use crate::publish::page_code::NewCode;
+
+/// A code drawn for an article during a render, to be kept for the next build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCode {
+    pub article_id: i64,
+    pub url: String,
+    /// The PNG, base64-encoded.
+    pub png: String,
+}
 
 /// Rows per statement: three values each, well under SQLite's limit of bound values.
 const CHUNK: usize = 300;

@@ -14,6 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("csv", &[]),
     ("hex", &[]),
     ("html", &[]),
+    ("metrics", &[]),
     // The rules: the group's definition, accounts, articles and citizens' messages, no I/O but files.
     ("group", &["clock"]),
     ("auth", &["hex"]),
@@ -38,7 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("demo", &["auth", "clock", "content", "group", "hex", "interaction", "project", "stats", "store"]),
     // The running service and its edges.
-    ("service", &["audit", "clock", "counter", "mail", "project", "publish", "search", "store"]),
+    ("service", &["audit", "clock", "counter", "mail", "metrics", "project", "publish", "search", "store"]),
     (
         "web",
         &[
@@ -54,6 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "html",
             "interaction",
             "mail",
+            "metrics",
             "project",
             "publish",
             "search",
