@@ -140,15 +140,20 @@ static NEXT_IP: AtomicU32 = AtomicU32::new(1);
 impl Client {
     pub fn new(env: &Env) -> Client {
         let n = NEXT_IP.fetch_add(1, Ordering::Relaxed);
+        Client::at(&env.base, &format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255))
+    }
+
+    /// A client of the service at `base` (a `serve` process), sending `ip` as the reader's.
+    pub fn at(base: &str, ip: &str) -> Client {
         Client {
             http: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            base: env.base.clone(),
+            base: base.to_string(),
             csrf: String::new(),
-            ip: format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255),
+            ip: ip.to_string(),
         }
     }
 

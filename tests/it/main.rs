@@ -29,4 +29,5 @@ mod references;
 mod search;
 mod stats;
 mod submissions;
+mod upgrade;
 mod workflow;

@@ -101,16 +101,7 @@ async fn count(store: &Store, sql: &str) -> i64 {
 }
 
 fn client(port: u16, ip: &str) -> Client {
-    Client {
-        http: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        base: format!("http://127.0.0.1:{port}"),
-        csrf: String::new(),
-        ip: ip.into(),
-    }
+    Client::at(&format!("http://127.0.0.1:{port}"), ip)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
