@@ -159,8 +159,10 @@ pub async fn build(
     // page list do not leave a core idle. The channel plus the in-flight bound keep at most
     // a few sites' content in memory.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, SiteContent)>(1);
-    // QR codes drawn for new addresses are kept while the build goes on (`page_code`).
-    let (codes_tx, mut codes_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<page_code::NewCode>>();
+    // QR codes drawn for new addresses are kept while the build goes on (`page_code`). The
+    // hand-over is bounded: when the database falls behind (a first build draws every code),
+    // a rendered site waits rather than the codes of every site piling up in memory.
+    let (codes_tx, mut codes_rx) = tokio::sync::mpsc::channel::<Vec<page_code::NewCode>>(RENDER_IN_FLIGHT);
     let keeper = {
         let store = store.clone();
         tokio::spawn(async move {
@@ -198,7 +200,8 @@ pub async fn build(
                         // no more than the sites in flight are held in memory.
                         let result = SiteRenderer::new(group, themes, &group.sites[i], &content, dir).and_then(|r| {
                             let (pages, files) = (r.page_count(), r.render()?);
-                            let _ = codes_tx.send(r.take_new_codes());
+                            // A rayon worker, outside the runtime: blocking here is allowed.
+                            let _ = codes_tx.blocking_send(r.take_new_codes());
                             let sums_of = manifest::apply(manifest::Manifest::new(), r.into_written());
                             manifest::write(&sums, &sums_of).map_err(|e| PublishError::io(&sums, e))?;
                             Ok((pages, files))
