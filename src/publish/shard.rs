@@ -59,7 +59,7 @@ mod tests {
     }
 
     #[test]
-    fn every_site_is_in_exactly_one_shard_and_stays_there() {
+    fn every_site_is_in_exactly_one_shard_and_shards_are_even() {
         let codes: Vec<String> = (0..3000).map(|i| format!("site{i}")).collect();
         for count in 1..=6u32 {
             let shards: Vec<Shard> = (1..=count).map(|index| Shard { index, count }).collect();
