@@ -26,8 +26,11 @@ fn internal(peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
     }
     match peer.map(|p| p.ip()) {
         Some(IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private(),
-        // Loopback, or a unique local address (fc00::/7).
-        Some(IpAddr::V6(ip)) => ip.is_loopback() || ip.segments()[0] & 0xfe00 == 0xfc00,
+        // An IPv4 peer of a service listening on [::]; loopback; a unique local address (fc00::/7).
+        Some(IpAddr::V6(ip)) => match ip.to_ipv4_mapped() {
+            Some(v4) => v4.is_loopback() || v4.is_private(),
+            None => ip.is_loopback() || ip.segments()[0] & 0xfe00 == 0xfc00,
+        },
         None => false,
     }
 }
@@ -113,10 +116,10 @@ mod tests {
     fn only_direct_internal_connections_are_answered() {
         let at = |ip: &str| Some(SocketAddr::new(ip.parse().unwrap(), 40000));
         let none = HeaderMap::new();
-        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.20", "::1", "fd00::5"] {
+        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.20", "::1", "fd00::5", "::ffff:127.0.0.1"] {
             assert!(internal(at(ip), &none), "{ip}");
         }
-        for ip in ["8.8.8.8", "100.64.0.1", "2001:db8::1"] {
+        for ip in ["8.8.8.8", "100.64.0.1", "2001:db8::1", "::ffff:8.8.8.8"] {
             assert!(!internal(at(ip), &none), "{ip}");
         }
         let mut relayed = HeaderMap::new();
