@@ -7,13 +7,16 @@ use std::time::Duration;
 
 /// A count and a total duration, scraped as a Prometheus summary without quantiles
 /// (`_count`, `_sum`): the mean over any window is `rate(sum) / rate(count)`.
-#[derive(Default)]
 pub struct Timed {
     count: AtomicU64,
     micros: AtomicU64,
 }
 
 impl Timed {
+    const fn new() -> Self {
+        Timed { count: AtomicU64::new(0), micros: AtomicU64::new(0) }
+    }
+
     pub fn add(&self, took: Duration) {
         self.count.fetch_add(1, Ordering::Relaxed);
         self.micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
@@ -25,7 +28,6 @@ impl Timed {
     }
 }
 
-#[derive(Default)]
 pub struct Node {
     /// Publisher runs that published something, and how long each took.
     pub publish_runs: Timed,
@@ -39,10 +41,10 @@ pub struct Node {
 
 /// This process's figures.
 pub static NODE: Node = Node {
-    publish_runs: Timed { count: AtomicU64::new(0), micros: AtomicU64::new(0) },
+    publish_runs: Timed::new(),
     publish_jobs: AtomicU64::new(0),
     hits: AtomicU64::new(0),
-    searches: Timed { count: AtomicU64::new(0), micros: AtomicU64::new(0) },
+    searches: Timed::new(),
 };
 
 pub fn add(counter: &AtomicU64, n: u64) {

@@ -356,7 +356,7 @@ impl<'a> SiteRenderer<'a> {
                     column => self.column_values[ci].clone(),
                     article => Value::from_serialize(ctx::article_ctx(self.group, self.site, a, self.content)),
                     body => Value::from_safe_string(body),
-                    // base64 and a fixed prefix: nothing in it to escape.
+                    // base64 (the template writes the data: prefix): nothing in it to escape.
                     qr => self.page_code(a, &self.group.url(self.site, &path)).map(Value::from_safe_string),
                 };
                 (path, "article.html", format!("{} - {}", a.title, site.name), extra)

@@ -92,7 +92,8 @@ const BEAT_HOLD: Duration = Duration::from_secs(15);
 
 /// Renews this node's heartbeat lease for as long as the service runs.
 fn beat(store: Store) {
-    let (node, lease) = (node(), crate::store::leases::heartbeat(&node()));
+    let node = node();
+    let lease = crate::store::leases::heartbeat(&node);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(BEAT_EVERY);
         loop {
