@@ -145,6 +145,32 @@ enum Command {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// Copy the database (attachments included), the search index and the group's YAML into a
+    /// new folder under DIR, while the service keeps running (SQLite: VACUUM INTO; PostgreSQL:
+    /// pg_dump, which must be installed).
+    Backup {
+        /// Folder the backup folder is written into.
+        #[arg(long = "to", value_name = "DIR")]
+        into: PathBuf,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Put a backup back: checks every file, restores the database (into an empty PostgreSQL
+    /// database, or a SQLite file), the search index and the group, then builds every site.
+    /// Stop every `serve` of the database first.
+    Restore {
+        /// The backup folder (zhanqun-backup-…).
+        from: PathBuf,
+        /// Replace an existing SQLite database and group folder; they are kept beside, as
+        /// *.before-restore-<time>.
+        #[arg(long)]
+        replace: bool,
+        /// Do not build the sites afterwards (`zhanqun build` or `serve` will).
+        #[arg(long)]
+        no_build: bool,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
     /// Manage admin accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -351,6 +377,30 @@ enum BenchCommand {
         #[arg(long, default_value = "themes")]
         themes: PathBuf,
     },
+    /// A province-wide group on PostgreSQL: generate and import it site by site, then print
+    /// the database's size, one shard's build, and the search index's build, size and latency.
+    Province {
+        /// Subsites besides the portal.
+        #[arg(long = "sites", default_value_t = 3000)]
+        count: usize,
+        /// Articles per site.
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        /// The PostgreSQL server (the bench keeps its database there as zhanqun_province).
+        #[arg(long, env = "ZHANQUN_BENCH_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres: String,
+        /// The share of the sites built, as one of N builders would.
+        #[arg(long, default_value = "1/20")]
+        shard: zhanqun::publish::shard::Shard,
+        /// Kept between runs of the same size: the group, the search index, what was imported.
+        #[arg(long, default_value = "target/bench-province")]
+        work: PathBuf,
+        /// Where the shard is built.
+        #[arg(long, default_value = "/dev/shm/zhanqun-province")]
+        out: PathBuf,
+        #[arg(long, default_value = "themes")]
+        themes: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -392,6 +442,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cmd::serve::run(project.paths(), &listen, demo_articles, idle_minutes, nginx, smtp.settings()?).await
         }
         Command::User(c) => cmd::user::run(c).await,
+        Command::Backup { into, project } => cmd::backup::create(&into, project.paths()).await,
+        Command::Restore { from, replace, no_build, project } => {
+            cmd::backup::restore(&from, replace, !no_build, project.paths()).await
+        }
         Command::Audit { restore: Some(code), smtp, project, .. } => cmd::audit::restore(code, smtp, project).await,
         Command::Audit { site, format, external_links, restore: None, smtp, project } => {
             cmd::audit::run(site, format, external_links, smtp, project).await

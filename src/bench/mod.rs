@@ -6,6 +6,7 @@ pub mod audit;
 pub mod build;
 pub mod check;
 pub mod hits;
+pub mod province;
 pub mod publish;
 pub mod search;
 
@@ -80,6 +81,16 @@ pub async fn prepare(
         std::fs::write(&marker, &params)?;
     }
     Ok(project)
+}
+
+/// A new empty database `name` on the PostgreSQL server of `server` (dropped first when there).
+async fn fresh_postgres(server: &str, name: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(server).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await?;
+    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
+    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
+    Ok(format!("{base}/{name}"))
 }
 
 /// Resets the kernel's high-water mark of this process's resident memory (Linux).

@@ -88,16 +88,6 @@ pub async fn publish_bench(b: &PublishBench, report: impl Fn(String)) -> anyhow:
     Ok(())
 }
 
-/// A fresh database named `zhanqun_bench` on the PostgreSQL server of `server`.
-async fn fresh_postgres(server: &str) -> anyhow::Result<String> {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(server).await?;
-    sqlx::query("DROP DATABASE IF EXISTS zhanqun_bench WITH (FORCE)").execute(&mut conn).await?;
-    sqlx::query("CREATE DATABASE zhanqun_bench").execute(&mut conn).await?;
-    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
-    Ok(format!("{base}/zhanqun_bench"))
-}
-
 async fn one_size(b: &PublishBench, articles: usize, report: &impl Fn(String)) -> anyhow::Result<Run> {
     let work = b.work.join(articles.to_string());
     if work.exists() {
@@ -106,7 +96,7 @@ async fn one_size(b: &PublishBench, articles: usize, report: &impl Fn(String)) -
     std::fs::create_dir_all(&work)?;
     let mut paths = super::work_paths(&work, &b.sites, &b.themes);
     if let Some(server) = &b.postgres {
-        paths.database = fresh_postgres(server).await?;
+        paths.database = super::fresh_postgres(server, "zhanqun_bench").await?;
     }
     let project = Project::open(paths).await?;
     let group = project.group();

@@ -28,7 +28,7 @@ pub struct SearchBench {
 
 /// What citizens type into a government site's search box: one to three words, most of them
 /// two to four characters. The last few are scoped to one site, as a subsite's box is.
-const QUERIES: &[(&str, Option<&str>)] = &[
+pub(super) const QUERIES: &[(&str, Option<&str>)] = &[
     ("政务公开", None),
     ("营商环境", None),
     ("安全生产", None),
@@ -85,18 +85,7 @@ pub async fn search_bench(b: &SearchBench, report: impl Fn(String)) -> anyhow::R
         peak_rss_mib().map_or("?".into(), |m| m.to_string())
     ));
 
-    let requests: Vec<SearchRequest> = QUERIES
-        .iter()
-        .map(|(q, site)| SearchRequest {
-            text: q.to_string(),
-            scope: site.map_or(Scope::All, |s| Scope::Site(s.into())),
-            column: None,
-            from: None,
-            to: None,
-            sort: Sort::Relevance,
-            page: 1,
-        })
-        .collect();
+    let requests = requests();
     let hits: usize =
         requests.iter().map(|r| search(&index, r, &Synonyms::default()).map(|x| x.total).unwrap_or(0)).sum();
     report(format!(
@@ -242,7 +231,7 @@ async fn fts5_query(pool: &SqlitePool, r: &SearchRequest) -> sqlx::Result<usize>
 }
 
 /// The five queries with the highest mean time, from a `latencies` run.
-fn slowest(l: &Latency, reqs: &[SearchRequest]) -> String {
+pub(super) fn slowest(l: &Latency, reqs: &[SearchRequest]) -> String {
     let mut mean: Vec<(f64, String)> = reqs
         .iter()
         .enumerate()
@@ -260,13 +249,13 @@ fn slowest(l: &Latency, reqs: &[SearchRequest]) -> String {
     mean.iter().take(5).map(|(ms, q)| format!("{q} {ms:.1} ms")).collect::<Vec<_>>().join(", ")
 }
 
-struct Latency {
+pub(super) struct Latency {
     samples: Vec<Duration>,
     elapsed: Duration,
 }
 
 impl Latency {
-    fn line(&self) -> String {
+    pub(super) fn line(&self) -> String {
         let mut s = self.samples.clone();
         s.sort();
         let at =
@@ -284,8 +273,24 @@ impl Latency {
     }
 }
 
+/// The fixed queries as the search page would ask them.
+pub(super) fn requests() -> Vec<SearchRequest> {
+    QUERIES
+        .iter()
+        .map(|(q, site)| SearchRequest {
+            text: q.to_string(),
+            scope: site.map_or(Scope::All, |s| Scope::Site(s.into())),
+            column: None,
+            from: None,
+            to: None,
+            sort: Sort::Relevance,
+            page: 1,
+        })
+        .collect()
+}
+
 /// Every request `rounds` times in turn, after one warm-up round.
-fn latencies(rounds: usize, reqs: &[SearchRequest], run: &dyn Fn(&SearchRequest)) -> Latency {
+pub(super) fn latencies(rounds: usize, reqs: &[SearchRequest], run: &dyn Fn(&SearchRequest)) -> Latency {
     reqs.iter().for_each(run);
     let started = Instant::now();
     let mut samples = Vec::with_capacity(rounds * reqs.len());
@@ -301,7 +306,7 @@ fn latencies(rounds: usize, reqs: &[SearchRequest], run: &dyn Fn(&SearchRequest)
 
 /// `clients` threads each cycling through the requests (each from its own starting point)
 /// for `time`.
-fn concurrent(
+pub(super) fn concurrent(
     clients: usize,
     time: Duration,
     reqs: &[SearchRequest],
@@ -332,7 +337,7 @@ fn concurrent(
     Latency { samples, elapsed: started.elapsed() }
 }
 
-fn dir_mib(dir: &std::path::Path) -> u64 {
+pub(super) fn dir_mib(dir: &std::path::Path) -> u64 {
     walkdir::WalkDir::new(dir).into_iter().flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum::<u64>()
         >> 20
 }

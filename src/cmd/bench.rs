@@ -57,5 +57,11 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             zhanqun::bench::build::build_bench(&b, |line| println!("{line}")).await?;
             Ok(ExitCode::SUCCESS)
         }
+        BenchCommand::Province { count, articles, postgres, shard, work, out, themes } => {
+            let b =
+                zhanqun::bench::province::ProvinceBench { sites: count, articles, postgres, shard, work, out, themes };
+            zhanqun::bench::province::province_bench(&b, |line| println!("{line}")).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

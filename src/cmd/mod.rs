@@ -2,6 +2,7 @@
 //! hands each command to its file.
 
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod build;
 pub mod check;

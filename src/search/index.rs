@@ -56,14 +56,11 @@ impl SearchIndex {
     /// it afresh when it is unreadable or of another schema) and takes the writer lock.
     /// Folders of older versions are deleted.
     pub fn open(root: &Path) -> Result<SearchIndex> {
-        let dir = root.join(format!("v{VERSION}"));
+        let dir = version_dir(root);
         let io = |path: &Path, source| SearchError::Io { path: path.to_path_buf(), source };
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         // Lock the whole folder before deleting or recreating anything in it.
-        let lock = MmapDirectory::open(root)
-            .map_err(|e| SearchError::Index { dir: root.to_path_buf(), source: e.into() })?
-            .acquire_lock(&Lock { filepath: PathBuf::from(".zhanqun-search.lock"), is_blocking: false })
-            .map_err(|_| SearchError::Locked { dir: root.to_path_buf() })?;
+        let lock = lock_folder(root)?;
         remove_old_versions(root, &dir);
         let (schema, fields) = Fields::new();
         let index = if !dir.join("meta.json").exists() {
@@ -229,6 +226,29 @@ fn recreate(dir: &Path, schema: Schema) -> Result<Index> {
 
 /// Deletes `v<N>` folders other than the current one: an older binary's index is of no use
 /// to this one, and a newer one's would be rebuilt by it anyway.
+/// Takes the lock a running service holds on the index folder `root` (which must exist): no
+/// other zhanqun process touches the index while it is held.
+pub fn lock_folder(root: &Path) -> Result<DirectoryLock> {
+    MmapDirectory::open(root)
+        .map_err(|e| SearchError::Index { dir: root.to_path_buf(), source: e.into() })?
+        .acquire_lock(&Lock { filepath: PathBuf::from(".zhanqun-search.lock"), is_blocking: false })
+        .map_err(|_| SearchError::Locked { dir: root.to_path_buf() })
+}
+
+/// Live documents in the last commit of the index in `dir` (the folder of one version), read
+/// without the writer lock: a copy, or an index another process writes to.
+pub fn count_documents(dir: &Path) -> Result<u64> {
+    let err = |source| SearchError::Index { dir: dir.to_path_buf(), source };
+    let index = Index::open_in_dir(dir).map_err(err)?;
+    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
+    Ok(reader.searcher().num_docs())
+}
+
+/// The folder of the current schema's index under `root`.
+pub fn version_dir(root: &Path) -> PathBuf {
+    root.join(format!("v{VERSION}"))
+}
+
 fn remove_old_versions(root: &Path, current: &Path) {
     let Ok(entries) = std::fs::read_dir(root) else { return };
     for e in entries.flatten() {

@@ -31,6 +31,7 @@ pub mod sites;
 pub mod solicitations;
 mod sql;
 pub mod submissions;
+pub mod tally;
 pub mod tenant;
 pub mod traffic;
 pub mod users;
@@ -162,45 +163,41 @@ pub fn normalize_url(url: &str) -> String {
 impl Store {
     /// Opens the database, creating it and applying migrations on first use.
     pub async fn open(url: &str) -> Result<Store> {
-        sqlx::any::install_default_drivers();
         let url = normalize_url(url);
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let backend = backend_of(&url);
         let connect_err = |source| StoreError::Connect { url: redact(&url), source };
-        if backend == Backend::Sqlite {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { url: url.clone(), source })?;
-            }
+        if let Some(dir) = sqlite_file(&url).as_deref().and_then(Path::parent).filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { url: url.clone(), source })?;
         }
+        sqlx::any::install_default_drivers();
         if !Any::database_exists(&url).await.map_err(connect_err)? {
             Any::create_database(&url).await.map_err(connect_err)?;
         }
-        let options = AnyConnectOptions::from_str(&url).map_err(connect_err)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers (the publisher, the web) run beside the writer;
-                        // NORMAL sync is durable across process crashes, which is what WAL needs.
-                        // Temporary storage in memory: a multi-row statement keeps a statement
-                        // journal, which otherwise went to a file in /var/tmp (an import of
-                        // 20,000 articles wrote 190 MB there).
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(connect_err)?;
+        let pool = connect(&url, backend, false).await?;
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
         Ok(Store { pool, backend })
+    }
+
+    /// Opens a database as it is, to read it: nothing is created or migrated, and a SQLite
+    /// file is opened read-only (a backup's snapshot, the database a restore would replace).
+    pub async fn inspect(url: &str) -> Result<Store> {
+        let url = normalize_url(url);
+        let backend = backend_of(&url);
+        sqlx::any::install_default_drivers();
+        Ok(Store { pool: connect(&url, backend, true).await?, backend })
+    }
+
+    /// The newest migration this release knows for `backend`.
+    pub fn newest_schema(backend: Backend) -> i64 {
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -229,6 +226,55 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The backend a (normalized) URL names.
+pub fn backend_of(url: &str) -> Backend {
+    if url.starts_with("sqlite:") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
+/// The file of a SQLite URL (`sqlite://data/x.db?mode=rwc` → `data/x.db`); None for PostgreSQL.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let url = normalize_url(url);
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(path.split('?').next().unwrap_or(path).into())
+}
+
+async fn connect(url: &str, backend: Backend, read_only: bool) -> Result<AnyPool> {
+    let connect_err = |source| StoreError::Connect { url: redact(url), source };
+    let url = match (backend, read_only) {
+        (Backend::Sqlite, true) => format!("sqlite://{}?mode=ro", sqlite_file(url).unwrap_or_default().display()),
+        _ => url.to_string(),
+    };
+    let options = AnyConnectOptions::from_str(&url).map_err(connect_err)?;
+    AnyPoolOptions::new()
+        .max_connections(match (backend, read_only) {
+            (_, true) => 1,
+            (Backend::Sqlite, false) => 4,
+            (Backend::Postgres, false) => 8,
+        })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite && read_only {
+                    conn.execute("PRAGMA busy_timeout = 10000;").await?;
+                } else if backend == Backend::Sqlite {
+                    // WAL lets readers (the publisher, the web) run beside the writer;
+                    // NORMAL sync is durable across process crashes, which is what WAL needs.
+                    // Temporary storage in memory: a multi-row statement keeps a statement
+                    // journal, which otherwise went to a file in /var/tmp (an import of
+                    // 20,000 articles wrote 190 MB there).
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(connect_err)
 }
 
 /// Hides a password in a URL before it reaches a message or a log.
@@ -288,5 +334,9 @@ mod tests {
         assert_eq!(normalize_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(sqlite_file("data/x.db"), Some("data/x.db".into()));
+        assert_eq!(sqlite_file("sqlite://data/x.db?mode=rwc"), Some("data/x.db".into()));
+        assert_eq!(sqlite_file("sqlite:x.db"), Some("x.db".into()));
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
     }
 }

@@ -45,14 +45,36 @@ pub fn databases(dir: &Path) -> Vec<(&'static str, String)> {
     let mut out = vec![("sqlite", dir.join("test.db").display().to_string())];
     if let Ok(server) = std::env::var("ZHANQUN_TEST_POSTGRES") {
         if !server.trim().is_empty() {
-            out.push(("postgres", fresh_postgres(&server)));
+            out.push(("postgres", new_postgres(&server)));
         }
     }
     out
 }
 
+/// A new empty database on the test server (ZHANQUN_TEST_POSTGRES, which must be set).
+pub fn fresh_postgres() -> String {
+    new_postgres(&std::env::var("ZHANQUN_TEST_POSTGRES").expect("ZHANQUN_TEST_POSTGRES"))
+}
+
+/// Drops the test database at `url` and creates it again, empty (a machine wiped).
+pub fn recreate_postgres(url: &str) {
+    let (server, name) = url.rsplit_once('/').unwrap();
+    let (server, name) = (format!("{server}/postgres"), name.to_string());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&server).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).execute(&mut conn).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.unwrap();
+        })
+    })
+    .join()
+    .unwrap();
+}
+
 /// Creates an empty database on the server named by `server` and returns its URL.
-fn fresh_postgres(server: &str) -> String {
+fn new_postgres(server: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     let name = format!("zqt_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
     // Its own thread and runtime, so that async tests can call it too.
@@ -145,6 +167,72 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
         b = &b[eol + 2 + size + 2..];
     }
     out
+}
+
+/// A `zhanqun serve` process, killed when dropped.
+pub struct Served(pub std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Served {
+    /// Stops the service as systemd does (SIGTERM) and waits until it has exited: a clean
+    /// stop gives up its leases and its heartbeat.
+    pub fn stop(mut self) {
+        let pid = self.0.id().to_string();
+        let _ = std::process::Command::new("kill").args(["-TERM", &pid]).status();
+        let started = std::time::Instant::now();
+        while self.0.try_wait().ok().flatten().is_none() {
+            assert!(started.elapsed() < Duration::from_secs(30), "serve did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Starts `zhanqun serve` in `dir` on `port` with `args` and `envs`, its output in
+/// `dir/<log>.log`, and waits until it answers (the first start loads and builds the demo).
+pub fn serve(dir: &Path, log: &str, port: u16, args: &[&str], envs: &[(&str, &str)]) -> Served {
+    let file = std::fs::File::create(dir.join(format!("{log}.log"))).unwrap();
+    let child = std::process::Command::new(bin())
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .unwrap();
+    let served = Served(child);
+    let started = std::time::Instant::now();
+    while !healthy(port) {
+        assert!(
+            started.elapsed() < Duration::from_secs(240),
+            "{log} did not start: {}",
+            std::fs::read_to_string(dir.join(format!("{log}.log"))).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    served
+}
+
+/// Polls `check` every 100 ms until it answers Some, for at most `limit`.
+pub async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(
+    limit: Duration,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(started.elapsed() < limit, "gave up waiting after {limit:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// A free TCP port on loopback.

@@ -38,6 +38,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["clock", "content", "csv", "group", "html", "interaction", "mail", "project", "publish", "store", "theme"],
     ),
     ("demo", &["auth", "clock", "content", "group", "hex", "interaction", "project", "stats", "store"]),
+    // Operations: a group's backup and its restore.
+    ("backup", &["clock", "hex", "project", "publish", "search", "store"]),
     // The running service and its edges.
     ("service", &["audit", "clock", "counter", "mail", "metrics", "project", "publish", "search", "store"]),
     (

@@ -4,6 +4,7 @@
 mod admin;
 mod admin_fixture;
 mod audit;
+mod backup;
 mod build;
 mod check;
 mod cli;

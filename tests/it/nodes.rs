@@ -6,14 +6,13 @@
 //! Leases themselves are tested here on both backends.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sqlx::Row;
 use zhanqun::store::Store;
 
 use crate::admin_fixture::{publish_article, Client};
-use crate::common::{bin, databases, free_port, healthy, temp_project};
+use crate::common::{databases, free_port, serve, temp_project, wait_for, Served};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_goes_to_one_node_at_a_time_until_it_runs_out() {
@@ -45,51 +44,10 @@ async fn a_lease_goes_to_one_node_at_a_time_until_it_runs_out() {
     }
 }
 
-/// A `serve` process, killed when dropped.
-struct Node(std::process::Child);
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(dir: &Path, database: &str, node: &str, port: u16) -> Node {
-    let log = std::fs::File::create(dir.join(format!("{node}.log"))).unwrap();
-    let child = Command::new(bin())
-        .current_dir(dir)
-        .env("ZHANQUN_NODE", node)
-        .env("RUST_LOG", "info")
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--demo-articles", "1"])
-        .args(["--database", database, "--search-index", &format!("search-{node}")])
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !healthy(port) {
-        assert!(
-            started.elapsed() < Duration::from_secs(240),
-            "{node} did not start: {}",
-            std::fs::read_to_string(dir.join(format!("{node}.log"))).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    Node(child)
-}
-
-/// Polls `check` every 100 ms until it answers Some, for at most `limit`.
-async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(limit: Duration, mut check: impl FnMut() -> F) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(started.elapsed() < limit, "gave up waiting after {limit:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+fn start(dir: &Path, database: &str, node: &str, port: u16) -> Served {
+    let index = format!("search-{node}");
+    let args = ["--demo-articles", "1", "--database", database, "--search-index", &index];
+    serve(dir, node, port, &args, &[("ZHANQUN_NODE", node), ("RUST_LOG", "info")])
 }
 
 async fn count(store: &Store, sql: &str) -> i64 {

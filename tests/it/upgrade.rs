@@ -2,23 +2,12 @@
 //! schema, two imported articles and a central administrator) is migrated by this release at
 //! start and served: its sites are built, its articles found, its administrator signs in.
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sqlx::{Connection, Row};
 
 use crate::admin_fixture::Client;
-use crate::common::{bin, free_port, healthy, repo, temp_project};
-
-/// A `serve` process, killed when dropped.
-struct Served(std::process::Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::common::{free_port, repo, serve, temp_project};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_of_an_earlier_release_is_migrated_and_served() {
@@ -35,26 +24,7 @@ async fn a_database_of_an_earlier_release_is_migrated_and_served() {
     conn.close().await.unwrap();
 
     let port = free_port();
-    let log = std::fs::File::create(dir.join("serve.log")).unwrap();
-    let _serve = Served(
-        Command::new(bin())
-            .current_dir(dir)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--demo-articles", "0"])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    let started = Instant::now();
-    while !healthy(port) {
-        assert!(
-            started.elapsed() < Duration::from_secs(180),
-            "the upgraded database is not served: {}",
-            std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let _serve = serve(dir, "serve", port, &["--demo-articles", "0"], &[]);
 
     // Every migration of this release ran.
     let newest: i64 = std::fs::read_dir(repo().join("migrations/sqlite"))
