@@ -125,7 +125,7 @@ async fn database_size(project: &Project, report: &dyn Fn(String)) -> anyhow::Re
     let pool = project.store.pool();
     let total: i64 = sqlx::query("SELECT pg_database_size(current_database())").fetch_one(pool).await?.try_get(0)?;
     let tables = sqlx::query(
-        "SELECT c.relname AS name, CAST(pg_total_relation_size(c.oid) AS BIGINT) AS bytes
+        "SELECT CAST(c.relname AS TEXT) AS name, CAST(pg_total_relation_size(c.oid) AS BIGINT) AS bytes
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = current_schema() AND c.relkind = 'r'
          ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 5",

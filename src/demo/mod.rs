@@ -174,7 +174,9 @@ pub fn site_file(i: usize, s: &DemoSite) -> SiteFile {
         organizer: s.name.clone(),
         org_code: format!("11439900MB{:07}X", 1000 + i),
         site_id: format!("439900{:04}", i + 1),
-        icp: format!("湘ICP备19004321号-{}", i + 1),
+        // A filing holds at most 999 sites (-1 to -999); a province-sized demo files the rest
+        // under further numbers, as more filing bodies would.
+        icp: format!("湘ICP备{}号-{}", 19004321 + i / 999, i % 999 + 1),
         psb: format!("湘公网安备 43990002{:06}号", i + 1),
         opened: opened.format("%Y-%m-%d").to_string(),
         psb_filed: psb_filed.map(|d| d.format("%Y-%m-%d").to_string()),
