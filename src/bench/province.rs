@@ -117,6 +117,9 @@ async fn import(
             ));
         }
     }
+    let t = Instant::now();
+    project.store.refresh_statistics().await?;
+    report(format!("statistics: ANALYZE after the import in {:.1} s", t.elapsed().as_secs_f64()));
     Ok(())
 }
 

@@ -223,6 +223,17 @@ impl Store {
         })
     }
 
+    /// Brings the query planner's statistics up to date after a bulk write (an import):
+    /// `ANALYZE` on PostgreSQL, `PRAGMA optimize` on SQLite.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        let sql = match self.backend {
+            Backend::Sqlite => "PRAGMA optimize",
+            Backend::Postgres => "ANALYZE",
+        };
+        sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -292,6 +303,9 @@ pub fn redact(url: &str) -> String {
 }
 
 pub use crate::clock::now_unix;
+
+/// Rows written at once from which [`Store::refresh_statistics`] is worth its time.
+pub const BULK_WRITE: usize = 1000;
 
 /// Rows per multi-row INSERT: well under the bind-parameter limits of both backends.
 const CHUNK: usize = 200;

@@ -28,9 +28,15 @@ pub struct SearchableArticle {
     pub copy: bool,
 }
 
-/// Live now, and not a reference to another column's article of the same site.
+/// Live now, and not a reference to another column's article of the same site (`o` is the
+/// source, when there is one).
+///
+/// Written with the join rather than `NOT EXISTS`: at 3 million articles PostgreSQL estimated
+/// the anti-join of the two-column condition at one row and planned every page of the reindex
+/// as a scan of all articles after it (1.4 s a page before `ANALYZE`, minutes after); with the
+/// join a page is an index walk of 2,000 rows (30 ms).
 const SEARCHABLE: &str = "a.status = 'published' AND r.publish_at <= $1
-    AND NOT EXISTS (SELECT 1 FROM articles src WHERE src.id = a.source_article_id AND src.site_id = a.site_id)";
+    AND (o.id IS NULL OR o.site_id <> a.site_id)";
 
 const SELECT: &str =
     "SELECT a.id, r.id AS revision_id, s.code, c.slug, COALESCE(o.index_no, a.index_no) AS index_no, r.title,
@@ -89,7 +95,7 @@ impl Store {
     /// (article id, published revision id) of every live article, for comparing with the index.
     pub async fn searchable_keys(&self, now: &str) -> Result<Vec<(i64, i64)>> {
         sqlx::query(&format!(
-            "SELECT a.id, a.published_revision_id FROM articles a
+            "SELECT a.id, a.published_revision_id FROM articles a LEFT JOIN articles o ON o.id = a.source_article_id
              JOIN revisions r ON r.id = a.published_revision_id WHERE {SEARCHABLE}"
         ))
         .bind(now)
