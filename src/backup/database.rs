@@ -150,11 +150,37 @@ fn libpq_target(url: &str) -> (String, Option<String>) {
     if let (Some(s), Some(at)) = (url.find("://"), url.rfind('@')) {
         if at > s {
             if let Some((user, password)) = url[s + 3..at].split_once(':') {
-                return (format!("{}{user}{}", &url[..s + 3], &url[at..]), Some(password.to_string()));
+                return (format!("{}{user}{}", &url[..s + 3], &url[at..]), Some(percent_decoded(password)));
             }
         }
     }
     (url.to_string(), None)
+}
+
+/// A URL's percent-escapes undone (`p%40ss` → `p@ss`): libpq reads the environment's password
+/// as it is.
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let escaped = (b[i] == b'%')
+            .then(|| b.get(i + 1..i + 3))
+            .flatten()
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match escaped {
+            Some(v) => {
+                out.push(v);
+                i += 3;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -168,5 +194,8 @@ mod tests {
             ("postgres://u@h:5432/db".into(), Some("s3cret".into()))
         );
         assert_eq!(libpq_target("postgres://u@h/db"), ("postgres://u@h/db".into(), None));
+        assert_eq!(libpq_target("postgres://u:p%40ss%2F1@h/db").1.as_deref(), Some("p@ss/1"));
+        assert_eq!(super::percent_decoded("100%"), "100%");
+        assert_eq!(super::percent_decoded("a%zz"), "a%zz");
     }
 }

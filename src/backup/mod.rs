@@ -181,8 +181,11 @@ pub struct RestoreOptions {
 #[derive(Debug)]
 pub struct Restored {
     pub manifest: Manifest,
-    /// The database's counts after the restore (and its migrations): equal to the manifest's.
+    /// The database's counts after the restore (and its migrations).
     pub tally: Tally,
+    /// Whether they were compared with the manifest's (and found equal): they are unless the
+    /// backup's schema was migrated on the way.
+    pub counts_checked: bool,
     /// Articles in the search index after it was reconciled with the database.
     pub search_documents: usize,
     /// Whether the index came from the backup (else it was built from the database).
@@ -272,7 +275,10 @@ pub async fn restore(from: &Path, paths: &Paths, opts: &RestoreOptions) -> Resul
                 std::fs::create_dir_all(dir).map_err(io(dir))?;
             }
             copy_hashed(&dump, &incoming)?;
-            database::sqlite_check(&incoming).await?;
+            if let Err(e) = database::sqlite_check(&incoming).await {
+                let _ = std::fs::remove_file(&incoming);
+                return Err(e);
+            }
             if file.exists() {
                 // The write-ahead log belongs to the old file: left beside the new one,
                 // SQLite would replay it into the restored database.
@@ -316,8 +322,11 @@ pub async fn restore(from: &Path, paths: &Paths, opts: &RestoreOptions) -> Resul
 
     let project = Project::open(paths.clone()).await?;
     let tally = project.store.tally().await?;
+    // Migrations of a later release may change what is counted; the counts are compared when
+    // none ran.
+    let counts_checked = manifest.schema == newest;
     let differences = manifest.tally.differences(&tally);
-    if !differences.is_empty() {
+    if counts_checked && !differences.is_empty() {
         return Err(BackupError::Mismatch(differences));
     }
     let index = SearchIndex::open(&paths.search)?;
@@ -335,7 +344,7 @@ pub async fn restore(from: &Path, paths: &Paths, opts: &RestoreOptions) -> Resul
     let build =
         if opts.build { Some(project.build(&project.build_options(Vec::new(), false, None)).await?) } else { None };
     project.store.close().await;
-    Ok(Restored { manifest, tally, search_documents, index_restored, set_aside, build })
+    Ok(Restored { manifest, tally, counts_checked, search_documents, index_restored, set_aside, build })
 }
 
 /// Refuses while a `serve` node of this database still beats (its heartbeat has not run out).

@@ -48,8 +48,13 @@ pub async fn restore(from: &Path, replace: bool, build: bool, paths: Paths) -> a
     let r = backup::restore(from, &paths, &RestoreOptions { replace, build }).await?;
     let t = &r.tally;
     println!("restored {} (made {}) in {:.1} s", from.display(), r.manifest.created, started.elapsed().as_secs_f64());
+    let compared = if r.counts_checked {
+        "as counted at the backup".to_string()
+    } else {
+        format!("not compared with the backup's counts: its schema {} was migrated", r.manifest.schema)
+    };
     println!(
-        "  database: {} sites, {} articles ({} published), {} attachment files, {} users, {} citizen messages, {} page views: as counted at the backup",
+        "  database: {} sites, {} articles ({} published), {} attachment files, {} users, {} citizen messages, {} page views: {compared}",
         t.sites, t.articles, t.published, t.blobs, t.users, t.messages, t.views
     );
     println!(

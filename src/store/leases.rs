@@ -56,4 +56,14 @@ impl Store {
             None => Ok(None),
         }
     }
+
+    /// The names of the `serve` nodes whose heartbeat has not run out at `now`.
+    pub async fn live_nodes(&self, now: i64) -> Result<Vec<String>> {
+        use super::Cols;
+        let rows = sqlx::query("SELECT name FROM leases WHERE name LIKE 'node:%' AND until_at >= $1 ORDER BY name")
+            .bind(now)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| r.col::<String>("name").map(|n| n.trim_start_matches(HEARTBEAT).to_string())).collect()
+    }
 }

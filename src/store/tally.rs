@@ -1,5 +1,6 @@
 //! A count of what the database holds, taken into a backup's manifest and taken again after a
-//! restore: the two must be equal, or the restore says what differs.
+//! restore: when no migration ran in between, the two must be equal, or the restore says what
+//! differs. Also the schema version the manifest records.
 
 use serde::{Deserialize, Serialize};
 
@@ -54,17 +55,6 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         Ok(r.col::<Option<i64>>("v")?.unwrap_or(0))
-    }
-
-    /// The names of the `serve` nodes whose heartbeat has not run out at `now`.
-    pub async fn live_nodes(&self, now: i64) -> Result<Vec<String>> {
-        let rows = sqlx::query("SELECT name FROM leases WHERE name LIKE 'node:%' AND until_at >= $1 ORDER BY name")
-            .bind(now)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| r.col::<String>("name").map(|n| n.trim_start_matches(super::leases::HEARTBEAT).to_string()))
-            .collect()
     }
 }
 
