@@ -13,7 +13,7 @@ use std::process::Command;
 
 use super::BackupError;
 use crate::store::tally::{tally_on, Tally};
-use crate::store::{redact, Store};
+use crate::store::{redact, split_password, Store};
 
 /// Writes the SQLite database behind `store` to `to`; returns its counts.
 pub(super) async fn sqlite_snapshot(store: &Store, to: &Path) -> Result<(Tally, i64), BackupError> {
@@ -147,14 +147,8 @@ fn run(mut cmd: Command, tool: &'static str, password: Option<String>) -> Result
 
 /// The URL libpq is given, without its password, and the password apart.
 fn libpq_target(url: &str) -> (String, Option<String>) {
-    if let (Some(s), Some(at)) = (url.find("://"), url.rfind('@')) {
-        if at > s {
-            if let Some((user, password)) = url[s + 3..at].split_once(':') {
-                return (format!("{}{user}{}", &url[..s + 3], &url[at..]), Some(percent_decoded(password)));
-            }
-        }
-    }
-    (url.to_string(), None)
+    let (bare, password) = split_password(url);
+    (bare, password.map(percent_decoded))
 }
 
 /// A URL's percent-escapes undone (`p%40ss` → `p@ss`): libpq reads the environment's password

@@ -17,8 +17,20 @@ pub(super) fn copy_hashed(from: &Path, to: &Path) -> Result<(u64, String), Backu
     if let Some(dir) = to.parent() {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    let mut src = File::open(from).map_err(io(from))?;
     let mut dst = File::create(to).map_err(io(to))?;
+    let digest = read_hashed(from, Some((to, &mut dst)))?;
+    dst.sync_all().map_err(io(to))?;
+    Ok(digest)
+}
+
+/// (bytes, sha256 hex) of a file, read in full.
+pub(super) fn hash_file(path: &Path) -> Result<(u64, String), BackupError> {
+    read_hashed(path, None)
+}
+
+/// Reads `from` in chunks, hashing them and writing them to `copy` when given.
+fn read_hashed(from: &Path, mut copy: Option<(&Path, &mut File)>) -> Result<(u64, String), BackupError> {
+    let mut src = File::open(from).map_err(io(from))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
@@ -28,25 +40,9 @@ pub(super) fn copy_hashed(from: &Path, to: &Path) -> Result<(u64, String), Backu
             break;
         }
         hasher.update(&buf[..n]);
-        dst.write_all(&buf[..n]).map_err(io(to))?;
-        total += n as u64;
-    }
-    dst.sync_all().map_err(io(to))?;
-    Ok((total, crate::hex::hex(&hasher.finalize())))
-}
-
-/// (bytes, sha256 hex) of a file, read in full.
-pub(super) fn hash_file(path: &Path) -> Result<(u64, String), BackupError> {
-    let mut f = File::open(path).map_err(io(path))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(io(path))?;
-        if n == 0 {
-            break;
+        if let Some((to, dst)) = copy.as_mut() {
+            dst.write_all(&buf[..n]).map_err(io(to))?;
         }
-        hasher.update(&buf[..n]);
         total += n as u64;
     }
     Ok((total, crate::hex::hex(&hasher.finalize())))
@@ -68,13 +64,6 @@ pub(super) fn list_tree(root: &Path) -> Result<Vec<String>, BackupError> {
     Ok(out)
 }
 
-/// Flushes a folder's entries (a rename into it, a new file) to disk.
-pub(super) fn sync_dir(dir: &Path) {
-    if let Ok(f) = File::open(dir) {
-        let _ = f.sync_all();
-    }
-}
-
 /// `path` with `suffix` appended to its file name (`data/zhanqun.db` → `data/zhanqun.db-wal`).
 pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
@@ -89,7 +78,8 @@ pub(super) fn same_tree(a: &Path, b: &Path) -> Result<bool, BackupError> {
         return Ok(false);
     }
     for rel in &la {
-        if std::fs::read(a.join(rel)).map_err(io(a))? != std::fs::read(b.join(rel)).map_err(io(b))? {
+        let (fa, fb) = (a.join(rel), b.join(rel));
+        if std::fs::read(&fa).map_err(io(&fa))? != std::fs::read(&fb).map_err(io(&fb))? {
             return Ok(false);
         }
     }

@@ -27,11 +27,12 @@ pub mod manifest;
 use std::path::{Path, PathBuf};
 
 use crate::project::{Paths, Project, ProjectError};
+use crate::publish::output::sync_dir;
 use crate::search::index::{lock_folder, version_dir, SearchIndex};
 use crate::search::schema::VERSION;
 use crate::store::tally::Tally;
 use crate::store::{backend_of, normalize_url, redact, sqlite_file, Store, StoreError};
-use files::{copy_hashed, hash_file, io, list_tree, same_tree, sync_dir, with_suffix};
+use files::{copy_hashed, hash_file, io, list_tree, same_tree, with_suffix};
 use manifest::{Backend, Entry, Manifest};
 
 #[derive(Debug, thiserror::Error)]

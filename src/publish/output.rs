@@ -274,7 +274,8 @@ fn prune(releases: &Path, live: &str) -> Result<Vec<String>, PublishError> {
     Ok(kept)
 }
 
-fn sync_dir(dir: &Path) {
+/// Flushes a folder's entries (a rename into it, a new file) to disk.
+pub fn sync_dir(dir: &Path) {
     if let Ok(f) = File::open(dir) {
         let _ = f.sync_all();
     }

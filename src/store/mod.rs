@@ -290,16 +290,27 @@ async fn connect(url: &str, backend: Backend, read_only: bool) -> Result<AnyPool
 
 /// Hides a password in a URL before it reaches a message or a log.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let cred = &url[s + 3..at];
-            match cred.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    match password_span(url) {
+        Some((start, end)) => format!("{}***{}", &url[..start], &url[end..]),
+        None => url.to_string(),
     }
+}
+
+/// The URL without its password, and the password as written (percent-escaped), for a tool
+/// that takes the password apart (`PGPASSWORD`).
+pub fn split_password(url: &str) -> (String, Option<&str>) {
+    match password_span(url) {
+        // The `:` before the password goes too.
+        Some((start, end)) => (format!("{}{}", &url[..start - 1], &url[end..]), Some(&url[start..end])),
+        None => (url.to_string(), None),
+    }
+}
+
+/// Where the password of `scheme://user:password@host…` is, as a byte range.
+fn password_span(url: &str) -> Option<(usize, usize)> {
+    let (s, at) = (url.find("://")? + 3, url.rfind('@')?);
+    let colon = url.get(s..at)?.find(':')?;
+    Some((s + colon + 1, at))
 }
 
 pub use crate::clock::now_unix;
@@ -348,6 +359,9 @@ mod tests {
         assert_eq!(normalize_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        assert_eq!(split_password("postgres://u:s3cret@h:5432/db"), ("postgres://u@h:5432/db".into(), Some("s3cret")));
+        assert_eq!(split_password("postgres://u@h/db"), ("postgres://u@h/db".into(), None));
         assert_eq!(sqlite_file("data/x.db"), Some("data/x.db".into()));
         assert_eq!(sqlite_file("sqlite://data/x.db?mode=rwc"), Some("data/x.db".into()));
         assert_eq!(sqlite_file("sqlite:x.db"), Some("x.db".into()));
