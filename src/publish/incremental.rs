@@ -128,7 +128,7 @@ async fn publish_site(
     let (root, host) = (out.to_path_buf(), site.host.clone());
     let whole = jobs.iter().any(|j| j.whole);
     let held = tokio::task::spawn_blocking(move || match whole {
-        true => Publish::begin_whole(&root),
+        true => Publish::begin_whole(&root, &host),
         false => Publish::begin(&root, &host),
     })
     .await
@@ -195,7 +195,7 @@ fn publish_whole(
     let files = renderer.render()?;
     let codes = renderer.take_new_codes();
     out.record(&site.host, renderer.into_written())?;
-    out.commit(std::slice::from_ref(&site.host))?;
+    out.commit()?;
     Ok((files, codes))
 }
 

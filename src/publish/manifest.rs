@@ -254,7 +254,7 @@ pub fn prune(root: &Path, host: &str, kept: &[String]) -> io::Result<()> {
 
 /// What differs between `host`'s live release and its manifest, None when it has no
 /// manifest. The comparison runs while publishes go on; what it finds is looked at again
-/// holding the publish lock, against the manifest as it is then, so that a file a publish
+/// holding the host's lock, against the manifest as it is then, so that a file a publish
 /// was replacing at that moment is not taken for tampering.
 pub fn check_live(root: &Path, host: &str, depth: Depth) -> io::Result<Option<Difference>> {
     let Some(published) = live(root, host)? else { return Ok(None) };
@@ -263,7 +263,7 @@ pub fn check_live(root: &Path, host: &str, depth: Depth) -> io::Result<Option<Di
     if first.is_empty() {
         return Ok(Some(first));
     }
-    let _lock = super::output::hold(root)?;
+    let _lock = super::output::hold(root, host)?;
     let Some(published) = live(root, host)? else { return Ok(None) };
     let dir = fs::canonicalize(root.join(host))?;
     let mut again = Difference::default();

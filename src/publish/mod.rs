@@ -5,6 +5,7 @@ pub mod change;
 pub mod context;
 pub mod feeds;
 pub mod incremental;
+pub mod lock;
 pub mod manifest;
 pub mod nginx;
 pub mod output;
@@ -136,7 +137,14 @@ pub async fn build(
             .collect::<Result<_, _>>()?
     };
     let rows = store.site_rows().await?;
-    let out = Output::begin(&opts.out)?;
+    let hosts: Vec<String> = selected.iter().map(|&i| group.sites[i].host.clone()).collect();
+    // Waits only for writers of these sites: shard builders on one folder run side by side.
+    let out = {
+        let (root, hosts) = (opts.out.clone(), hosts.clone());
+        tokio::task::spawn_blocking(move || Output::begin(&root, &hosts))
+            .await
+            .map_err(|e| PublishError::Renderer(e.to_string()))??
+    };
     // Publish jobs queued before this point are covered by this build.
     let jobs_before = store.last_job_id().await?;
     let built_at = crate::store::now_unix();
@@ -266,8 +274,7 @@ pub async fn build(
         return Err(e);
     }
     let (pages, files) = rendered?;
-    let hosts: Vec<String> = selected.iter().map(|&i| group.sites[i].host.clone()).collect();
-    out.commit(&hosts)?;
+    out.commit()?;
     let site_ids: Vec<i64> = selected.iter().filter_map(|&i| rows.get(group.sites[i].code()).map(|r| r.id)).collect();
     store.finish_site_jobs(&site_ids, jobs_before, built_at).await?;
     if let Some(nginx) = &opts.nginx {

@@ -143,7 +143,10 @@ pub fn write(group: &Group, publish_root: &Path, opts: &NginxOptions) -> std::io
     let dir = publish_root.join("nginx");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("zhanqun.conf");
-    let tmp = dir.join(".zhanqun.conf.tmp");
+    // Builders of several shards write the same configuration at once: each its own file.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".zhanqun.conf.{}.{n}.tmp", std::process::id()));
     std::fs::write(&tmp, config(group, publish_root, opts))?;
     std::fs::rename(&tmp, &path)?;
     Ok(path)

@@ -8,7 +8,8 @@
 //! A build writes into `.staging`, moves each finished host into `.releases` and then replaces
 //! the host's symlink with `rename(2)`, which is atomic: nginx sees the old release or the new
 //! one, never a mix. A build killed at any point leaves the symlinks on the old releases;
-//! its leftovers in `.staging` are removed by the next build.
+//! its leftovers in `.staging` are removed by the next writer (`lock::Staging`). A build or publish
+//! holds the locks of the hosts it writes, so writers of different sites run side by side.
 //!
 //! A publish (`LiveEdit`) changes a live release file by file instead: it writes the new files
 //! into `.staging`, then renames each over its old version (nginx sees the old file or the
@@ -19,9 +20,9 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
+use super::lock::{self, HostLocks, Staging};
 use super::{manifest, PublishError};
 
-const STAGING: &str = ".staging";
 const RELEASES: &str = ".releases";
 /// Releases kept per host besides the live one, for a quick manual rollback.
 const KEEP_OLD: usize = 1;
@@ -29,60 +30,72 @@ const KEEP_OLD: usize = 1;
 pub struct Output {
     root: PathBuf,
     id: String,
-    staging: PathBuf,
-    committed: bool,
-    // Held for the whole build: a second build (say `--watch` and a manual one) waits its turn.
-    _lock: File,
+    hosts: Vec<String>,
+    /// Removed when dropped: after the commit it is empty, after an error it holds the
+    /// abandoned pages.
+    staging: Staging,
+    // Held for the whole build: a second writer of these hosts (say `--watch` and a manual
+    // build) waits its turn; writers of other hosts do not.
+    _locks: HostLocks,
 }
 
-/// A publish of one host, holding the publish folder's lock: into its live release, or a
-/// whole new release when it has none yet.
+/// A publish of one host, holding its lock: into its live release, or a whole new release
+/// when it has none yet.
 pub enum Publish {
     Edit(LiveEdit),
     Whole(Output),
 }
 
 impl Publish {
-    /// Waits for the lock, then looks at the host's live release. Taken before the content
-    /// is read: two publishers of one folder render one after the other, each from what the
+    /// Waits for the host's lock, then looks at its live release. Taken before the content
+    /// is read: two publishers of one host render one after the other, each from what the
     /// database holds once the other is done, so the last one to write never writes older
     /// lists over newer ones.
     pub fn begin(root: &Path, host: &str) -> Result<Publish, PublishError> {
-        let lock = lock(root)?;
+        let hosts = vec![host.to_string()];
+        let locks = lock_hosts(root, &hosts)?;
         Ok(match live_release(root, host).filter(|p| p.is_dir()) {
             Some(live) => {
-                let staging = root.join(STAGING).join(release_id()).join(host);
-                fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
-                Publish::Edit(LiveEdit { root: root.to_path_buf(), host: host.to_string(), live, staging, _lock: lock })
+                let staged = Staging::create(root, &release_id())?;
+                let dir = staged.dir().join(host);
+                fs::create_dir_all(&dir).map_err(|e| PublishError::io(&dir, e))?;
+                Publish::Edit(LiveEdit {
+                    root: root.to_path_buf(),
+                    host: host.to_string(),
+                    live,
+                    dir,
+                    _staged: staged,
+                    _locks: locks,
+                })
             }
-            None => Publish::Whole(Output::with_lock(root, lock)?),
+            None => Publish::Whole(Output::with_locks(root, hosts, locks)?),
         })
     }
-}
 
-impl Publish {
-    /// Waits for the lock for a new release of the whole site, whatever is live: after its
-    /// columns change, every page's navigation does.
-    pub fn begin_whole(root: &Path) -> Result<Publish, PublishError> {
-        Ok(Publish::Whole(Output::begin(root)?))
+    /// Waits for the host's lock for a new release of the whole site, whatever is live: after
+    /// its columns change, every page's navigation does.
+    pub fn begin_whole(root: &Path, host: &str) -> Result<Publish, PublishError> {
+        Ok(Publish::Whole(Output::begin(root, &[host.to_string()])?))
     }
 }
 
 impl Output {
-    pub fn begin(root: &Path) -> Result<Output, PublishError> {
-        Output::with_lock(root, lock(root)?)
+    /// Waits for the locks of `hosts`, the sites this build may write and commit.
+    pub fn begin(root: &Path, hosts: &[String]) -> Result<Output, PublishError> {
+        let hosts = hosts.to_vec();
+        let locks = lock_hosts(root, &hosts)?;
+        Output::with_locks(root, hosts, locks)
     }
 
-    fn with_lock(root: &Path, lock: File) -> Result<Output, PublishError> {
+    fn with_locks(root: &Path, hosts: Vec<String>, locks: HostLocks) -> Result<Output, PublishError> {
         let id = release_id();
-        let staging = root.join(STAGING).join(&id);
-        fs::create_dir_all(&staging).map_err(|e| PublishError::io(&staging, e))?;
-        Ok(Output { root: root.to_path_buf(), id, staging, committed: false, _lock: lock })
+        let staging = Staging::create(root, &id)?;
+        Ok(Output { root: root.to_path_buf(), id, hosts, staging, _locks: locks })
     }
 
     /// The folder a host's pages are written to during this build.
     pub fn site_dir(&self, host: &str) -> PathBuf {
-        self.staging.join(host)
+        self.staging.dir().join(host)
     }
 
     pub fn root(&self) -> &Path {
@@ -100,9 +113,10 @@ impl Output {
         manifest::write(&self.manifest_path(host), &sums).map_err(|e| PublishError::io(&self.site_dir(host), e))
     }
 
-    /// Makes every staged host live, one atomic rename each, then prunes old releases.
-    pub fn commit(mut self, hosts: &[String]) -> Result<(), PublishError> {
-        for host in hosts {
+    /// Makes every host of the build live, one atomic rename each, then prunes old releases.
+    pub fn commit(mut self) -> Result<(), PublishError> {
+        let hosts = std::mem::take(&mut self.hosts);
+        for host in &hosts {
             let staged = self.site_dir(host);
             let releases = self.root.join(RELEASES).join(host);
             fs::create_dir_all(&releases).map_err(|e| PublishError::io(&releases, e))?;
@@ -123,8 +137,6 @@ impl Output {
             fs::rename(&tmp, &link).map_err(|e| PublishError::io(&link, e))?;
         }
         sync_dir(&self.root);
-        self.committed = true;
-        let _ = fs::remove_dir_all(&self.staging);
         // Deleting a whole old release is as much file-system work as writing one; the
         // sites are already live, so spread it over all cores.
         use rayon::prelude::*;
@@ -135,32 +147,16 @@ impl Output {
     }
 }
 
-impl Drop for Output {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_dir_all(&self.staging);
-        }
-    }
-}
-
-/// Takes the publish folder's lock (waiting for a build or publish that holds it) and clears
-/// what dead builds left in `.staging`: while we hold the lock, nobody else is writing there.
-fn lock(root: &Path) -> Result<File, PublishError> {
+/// Waits for the locks of `hosts` (a build or publish of any of them that holds one).
+fn lock_hosts(root: &Path, hosts: &[String]) -> Result<HostLocks, PublishError> {
     fs::create_dir_all(root).map_err(|e| PublishError::io(root, e))?;
-    let lock = hold(root).map_err(|e| PublishError::io(&root.join(".lock"), e))?;
-    let staging_root = root.join(STAGING);
-    if staging_root.exists() {
-        fs::remove_dir_all(&staging_root).map_err(|e| PublishError::io(&staging_root, e))?;
-    }
-    Ok(lock)
+    lock::hosts(root, hosts).map_err(|e| PublishError::io(root, e))
 }
 
-/// The publish folder's lock, held until the file is dropped: builds and publishes take it,
-/// and so does a check that must not see a publish half way (`manifest::check_live`).
-pub fn hold(root: &Path) -> std::io::Result<File> {
-    let lock = File::create(root.join(".lock"))?;
-    lock.lock()?;
-    Ok(lock)
+/// The lock of one host, held until dropped: builds and publishes of it take it, and so does
+/// a check that must not see a publish half way (`manifest::check_live`).
+pub fn hold(root: &Path, host: &str) -> std::io::Result<HostLocks> {
+    lock::hosts(root, &[host.to_string()])
 }
 
 fn release_id() -> String {
@@ -173,14 +169,16 @@ pub struct LiveEdit {
     root: PathBuf,
     host: String,
     live: PathBuf,
-    staging: PathBuf,
-    _lock: File,
+    /// `.staging/<id>/<host>`, inside `_staged`.
+    dir: PathBuf,
+    _staged: Staging,
+    _locks: HostLocks,
 }
 
 impl LiveEdit {
     /// Where the new files are written.
     pub fn staging(&self) -> &Path {
-        &self.staging
+        &self.dir
     }
 
     /// The live release.
@@ -197,7 +195,7 @@ impl LiveEdit {
         let mut paths = written.written_paths();
         paths.sort_by_key(|rel| (apply_rank(rel), rel.clone()));
         for rel in &paths {
-            let (from, to) = (self.staging.join(rel), self.live.join(rel));
+            let (from, to) = (self.dir.join(rel), self.live.join(rel));
             if let Err(e) = fs::rename(&from, &to) {
                 if e.kind() != std::io::ErrorKind::NotFound {
                     return Err(PublishError::io(&to, e));
@@ -216,7 +214,6 @@ impl LiveEdit {
             }
         }
         manifest::append(&self.root, &self.host, written).map_err(|e| PublishError::io(&self.root, e))?;
-        let _ = fs::remove_dir_all(self.staging.parent().unwrap_or(&self.staging));
         Ok(paths.len())
     }
 }
@@ -290,11 +287,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         for round in 0..3 {
-            let out = Output::begin(root).unwrap();
+            let out = Output::begin(root, &["a.example.cn".into()]).unwrap();
             let dir = out.site_dir("a.example.cn");
             fs::create_dir_all(&dir).unwrap();
             fs::write(dir.join("index.html"), format!("round {round}")).unwrap();
-            out.commit(&["a.example.cn".into()]).unwrap();
+            out.commit().unwrap();
             assert_eq!(fs::read_to_string(root.join("a.example.cn/index.html")).unwrap(), format!("round {round}"));
         }
         assert_eq!(fs::read_dir(root.join(".releases/a.example.cn")).unwrap().count(), 2);
@@ -306,12 +303,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         assert!(matches!(Publish::begin(root, "a.example.cn").unwrap(), Publish::Whole(_)), "nothing live yet");
-        let out = Output::begin(root).unwrap();
+        let out = Output::begin(root, &["a.example.cn".into()]).unwrap();
         fs::create_dir_all(out.site_dir("a.example.cn").join("gzdt")).unwrap();
         fs::write(out.site_dir("a.example.cn").join("index.html"), "v1").unwrap();
         fs::write(out.site_dir("a.example.cn").join("gzdt/a.html"), "a").unwrap();
         fs::write(out.site_dir("a.example.cn").join("gzdt/b.html"), "b").unwrap();
-        out.commit(&["a.example.cn".into()]).unwrap();
+        out.commit().unwrap();
         let old_inode =
             std::os::unix::fs::MetadataExt::ino(&fs::metadata(root.join("a.example.cn/gzdt/a.html")).unwrap());
 
@@ -340,11 +337,11 @@ mod tests {
     fn abandoned_build_leaves_live_site() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        let out = Output::begin(root).unwrap();
+        let out = Output::begin(root, &["a.example.cn".into()]).unwrap();
         fs::create_dir_all(out.site_dir("a.example.cn")).unwrap();
         fs::write(out.site_dir("a.example.cn").join("index.html"), "v1").unwrap();
-        out.commit(&["a.example.cn".into()]).unwrap();
-        let out = Output::begin(root).unwrap();
+        out.commit().unwrap();
+        let out = Output::begin(root, &["a.example.cn".into()]).unwrap();
         fs::create_dir_all(out.site_dir("a.example.cn")).unwrap();
         fs::write(out.site_dir("a.example.cn").join("index.html"), "half").unwrap();
         drop(out);

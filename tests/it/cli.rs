@@ -1,5 +1,6 @@
 //! The binary as operators run it: first-run `serve`, a `kill -9` in the middle of a build,
-//! and `build --watch` rebuilding only what a change affects.
+//! shard builders side by side on one folder, and `build --watch` rebuilding only what a
+//! change affects.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -134,6 +135,79 @@ async fn kill_9_mid_build_leaves_the_previous_release_intact() {
     assert!(std::fs::read_dir(demo.join("publish/.staging")).map(|d| d.count()).unwrap_or(0) == 0);
     assert_ne!(std::fs::read_link(demo.join("publish").join(&hosts[0])).unwrap(), links[0]);
     assert_eq!(snapshot(&demo.join("publish").join(&hosts[1])).len(), before[1].len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shard_builders_on_one_folder_wait_only_for_writers_of_their_own_sites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = tmp.path();
+    let out = Command::new(bin())
+        .args(["demo-data", "--sites", "12", "--articles", "5", "--out"])
+        .arg(demo)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    crate::common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"), &demo.join("themes"));
+    let project = open(demo, &demo.join("data/zhanqun.db").display().to_string()).await;
+    let shard_of =
+        |code: &str| (1..=2).find(|&index| zhanqun::publish::shard::Shard { index, count: 2 }.holds(code)).unwrap();
+    let hosts_of = |shard: u32| -> Vec<String> {
+        project.group().sites.iter().filter(|s| shard_of(s.code()) == shard).map(|s| s.host.clone()).collect()
+    };
+    let (first, second) = (hosts_of(1), hosts_of(2));
+    assert!(!first.is_empty() && !second.is_empty(), "both shards hold sites");
+    project.store.close().await;
+    let publish = demo.join("publish");
+    let build = |shard: &str| {
+        Command::new(bin())
+            .current_dir(demo)
+            .args(["build", "--shard", shard])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let finish = |child: std::process::Child| {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let live = |hosts: &[String]| hosts.iter().all(|h| std::fs::read_link(publish.join(h)).is_ok());
+
+    // A publish of one of shard 1's sites holds its lock (as a node publishing it would).
+    let held = zhanqun::publish::lock::hosts(&publish, &first[..1]).unwrap();
+    // Shard 2 has nothing to wait for.
+    finish(build("2/2"));
+    assert!(live(&second) && !live(&first));
+    // Shard 1 waits for that one site's writer, and goes on when it is done.
+    let mut waiting = build("1/2");
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        waiting.try_wait().unwrap().is_none() && !live(&first),
+        "shard 1 cannot swap in while one of its sites is being written"
+    );
+    drop(held);
+    finish(waiting);
+    assert!(live(&first));
+
+    // Both at once, again and again: each finishes, every site is live, the nginx
+    // configuration is whole, and no staging folder is left behind.
+    let links_before: Vec<_> =
+        first.iter().chain(&second).map(|h| std::fs::read_link(publish.join(h)).unwrap()).collect();
+    for _ in 0..2 {
+        let (a, b) = (build("1/2"), build("2/2"));
+        finish(a);
+        finish(b);
+    }
+    for (h, before) in first.iter().chain(&second).zip(&links_before) {
+        assert_ne!(&std::fs::read_link(publish.join(h)).unwrap(), before, "{h} has a new release");
+        assert!(publish.join(h).join("index.html").is_file(), "{h}");
+    }
+    let conf = std::fs::read_to_string(publish.join("nginx/zhanqun.conf")).unwrap();
+    assert!(first.iter().chain(&second).all(|h| conf.contains(&format!("server_name {h}"))), "{conf}");
+    let left: Vec<_> = std::fs::read_dir(publish.join(".staging")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "{left:?}");
+    let stray: Vec<_> = std::fs::read_dir(publish.join("nginx")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(stray, ["zhanqun.conf"]);
 }
 
 #[test]
