@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use super::PublishError;
 
 const LOCKS: &str = ".locks";
-pub(super) const STAGING: &str = ".staging";
+const STAGING: &str = ".staging";
 
 /// The locks of the hosts one writer holds, released when dropped.
 #[derive(Debug)]
