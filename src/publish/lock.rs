@@ -128,18 +128,24 @@ mod tests {
         hosts.iter().map(|h| h.to_string()).collect()
     }
 
+    /// Another writer, on its own thread, taking the locks of `wanted`: the receiver hears
+    /// once it holds them all.
+    fn other_writer(root: &Path, wanted: &[&str]) -> (mpsc::Receiver<()>, std::thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel();
+        let (root, wanted) = (root.to_path_buf(), names(wanted));
+        let handle = std::thread::spawn(move || {
+            let _held = hosts(&root, &wanted).unwrap();
+            tx.send(()).unwrap();
+        });
+        (rx, handle)
+    }
+
     #[test]
     fn writers_of_different_hosts_do_not_wait_for_each_other() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
         let _a = hosts(&root, &names(&["a.example.cn", "c.example.cn"])).unwrap();
-        let (tx, rx) = mpsc::channel();
-        let r = root.clone();
-        std::thread::spawn(move || {
-            let held = hosts(&r, &names(&["b.example.cn", "d.example.cn"])).unwrap();
-            tx.send(()).unwrap();
-            drop(held);
-        });
+        let (rx, _) = other_writer(&root, &["b.example.cn", "d.example.cn"]);
         // Not a timing claim: the other writer must get its locks at all while ours are held.
         rx.recv_timeout(Duration::from_secs(30)).expect("locks of other hosts are free");
     }
@@ -149,12 +155,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
         let first = hosts(&root, &names(&["a.example.cn", "b.example.cn"])).unwrap();
-        let (tx, rx) = mpsc::channel();
-        let r = root.clone();
-        let waiter = std::thread::spawn(move || {
-            let _held = hosts(&r, &names(&["b.example.cn"])).unwrap();
-            tx.send(()).unwrap();
-        });
+        let (rx, waiter) = other_writer(&root, &["b.example.cn"]);
         assert!(rx.recv_timeout(Duration::from_millis(300)).is_err(), "b is still held by the first writer");
         drop(first);
         rx.recv_timeout(Duration::from_secs(30)).expect("b is free once the first writer is done");

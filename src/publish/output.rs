@@ -114,9 +114,8 @@ impl Output {
     }
 
     /// Makes every host of the build live, one atomic rename each, then prunes old releases.
-    pub fn commit(mut self) -> Result<(), PublishError> {
-        let hosts = std::mem::take(&mut self.hosts);
-        for host in &hosts {
+    pub fn commit(self) -> Result<(), PublishError> {
+        for host in &self.hosts {
             let staged = self.site_dir(host);
             let releases = self.root.join(RELEASES).join(host);
             fs::create_dir_all(&releases).map_err(|e| PublishError::io(&releases, e))?;
@@ -140,7 +139,7 @@ impl Output {
         // Deleting a whole old release is as much file-system work as writing one; the
         // sites are already live, so spread it over all cores.
         use rayon::prelude::*;
-        hosts.par_iter().try_for_each(|host| {
+        self.hosts.par_iter().try_for_each(|host| {
             let kept = prune(&self.root.join(RELEASES).join(host), &self.id)?;
             manifest::prune(&self.root, host, &kept).map_err(|e| PublishError::io(&self.root, e))
         })
@@ -149,7 +148,6 @@ impl Output {
 
 /// Waits for the locks of `hosts` (a build or publish of any of them that holds one).
 fn lock_hosts(root: &Path, hosts: &[String]) -> Result<HostLocks, PublishError> {
-    fs::create_dir_all(root).map_err(|e| PublishError::io(root, e))?;
     lock::hosts(root, hosts).map_err(|e| PublishError::io(root, e))
 }
 

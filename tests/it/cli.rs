@@ -62,18 +62,24 @@ fn serve_on_first_run_loads_the_demo_and_previews_every_host() {
     assert!(out.contains("首次运行") && out.contains("built "), "{out}");
 }
 
+/// A generated group of `sites` subsites with `articles` Markdown files each (not imported),
+/// and the shipped themes, in `demo`.
+fn demo_group(demo: &Path, sites: usize, articles: usize) {
+    let out = Command::new(bin())
+        .args(["demo-data", "--sites", &sites.to_string(), "--articles", &articles.to_string(), "--out"])
+        .arg(demo)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    crate::common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"), &demo.join("themes"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_build_leaves_the_previous_release_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let demo = tmp.path();
     // A group big enough that the build takes a while.
-    let out = Command::new(bin())
-        .args(["demo-data", "--sites", "12", "--articles", "400", "--out"])
-        .arg(demo)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    crate::common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"), &demo.join("themes"));
+    demo_group(demo, 12, 400);
     let db = demo.join("data/zhanqun.db").display().to_string();
     let project = open(demo, &db).await;
     for site in &project.group().sites {
@@ -141,18 +147,11 @@ async fn kill_9_mid_build_leaves_the_previous_release_intact() {
 async fn shard_builders_on_one_folder_wait_only_for_writers_of_their_own_sites() {
     let tmp = tempfile::tempdir().unwrap();
     let demo = tmp.path();
-    let out = Command::new(bin())
-        .args(["demo-data", "--sites", "12", "--articles", "5", "--out"])
-        .arg(demo)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    crate::common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"), &demo.join("themes"));
+    demo_group(demo, 12, 5);
     let project = open(demo, &demo.join("data/zhanqun.db").display().to_string()).await;
-    let shard_of =
-        |code: &str| (1..=2).find(|&index| zhanqun::publish::shard::Shard { index, count: 2 }.holds(code)).unwrap();
-    let hosts_of = |shard: u32| -> Vec<String> {
-        project.group().sites.iter().filter(|s| shard_of(s.code()) == shard).map(|s| s.host.clone()).collect()
+    let hosts_of = |index: u32| -> Vec<String> {
+        let shard = zhanqun::publish::shard::Shard { index, count: 2 };
+        project.group().sites.iter().filter(|s| shard.holds(s.code())).map(|s| s.host.clone()).collect()
     };
     let (first, second) = (hosts_of(1), hosts_of(2));
     assert!(!first.is_empty() && !second.is_empty(), "both shards hold sites");
