@@ -117,6 +117,11 @@ enum Command {
         /// Minutes of inactivity after which an admin session ends.
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=1440))]
         idle_minutes: i64,
+        /// The publish folder (--out) is this node's own, on its own disk, not shared with the
+        /// other nodes: every publish made on another node is rendered into it as well, within
+        /// a second (docs/deploying.md, "Where the output lives").
+        #[arg(long)]
+        own_folder: bool,
         #[command(flatten)]
         nginx: NginxArgs,
         #[command(flatten)]
@@ -438,8 +443,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cmd::build::run(only, shard, watch, nginx, project).await
         }
         Command::Publish { project } => cmd::publish::run(project).await,
-        Command::Serve { listen, demo_articles, idle_minutes, nginx, smtp, project } => {
-            cmd::serve::run(project.paths(), &listen, demo_articles, idle_minutes, nginx, smtp.settings()?).await
+        Command::Serve { listen, demo_articles, idle_minutes, own_folder, nginx, smtp, project } => {
+            let settings = cmd::serve::Settings { listen, demo_articles, idle_minutes, own_folder, nginx };
+            cmd::serve::run(project.paths(), settings, smtp.settings()?).await
         }
         Command::User(c) => cmd::user::run(c).await,
         Command::Backup { into, project } => cmd::backup::create(&into, project.paths()).await,

@@ -54,6 +54,10 @@ pub struct Project {
     pub store: Store,
     /// Mail for the audit's notices; None when SMTP is not configured (notices stay in-app).
     pub smtp: Option<Arc<crate::mail::SmtpSettings>>,
+    /// The publish folder is this node's own, not shared with the other nodes
+    /// (`serve --own-folder`): the service keeps it in step with their publishes
+    /// (`publish::follow`).
+    pub own_folder: bool,
 }
 
 fn shared(group: Group) -> Arc<RwLock<Arc<Group>>> {
@@ -72,7 +76,7 @@ impl Project {
         let (group, themes) = load_group(&paths)?;
         let store = Store::open(&paths.database).await?;
         store.sync_group(&group).await?;
-        Ok(Project { paths, group: shared(group), themes: Arc::new(themes), store, smtp: None })
+        Ok(Project { paths, group: shared(group), themes: Arc::new(themes), store, smtp: None, own_folder: false })
     }
 
     /// The group as it is now. The snapshot stays whole while it is used: a build started

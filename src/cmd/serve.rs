@@ -12,20 +12,29 @@ use zhanqun::store::audit;
 
 use super::open;
 use crate::NginxArgs;
+use zhanqun::publish::follow::Started;
+
+/// The command line of `zhanqun serve`, besides the project and mail.
+pub struct Settings {
+    pub listen: String,
+    pub demo_articles: usize,
+    pub idle_minutes: i64,
+    pub own_folder: bool,
+    pub nginx: NginxArgs,
+}
 
 pub async fn run(
     paths: Paths,
-    listen: &str,
-    demo_articles: usize,
-    idle_minutes: i64,
-    nginx: NginxArgs,
+    settings: Settings,
     smtp: Option<Arc<zhanqun::mail::SmtpSettings>>,
 ) -> anyhow::Result<ExitCode> {
-    let addr = zhanqun::web::socket_addr(listen).map_err(anyhow::Error::msg)?;
+    let Settings { listen, demo_articles, idle_minutes, own_folder, nginx } = settings;
+    let addr = zhanqun::web::socket_addr(&listen).map_err(anyhow::Error::msg)?;
     // Bind first: a taken port is reported before minutes of first-run work.
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let mut project = open(paths).await?;
     project.smtp = smtp;
+    project.own_folder = own_folder;
     let empty = project.store.published_count().await? == 0;
     if empty && demo_articles > 0 && zhanqun::demo::seed::group_fits_demo(&project) {
         println!("首次运行：数据库为空，正在导入示例内容（每站 {demo_articles} 篇）……");
@@ -44,7 +53,15 @@ pub async fn run(
         println!("已写入 {submissions} 条示例信息报送（已采用、未采用、待采用各有）");
     }
     let published = project.paths.out.join(&project.group().portal().host).exists();
-    if empty || !published {
+    if own_folder {
+        // Built whole only when it cannot replay what it missed; and then without settling
+        // the queue, which would make every other node build every site again.
+        match zhanqun::publish::follow::start(&project, Some(nginx.options())).await? {
+            (_, Started::Built(summary)) => println!("本节点发布目录：{summary} → {}", project.paths.out.display()),
+            (_, Started::Replayed(0)) => {}
+            (_, Started::Replayed(n)) => println!("本节点发布目录已补发其他节点发布的 {n} 个站点"),
+        }
+    } else if empty || !published {
         let opts = project.build_options(Vec::new(), true, Some(nginx.options()));
         let summary = project.build(&opts).await?;
         println!("{summary} → {}", project.paths.out.display());

@@ -87,7 +87,7 @@ pub async fn run_due_as(
             }
         };
         let done = match done {
-            Ok(done) => store.finish_jobs(&ids).await.map(|()| done).map_err(PublishError::from),
+            Ok(done) => store.finish_jobs(node, &ids).await.map(|()| done).map_err(PublishError::from),
             Err(e) => Err(e),
         };
         match done {
@@ -112,9 +112,10 @@ pub async fn run_due_as(
     Ok(report)
 }
 
-/// Publishes one site's jobs; returns the number of files written.
+/// Publishes one site's jobs into `out`; returns the number of files written. Also how a node
+/// with a folder of its own replays another node's jobs (`follow`), without a search index.
 #[allow(clippy::too_many_arguments)]
-async fn publish_site(
+pub(super) async fn publish_site(
     group: &Arc<Group>,
     themes: &Arc<Themes>,
     store: &Store,

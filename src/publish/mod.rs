@@ -4,6 +4,7 @@
 pub mod change;
 pub mod context;
 pub mod feeds;
+pub mod follow;
 pub mod incremental;
 pub mod lock;
 pub mod manifest;
@@ -75,6 +76,10 @@ pub struct BuildOptions {
     /// The nginx configuration to write beside the sites; None leaves it as it is (a site
     /// restored by the running service must not rewrite what the operator set up).
     pub nginx: Option<NginxOptions>,
+    /// Whether the build settles the queue: marks the publish jobs it covered done and logs its
+    /// sites for the other nodes (`store::publish_log`). A node building its own folder to catch
+    /// up (`follow`) does not: the jobs are the publisher's, and the others have the pages.
+    pub settle_jobs: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -276,7 +281,9 @@ pub async fn build(
     let (pages, files) = rendered?;
     out.commit()?;
     let site_ids: Vec<i64> = selected.iter().filter_map(|&i| rows.get(group.sites[i].code()).map(|r| r.id)).collect();
-    store.finish_site_jobs(&site_ids, jobs_before, built_at).await?;
+    if opts.settle_jobs {
+        store.finish_site_jobs(&incremental::node_name(), &site_ids, jobs_before, built_at).await?;
+    }
     if let Some(nginx) = &opts.nginx {
         nginx::write(&group, &opts.out, nginx).map_err(|e| PublishError::io(&opts.out.join("nginx"), e))?;
     }
@@ -287,7 +294,7 @@ pub async fn build(
 /// `publish`) does not need to know how a build runs.
 impl crate::project::Project {
     pub fn build_options(&self, only: Vec<String>, progress: bool, nginx: Option<NginxOptions>) -> BuildOptions {
-        BuildOptions { out: self.paths.out.clone(), only, progress, nginx }
+        BuildOptions { out: self.paths.out.clone(), only, progress, nginx, settle_jobs: true }
     }
 
     pub async fn build(&self, opts: &BuildOptions) -> Result<BuildSummary, PublishError> {

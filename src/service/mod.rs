@@ -11,9 +11,10 @@
 //! | daily audit | every 10 min, runs once a day from 06:00 | the whole group audited and stored | one node (lease `audit`) |
 //! | tamper look | every 5 min | served files compared with what was published (metadata); a site that moved is checked byte for byte | every node its own files |
 //! | availability | `audit.availability.per_day` times a day (only with a `base`) | every home page asked through nginx, the answers stored | one node (lease `availability`) |
+//! | own folder | every 0.5 s from the publish log (only with `--own-folder`) | other nodes' publishes rendered into this node's own folder | every node its own folder |
 //! | search | every 0.5 s from the search log; at start and every 10 min against the database | the node's own index follows every publish of any node | every node its own index |
 //! | heartbeat | every 5 s | this node's lease `node:<name>`, so others know it is alive | every node its own |
-//! | pruning | every 10 min | expired sessions, old login failures, old search log entries forgotten | one node (lease `prune`) |
+//! | pruning | every 10 min | expired sessions, old login failures, old search and publish log entries forgotten | one node (lease `prune`) |
 //!
 //! A lease (`store::leases`) is renewed by its holder every round and outlives a round by a
 //! margin; when its node dies, another takes the work over once it runs out.
@@ -49,6 +50,9 @@ pub fn start(
     look_for_tampering(project.clone());
     probe_availability(project.clone())?;
     keep_index_current(index, project.store.clone());
+    if project.own_folder {
+        keep_folder_in_step(project.clone());
+    }
     prune(project.store.clone(), idle_seconds);
     Ok(publisher)
 }
@@ -241,6 +245,39 @@ async fn reconcile(index: &Arc<SearchIndex>, store: &Store) {
     }
 }
 
+/// Renders into this node's own folder what the other nodes publish (`publish::follow`).
+/// `zhanqun serve` has brought the folder in step before starting, so this resumes from the
+/// position it kept.
+fn keep_folder_in_step(project: Project) {
+    use crate::publish::follow;
+    tokio::spawn(async move {
+        let mut follower = loop {
+            match follow::start(&project, None).await {
+                Ok((follower, _)) => break follower,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not bring this node's folder in step; trying again");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        };
+        let mut confirmed = tokio::time::Instant::now();
+        loop {
+            tokio::time::sleep(follow::POLL).await;
+            match follower.catch_up(&project).await {
+                Ok(0) => {}
+                Ok(sites) => tracing::info!(sites, "published into this node's folder what other nodes published"),
+                Err(e) => tracing::warn!(error = %e, "could not follow the other nodes' publishes; trying again"),
+            }
+            if confirmed.elapsed() >= follow::CONFIRM_EVERY {
+                match follower.confirm(&project).await {
+                    Ok(()) => confirmed = tokio::time::Instant::now(),
+                    Err(e) => tracing::warn!(error = %e, "could not confirm this node's publish log position"),
+                }
+            }
+        }
+    });
+}
+
 /// Old login failures, idle sessions and old search log entries are only ever read within
 /// their windows; forget them now and then so the tables stay small.
 fn prune(store: Store, idle_seconds: i64) {
@@ -259,6 +296,10 @@ fn prune(store: Store, idle_seconds: i64) {
             let before = crate::store::now_unix() - crate::store::search_log::KEEP_SECONDS;
             if let Err(e) = store.prune_search_log(before).await {
                 tracing::warn!(error = %e, "could not forget old search log entries");
+            }
+            let before = crate::store::now_unix() - crate::store::publish_log::KEEP_SECONDS;
+            if let Err(e) = store.prune_publish_log(before).await {
+                tracing::warn!(error = %e, "could not forget old publish log entries");
             }
         }
     });

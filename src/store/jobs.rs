@@ -5,7 +5,7 @@
 use super::Cols;
 
 use super::leases::HEARTBEAT;
-use super::{now_unix, search_log, Result, Store};
+use super::{now_unix, publish_log, search_log, Result, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -28,6 +28,22 @@ pub struct Job {
 /// to any publisher after this. A publish takes milliseconds, a full site seconds.
 pub const CLAIM_SECONDS: i64 = 300;
 
+/// The columns `job` reads.
+pub(super) const COLUMNS: &str = "id, site_id, article_id, old_path, old_column, old_list_at, due_at, whole";
+
+pub(super) fn job(r: &sqlx::any::AnyRow) -> Result<Job> {
+    Ok(Job {
+        id: r.col("id")?,
+        site_id: r.col("site_id")?,
+        article_id: r.col("article_id")?,
+        old_path: r.col("old_path")?,
+        old_column: r.col("old_column")?,
+        old_list_at: r.col("old_list_at")?,
+        due_at: r.col("due_at")?,
+        whole: r.flag("whole")?,
+    })
+}
+
 impl Store {
     /// Claims the jobs due at `now` (Unix seconds) for the publisher `node`, oldest first:
     /// those nobody holds, those whose claim ran out, and those of a `serve` node whose
@@ -48,26 +64,12 @@ impl Store {
                                  OR EXISTS (SELECT 1 FROM leases l
                                             WHERE l.name = '{HEARTBEAT}' || publish_jobs.claimed_by AND l.until_at < $3))
                           ORDER BY id LIMIT 1000 {skip_locked})
-             RETURNING id, site_id, article_id, old_path, old_column, old_list_at, due_at, whole"
+             RETURNING {COLUMNS}"
         );
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(&sql).bind(node).bind(now + CLAIM_SECONDS).bind(now).fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        let mut jobs: Vec<Job> = rows
-            .iter()
-            .map(|r| {
-                Ok(Job {
-                    id: r.col("id")?,
-                    site_id: r.col("site_id")?,
-                    article_id: r.col("article_id")?,
-                    old_path: r.col("old_path")?,
-                    old_column: r.col("old_column")?,
-                    old_list_at: r.col("old_list_at")?,
-                    due_at: r.col("due_at")?,
-                    whole: r.flag("whole")?,
-                })
-            })
-            .collect::<Result<_>>()?;
+        let mut jobs: Vec<Job> = rows.iter().map(job).collect::<Result<_>>()?;
         jobs.sort_by_key(|j| j.id);
         Ok(jobs)
     }
@@ -119,13 +121,14 @@ impl Store {
         .col("due")
     }
 
-    /// Marks jobs done once their pages are live, and logs their articles for every node's
-    /// search index (`search_log`).
-    pub async fn finish_jobs(&self, ids: &[i64]) -> Result<()> {
+    /// Marks jobs done by `node` once their pages are live, and logs them for every node's
+    /// search index (`search_log`) and for the nodes with folders of their own (`publish_log`).
+    pub async fn finish_jobs(&self, node: &str, ids: &[i64]) -> Result<()> {
         let now = now_unix();
         let mut tx = self.begin_write().await?;
         search_log::lock_for_append(&mut tx, self.backend()).await?;
         for id in ids {
+            publish_log::append_job(&mut tx, node, *id, now).await?;
             sqlx::query(
                 "INSERT INTO search_log (article_id, at)
                  SELECT article_id, $1 FROM publish_jobs WHERE id = $2 AND done_at IS NULL AND article_id IS NOT NULL",
@@ -151,11 +154,13 @@ impl Store {
 
     /// Marks the pending jobs of the given sites done that a full build started at `built_at`
     /// covered: those queued before it (id up to `up_to`) and due by then.
-    /// The build's articles are logged for every node's search index, as a publish's are.
-    pub async fn finish_site_jobs(&self, site_ids: &[i64], up_to: i64, built_at: i64) -> Result<()> {
+    /// The build's articles are logged for every node's search index, as a publish's are, and
+    /// each site as built whole by `node` for the nodes with folders of their own.
+    pub async fn finish_site_jobs(&self, node: &str, site_ids: &[i64], up_to: i64, built_at: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
         search_log::lock_for_append(&mut tx, self.backend()).await?;
         for id in site_ids {
+            publish_log::append_site(&mut tx, node, *id, built_at).await?;
             sqlx::query(
                 "INSERT INTO search_log (article_id, at)
                  SELECT article_id, $1 FROM publish_jobs

@@ -22,6 +22,7 @@ pub mod mailboxes;
 pub mod messages;
 pub mod notices;
 pub mod page_codes;
+pub mod publish_log;
 pub mod published;
 pub mod references;
 mod row;

@@ -23,6 +23,7 @@ mod migrations;
 mod nginx;
 mod nodes;
 mod notices;
+mod own_folders;
 mod page_codes;
 mod prepublish;
 mod publishing;

@@ -2,7 +2,7 @@
 //! work as one: the shared background work runs on one node, each publish job once, search on
 //! either node finds what the other published, counter hits split over both are counted
 //! exactly, the public forms' limits hold per node, and a node that dies holding a publish
-//! job leaves it to the other.
+//! job leaves it to the other. Nodes that each serve a folder of their own keep them in step.
 //! Leases themselves are tested here on both backends.
 
 use std::path::Path;
@@ -211,4 +211,84 @@ async fn two_serve_nodes_on_one_database_work_as_one() {
     assert_eq!(count(&store, &all).await, 1, "one job for the article, run once");
     project.store.close().await;
     store.close().await;
+}
+
+/// Node `node` serving the folder `publish-<node>` of its own.
+fn start_own(dir: &Path, database: &str, node: &str, port: u16) -> Served {
+    let (index, out) = (format!("search-{node}"), format!("publish-{node}"));
+    let args =
+        ["--demo-articles", "1", "--database", database, "--search-index", &index, "--out", &out, "--own-folder"];
+    serve(dir, node, port, &args, &[("ZHANQUN_NODE", node), ("RUST_LOG", "info")])
+}
+
+/// Whether the folder of `node` holds the page of article `id` on the demo site `fgw`.
+fn has_page(dir: &Path, node: &str, id: i64) -> bool {
+    let suffix = format!("_{id}.html");
+    walkdir::WalkDir::new(dir.join(format!("publish-{node}/fgw.shili.gov.cn")))
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().ends_with(&suffix))
+}
+
+/// Two `serve` nodes on one PostgreSQL database, each publishing into a folder on its own disk
+/// (`--own-folder`): a page approved on one is in the other's folder within 2 s; a node killed
+/// and started again renders what it missed; both folders end up alike, byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_serve_nodes_with_their_own_folders_keep_them_in_step() {
+    let tmp = temp_project();
+    let Some((_, url)) = databases(tmp.path()).into_iter().find(|(b, _)| *b == "postgres") else {
+        return; // several nodes need PostgreSQL; SQLite is one node by nature
+    };
+    let dir = tmp.path();
+    let (pa, pb) = (free_port(), free_port());
+    let _a = start_own(dir, &url, "node-a", pa);
+    let mut b = start_own(dir, &url, "node-b", pb);
+    assert!(dir.join("publish-node-b/fgw.shili.gov.cn/index.html").exists(), "node b built its own folder");
+
+    let (mut editor, mut reviewer) = (client(pa, "10.50.0.1"), client(pa, "10.50.0.2"));
+    assert_eq!(editor.login("editor", zhanqun::demo::seed::DEMO_PASSWORD).await, 303);
+    assert_eq!(reviewer.login("reviewer", zhanqun::demo::seed::DEMO_PASSWORD).await, 303);
+    let id = publish_article(&editor, &[&reviewer], "各节点各自目录的同步测试稿件", "gzdt").await;
+    wait_for(Duration::from_secs(60), || async { has_page(dir, "node-a", id).then_some(()) }).await;
+    let live = Instant::now();
+    wait_for(Duration::from_secs(10), || async { has_page(dir, "node-b", id).then_some(()) }).await;
+    let followed = live.elapsed();
+    assert!(followed <= Duration::from_secs(2), "node b's folder had the page {followed:?} after node a's");
+    eprintln!("node b had the page in its own folder {followed:?} after node a");
+
+    // Node b killed; what node a publishes meanwhile is in node b's folder once it is back.
+    let _ = b.0.kill();
+    let _ = b.0.wait();
+    let missed = publish_article(&editor, &[&reviewer], "节点乙停机期间发布的稿件", "gzdt").await;
+    wait_for(Duration::from_secs(60), || async { has_page(dir, "node-a", missed).then_some(()) }).await;
+    let _b = start_own(dir, &url, "node-b", pb);
+    assert!(has_page(dir, "node-b", missed), "node b replayed what it missed before answering");
+    let log = std::fs::read_to_string(dir.join("node-b.log")).unwrap();
+    assert!(log.contains("已补发其他节点发布的") && !log.contains("本节点发布目录："), "replayed, not rebuilt: {log}");
+
+    // And the other way round: what node b publishes reaches node a's folder.
+    let (mut editor_b, mut reviewer_b) = (client(pb, "10.50.0.3"), client(pb, "10.50.0.4"));
+    assert_eq!(editor_b.login("editor", zhanqun::demo::seed::DEMO_PASSWORD).await, 303);
+    assert_eq!(reviewer_b.login("reviewer", zhanqun::demo::seed::DEMO_PASSWORD).await, 303);
+    let from_b = publish_article(&editor_b, &[&reviewer_b], "节点乙发布的稿件", "gzdt").await;
+    wait_for(Duration::from_secs(60), || async {
+        (has_page(dir, "node-b", from_b) && has_page(dir, "node-a", from_b)).then_some(())
+    })
+    .await;
+    // Let both finish what they are writing, then compare every site of the two folders.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let hosts: Vec<String> = std::fs::read_dir(dir.join("publish-node-a"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().unwrap().is_symlink())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(hosts.len() > 100, "{} sites published", hosts.len());
+    for host in &hosts {
+        let (a, b) = (dir.join("publish-node-a").join(host), dir.join("publish-node-b").join(host));
+        let (a, b) = (crate::common::snapshot(&a), crate::common::snapshot(&b));
+        let differ: Vec<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+        assert!(a.len() > 10 && differ.is_empty(), "{host}: {} files, differing: {differ:?}", a.len());
+    }
 }

@@ -21,7 +21,7 @@ use sqlx::Row;
 
 use crate::common::{databases, open, temp_project};
 
-const SITE: &str = "fgw";
+pub(crate) const SITE: &str = "fgw";
 
 /// Every file of a published host but the content-addressed files (a withdrawn article's
 /// attachment stays where it was), by path.
@@ -61,13 +61,13 @@ pub(crate) fn assert_same_tree(label: &str, live: &Path, built: &Path) {
     }
 }
 
-struct Desk {
+pub(crate) struct Desk {
     scope: Tenant,
     editor: User,
     reviewer: User,
 }
 
-async fn desk(project: &Project) -> Desk {
+pub(crate) async fn desk(project: &Project) -> Desk {
     let site_id = project.store.site_rows().await.unwrap()[SITE].id;
     let scope = Tenant::system_site(Job::Test, site_id);
     let mut ids = Vec::new();
@@ -87,7 +87,7 @@ async fn desk(project: &Project) -> Desk {
     Desk { scope, editor, reviewer }
 }
 
-fn input(title: &str, column: &str) -> DraftInput {
+pub(crate) fn input(title: &str, column: &str) -> DraftInput {
     let mut i = DraftInput {
         title: title.into(),
         column: column.into(),
@@ -100,7 +100,7 @@ fn input(title: &str, column: &str) -> DraftInput {
 
 impl Desk {
     /// Writes (or edits) an article, submits and approves it; returns its id.
-    async fn approve(&self, project: &Project, id: Option<i64>, input: &DraftInput) -> i64 {
+    pub(crate) async fn approve(&self, project: &Project, id: Option<i64>, input: &DraftInput) -> i64 {
         let s = &project.store;
         let id = s.save_draft(self.scope, &self.editor, id, input).await.unwrap();
         s.submit(self.scope, &self.editor, id, "127.0.0.1").await.unwrap();
@@ -109,7 +109,7 @@ impl Desk {
         id
     }
 
-    async fn withdraw(&self, project: &Project, id: i64) {
+    pub(crate) async fn withdraw(&self, project: &Project, id: i64) {
         project.store.withdraw(self.scope, &self.reviewer, id, "测试撤稿", "127.0.0.1").await.unwrap();
     }
 }
@@ -119,7 +119,7 @@ async fn publish(project: &Project) -> usize {
 }
 
 /// A project whose site `fgw` holds `n` imported articles and is built.
-async fn imported(dir: &Path, url: &str, n: usize) -> Project {
+pub(crate) async fn imported(dir: &Path, url: &str, n: usize) -> Project {
     let project = open(dir, url).await;
     let group = project.group();
     let site = group.site(SITE).unwrap();
