@@ -256,6 +256,8 @@ try {
   const panel = slip.locator("#content-checks");
   await panel.getByText("领导姓名疑似写错：“李明化”，应为“李明华”").waitFor();
   await panel.getByText(/须审核员核实/).first().waitFor();
+  // The marks are drawn after the panel is filled: wait for them rather than race them.
+  await slip.waitForFunction(() => (CSS.highlights.get("zq-veto")?.size ?? 0) >= 2);
   const marked = await slip.evaluate(() => {
     const h = CSS.highlights.get("zq-veto");
     return h ? [...h].map((r) => r.toString()) : [];

@@ -88,13 +88,18 @@ fn new_postgres(server: &str) -> String {
             let mut conn = sqlx::PgConnection::connect(server)
                 .await
                 .expect("ZHANQUN_TEST_POSTGRES must name a reachable PostgreSQL server");
-            // Databases left by earlier runs of the suite (other processes) are dropped first.
+            // Databases left by earlier runs of the suite are dropped first: those of test
+            // processes that have ended (the server is on this machine). Those of processes
+            // still running (the test runner may run several at once) are theirs.
             let old: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'zqt_%'")
                 .fetch_all(&mut conn)
                 .await
                 .unwrap();
-            let mine = format!("zqt_{}_", std::process::id());
-            for (db,) in old.into_iter().filter(|(d,)| !d.starts_with(&mine)) {
+            let ended = |db: &str| {
+                let pid = db.trim_start_matches("zqt_").split('_').next().unwrap_or_default();
+                !pid.is_empty() && !Path::new("/proc").join(pid).exists()
+            };
+            for (db,) in old.into_iter().filter(|(d,)| ended(d)) {
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).execute(&mut conn).await;
             }
             sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.unwrap();
