@@ -26,10 +26,16 @@ async fn publish_on(node: &str, p: &Project) -> usize {
     run_due_as(node, &p.group(), &p.themes, &p.store, &p.paths.out, None).await.unwrap().jobs
 }
 
-/// The site's folder on both nodes holds the same files, byte for byte.
+/// The site's folder on both nodes holds the same files, byte for byte, and each node's
+/// manifest matches its own files (the tamper look finds nothing).
 fn assert_in_step(label: &str, a: &Project, b: &Project) {
+    use zhanqun::publish::manifest::{check_live, Depth};
     let host = a.group().site(SITE).unwrap().host.clone();
     assert_same_tree(label, &a.paths.out.join(&host), &b.paths.out.join(&host));
+    for node in [a, b] {
+        let diff = check_live(&node.paths.out, &host, Depth::Hash).unwrap();
+        assert!(diff.is_some_and(|d| d.is_empty()), "{label}: {} differs from its manifest", node.paths.out.display());
+    }
 }
 
 async fn approve(d: &Desk, p: &Project, title: &str, column: &str) -> i64 {
