@@ -157,10 +157,13 @@ impl Store {
     /// The build's articles are logged for every node's search index, as a publish's are, and
     /// each site as built whole by `node` for the nodes with folders of their own.
     pub async fn finish_site_jobs(&self, node: &str, site_ids: &[i64], up_to: i64, built_at: i64) -> Result<()> {
+        // Logged at the end of the build, not its start: a long build's entries must not look
+        // older than the positions confirmed while it ran (`publish_log::MARGIN_SECONDS`).
+        let now = now_unix();
         let mut tx = self.begin_write().await?;
         search_log::lock_for_append(&mut tx, self.backend()).await?;
         for id in site_ids {
-            publish_log::append_site(&mut tx, node, *id, built_at).await?;
+            publish_log::append_site(&mut tx, node, *id, now).await?;
             sqlx::query(
                 "INSERT INTO search_log (article_id, at)
                  SELECT article_id, $1 FROM publish_jobs

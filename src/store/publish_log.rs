@@ -118,6 +118,19 @@ impl Store {
         Ok(())
     }
 
+    /// How far `node`'s own folder is behind, for `/metrics`: the entries of other nodes past
+    /// its kept position, and when it last confirmed that position (None before its first).
+    pub async fn folder_lag(&self, node: &str) -> Result<Option<(i64, i64)>> {
+        let row = sqlx::query(
+            "SELECT p.at, (SELECT COUNT(*) FROM publish_log l WHERE l.seq > p.seq AND l.node <> p.node) AS behind
+             FROM folder_positions p WHERE p.node = $1",
+        )
+        .bind(node)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok((r.col("behind")?, r.col("at")?))).transpose()
+    }
+
     /// The publish jobs with these ids, done or not, oldest first.
     pub async fn jobs_by_id(&self, ids: &[i64]) -> Result<Vec<Job>> {
         let mut jobs = Vec::with_capacity(ids.len());

@@ -97,6 +97,26 @@ async fn metrics(
         "Searches this node answered, and their time.",
         &[("_count", searches.to_string()), ("_sum", format!("{seconds:.6}"))],
     );
+    if state.project.own_folder {
+        match state.project.store.folder_lag(&crate::service::node()).await {
+            Ok(Some((behind, confirmed))) => {
+                put(
+                    "zhanqun_folder_entries_behind",
+                    "gauge",
+                    "Publishes of other nodes not yet rendered into this node's own folder.",
+                    &[("", behind.to_string())],
+                );
+                put(
+                    "zhanqun_folder_confirmed_seconds",
+                    "gauge",
+                    "How long ago this node last confirmed its own folder in step.",
+                    &[("", (now - confirmed).max(0).to_string())],
+                );
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read how far this node's folder is behind"),
+        }
+    }
     if let Some(vetoes) = group.audit_vetoes {
         put(
             "zhanqun_audit_vetoes",

@@ -257,6 +257,14 @@ async fn two_serve_nodes_with_their_own_folders_keep_them_in_step() {
     assert!(followed <= Duration::from_secs(2), "node b's folder had the page {followed:?} after node a's");
     eprintln!("node b had the page in its own folder {followed:?} after node a");
 
+    // Node b's /metrics says its folder is in step (once it has recorded its position).
+    let metrics = format!("http://127.0.0.1:{pb}/metrics");
+    wait_for(Duration::from_secs(10), || async {
+        let scraped = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+        scraped.contains("\nzhanqun_folder_entries_behind 0\n").then_some(())
+    })
+    .await;
+
     // Node b killed; what node a publishes meanwhile is in node b's folder once it is back.
     let _ = b.0.kill();
     let _ = b.0.wait();

@@ -66,7 +66,13 @@ async fn nodes_with_their_own_folders_render_every_publish_of_the_others() {
             .unwrap();
         assert_eq!(waiting.len(), 1, "{backend}: a node's own build leaves the queue to the publisher");
         assert_eq!(publish_on("node-a", &a).await, 1, "{backend}");
+        let behind = |node: &'static str| {
+            let store = shared.store.clone();
+            async move { store.folder_lag(node).await.unwrap().map(|(behind, _)| behind) }
+        };
+        assert_eq!((behind("node-a").await, behind("node-b").await), (Some(0), Some(1)), "{backend}: as /metrics says");
         assert_eq!(fb.catch_up(&b).await.unwrap(), 1, "{backend}: node b renders node a's job");
+        assert_eq!(behind("node-b").await, Some(0), "{backend}");
         assert_eq!(fa.catch_up(&a).await.unwrap(), 0, "{backend}: node a does not replay its own");
         assert_in_step(&format!("{backend}: first job"), &a, &b);
 
