@@ -102,6 +102,8 @@ fn new_postgres(server: &str) -> String {
             for (db,) in old.into_iter().filter(|(d,)| ended(d)) {
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).execute(&mut conn).await;
             }
+            // A database of this very name is an ended process's whose number this one got.
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await;
             sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.unwrap();
         })
     })
