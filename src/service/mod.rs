@@ -266,7 +266,11 @@ fn keep_folder_in_step(project: Project) {
             match follower.catch_up(&project).await {
                 Ok(0) => {}
                 Ok(sites) => tracing::info!(sites, "published into this node's folder what other nodes published"),
-                Err(e) => tracing::warn!(error = %e, "could not follow the other nodes' publishes; trying again"),
+                Err(e) => {
+                    // Retried from the same position; not twice a second while it keeps failing.
+                    tracing::warn!(error = %e, "could not follow the other nodes' publishes; trying again in 5 s");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
             }
             if confirmed.elapsed() >= follow::CONFIRM_EVERY {
                 match follower.confirm(&project).await {

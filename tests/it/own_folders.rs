@@ -1,8 +1,9 @@
 //! Nodes that each publish into a folder of their own (`serve --own-folder`) keep their folders
 //! in step: whatever one node publishes (a job, a withdrawal, a move, a full build) the other
-//! renders into its own folder from the publish log, a restart replays what it missed, a
-//! position too old to replay from builds the folder whole, and publishers running at once
-//! leave both folders alike. Both backends; the same with two `serve` processes is in `nodes`.
+//! renders into its own folder from the publish log, a failed replay is retried from the same
+//! place, a restart replays what it missed, a position too old to replay from builds the folder
+//! whole, and publishers running at once leave both folders alike. Both backends; the same with
+//! two `serve` processes is in `nodes`.
 
 use std::path::Path;
 
@@ -71,6 +72,14 @@ async fn nodes_with_their_own_folders_render_every_publish_of_the_others() {
             async move { store.folder_lag(node).await.unwrap().map(|(behind, _)| behind) }
         };
         assert_eq!((behind("node-a").await, behind("node-b").await), (Some(0), Some(1)), "{backend}: as /metrics says");
+        // A replay that fails (node b cannot write its staging folder) keeps the position, and
+        // the next round replays the same job.
+        let staging = b.paths.out.join(".staging");
+        std::fs::remove_dir_all(&staging).unwrap();
+        std::fs::write(&staging, "not a folder").unwrap();
+        assert!(fb.catch_up(&b).await.is_err(), "{backend}");
+        assert_eq!(behind("node-b").await, Some(1), "{backend}: nothing skipped");
+        std::fs::remove_file(&staging).unwrap();
         assert_eq!(fb.catch_up(&b).await.unwrap(), 1, "{backend}: node b renders node a's job");
         assert_eq!(behind("node-b").await, Some(0), "{backend}");
         assert_eq!(fa.catch_up(&a).await.unwrap(), 0, "{backend}: node a does not replay its own");
