@@ -17,9 +17,10 @@ use super::{Cols, Result, Store};
 /// Entries kept: a node away for longer builds its folder whole when it comes back.
 pub const KEEP_SECONDS: i64 = 7 * 86_400;
 
-/// How far inside `KEEP_SECONDS` a confirmed position must be to be replayed from: an entry's
-/// time is taken just before its transaction, so one committed after a node's last read may
-/// carry a time a little before it.
+/// How far inside `KEEP_SECONDS` a confirmed position must be to be replayed from. A node
+/// confirms after rendering what it read, and an entry's time is taken just before its
+/// transaction: an entry it has not read yet may carry a time up to that long before the
+/// confirmation.
 const MARGIN_SECONDS: i64 = 3600;
 
 /// One entry: `job` is None when the whole site was built.
