@@ -55,11 +55,14 @@ async fn nodes_with_their_own_folders_render_every_publish_of_the_others() {
         // A new node has no position: it builds every site into its folder, without touching
         // the queue, and keeps the log's head as its position.
         let pending = approve(&d, &shared, "加入前已批准的稿件", "gzdt").await;
+        let head = shared.store.publish_log_head().await.unwrap();
         let (mut fa, started) = start_as("node-a", &a, Some(NginxOptions::default())).await.unwrap();
         assert!(matches!(started, Started::Built(s) if s.sites > 1), "{backend}: {started:?}");
         let (mut fb, started) = start_as("node-b", &b, None).await.unwrap();
         assert!(matches!(started, Started::Built(_)), "{backend}: {started:?}");
         assert_eq!(fa.position(), fb.position(), "{backend}");
+        let logged = shared.store.publish_log_head().await.unwrap();
+        assert_eq!(logged, head, "{backend}: a node's own build logs nothing for the others to rebuild");
         let waiting = sqlx::query("SELECT id FROM publish_jobs WHERE article_id = $1 AND done_at IS NULL")
             .bind(pending)
             .fetch_all(shared.store.pool())
