@@ -107,24 +107,24 @@ impl FolderFollower {
         loop {
             let entries = store.publish_log_after(self.position, BATCH).await?;
             let Some(last) = entries.last().map(|e| e.seq) else { return Ok(published) };
-            // Per site: whether it was built whole, and the jobs to replay.
-            let mut sites: BTreeMap<i64, (bool, Vec<i64>)> = BTreeMap::new();
+            // The sites other nodes published (whether one was built whole), and their jobs.
+            let mut sites: BTreeMap<i64, bool> = BTreeMap::new();
+            let mut ids = Vec::new();
             for entry in entries.iter().filter(|e| e.node != self.node) {
-                let site = sites.entry(entry.site_id).or_default();
+                let whole = sites.entry(entry.site_id).or_default();
                 match entry.job {
-                    Some(job) => site.1.push(job),
-                    None => site.0 = true,
+                    Some(job) => ids.push(job),
+                    None => *whole = true,
                 }
             }
             if !sites.is_empty() {
-                let ids: Vec<i64> = sites.values().flat_map(|(_, jobs)| jobs.iter().copied()).collect();
                 let mut jobs: HashMap<i64, Vec<Job>> = HashMap::new();
                 for job in store.jobs_by_id(&ids).await? {
                     jobs.entry(job.site_id).or_default().push(job);
                 }
                 let rows = store.site_rows().await?;
                 let group = project.group();
-                for (site_id, (whole, _)) in sites {
+                for (site_id, whole) in sites {
                     let mut replay = jobs.remove(&site_id).unwrap_or_default();
                     if whole {
                         replay.push(Job {

@@ -282,8 +282,8 @@ fn keep_folder_in_step(project: Project) {
     });
 }
 
-/// Old login failures, idle sessions and old search log entries are only ever read within
-/// their windows; forget them now and then so the tables stay small.
+/// Old login failures, idle sessions and old search and publish log entries are only ever read
+/// within their windows; forget them now and then so the tables stay small.
 fn prune(store: Store, idle_seconds: i64) {
     let node = node();
     tokio::spawn(async move {

@@ -29,9 +29,9 @@ pub struct Job {
 pub const CLAIM_SECONDS: i64 = 300;
 
 /// The columns `job` reads.
-pub(super) const COLUMNS: &str = "id, site_id, article_id, old_path, old_column, old_list_at, due_at, whole";
+const COLUMNS: &str = "id, site_id, article_id, old_path, old_column, old_list_at, due_at, whole";
 
-pub(super) fn job(r: &sqlx::any::AnyRow) -> Result<Job> {
+fn job(r: &sqlx::any::AnyRow) -> Result<Job> {
     Ok(Job {
         id: r.col("id")?,
         site_id: r.col("site_id")?,
@@ -70,6 +70,25 @@ impl Store {
         let rows = sqlx::query(&sql).bind(node).bind(now + CLAIM_SECONDS).bind(now).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let mut jobs: Vec<Job> = rows.iter().map(job).collect::<Result<_>>()?;
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    /// The publish jobs with these ids, done or not, oldest first (what a node with a folder
+    /// of its own replays: `publish::follow`).
+    pub async fn jobs_by_id(&self, ids: &[i64]) -> Result<Vec<Job>> {
+        let mut jobs = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list = super::published::placeholders(1, chunk.len());
+            let sql = format!("SELECT {COLUMNS} FROM publish_jobs WHERE id IN ({list})");
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                jobs.push(job(&row)?);
+            }
+        }
         jobs.sort_by_key(|j| j.id);
         Ok(jobs)
     }

@@ -11,7 +11,6 @@
 
 use sqlx::{Any, Transaction};
 
-use super::jobs::Job;
 use super::{Cols, Result, Store};
 
 /// Entries kept: a node away for longer builds its folder whole when it comes back.
@@ -130,23 +129,5 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         row.map(|r| Ok((r.col("behind")?, r.col("at")?))).transpose()
-    }
-
-    /// The publish jobs with these ids, done or not, oldest first.
-    pub async fn jobs_by_id(&self, ids: &[i64]) -> Result<Vec<Job>> {
-        let mut jobs = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT {} FROM publish_jobs WHERE id IN ({})", super::jobs::COLUMNS, marks.join(", "));
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(id);
-            }
-            for row in query.fetch_all(self.pool()).await? {
-                jobs.push(super::jobs::job(&row)?);
-            }
-        }
-        jobs.sort_by_key(|j| j.id);
-        Ok(jobs)
     }
 }
